@@ -1,0 +1,45 @@
+"""`scribe-desktop` entry point: argv dispatch to subcommands (composition layer).
+
+Each subcommand lives in `scribe_desktop.commands.<name>` and exposes
+`add_parser(subparsers) -> None` and `run(args) -> int`; modules are imported lazily so that
+`scribe-desktop server` never pays for (or needs) what other commands import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+
+COMMANDS = ("server", "transcribe")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scribe-desktop",
+        description="Desktop dictation over the ElevenLabs Scribe v2 Realtime protocol.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"scribe_desktop.commands.{name}")
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    module = importlib.import_module(f"scribe_desktop.commands.{args.command}")
+    code: int = module.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Audio: pure sample conversion (`pcm`), file decoding, and (later) microphone capture."""

@@ -1,0 +1,1 @@
+"""Subcommands of `scribe-desktop` (composition layer: may import every lower layer)."""

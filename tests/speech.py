@@ -1,0 +1,91 @@
+"""Deterministic test speech: espeak-ng + sox (test-rig.md), and word error rate.
+
+espeak-ng's digitally clean speech decodes badly in pocketsphinx; a faint white noise floor
+(`sox -R`, repeatable) brings WER to ~12 %. Files are cached by content of the recipe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+SENTENCES = (
+    "open the door and turn on the kitchen lights",
+    "the quick brown fox jumps over the lazy dog",
+    "please call me back tomorrow morning",
+    "we will meet at the station at noon",
+    "the weather is nice today",
+)
+
+CACHE_DIR = Path(os.environ.get("SCRIBE_TEST_CACHE", Path(tempfile.gettempdir()) /
+                                "scribe-desktop-test-speech"))
+
+
+def require_tools() -> None:
+    missing = [t for t in ("espeak-ng", "sox") if shutil.which(t) is None]
+    if missing:
+        raise RuntimeError(f"test speech needs {', '.join(missing)}: run scripts/test, which "
+                           "installs them (apt-get install espeak-ng sox)")
+
+
+def synth(text: str, *, rate_hz: int = 16000, noise: bool = True, lead_silence_s: float = 0.0,
+          tail_silence_s: float = 0.0, fmt: str = "wav") -> Path:
+    """A mono 16-bit file of espeak-ng (en-us, 150 wpm) saying `text`, resampled to `rate_hz`,
+    with optional silence around it and a faint noise floor. Cached; repeatable bytes."""
+    require_tools()
+    recipe = f"{text}|{rate_hz}|{noise}|{lead_silence_s}|{tail_silence_s}|{fmt}|v1"
+    key = hashlib.sha256(recipe.encode()).hexdigest()[:16]
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    out = CACHE_DIR / f"{key}.{fmt}"
+    if out.exists():
+        return out
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "raw.wav"
+        clean = Path(tmp) / "clean.wav"
+        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(raw), text],
+                       check=True, capture_output=True)
+        pad = ["pad", str(lead_silence_s), str(tail_silence_s)]
+        subprocess.run(["sox", "-R", str(raw), "-r", str(rate_hz), "-c", "1", "-b", "16",
+                        str(clean), *pad], check=True, capture_output=True)
+        staged = Path(tmp) / f"out.{fmt}"
+        if noise:
+            noisy = Path(tmp) / "noisy.wav"
+            proc = subprocess.run(["sox", "-R", str(clean), "-p", "synth", "whitenoise",
+                                   "vol", "0.005"], check=True, capture_output=True)
+            subprocess.run(["sox", "-R", "-m", str(clean), "-", str(noisy)], input=proc.stdout,
+                           check=True, capture_output=True)
+            clean = noisy
+        subprocess.run(["sox", "-R", str(clean), str(staged)], check=True, capture_output=True)
+        shutil.move(str(staged), out)
+    return out
+
+
+def pcm16(path: Path) -> bytes:
+    """The raw PCM16 samples of a WAV written by `synth`."""
+    import soundfile
+
+    data, _ = soundfile.read(str(path), dtype="int16")
+    return bytes(data.tobytes())
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate: word-level Levenshtein distance / reference length."""
+    ref, hyp = words(reference), words(hypothesis)
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    prev = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        cur = [i] + [0] * len(hyp)
+        for j, h in enumerate(hyp, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
+        prev = cur
+    return prev[-1] / len(ref)
