@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Shared setup for scripts/run and scripts/test: system packages, the venv, npm packages.
+# Idempotent and quick when everything is already there. Source it; it defines `bootstrap`.
+#   bootstrap run   -> what the app needs
+#   bootstrap test  -> plus what the test suite needs (speech synthesis, X11, audio, Node)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+
+RUN_APT=(libportaudio2)
+TEST_APT=(espeak-ng sox libsox-fmt-all ffmpeg xvfb xauth xdotool openbox libxcb-icccm4
+          libxcb-keysyms1 libxkbcommon-x11-0 libportaudio2 pulseaudio pulseaudio-utils
+          libasound2-plugins)
+
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+
+missing_debs() {
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+      || printf '%s\n' "$pkg"
+  done
+}
+
+ensure_debs() {
+  local -a missing
+  mapfile -t missing < <(missing_debs "$@")
+  ((${#missing[@]} == 0)) && return 0
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    log "installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    log "missing system packages: ${missing[*]}"
+    log "install them with: sudo apt-get install --no-install-recommends ${missing[*]}"
+    exit 1
+  fi
+}
+
+ensure_python() {
+  local base=""
+  for cand in python3.11 python3.12 python3.13 python3; do
+    if command -v "$cand" >/dev/null && "$cand" -c \
+        'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      base="$cand"; break
+    fi
+  done
+  if [[ -z $base ]]; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+      ensure_debs python3 python3-venv
+      base=python3
+    else
+      log "Python >= 3.11 with the venv module is required"
+      log "install it with: sudo apt-get install python3 python3-venv"
+      exit 1
+    fi
+  fi
+  if [[ ! -x $PY ]]; then
+    log "creating the virtual environment in .venv"
+    "$base" -m venv "$VENV"
+  fi
+  # Reinstall only when the dependency list changed.
+  local stamp="$VENV/.installed-$1" want
+  want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+  if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
+    log "installing Python dependencies ($1)"
+    "$PY" -m pip install -q --upgrade pip >/dev/null
+    if [[ $1 == test ]]; then
+      "$PY" -m pip install -q -e "$ROOT[dev]"
+    else
+      "$PY" -m pip install -q -e "$ROOT"
+    fi
+    echo "$want" >"$stamp"
+  fi
+}
+
+ensure_node_packages() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    ensure_debs nodejs npm
+  fi
+  local dir="$ROOT/tests/conformance"
+  [[ -f $dir/package-lock.json ]] || return 0
+  local stamp="$dir/node_modules/.installed" want
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
+    log "installing the official ElevenLabs clients (npm ci)"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
+    echo "$want" >"$stamp"
+  fi
+}
+
+bootstrap() {
+  case "$1" in
+    run) ensure_debs "${RUN_APT[@]}"; ensure_python run ;;
+    test) ensure_debs "${TEST_APT[@]}"; ensure_python test; ensure_node_packages ;;
+    *) echo "bootstrap: unknown profile $1" >&2; return 2 ;;
+  esac
+}
