@@ -1,0 +1,306 @@
+"""The client's uplink bookkeeping, sans-I/O: what to send, and when. Stdlib only, no clock.
+
+`Uplink` turns raw audio and commit requests into `InputAudioChunk`s that obey the client
+rules of the protocol doc, and keeps the state a reconnect needs:
+
+* every chunk carries `sample_rate` (rule C9); a large buffer is split into chunks of at most
+  `max_chunk_s` (C9: 50-250 ms at real-time pace);
+* `previous_text` rides on the first audio chunk of a session only, trimmed to the last
+  <= 50 characters at a word boundary (rule C8);
+* a commit never goes out with < 0.3 s of uncommitted audio: it is padded with digital silence
+  when the caller sent some audio since the last commit, and skipped when it sent none (C6);
+* after `keepalive_after_s` without audio a short chunk of digital silence is due (C7);
+* audio not yet covered by a received `committed_transcript` stays in a bounded replay buffer,
+  so a reconnect can replay it with the tail of the committed text as `previous_text` (C8, C11).
+
+Callers pass timestamps (any monotonic clock, in seconds). Not thread-safe: one owner.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from .audio_format import AudioFormat
+from .messages import InputAudioChunk
+from .options import MAX_PREVIOUS_TEXT_CHARS, MIN_COMMIT_AUDIO_S
+
+DEFAULT_KEEPALIVE_AFTER_S = 5.0  # rule C7: one third-party client's choice; the server gives ~15 s
+DEFAULT_KEEPALIVE_CHUNK_S = 0.02
+DEFAULT_MAX_CHUNK_S = 0.25  # rule C9
+DEFAULT_REPLAY_LIMIT_S = 90.0  # the documented auto-commit interval (§10.2)
+
+
+def trim_previous_text(text: str | None, limit: int = MAX_PREVIOUS_TEXT_CHARS) -> str | None:
+    """The tail of `text` in at most `limit` characters, starting at a word boundary (rule C8);
+    None when nothing is left."""
+    if text is None:
+        return None
+    text = " ".join(text.split())
+    if len(text) > limit:
+        cut = len(text) - limit
+        tail = text[cut:]
+        if not text[cut - 1].isspace() and not tail[0].isspace():
+            # the cut fell inside a word: drop that word's fragment
+            space = tail.find(" ")
+            tail = "" if space < 0 else tail[space:]
+        text = tail.strip()
+    return text or None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayItem:
+    """Audio to send again after a reconnect; `commit` asks for a commit after it."""
+
+    audio: bytes
+    commit: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayPlan:
+    """What a new session should start with after the old one was lost (rules C8, C11)."""
+
+    previous_text: str | None
+    items: tuple[ReplayItem, ...]
+
+    @property
+    def audio_bytes(self) -> int:
+        return sum(len(i.audio) for i in self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    start: int  # stream byte offset of this audio's first byte
+    audio: bytes
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.audio)
+
+
+class Uplink:
+    """Builds the uplink chunks of one session and tracks commit, keep-alive and replay state.
+
+    Byte offsets count every audio byte sent in this session (caller audio, padding and
+    keep-alive silence), which is what the server counts as audio.
+    """
+
+    def __init__(
+        self,
+        audio_format: AudioFormat,
+        *,
+        now: float,
+        previous_text: str | None = None,
+        keepalive_after_s: float = DEFAULT_KEEPALIVE_AFTER_S,
+        keepalive_chunk_s: float = DEFAULT_KEEPALIVE_CHUNK_S,
+        max_chunk_s: float | None = DEFAULT_MAX_CHUNK_S,
+        replay_limit_s: float = DEFAULT_REPLAY_LIMIT_S,
+        committed_tail: str = "",
+    ) -> None:
+        if not 0.02 <= keepalive_chunk_s <= 0.1:
+            raise ValueError("keepalive_chunk_s must be 20-100 ms (rule C7)")
+        if keepalive_after_s <= 0:
+            raise ValueError("keepalive_after_s must be positive")
+        self.audio_format = audio_format
+        self._max_chunk_s = max_chunk_s
+        self._replay_limit_s = replay_limit_s
+        self.keepalive_after_s = keepalive_after_s
+        self.keepalive_chunk_s = keepalive_chunk_s
+        self._max_chunk_bytes = (None if max_chunk_s is None
+                                 else max(audio_format.bytes_for(max_chunk_s),
+                                          audio_format.bytes_per_sample))
+        self._replay_limit_bytes = audio_format.bytes_for(replay_limit_s)
+        self._previous_text = trim_previous_text(previous_text)
+        self._first_chunk_sent = False
+        self._last_audio_at = now
+        self._sent_bytes = 0  # stream offset of everything sent
+        self._committed_at = 0  # offset of the last commit (ours or the server's)
+        self._caller_audio_since_commit = False
+        self._pending_commits: deque[int] = deque()  # offsets of commits awaiting an answer
+        self._replay: deque[_Stored] = deque()
+        self._replay_bytes = 0
+        self.replay_dropped_bytes = 0
+        self._committed_tail = committed_tail
+        self.commits_sent = 0
+        self.commits_skipped = 0
+        self.padded_bytes = 0
+        self.keepalives_sent = 0
+
+    # --- state ------------------------------------------------------------------------------
+
+    @property
+    def sample_rate_hz(self) -> int:
+        return self.audio_format.sample_rate_hz
+
+    @property
+    def sent_s(self) -> float:
+        """Seconds of audio sent in this session (stream time of the next byte)."""
+        return self.audio_format.duration_s(self._sent_bytes)
+
+    @property
+    def uncommitted_s(self) -> float:
+        """Seconds sent since the last commit, as far as the server can have counted (C6)."""
+        return self.audio_format.duration_s(self._sent_bytes - self._committed_at)
+
+    @property
+    def has_uncommitted_audio(self) -> bool:
+        """Whether the caller sent audio (not just keep-alive silence) since the last commit."""
+        return self._caller_audio_since_commit
+
+    @property
+    def pending_commits(self) -> int:
+        """Commits sent whose `committed_transcript` has not arrived yet."""
+        return len(self._pending_commits)
+
+    @property
+    def replay_s(self) -> float:
+        """Seconds of caller audio not yet covered by a received committed transcript."""
+        return self.audio_format.duration_s(self._replay_bytes)
+
+    # --- building chunks ----------------------------------------------------------------------
+
+    def _chunk(self, audio: bytes, *, commit: bool = False) -> InputAudioChunk:
+        previous_text = None
+        if audio and not self._first_chunk_sent:
+            # rule C8: only the first audio chunk may carry previous_text
+            self._first_chunk_sent = True
+            previous_text = self._previous_text
+        return InputAudioChunk(audio=audio, commit=commit, sample_rate_hz=self.sample_rate_hz,
+                               previous_text=previous_text)
+
+    def _check_aligned(self, pcm: bytes) -> None:
+        if len(pcm) % self.audio_format.bytes_per_sample:
+            raise ValueError(f"{len(pcm)} bytes is not a whole number of "
+                             f"{self.audio_format.value} samples")
+
+    def audio(self, pcm: bytes, now: float) -> list[InputAudioChunk]:
+        """Chunks carrying `pcm` (raw audio in the session format), split to <= max_chunk_s."""
+        self._check_aligned(pcm)
+        if not pcm:
+            return []
+        step = self._max_chunk_bytes or len(pcm)
+        chunks = []
+        for start in range(0, len(pcm), step):
+            part = bytes(pcm[start:start + step])
+            chunks.append(self._chunk(part))
+            self._remember(part)
+            self._sent_bytes += len(part)
+        self._caller_audio_since_commit = True
+        self._last_audio_at = now
+        return chunks
+
+    def commit(self, now: float) -> list[InputAudioChunk]:
+        """The chunks of a commit, or [] when it must be skipped (rule C6).
+
+        With caller audio since the last commit, silence pads the uncommitted audio up to
+        0.3 s, then the empty `commit: true` chunk follows. Without any, nothing is sent:
+        committing keep-alive silence alone could only yield an empty or throttled commit.
+        """
+        if not self._caller_audio_since_commit:
+            self.commits_skipped += 1
+            return []
+        chunks = []
+        missing_s = MIN_COMMIT_AUDIO_S - self.uncommitted_s
+        if missing_s > 0:
+            # round up by one sample so float error never leaves us a hair under 0.3 s
+            pad = self.audio_format.silence(missing_s + 1 / self.sample_rate_hz)
+            chunks.append(self._chunk(pad))
+            self._sent_bytes += len(pad)
+            self.padded_bytes += len(pad)
+            self._last_audio_at = now
+        chunks.append(self._chunk(b"", commit=True))
+        self._pending_commits.append(self._sent_bytes)
+        self._committed_at = self._sent_bytes
+        self._caller_audio_since_commit = False
+        self.commits_sent += 1
+        return chunks
+
+    def keepalive_due_at(self) -> float:
+        """When keep-alive silence is due if no audio is sent before then (rule C7)."""
+        return self._last_audio_at + self.keepalive_after_s
+
+    def keepalive(self, now: float) -> InputAudioChunk | None:
+        """A short chunk of digital silence if the uplink has been idle long enough (C7)."""
+        if now < self.keepalive_due_at():
+            return None
+        silence = self.audio_format.silence(self.keepalive_chunk_s)
+        chunk = self._chunk(silence)
+        self._sent_bytes += len(silence)
+        self._last_audio_at = now
+        self.keepalives_sent += 1
+        return chunk
+
+    # --- what the server answered ------------------------------------------------------------
+
+    def on_committed(self, text: str) -> bool:
+        """Account for a received `committed_transcript`; returns whether it answers one of our
+        commits (solicited) rather than a server commit (VAD / auto-commit, rule C5).
+
+        A solicited commit covers the audio up to where we committed. An unsolicited one is
+        taken to cover everything sent so far: the server commits what it has received, and
+        what is still in flight is a few tens of milliseconds. Unsolicited commits also reset
+        the uncommitted count, so our next commit pads against what the server may count.
+        """
+        if self._pending_commits:
+            covered = self._pending_commits.popleft()
+            solicited = True
+        else:
+            covered = self._sent_bytes
+            self._committed_at = self._sent_bytes
+            self._caller_audio_since_commit = False
+            solicited = False
+        self._forget_until(covered)
+        if text.strip():
+            self._committed_tail = " ".join(f"{self._committed_tail} {text}".split())[-500:]
+        return solicited
+
+    @property
+    def committed_tail(self) -> str:
+        """The end of the committed text so far (seed for the next session's previous_text)."""
+        return self._committed_tail
+
+    def replay_plan(self) -> ReplayPlan:
+        """What to send on a new connection: uncovered audio, with commits where we had asked
+        for them, and the committed text's tail as previous_text (rules C8, C11)."""
+        items: list[ReplayItem] = []
+        commits = deque(self._pending_commits)
+        for stored in self._replay:
+            # commits fall between chunks: one at or before this audio's start ends the item
+            # before it; one before any kept audio covered audio the bound already dropped
+            while commits and commits[0] <= stored.start:
+                commits.popleft()
+                if items:
+                    items[-1] = ReplayItem(items[-1].audio, commit=True)
+            if items and not items[-1].commit:
+                items[-1] = ReplayItem(items[-1].audio + stored.audio)
+            else:
+                items.append(ReplayItem(stored.audio))
+        if commits and items:
+            items[-1] = ReplayItem(items[-1].audio, commit=True)
+        previous_text = trim_previous_text(self._committed_tail)
+        return ReplayPlan(previous_text=previous_text, items=tuple(items))
+
+    def successor(self, now: float) -> tuple[Uplink, ReplayPlan]:
+        """A fresh uplink for the next session of the same stream, seeded with the committed
+        text's tail as previous_text, and the plan of what it should replay first."""
+        plan = self.replay_plan()
+        nxt = Uplink(self.audio_format, now=now, previous_text=plan.previous_text,
+                     keepalive_after_s=self.keepalive_after_s,
+                     keepalive_chunk_s=self.keepalive_chunk_s, max_chunk_s=self._max_chunk_s,
+                     replay_limit_s=self._replay_limit_s, committed_tail=self._committed_tail)
+        return nxt, plan
+
+    # --- replay buffer ------------------------------------------------------------------------
+
+    def _remember(self, audio: bytes) -> None:
+        self._replay.append(_Stored(start=self._sent_bytes, audio=audio))
+        self._replay_bytes += len(audio)
+        while self._replay_bytes > self._replay_limit_bytes and self._replay:
+            # bounded: the oldest audio goes first; a reconnect after this loses it
+            dropped = self._replay.popleft()
+            self._replay_bytes -= len(dropped.audio)
+            self.replay_dropped_bytes += len(dropped.audio)
+
+    def _forget_until(self, offset: int) -> None:
+        while self._replay and self._replay[0].end <= offset:
+            self._replay_bytes -= len(self._replay.popleft().audio)
