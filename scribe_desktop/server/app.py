@@ -1,0 +1,174 @@
+"""The aiohttp application: one port serves the realtime WebSocket and the token endpoint.
+
+websockets' server cannot answer a `POST`, hence aiohttp for both routes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import WSCloseCode, web
+
+from ..protocol.errors import ErrorType
+from ..protocol.options import (
+    KNOWN_MODEL_IDS,
+    REALTIME_PATH,
+    TOKEN_PATH,
+    OptionsError,
+    SessionOptions,
+)
+from .config import ServerConfig
+from .engines.base import Engine
+from .session import RealtimeSession, send_error
+from .tokens import TokenStore, authenticate
+
+log = logging.getLogger(__name__)
+
+AUTH_ERROR_TEXT = "You must be authenticated to use this endpoint."  # live text (§3)
+ENGLISH_CODES = ("en", "eng")
+MAX_FRAME_BYTES = 16 * 1024 * 1024  # so an oversized chunk gets chunk_size_exceeded, not 1009
+
+CONFIG_KEY = web.AppKey("config", ServerConfig)
+ENGINE_KEY = web.AppKey("engine", Engine)
+TOKENS_KEY = web.AppKey("tokens", TokenStore)
+ACTIVE_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("active_sessions")
+SOCKETS_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("sockets")
+
+
+def check_options(options: SessionOptions) -> None:
+    """Parameters the protocol allows but this server rejects (→ invalid_request, 1008)."""
+    if options.model_id not in KNOWN_MODEL_IDS:
+        supported = ", ".join(f"'{m}'" for m in KNOWN_MODEL_IDS)
+        # the live server's wording (§6.10)
+        raise OptionsError(f"The model_id '{options.model_id}' is invalid. Supported models: "
+                           f"{supported}.")
+    code = options.language_code
+    if code is not None and code.lower() not in ENGLISH_CODES:
+        raise OptionsError(f"The language_code '{code}' is not supported: the local engine is "
+                           "English-only. Use 'en' or 'eng', or leave language_code empty.")
+
+
+@web.middleware
+async def origin_guard(request: web.Request,
+                       handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                       ) -> web.StreamResponse:
+    """Browsers always send Origin: a page from an origin not allowed gets HTTP 403 before
+    any upgrade (rule C10's handshake rejection), so a web page cannot use the local server.
+    Requests without Origin (native clients) pass. Allowed origins get CORS headers."""
+    origin = request.headers.get("Origin")
+    allowed = request.app[CONFIG_KEY].allowed_origins
+    if origin is not None and origin not in allowed and "*" not in allowed:
+        log.warning("rejecting origin %r", origin)
+        raise web.HTTPForbidden(text='{"detail": "Origin not allowed"}',
+                                content_type="application/json")
+    if request.method == "OPTIONS" and origin is not None:
+        response: web.StreamResponse = web.Response(status=204)
+    else:
+        response = await handler(request)
+    if origin is not None and not response.prepared:  # a WebSocket is long past headers
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Headers"] = "xi-api-key, content-type"
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Vary"] = "Origin"
+    return response
+
+
+async def mint_token(request: web.Request) -> web.Response:
+    """`POST /v1/single-use-token/realtime_scribe` with `xi-api-key` (§8)."""
+    config = request.app[CONFIG_KEY]
+    key = request.headers.get("xi-api-key")
+    if config.auth and (key is None or not authenticate(
+            secret=config.secret, tokens=request.app[TOKENS_KEY], header_key=key,
+            query_token=None)):
+        return web.json_response({"detail": "Invalid or missing xi-api-key header."},
+                                 status=401)
+    return web.json_response({"token": request.app[TOKENS_KEY].mint()})
+
+
+async def realtime(request: web.Request) -> web.StreamResponse:
+    """`GET /v1/speech-to-text/realtime`: rules S1-S7."""
+    config = request.app[CONFIG_KEY]
+    ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES, autoping=True)
+    await ws.prepare(request)  # rule S1: no subprotocol; errors come after the upgrade
+    sockets = request.app[SOCKETS_KEY]
+    sockets.add(ws)
+    try:
+        if config.auth and not authenticate(
+                secret=config.secret, tokens=request.app[TOKENS_KEY],
+                header_key=request.headers.get("xi-api-key"),
+                query_token=request.query.get("token")):
+            # §3 observed live: auth_error after open, close 1000 with an empty reason
+            await send_error(ws, ErrorType.AUTH_ERROR, AUTH_ERROR_TEXT, reason="")
+            return ws
+        try:
+            options = SessionOptions.from_query(request.query.items())
+            check_options(options)
+        except OptionsError as exc:
+            # rule B3 / S6: accept, send invalid_request, close 1008 "invalid_request"
+            await send_error(ws, ErrorType.INVALID_REQUEST, str(exc),
+                             code=WSCloseCode.POLICY_VIOLATION)
+            return ws
+        active = request.app[ACTIVE_KEY]
+        # a socket counts until its close frame is sent (aiohttp marks it closed first), so a
+        # client that saw its session close can always open the next one
+        if sum(not w.closed for w in active) >= config.max_sessions:
+            await send_error(ws, ErrorType.RESOURCE_EXHAUSTED,
+                             f"The local server is at capacity ({config.max_sessions} "
+                             "concurrent sessions). Close a session or try again later.")
+            return ws
+        session = RealtimeSession(ws, options, request.app[ENGINE_KEY], config)
+        active.add(ws)
+        try:
+            await session.run()
+        finally:
+            active.discard(ws)
+    except ConnectionError:
+        log.info("client went away")
+    finally:
+        sockets.discard(ws)
+        if not ws.closed:
+            await ws.close()
+    return ws
+
+
+async def _close_sockets(app: web.Application) -> None:
+    sockets = app[SOCKETS_KEY]
+    for ws in list(sockets):
+        await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
+
+
+def build_app(config: ServerConfig, engine: Engine, tokens: TokenStore | None = None
+              ) -> web.Application:
+    app = web.Application(middlewares=[origin_guard])
+    app[CONFIG_KEY] = config
+    app[ENGINE_KEY] = engine
+    app[TOKENS_KEY] = tokens or TokenStore(config.token_ttl_s)
+    app[SOCKETS_KEY] = set()
+    app[ACTIVE_KEY] = set()
+    app.router.add_get(REALTIME_PATH, realtime)
+    app.router.add_post(TOKEN_PATH, mint_token)
+    app.router.add_route("OPTIONS", TOKEN_PATH, mint_token)  # CORS preflight (middleware)
+    app.on_shutdown.append(_close_sockets)
+    return app
+
+
+async def serve(config: ServerConfig, engine: Engine, *,
+                on_ready: Callable[[dict[str, Any]], None],
+                stop: asyncio.Event) -> None:
+    """Listen until `stop` is set; `on_ready` gets the ready event (agreed interface 1)."""
+    runner = web.AppRunner(build_app(config, engine), access_log=None,
+                           handle_signals=False)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, config.host, config.port)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        url_host = f"[{host}]" if ":" in host else host
+        on_ready({"event": "ready", "host": host, "port": port,
+                  "base_url": f"http://{url_host}:{port}", "secret": config.secret})
+        await stop.wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,63 @@
+"""Settings of one local server process (the CLI flags of `scribe-desktop server`)."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from dataclasses import dataclass, field
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_IDLE_TIMEOUT_S = 15.0  # §11: the live server closes after ≈15.8 s without audio
+DEFAULT_MAX_CHUNK_S = 2.0
+DEFAULT_AUTO_COMMIT_S = 90.0  # §10.2: documented auto-commit interval
+SECRET_ENV = "SCRIBE_DESKTOP_SERVER_SECRET"
+
+
+class ConfigError(ValueError):
+    """A server setting that cannot work; the text says which and how to fix it."""
+
+
+def generate_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost may resolve anywhere
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    secret: str = field(default_factory=generate_secret, repr=False)
+    host: str = DEFAULT_HOST
+    port: int = 0
+    auth: bool = True
+    allow_remote: bool = False
+    allowed_origins: frozenset[str] = frozenset()
+    idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S
+    max_chunk_s: float = DEFAULT_MAX_CHUNK_S
+    auto_commit_s: float = DEFAULT_AUTO_COMMIT_S
+    lenient_commits: bool = False
+    max_sessions: int = 8  # each live session holds a ~93 MB decoder
+    token_ttl_s: float = 15 * 60  # §8: "expires after 15 minutes"
+
+    def validate(self) -> ServerConfig:
+        if not is_loopback(self.host) and not self.allow_remote:
+            raise ConfigError(f"--host {self.host} is not a loopback address: other machines "
+                              "could reach the server. Pass --allow-remote to mean it.")
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"--port must be 0-65535, got {self.port}")
+        for name, value in (("--idle-timeout", self.idle_timeout_s),
+                            ("--max-chunk-seconds", self.max_chunk_s),
+                            ("--auto-commit-seconds", self.auto_commit_s)):
+            if not value > 0:
+                raise ConfigError(f"{name} must be positive, got {value}")
+        if self.max_sessions < 1:
+            raise ConfigError(f"--max-sessions must be at least 1, got {self.max_sessions}")
+        if self.auth and not self.secret:
+            raise ConfigError("the server secret must not be empty")
+        return self

@@ -1,0 +1,1 @@
+"""Speech engines behind the local server; `base` defines the contract they implement."""

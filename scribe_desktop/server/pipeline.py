@@ -1,0 +1,118 @@
+"""One session's audio path, synchronous: wire bytes -> 16 kHz -> engine -> protocol messages.
+
+Everything here blocks (resampling, inference), so the async session runs it through
+`asyncio.to_thread`, one call at a time. Word times are stream-global (rule S5, §6.6): a
+segment's engine-relative times are offset by all audio received before the segment.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from ..audio.pcm import StreamResampler, decode_wire_audio
+from ..protocol.messages import (
+    CommittedTranscript,
+    CommittedTranscriptWithTimestamps,
+    PartialTranscript,
+    ServerMessage,
+    Word,
+    WordType,
+)
+from ..protocol.options import CommitStrategy, SessionOptions
+from .engines.base import ENGINE_SAMPLE_RATE_HZ, EngineSession, SegmentResult
+from .vad import VadSegmenter, VadSettings
+
+LANGUAGE_CODE = "en"  # the local engine is English-only
+
+
+class AudioPipeline:
+    """Not thread-safe: calls must be serialised (the session awaits each one)."""
+
+    def __init__(self, options: SessionOptions, engine_session: EngineSession, *,
+                 auto_commit_s: float) -> None:
+        self._options = options
+        self._format = options.effective_audio_format
+        self._engine = engine_session
+        self._auto_commit_s = auto_commit_s
+        self._resampler = StreamResampler(self._format.sample_rate_hz, ENGINE_SAMPLE_RATE_HZ)
+        self._vad: VadSegmenter | None = None
+        if options.effective_commit_strategy is not CommitStrategy.MANUAL:  # vad, turn_prediction
+            self._vad = VadSegmenter(VadSettings.from_options(options))
+        self._stream_samples = 0  # 16 kHz samples of real audio fed so far
+        self._segment_start = 0  # _stream_samples when the current segment began
+        self._uncommitted_s = 0.0  # wire seconds since the last commit (rule S4)
+        self._last_partial: str | None = None
+
+    @property
+    def uncommitted_s(self) -> float:
+        return self._uncommitted_s
+
+    def feed(self, wire: bytes) -> list[ServerMessage]:
+        """Add a chunk of wire audio; returns partials and any VAD / automatic commits."""
+        if not wire:
+            return []
+        self._uncommitted_s += self._format.duration_s(len(wire))
+        samples = self._resampler.process(decode_wire_audio(wire, self._format))
+        out: list[ServerMessage] = []
+        start = 0
+        for end in self._vad.feed(samples) if self._vad is not None else ():
+            self._feed_engine(samples[start:end], out)
+            out.extend(self._finish_segment(self._engine.commit()))
+            self._uncommitted_s = (samples.size - end) / ENGINE_SAMPLE_RATE_HZ
+            start = end
+        self._feed_engine(samples[start:], out)
+        if self._uncommitted_s >= self._auto_commit_s:
+            # §10.2: the service commits on its own (documented every 90 s); rule C5
+            out.extend(self.commit())
+        return out
+
+    def commit(self, pad_to_s: float = 0.0) -> list[ServerMessage]:
+        """End the segment. `pad_to_s` > 0 (lenient mode) first feeds silence so the segment
+        holds at least that much audio; padding does not move the stream clock."""
+        missing = pad_to_s - self._uncommitted_s
+        if missing > 0:
+            pad = np.zeros(round(missing * ENGINE_SAMPLE_RATE_HZ), dtype=np.int16)
+            if pad.size:
+                self._engine.feed(pad)
+        return self._finish_segment(self._engine.commit())
+
+    def close(self) -> None:
+        self._engine.close()
+
+    def _feed_engine(self, samples: npt.NDArray[np.int16], out: list[ServerMessage]) -> None:
+        if samples.size == 0:
+            return
+        self._stream_samples += int(samples.size)
+        partial = self._engine.feed(samples)
+        if partial and partial != self._last_partial:
+            self._last_partial = partial
+            out.append(PartialTranscript(partial))
+
+    def _finish_segment(self, result: SegmentResult) -> list[ServerMessage]:
+        offset_s = self._segment_start / ENGINE_SAMPLE_RATE_HZ
+        self._segment_start = self._stream_samples
+        self._uncommitted_s = 0.0
+        self._last_partial = None
+        words = _wire_words(result, offset_s)
+        text = "".join(w.text for w in words)  # rule S5: concatenation gives exactly text
+        out: list[ServerMessage] = [CommittedTranscript(text)]
+        if self._options.include_timestamps:
+            out.append(CommittedTranscriptWithTimestamps(text, LANGUAGE_CODE, tuple(words)))
+        return out
+
+
+def _wire_words(result: SegmentResult, offset_s: float) -> list[Word]:
+    """Engine words -> `word` and `spacing` items in stream-global seconds (§6.6)."""
+    out: list[Word] = []
+    prev_end: float | None = None
+    for timing in result.words:
+        start = round(offset_s + timing.start_s, 3)
+        end = round(offset_s + timing.end_s, 3)
+        if prev_end is not None:
+            start = max(start, prev_end)
+            end = max(end, start)
+            out.append(Word(" ", prev_end, start, WordType.SPACING, logprob=0.0))
+        out.append(Word(timing.word, start, end, WordType.WORD, logprob=0.0))
+        prev_end = end
+    return out

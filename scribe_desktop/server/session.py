@@ -1,0 +1,216 @@
+"""One WebSocket connection of the local server, after the upgrade and authentication.
+
+The receive loop reads one frame at a time and awaits its blocking audio work (through
+`asyncio.to_thread`) before reading the next, so engine calls of a session are serialised
+while other sessions and the event loop keep running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from ..protocol.audio_format import Encoding
+from ..protocol.codec import DecodeError, decode_client_message, encode_server_message
+from ..protocol.errors import ErrorType
+from ..protocol.messages import InputAudioChunk, ServerError, ServerMessage, SessionStarted
+from ..protocol.options import MIN_COMMIT_AUDIO_S, CommitStrategy, SessionOptions
+from .config import ServerConfig
+from .engines.base import Engine
+from .pipeline import LANGUAGE_CODE, AudioPipeline
+from .vad import DEFAULTS as VAD_DEFAULTS
+
+log = logging.getLogger(__name__)
+
+_EPSILON_S = 1e-6  # float sums of chunk durations must not throttle exactly 0.3 s
+
+
+def session_config(options: SessionOptions) -> dict[str, Any]:
+    """`session_started.config` in the live shape B (§6.1) plus the documented aliases."""
+    fmt = options.effective_audio_format
+    vad = options.effective_commit_strategy is not CommitStrategy.MANUAL
+
+    def vad_value(name: str) -> Any:
+        value = getattr(options, name)
+        return VAD_DEFAULTS[name] if value is None else value
+
+    logging_on = True if options.enable_logging is None else options.enable_logging
+    return {
+        "sample_rate": fmt.sample_rate_hz,
+        "audio_format": fmt.value,
+        "language_code": options.language_code or LANGUAGE_CODE,
+        "secondary_languages": list(options.secondary_languages),
+        "timestamps_granularity": "word",
+        "vad_commit_strategy": vad,
+        "vad_silence_threshold_secs": vad_value("vad_silence_threshold_secs"),
+        "vad_threshold": vad_value("vad_threshold"),
+        "min_speech_duration_ms": vad_value("min_speech_duration_ms"),
+        "min_silence_duration_ms": vad_value("min_silence_duration_ms"),
+        "max_tokens_to_recompute": 5,
+        "model_id": options.model_id,
+        "disable_logging": not logging_on,
+        "include_timestamps": bool(options.include_timestamps),
+        "include_language_detection": bool(options.include_language_detection),
+        "filter_background_audio": bool(options.filter_background_audio),
+        "keyterms": list(options.keyterms),
+        "no_verbatim": bool(options.no_verbatim),
+        "entity_detection": list(options.entity_detection) or None,
+        # aliases of the documented shape A (§6.1, rule S2)
+        "commit_strategy": options.effective_commit_strategy.value,
+        "enable_logging": logging_on,
+    }
+
+
+async def send_error(ws: web.WebSocketResponse, error_type: ErrorType, text: str, *,
+                     code: int = 1000, reason: str | None = None) -> None:
+    """Rule B2/S6: `{message_type, error}`, then close (1008 for invalid_request, else 1000)."""
+    log.info("session error %s: %s", error_type.value, text)
+    try:
+        await ws.send_str(encode_server_message(ServerError(error_type, text)))
+        close_reason = error_type.value if reason is None else reason
+        await ws.close(code=code, message=close_reason.encode())
+    except (ConnectionError, RuntimeError):
+        pass  # the client is already gone
+
+
+class SessionFailed(Exception):
+    """Ends a session with a protocol error (sent by the receive loop)."""
+
+    def __init__(self, error_type: ErrorType, text: str, reason: str | None = None) -> None:
+        super().__init__(text)
+        self.error_type = error_type
+        self.text = text
+        self.reason = reason
+
+
+class RealtimeSession:
+    """Drives one accepted, authenticated and validated connection until it ends."""
+
+    def __init__(self, ws: web.WebSocketResponse, options: SessionOptions, engine: Engine,
+                 config: ServerConfig) -> None:
+        self._ws = ws
+        self._options = options
+        self._format = options.effective_audio_format
+        self._engine = engine
+        self._config = config
+        self.session_id = uuid.uuid4().hex
+        self._pipeline: AudioPipeline | None = None
+        self._seen_chunk = False
+
+    async def run(self) -> None:
+        # rule S2: session_started immediately after the upgrade
+        started = SessionStarted(self.session_id, session_config(self._options))
+        await self._ws.send_str(encode_server_message(started))
+        log.info("session %s started (%s)", self.session_id, self._format.value)
+        try:
+            self._pipeline = await self._blocking(self._open_pipeline)
+            await self._receive_loop()
+        except SessionFailed as failure:
+            await send_error(self._ws, failure.error_type, failure.text, reason=failure.reason)
+        finally:
+            if self._pipeline is not None:
+                await asyncio.to_thread(self._pipeline.close)
+            log.info("session %s ended", self.session_id)
+
+    def _open_pipeline(self) -> AudioPipeline:
+        engine_session = self._engine.new_session(self._format.sample_rate_hz)
+        return AudioPipeline(self._options, engine_session,
+                             auto_commit_s=self._config.auto_commit_s)
+
+    async def _receive_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._config.idle_timeout_s
+        while not self._ws.closed:
+            try:
+                msg = await self._ws.receive(timeout=max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                raise SessionFailed(
+                    ErrorType.INSUFFICIENT_AUDIO_ACTIVITY,
+                    f"No audio received for {self._config.idle_timeout_s:g} seconds. Send "
+                    "audio (silence is fine) to keep the session open.") from None
+            if msg.type is WSMsgType.TEXT:
+                if await self._handle_text(msg.data):
+                    deadline = loop.time() + self._config.idle_timeout_s
+            elif msg.type is WSMsgType.BINARY:
+                # rule S7: the protocol has no binary frames
+                raise SessionFailed(ErrorType.INPUT_ERROR,
+                                    "Binary frames are not supported: send audio as base64 in "
+                                    "the audio_base_64 field of an input_audio_chunk text "
+                                    "message.")
+            else:  # CLOSE, CLOSING, CLOSED, ERROR
+                return
+
+    async def _handle_text(self, data: str) -> bool:
+        """Handle one client frame; True if it carried audio (resets the idle clock)."""
+        try:
+            message = decode_client_message(data)
+        except DecodeError as exc:
+            raise SessionFailed(ErrorType.INPUT_ERROR, f"Invalid message: {exc}") from None
+        if not isinstance(message, InputAudioChunk):
+            log.debug("ignoring unknown message type %r", message.message_type)  # rule B1
+            return False
+        self._check_chunk(message)
+        self._seen_chunk = True
+        assert self._pipeline is not None
+        if message.audio:
+            await self._send(await self._blocking(self._pipeline.feed, message.audio))
+        if message.commit:
+            await self._commit()
+        return bool(message.audio)
+
+    def _check_chunk(self, chunk: InputAudioChunk) -> None:
+        if chunk.previous_text is not None and self._seen_chunk:
+            raise SessionFailed(ErrorType.INPUT_ERROR,  # rule C8 / §5.2
+                                "previous_text can only be sent with the first audio chunk of "
+                                "a session.")
+        rate = self._format.sample_rate_hz
+        if chunk.sample_rate_hz is not None and chunk.sample_rate_hz != rate:
+            raise SessionFailed(ErrorType.INPUT_ERROR,
+                                f"sample_rate {chunk.sample_rate_hz} does not match the "
+                                f"session's audio_format {self._format.value} ({rate} Hz).")
+        if self._format.encoding is Encoding.PCM16 and len(chunk.audio) % 2:
+            raise SessionFailed(ErrorType.INPUT_ERROR,
+                                f"audio_base_64 decodes to {len(chunk.audio)} bytes, which is "
+                                f"not a whole number of 16-bit samples for "
+                                f"{self._format.value}.")
+        seconds = self._format.duration_s(len(chunk.audio))
+        if seconds > self._config.max_chunk_s:
+            raise SessionFailed(ErrorType.CHUNK_SIZE_EXCEEDED,
+                                f"The audio chunk holds {seconds:.2f}s of audio; the maximum "
+                                f"is {self._config.max_chunk_s:g}s. Send chunks of 0.1-1 s.")
+
+    async def _commit(self) -> None:
+        assert self._pipeline is not None
+        uncommitted = self._pipeline.uncommitted_s
+        if uncommitted + _EPSILON_S < MIN_COMMIT_AUDIO_S:
+            if not self._config.lenient_commits:
+                # rule S4: the live server's text, then close 1000 "commit_throttled"
+                raise SessionFailed(
+                    ErrorType.COMMIT_THROTTLED,
+                    f"Commit request ignored: only {uncommitted:.2f}s of uncommitted audio. "
+                    f"You need at least {MIN_COMMIT_AUDIO_S:g}s of uncommitted audio before "
+                    "committing.")
+            messages = await self._blocking(self._pipeline.commit, MIN_COMMIT_AUDIO_S)
+        else:
+            messages = await self._blocking(self._pipeline.commit)
+        await self._send(messages)
+
+    async def _blocking(self, func: Any, *args: Any) -> Any:
+        """Run engine work off the loop; an engine failure ends the session."""
+        try:
+            return await asyncio.to_thread(func, *args)
+        except SessionFailed:
+            raise
+        except Exception as exc:
+            log.exception("engine failure in session %s", self.session_id)
+            raise SessionFailed(ErrorType.TRANSCRIBER_ERROR,
+                                f"The transcriber failed: {exc}") from exc
+
+    async def _send(self, messages: Iterable[ServerMessage]) -> None:
+        for message in messages:
+            await self._ws.send_str(encode_server_message(message))  # rule S7: text only

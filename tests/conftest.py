@@ -1,0 +1,134 @@
+"""Shared fixtures: local servers started as real subprocesses (agreed interface 1).
+
+`local_server` is one server for the whole test session (auth on, default flags);
+`start_server(*extra_args)` starts a dedicated server with special flags, stopped after the
+test. Both are synchronous, so they work in sync and async tests alike.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import os
+import queue
+import secrets
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import pytest
+
+READY_TIMEOUT_S = 30.0
+STOP_TIMEOUT_S = 5.0
+
+
+class ServerStartError(RuntimeError):
+    """A test server that never printed its ready line."""
+
+
+@dataclass
+class RunningServer:
+    """A `scribe-desktop server` subprocess: `.base_url`, `.secret`, `.port`, `.host`."""
+
+    process: subprocess.Popen[bytes]
+    ready: dict[str, Any]
+    secret: str
+    stderr_tail: collections.deque[str] = field(default_factory=lambda: collections.deque(
+        maxlen=200))
+
+    @property
+    def base_url(self) -> str:
+        return str(self.ready["base_url"])
+
+    @property
+    def port(self) -> int:
+        return int(self.ready["port"])
+
+    @property
+    def host(self) -> str:
+        return str(self.ready["host"])
+
+    @property
+    def ws_url(self) -> str:
+        """ws:// URL of the realtime endpoint (no query)."""
+        return "ws" + self.base_url[len("http"):] + "/v1/speech-to-text/realtime"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _pump(stream: IO[bytes], sink: Callable[[str], None]) -> None:
+    with contextlib.suppress(ValueError, OSError):
+        for raw in iter(stream.readline, b""):
+            sink(raw.decode("utf-8", "replace"))
+    sink("")  # EOF marker
+
+
+def launch_server(*extra_args: str, secret: str | None = None) -> RunningServer:
+    """Start `python -m scribe_desktop server --port 0 ...` and wait for its ready line."""
+    secret = secret or secrets.token_urlsafe(24)
+    env = {**os.environ, "SCRIBE_DESKTOP_SERVER_SECRET": secret}
+    proc = subprocess.Popen([sys.executable, "-m", "scribe_desktop", "server", "--port", "0",
+                             *extra_args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    lines: queue.Queue[str] = queue.Queue()
+    tail: collections.deque[str] = collections.deque(maxlen=200)
+    threading.Thread(target=_pump, args=(proc.stdout, lines.put), daemon=True).start()
+    threading.Thread(target=_pump, args=(proc.stderr, tail.append), daemon=True).start()
+    try:
+        while True:
+            line = lines.get(timeout=READY_TIMEOUT_S)
+            if line == "":
+                proc.wait(STOP_TIMEOUT_S)
+                raise ServerStartError(f"server exited with {proc.returncode} before ready:\n"
+                                       + "".join(tail))
+            with contextlib.suppress(ValueError):
+                event = json.loads(line)
+                if isinstance(event, dict) and event.get("event") == "ready":
+                    return RunningServer(proc, event, secret, tail)
+    except queue.Empty:
+        proc.kill()
+        proc.wait()
+        raise ServerStartError(f"server not ready within {READY_TIMEOUT_S:g} s:\n"
+                               + "".join(tail)) from None
+    except BaseException:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        raise
+
+
+@pytest.fixture(scope="session")
+def local_server() -> Iterator[RunningServer]:
+    """One default server (auth on) shared by the whole test session."""
+    server = launch_server()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def start_server() -> Iterator[Callable[..., RunningServer]]:
+    """Factory: `start_server(*extra_args, secret=None)` -> a dedicated running server."""
+    started: list[RunningServer] = []
+
+    def start(*extra_args: str, secret: str | None = None) -> RunningServer:
+        server = launch_server(*extra_args, secret=secret)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
