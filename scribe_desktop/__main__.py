@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from . import __version__
 
-COMMANDS = ("server", "transcribe")
+COMMANDS = ("server", "transcribe", "listen")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,6 +22,11 @@ from typing import IO, Any
 
 import pytest
 
+# The virtual-microphone rig: ONE session-scoped PulseAudio daemon for the whole run. (Fixtures
+# re-exported from several conftests would each start their own daemon and point PortAudio at
+# whichever started last.)
+pytest_plugins = ["tests.rig.plugin"]
+
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 5.0
 
