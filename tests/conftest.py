@@ -7,10 +7,14 @@ test. Both are synchronous, so they work in sync and async tests alike.
 
 from __future__ import annotations
 
+import os
+
+# Qt widgets render offscreen unless a test starts Xvfb and asks for xcb itself.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 import collections
 import contextlib
 import json
-import os
 import queue
 import secrets
 import subprocess

@@ -1,0 +1,104 @@
+"""What an exporter reads: a session (metadata + segments with optional times and words). Pure.
+
+`ExportSession` is the one input of every exporter (TXT, SRT, VTT, JSON) and what the history
+store loads, so a live transcript, a transcribed file and a stored session export the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from ..protocol.messages import Word, WordType
+from ..transcript import Segment
+
+
+class SessionSource(StrEnum):
+    """Where a session's audio came from."""
+
+    DICTATION = "dictation"  # the main window
+    PUSH_TO_TALK = "push_to_talk"  # the global hotkey
+    FILE = "file"  # `transcribe` or File → Transcribe…
+    LISTEN = "listen"  # the `listen` command
+
+
+class SessionStatus(StrEnum):
+    """How a session ended; RECORDING while it runs (or until recovery finds it orphaned)."""
+
+    RECORDING = "recording"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"  # the recording process died (crash, SIGKILL, power loss)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionMeta:
+    """Session metadata; every field is optional except where the session came from."""
+
+    source: SessionSource | str = SessionSource.DICTATION
+    backend: str | None = None  # "local" | "cloud"
+    model_id: str | None = None
+    language_code: str | None = None  # the requested language (None: auto-detect)
+    file: str | None = None  # the transcribed file, for SessionSource.FILE
+    started_at: datetime | None = None  # timezone-aware
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSegment:
+    """One committed segment. `start_s`/`end_s` are the segment's own times when known
+    (stream-global seconds); without them, times come from the words, if any."""
+
+    text: str
+    words: tuple[Word, ...] = ()
+    language_code: str | None = None
+    start_s: float | None = None
+    end_s: float | None = None
+
+    @classmethod
+    def from_segment(cls, segment: Segment, *, start_s: float | None = None,
+                     end_s: float | None = None) -> ExportSegment:
+        """A transcript segment; its word times give the segment times unless given here."""
+        return cls(text=segment.text, words=tuple(segment.words or ()),
+                   language_code=segment.language_code,
+                   start_s=start_s if start_s is not None else segment.start_s,
+                   end_s=end_s if end_s is not None else segment.end_s)
+
+    @property
+    def timed_words(self) -> tuple[Word, ...]:
+        """The non-spacing words."""
+        return tuple(w for w in self.words if w.type != WordType.SPACING)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSession:
+    """A session to export; `id`, `status` and `ended_at` are set for stored sessions."""
+
+    segments: tuple[ExportSegment, ...] = ()
+    meta: SessionMeta = field(default_factory=SessionMeta)
+    id: int | None = None
+    status: SessionStatus | str | None = None
+    ended_at: datetime | None = None
+    duration_s: float | None = None
+
+    @classmethod
+    def from_segments(cls, segments: Iterable[Segment | ExportSegment],
+                      meta: SessionMeta | None = None, *,
+                      duration_s: float | None = None) -> ExportSession:
+        """From transcript segments (e.g. `Transcript.segments` of the main window)."""
+        converted = tuple(s if isinstance(s, ExportSegment) else ExportSegment.from_segment(s)
+                          for s in segments)
+        return cls(segments=converted, meta=meta or SessionMeta(), duration_s=duration_s)
+
+    @property
+    def text(self) -> str:
+        """All text, segments joined by single spaces (as `Transcript.text`)."""
+        return " ".join(s.text.strip() for s in self.segments if s.text.strip())
+
+    @property
+    def language_code(self) -> str | None:
+        """The first detected language, else the requested one."""
+        return next((s.language_code for s in self.segments if s.language_code),
+                    self.meta.language_code)
