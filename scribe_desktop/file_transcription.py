@@ -26,19 +26,19 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from .audio.file_source import FileSource
 from .audio.source import AudioChunk, AudioSource
 from .client import Auth, CommitSent, Endpoint, SessionEvent, connect
+from .export import ExportSession, SessionMeta, SessionSource
 from .protocol.audio_format import AudioFormat
 from .protocol.messages import (
     CommittedTranscript,
     CommittedTranscriptWithTimestamps,
-    WordType,
 )
 from .protocol.options import CommitStrategy, SessionOptions
-from .transcript import Segment, Transcript
+from .transcript import Transcript
 
 ProgressCallback = Callable[[float, float | None], None]  # (seconds sent, total or None)
 
@@ -98,36 +98,18 @@ class FileTranscription:
     transcript: Transcript
     commits_sent: int = 0
     elapsed_s: float = 0.0
+    language_code: str | None = None  # the language asked for; None: auto-detect
 
     @property
     def text(self) -> str:
         return self.transcript.text
 
-    def to_json(self) -> dict[str, Any]:
-        """Segments with text, start/end seconds and words; plus file, duration, backend."""
-        languages = [s.language_code for s in self.transcript.segments if s.language_code]
-        return {
-            "file": str(self.file),
-            "duration": round(self.duration_s, 3),
-            "backend": self.backend.value,
-            "language_code": languages[0] if languages else None,
-            "text": self.text,
-            "segments": [_segment_json(s) for s in self.transcript.segments],
-        }
-
-
-def _segment_json(segment: Segment) -> dict[str, Any]:
-    return {
-        "text": segment.text.strip(),
-        "start": segment.start_s,
-        "end": segment.end_s,
-        "language_code": segment.language_code,
-        "words": [
-            {"text": w.text, "start": w.start_s, "end": w.end_s,
-             "type": w.type.value if isinstance(w.type, WordType) else w.type}
-            for w in segment.words or ()
-        ],
-    }
+    def export_session(self) -> ExportSession:
+        """The result as an exportable session (every CLI format renders from this)."""
+        meta = SessionMeta(source=SessionSource.FILE, backend=self.backend.value,
+                           language_code=self.language_code, file=str(self.file))
+        return ExportSession.from_segments(self.transcript.segments, meta,
+                                           duration_s=self.duration_s)
 
 
 @dataclass(slots=True)
@@ -336,4 +318,4 @@ async def transcribe_file(source: FileSource, *, endpoint: Endpoint, auth: Auth,
     duration = source.duration_s if source.duration_s is not None else source.seconds_done
     return FileTranscription(file=source.path, duration_s=duration, backend=backend,
                              transcript=transcript, commits_sent=commits,
-                             elapsed_s=time.monotonic() - started)
+                             elapsed_s=time.monotonic() - started, language_code=language_code)

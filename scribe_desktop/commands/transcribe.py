@@ -209,14 +209,14 @@ def _progress_bar(args: argparse.Namespace, total_s: float | None,
 
 
 def _write_result(args: argparse.Namespace, result: FileTranscription) -> int:
-    import json
+    """Render with the shared exporters (export/), so the CLI, File -> Export... and the
+    history write the same TXT, SRT, VTT and JSON (schema in the README)."""
+    from ..export import render
 
-    if args.format == "json":
-        text = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
-    elif args.format in ("srt", "vtt"):
-        text = _subtitles(args.format, result)
-    else:
-        text = result.text + "\n"
+    rendered = render(result.export_session(), args.format)
+    if rendered.warning:  # SRT cannot say in-band that its timing is approximate
+        print(f"scribe-desktop transcribe: warning: {rendered.warning}", file=sys.stderr)
+    text = rendered.text if rendered.text.endswith("\n") else rendered.text + "\n"
     if not args.output:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -226,19 +226,3 @@ def _write_result(args: argparse.Namespace, result: FileTranscription) -> int:
     except OSError as exc:
         return fail(f"cannot write {args.output}: {exc.strerror or exc}")
     return 0
-
-
-def _subtitles(fmt: str, result: FileTranscription) -> str:
-    """SRT or WebVTT by the shared exporters; SRT cannot say its timing is approximate, so
-    that warning goes to stderr (export/srt.py)."""
-    from ..export import ExportSession, SessionMeta, SessionSource, render
-
-    session = ExportSession.from_segments(
-        result.transcript.segments,
-        SessionMeta(source=SessionSource.FILE, backend=result.backend.value,
-                    file=str(result.file)),
-        duration_s=result.duration_s)
-    rendered = render(session, fmt)
-    if rendered.warning:
-        print(f"scribe-desktop transcribe: warning: {rendered.warning}", file=sys.stderr)
-    return rendered.text

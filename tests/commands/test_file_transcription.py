@@ -10,6 +10,7 @@ import pytest
 
 from scribe_desktop.audio.source import AudioChunk
 from scribe_desktop.client import CommitSent, ScribeServerError, SessionEvent, error_from_server
+from scribe_desktop.export.json_export import to_json_data
 from scribe_desktop.file_transcription import (
     Backend,
     FileTranscription,
@@ -221,19 +222,19 @@ async def test_progress_reports_seconds_sent() -> None:
     assert seen[0] == (0.25, 2.0) and seen[-1] == (2.0, 2.0) and len(seen) == 8
 
 
-async def test_json_has_segments_words_and_file_facts() -> None:
-    """The JSON result names file, duration and backend, with timed segments and words."""
+async def test_export_session_has_segments_words_and_file_facts() -> None:
+    """The exportable result names file, duration and backend, with timed segments and words."""
     session = FakeSession()
     levels = [LOUD] * 90 + [QUIET] + [LOUD] * 10
     transcript, commits = await transcribe_source(ScriptedSource(levels), session, policy=FAST)
     result = FileTranscription(file=Path("a.wav"), duration_s=25.25, backend=Backend.LOCAL,
                                transcript=transcript, commits_sent=commits)
-    data = result.to_json()
-    assert {k: data[k] for k in ("file", "duration", "backend", "text", "language_code")} == {
-        "file": "a.wav", "duration": 25.25, "backend": "local",
-        "text": "segment 1 segment 2", "language_code": "en"}
+    data = to_json_data(result.export_session())
+    assert {k: data["session"][k] for k in ("file", "duration_s", "backend", "source")} == {
+        "file": "a.wav", "duration_s": 25.25, "backend": "local", "source": "file"}
+    assert (data["text"], data["language_code"]) == ("segment 1 segment 2", "en")
     first = data["segments"][0]
-    assert first["start"] == 21.75 and first["end"] == 22.75
+    assert first["start_s"] == 21.75 and first["end_s"] == 22.75
     assert "".join(w["text"] for w in first["words"]) == first["text"]
     assert [w["type"] for w in first["words"]] == ["word", "spacing", "word"]
 

@@ -73,16 +73,20 @@ def test_json_output_file(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
     data = json.loads(out.read_text())
-    assert data["file"] == str(SAMPLE) and data["backend"] == "local"
-    assert data["duration"] == pytest.approx(soundfile.info(str(SAMPLE)).duration, abs=0.01)
+    assert data["schema"] == "scribe-desktop/transcript" and data["schema_version"] == 1
+    session = data["session"]
+    assert session["file"] == str(SAMPLE) and session["backend"] == "local"
+    assert session["source"] == "file"
+    assert session["duration_s"] == pytest.approx(soundfile.info(str(SAMPLE)).duration,
+                                                  abs=0.01)
     assert wer((REPO / "resources/samples/dictation-16k.txt").read_text(), data["text"]) <= 0.35
-    assert data["segments"]
+    assert data["timing"] == "words" and data["segments"]
     for seg in data["segments"]:
-        assert 0 <= seg["start"] < seg["end"] <= data["duration"]
+        assert 0 <= seg["start_s"] < seg["end_s"] <= session["duration_s"]
         assert "".join(w["text"] for w in seg["words"]) == seg["text"]
         spoken = [w for w in seg["words"] if w["type"] == "word"]
-        assert all(w["start"] <= w["end"] for w in spoken)
-        assert [w["start"] for w in spoken] == sorted(w["start"] for w in spoken)
+        assert all(w["start_s"] <= w["end_s"] for w in spoken)
+        assert [w["start_s"] for w in spoken] == sorted(w["start_s"] for w in spoken)
 
 
 @pytest.mark.slow
