@@ -3,6 +3,9 @@
 Each subcommand lives in `scribe_desktop.commands.<name>` and exposes
 `add_parser(subparsers) -> None` and `run(args) -> int`; modules are imported lazily so that
 `scribe-desktop server` never pays for (or needs) what other commands import.
+
+With no subcommand the desktop app opens (`scribe_desktop.app`, imported only then);
+`--toggle | --start | --stop` drive an already running app instead (single instance).
 """
 
 from __future__ import annotations
@@ -23,6 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Desktop dictation over the ElevenLabs Scribe v2 Realtime protocol.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    remote = parser.add_mutually_exclusive_group()
+    for flag, text in (("toggle", "start or stop dictation"), ("start", "start dictation"),
+                       ("stop", "stop dictation (the last words are committed)")):
+        remote.add_argument(f"--{flag}", dest="remote", action="store_const", const=flag,
+                            help=f"in the running app: {text}; fails if none runs")
+    parser.add_argument("--print-ready", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"scribe_desktop.commands.{name}")
@@ -34,8 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 2
+        from .app import run_app  # Qt is imported only for the GUI
+
+        return run_app(remote=args.remote, print_ready=args.print_ready)
     module = importlib.import_module(f"scribe_desktop.commands.{args.command}")
     code: int = module.run(args)
     return code

@@ -75,12 +75,21 @@ def test_module_respects_layers(name: str) -> None:
         assert not any(in_pkg(d, "server") for d in project), f"{name} imports the server"
     if in_pkg(name, "server"):
         assert not any(in_pkg(d, "client") for d in project), f"{name} imports the client"
-    if not in_pkg(name, "ui", "app", "worker", "settings", "commands") \
+    if not in_pkg(name, "ui", "app", "worker", "settings", "single_instance", "commands") \
             and name != "scribe_desktop.__main__":
         assert not third_party & set(QT), f"{name}: Qt belongs to layers 2-4 only"
     if not in_pkg(name, "commands", "app") and name != "scribe_desktop.__main__":
-        assert not any(in_pkg(d, "commands", "app", "ui") or d == "scribe_desktop.__main__"
+        # widgets may import each other; nothing below ui may import ui
+        upper = ("commands", "app") if in_pkg(name, "ui") else ("commands", "app", "ui")
+        assert not any(in_pkg(d, *upper) or d == "scribe_desktop.__main__"
                        for d in project), f"{name} imports the composition layer"
+    if in_pkg(name, "ui"):
+        assert not any(in_pkg(d, "client", "server") for d in project), \
+            f"{name}: widgets reach the client only through the worker"
+    if in_pkg(name, "worker", "settings", "single_instance"):
+        widgets = {d for d in deps if top(d) == "PySide6"} - {
+            "PySide6", "PySide6.QtCore", "PySide6.QtNetwork"}
+        assert not widgets, f"{name} is layer 2 (Qt core, no widgets) but imports {widgets}"
 
 
 def test_the_checker_sees_violations(tmp_path: Path) -> None:

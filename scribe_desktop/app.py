@@ -1,0 +1,198 @@
+"""The desktop app: composition of everything (layer 4). `scribe-desktop` with no subcommand.
+
+One QApplication, one asyncio loop on its thread through qasync; settings (QSettings), the
+API key (OS keyring), the backend (the local server child process by default), the
+microphone, the `DictationWorker`, the main window and tray from `scribe_desktop.ui`, the
+single-instance listener and the error funnel are created and wired here, and nowhere else.
+
+Shutdown (File → Quit, the tray's Quit, closing the window without close-to-tray, SIGTERM):
+the worker abandons the dictation, closes the microphone and stops the server child.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication
+
+from .backends import ApiKeys, Backend, LocalBackend
+from .logging_setup import ErrorReporter, Redactor, configure_logging
+from .settings import BackendKind, Settings, SettingsStore
+from .single_instance import SingleInstance, instance_name, send_to_running
+from .worker import DictationWorker, backend_factory_for
+
+log = logging.getLogger(__name__)
+
+REMOTE_COMMANDS = ("toggle", "start", "stop")
+
+
+def run_app(*, remote: str | None = None, print_ready: bool = False,
+            argv: list[str] | None = None) -> int:
+    """Entry point of the GUI (or of a remote command to the running GUI)."""
+    name = instance_name()
+    if remote is not None:
+        reply = send_to_running([f"--{remote}"], name)
+        if reply is None:
+            print("scribe-desktop: the app is not running; start it first (scribe-desktop) "
+                  f"and run --{remote} again", file=sys.stderr)
+            return 1
+        print(reply)
+        return 0
+    started = time.perf_counter()
+    qt_app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    assert isinstance(qt_app, QApplication)
+    qt_app.setApplicationName("scribe-desktop")
+    qt_app.setOrganizationName("scribe-desktop")
+    app = DesktopApp(qt_app)
+    if not app.instance.claim():
+        reply = send_to_running(["--show"], name)
+        print("scribe-desktop: already running; showed its window", file=sys.stderr)
+        return 0 if reply is not None else 1
+    return app.run(print_ready=print_ready, started=started)
+
+
+class DesktopApp(QObject):
+    """Owns and wires the app's parts; `run()` blocks until the app quits."""
+
+    def __init__(self, qt_app: QApplication, *, settings_store: SettingsStore | None = None,
+                 api_keys: ApiKeys | None = None) -> None:
+        super().__init__()
+        self.qt_app = qt_app
+        self.instance = SingleInstance(self.handle_argv)
+        self.store = settings_store or SettingsStore()
+        self.api_keys = api_keys or ApiKeys()
+        self.redactor = Redactor()
+        self.log_path: Path | None = None
+        self.reporter = ErrorReporter()
+        self.worker: DictationWorker | None = None
+        self.window: Any = None
+        self.tray: Any = None
+        self._quit: asyncio.Event | None = None
+
+    # -- commands from a second launch ---------------------------------------------------------
+
+    def handle_argv(self, argv: list[str]) -> str:
+        """Run a forwarded command; the reply is the dictation state afterwards."""
+        worker = self.worker
+        if worker is None:
+            return "starting"
+        if "--toggle" in argv:
+            worker.toggle()
+        elif "--start" in argv:
+            worker.start()
+        elif "--stop" in argv:
+            worker.stop()
+        else:
+            self.show_window()
+        return str(worker.state)
+
+    def show_window(self) -> None:
+        if self.window is not None:
+            self.window.show_window()
+
+    def quit(self) -> None:
+        if self._quit is not None:
+            self._quit.set()
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _backend_factory(self) -> Any:
+        make = backend_factory_for(self.api_keys)
+
+        def factory(settings: Settings) -> Backend:
+            if settings.backend == BackendKind.LOCAL:
+                secret = secrets.token_urlsafe(32)  # per launch of the child (interface 1)
+                self.redactor.add(secret)
+                return LocalBackend(secret=secret)
+            return make(settings)
+        return factory
+
+    def _build(self, settings: Settings) -> None:
+        worker = DictationWorker(settings, backend_factory=self._backend_factory(),
+                                 api_keys=self.api_keys, reporter=self.reporter.report)
+        self.worker = worker
+        self.reporter.on_error = worker.report_error
+        worker.settings_changed.connect(self.store.save)
+        try:
+            from .ui.main_window import MainWindow
+            from .ui.tray import Tray
+        except ImportError as exc:  # the widgets are optional while they are being built
+            log.warning("no widgets (%s): running without a window", exc)
+            return
+        self.tray = Tray(worker)
+        self.window = MainWindow(worker, settings, tray=self.tray)
+        self.tray.show_window_requested.connect(self.show_window)
+        self.tray.quit_requested.connect(self.quit)
+        self.window.quit_requested.connect(self.quit)
+        self.window.show_log_requested.connect(self._show_log)
+        if self.tray.available:
+            self.tray.show()
+        self.qt_app.setQuitOnLastWindowClosed(False)  # quitting goes through quit()
+
+    def _show_log(self) -> None:
+        if self.log_path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_path)))
+
+    # -- running -------------------------------------------------------------------------------
+
+    def run(self, *, print_ready: bool = False, started: float | None = None) -> int:
+        import qasync
+
+        loop = qasync.QEventLoop(self.qt_app)
+        asyncio.set_event_loop(loop)
+        self.log_path, _ = configure_logging(redactor=self.redactor)
+        self.reporter.install(loop)
+        self.qt_app.aboutToQuit.connect(self.quit)
+        try:
+            with loop:
+                code: int = loop.run_until_complete(self._main(print_ready, started))
+                return code
+        finally:
+            self.reporter.uninstall()
+            self.instance.close()
+
+    async def _main(self, print_ready: bool, started: float | None) -> int:
+        self._quit = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self.quit)
+            except (NotImplementedError, RuntimeError):  # not on this platform / loop
+                signal.signal(sig, lambda *_: self.quit())
+        settings = self.store.load()
+        self._build(settings)
+        worker = self.worker
+        assert worker is not None
+        if isinstance(worker.backend, LocalBackend):
+            worker.backend.start()  # ready by the time the user presses Start
+        worker.open_microphone()
+        if self.window is not None and not (settings.start_minimized and self.tray is not None
+                                            and self.tray.available):
+            self.window.show()
+        if print_ready:
+            shown = self.window is not None and self.window.isVisible()
+            print(json.dumps({"event": "ready", "instance": self.instance.name,
+                              "window_shown": shown, "startup_s": round(
+                                  time.perf_counter() - (started or time.perf_counter()), 3)}),
+                  flush=True)
+        await self._quit.wait()
+        log.info("shutting down")
+        try:
+            await asyncio.wait_for(worker.shutdown(), 15)
+        except TimeoutError:
+            log.warning("shutdown did not finish within 15 s")
+        if self.window is not None:
+            self.window.hide()
+        if self.tray is not None:
+            self.tray.hide()
+        return 0

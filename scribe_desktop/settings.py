@@ -1,0 +1,255 @@
+"""Every user setting declared once — name, type, default, allowed range — and persisted with
+QSettings (layer 2: QtCore only). Secrets are NOT settings: the API key lives in the OS
+keyring (`secrets.ApiKeyStore`), never here.
+
+`Settings` is an immutable value; the settings dialog edits a copy (`dataclasses.replace`) and
+hands it to `DictationWorker.apply_settings`. `field_spec(name)` gives a widget what it needs
+to build an editor: label, range, choices. `SettingsStore(path)` loads/saves it (an INI file
+at `path` in tests, the platform's native store otherwise); unknown or invalid stored values
+fall back to the default, so a hand-edited file can never stop the app from starting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+from .protocol.audio_format import AudioFormat
+from .protocol.options import (
+    DEFAULT_MODEL_ID,
+    KNOWN_MODEL_IDS,
+    MAX_KEYTERM_CHARS,
+    MAX_KEYTERMS,
+    VAD_RANGES,
+    CommitStrategy,
+    OptionsError,
+    Region,
+    SessionOptions,
+)
+
+ORGANIZATION = "scribe-desktop"
+APPLICATION = "scribe-desktop"
+SETTINGS_VERSION = 1
+
+
+class BackendKind(StrEnum):
+    LOCAL = "local"  # the embedded offline server (default)
+    ELEVENLABS = "elevenlabs"  # the ElevenLabs cloud, with the key from the keyring
+
+
+class SettingsError(ValueError):
+    """A setting outside its allowed values; the text names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """How a settings editor presents one field."""
+
+    label: str
+    group: str
+    low: float | None = None  # inclusive range for numbers
+    high: float | None = None
+    choices: tuple[str, ...] = ()  # suggested values for free text (e.g. model ids)
+    help: str = ""
+
+
+def _f(default: Any, label: str, group: str, **spec: Any) -> Any:
+    factory = spec.pop("factory", None)
+    meta = {"spec": FieldSpec(label, group, **spec)}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+_VAD = VAD_RANGES
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """All user settings with their defaults (see module doc)."""
+
+    # backend
+    # RUF009: `_f` returns a dataclasses.field with an immutable default, like `field()`
+    backend: BackendKind = _f(BackendKind.LOCAL, "Backend", "Backend")  # noqa: RUF009
+    region: Region = _f(Region.DEFAULT, "Region", "Backend")  # noqa: RUF009
+    model_id: str = _f(DEFAULT_MODEL_ID, "Model", "Backend", choices=KNOWN_MODEL_IDS)
+    single_use_tokens: bool = _f(True, "Use single-use tokens", "Backend",
+                                 help="Send only a short-lived token, never the key itself, "
+                                 "on each connection.")
+    # transcription
+    language: str = _f("", "Language", "Transcription",
+                       help="Empty: detect automatically; otherwise an ISO-639 code (en, de).")
+    commit_strategy: CommitStrategy = _f(CommitStrategy.VAD, "Commit",  # noqa: RUF009
+                                         "Transcription")
+    vad_silence_threshold_secs: float = _f(1.5, "Silence before commit (s)", "Transcription",
+                                           low=_VAD["vad_silence_threshold_secs"][0],
+                                           high=_VAD["vad_silence_threshold_secs"][1])
+    vad_threshold: float = _f(0.4, "Voice threshold", "Transcription",
+                              low=_VAD["vad_threshold"][0], high=_VAD["vad_threshold"][1])
+    min_speech_duration_ms: int = _f(100, "Minimum speech (ms)", "Transcription",
+                                     low=_VAD["min_speech_duration_ms"][0],
+                                     high=_VAD["min_speech_duration_ms"][1])
+    min_silence_duration_ms: int = _f(100, "Minimum silence (ms)", "Transcription",
+                                      low=_VAD["min_silence_duration_ms"][0],
+                                      high=_VAD["min_silence_duration_ms"][1])
+    include_timestamps: bool = _f(True, "Word timestamps", "Transcription")
+    keyterms: tuple[str, ...] = _f(None, "Key terms", "Transcription", factory=tuple,
+                                   high=MAX_KEYTERMS,
+                                   help=f"Up to {MAX_KEYTERMS} terms of at most "
+                                   f"{MAX_KEYTERM_CHARS} characters.")
+    no_verbatim: bool = _f(False, "Remove filler words", "Transcription")
+    # audio
+    device_name: str | None = _f(None, "Microphone", "Audio",
+                                 help="Remembered by name; None is the system default.")
+    chunk_ms: int = _f(100, "Chunk length (ms)", "Audio", low=50, high=250)  # rule C9
+    noise_suppression: int = _f(0, "Noise suppression", "Audio", low=0, high=4)
+    auto_gain_dbfs: int = _f(0, "Automatic gain (target dBFS below full scale, 0 = off)",
+                             "Audio", low=0, high=31)
+    preroll_ms: int = _f(500, "Pre-roll (ms)", "Audio", low=0, high=2000)
+    # window
+    close_to_tray: bool = _f(True, "Close to tray", "Window")
+    start_minimized: bool = _f(False, "Start minimized", "Window")
+
+    def validate(self) -> Settings:
+        """Return self, or raise `SettingsError` naming the first bad field."""
+        for f in fields(self):
+            spec: FieldSpec = f.metadata["spec"]
+            value = getattr(self, f.name)
+            if isinstance(value, int | float) and not isinstance(value, bool) \
+                    and spec.low is not None and spec.high is not None and (
+                    math.isnan(value) or not spec.low <= value <= spec.high):
+                raise SettingsError(f"{spec.label} must be between {spec.low:g} and "
+                                    f"{spec.high:g}, got {value!r}")
+        try:
+            self.session_options()
+        except OptionsError as exc:
+            raise SettingsError(str(exc)) from None
+        return self
+
+    def session_options(self) -> SessionOptions:
+        """The protocol options of a dictation session with these settings (validated)."""
+        vad = self.commit_strategy == CommitStrategy.VAD
+        return SessionOptions(
+            model_id=self.model_id.strip(),
+            audio_format=AudioFormat.PCM_16000,
+            commit_strategy=self.commit_strategy,
+            include_timestamps=self.include_timestamps,
+            language_code=self.language.strip().lower() or None,
+            keyterms=tuple(t.strip() for t in self.keyterms if t.strip()),
+            no_verbatim=self.no_verbatim or None,
+            vad_silence_threshold_secs=self.vad_silence_threshold_secs if vad else None,
+            vad_threshold=self.vad_threshold if vad else None,
+            min_speech_duration_ms=self.min_speech_duration_ms if vad else None,
+            min_silence_duration_ms=self.min_silence_duration_ms if vad else None,
+        ).validate()
+
+    @property
+    def backend_label(self) -> str:
+        """What the status bar shows: "Local" or "ElevenLabs (EU)"."""
+        if self.backend == BackendKind.LOCAL:
+            return "Local"
+        region = "" if self.region == Region.DEFAULT else f" ({self.region.value.upper()})"
+        return f"ElevenLabs{region}"
+
+
+def field_spec(name: str) -> FieldSpec:
+    """The editor spec of the setting `name` (KeyError if there is none)."""
+    for f in fields(Settings):
+        if f.name == name:
+            spec: FieldSpec = f.metadata["spec"]
+            return spec
+    raise KeyError(name)
+
+
+def field_names() -> tuple[str, ...]:
+    return tuple(f.name for f in fields(Settings))
+
+
+def _decode(kind: Any, raw: Any, default: Any) -> Any:
+    """A stored QSettings value (often a string in INI files) back to the field's type."""
+    if raw is None:
+        return default
+    if isinstance(default, bool):
+        if isinstance(raw, bool):
+            return raw
+        if str(raw).lower() in ("true", "1"):
+            return True
+        if str(raw).lower() in ("false", "0"):
+            return False
+        raise ValueError(raw)
+    if isinstance(default, StrEnum):
+        return type(default)(str(raw))
+    if isinstance(default, int):
+        number = float(raw)
+        if not number.is_integer():
+            raise ValueError(raw)
+        return int(number)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, tuple):
+        items = [raw] if isinstance(raw, str) else list(raw)
+        return tuple(str(v) for v in items if str(v))
+    if kind == "str | None":
+        return str(raw) or None
+    return str(raw)
+
+
+class SettingsStore:
+    """Loads and saves `Settings` with QSettings. `path`: an INI file (tests, portable mode);
+    None: the platform's native location. Blocking but fast; call on the loop thread."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        if path is None:
+            self._qs = QSettings(QSettings.Format.NativeFormat, QSettings.Scope.UserScope,
+                                 ORGANIZATION, APPLICATION)
+        else:
+            self._qs = QSettings(str(path), QSettings.Format.IniFormat)
+
+    @property
+    def location(self) -> str:
+        return self._qs.fileName()
+
+    def load(self) -> Settings:
+        defaults = Settings()
+        values: dict[str, Any] = {}
+        for f in fields(Settings):
+            default = getattr(defaults, f.name)
+            raw = self._qs.value(f.name)
+            try:
+                values[f.name] = _decode(f.type, raw, default)
+            except (ValueError, TypeError):
+                values[f.name] = default  # a bad stored value never blocks startup
+        try:
+            return Settings(**values).validate()
+        except SettingsError:
+            # keep every valid field; reset the ones that break validation
+            settings = defaults
+            for name, value in values.items():
+                candidate = dataclasses.replace(settings, **{name: value})
+                try:
+                    settings = candidate.validate()
+                except SettingsError:
+                    continue
+            return settings
+
+    def save(self, settings: Settings) -> None:
+        """Persist every field (validated first: raises `SettingsError`)."""
+        settings.validate()
+        self._qs.setValue("version", SETTINGS_VERSION)
+        for f in fields(settings):
+            value = getattr(settings, f.name)
+            if value is None:
+                self._qs.remove(f.name)
+            elif isinstance(value, tuple):
+                self._qs.setValue(f.name, list(value))
+            elif isinstance(value, StrEnum):
+                self._qs.setValue(f.name, value.value)
+            else:
+                self._qs.setValue(f.name, value)
+        self._qs.sync()

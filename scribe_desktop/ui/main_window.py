@@ -1,0 +1,362 @@
+"""The main window: microphone picker and level, Start/Stop, Commit now, Clear, the live and
+committed panes, the status bar, menus and shortcuts.
+
+It talks to the dictation worker only through the worker's signals and slots (agreed
+interface, HELPERS-CONTEXT §3). Dialogs are opened with `open()`/`show()`, never `exec()`, so
+signals delivered on the qasync loop never meet a nested event loop (test-rig.md).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..dictation import DictationState
+from ..protocol.options import CommitStrategy
+from ..settings import Settings
+from ..transcript import Segment
+from ..user_errors import OPEN_SETTINGS, SHOW_LOG, TRY_AGAIN, ErrorKind, UserError
+from . import about
+from .error_dialog import ErrorDialog
+from .file_dialog import FileTranscriptionDialog
+from .icons import app_icon, state_icon
+from .labels import state_label, toggle_label
+from .level_meter import LevelMeter
+from .menus import EXPORT_PENDING_TIP, build_menus, export_available
+from .settings_dialog import KeyStore, SettingsDialog
+from .status_bar import StatusBar
+from .transcript_view import CommittedPane, LivePane
+
+if TYPE_CHECKING:
+    from ..worker import DictationWorker
+    from .tray import Tray
+
+DEFAULT_DEVICE_LABEL = "System default"
+TOGGLE_SHORTCUTS = ("Ctrl+Space", "F9")
+COMMIT_SHORTCUT = "Ctrl+Return"
+AUDIO_FILE_FILTER = ("Audio and video (*.wav *.mp3 *.m4a *.ogg *.opus *.flac *.webm *.mp4 "
+                     "*.aac *.wma);;All files (*)")
+
+
+class MainWindow(QMainWindow):
+    """The app's window. `quit_requested` asks the app to shut down (File → Quit, or closing
+    the window when it does not close to the tray)."""
+
+    quit_requested = Signal()
+    show_log_requested = Signal()  # an error's "Show log" action; the app knows the file
+
+    def __init__(self, worker: DictationWorker, settings: Settings, *,
+                 tray: Tray | None = None, key_store: KeyStore | None = None,
+                 parent: QWidget | None = None) -> None:
+        """`key_store` is only read (defaults to the worker's `api_keys.store`)."""
+        super().__init__(parent)
+        self.worker = worker
+        self.settings = settings
+        self.last_file: str | None = None
+        self.tray = tray
+        api_keys = getattr(worker, "api_keys", None)
+        self.key_store = key_store if key_store is not None else getattr(api_keys, "store", None)
+        self.state = DictationState.IDLE
+        self.session_s: float | None = None
+        self.error_dialog = ErrorDialog(self)
+        self.settings_dialog: SettingsDialog | None = None
+        self.file_dialog: FileTranscriptionDialog | None = None
+        self._devices: list[str] = []
+
+        self.setWindowTitle("scribe-desktop")
+        self.setWindowIcon(app_icon())
+        self.resize(760, 560)
+        self.setMinimumSize(520, 380)
+        self._build_body()
+        self.status = StatusBar(self)
+        self.setStatusBar(self.status)
+        self.actions_ = build_menus(self)
+        self.shortcuts: list[QShortcut] = []
+        for keys, slot in [*((k, self.worker.toggle) for k in TOGGLE_SHORTCUTS),
+                           (COMMIT_SHORTCUT, self.commit_now)]:
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+            self.shortcuts.append(shortcut)
+        self._connect_worker()
+        self.error_dialog.action_requested.connect(self.run_error_action)
+        self.set_devices([])
+        self.set_state(DictationState.IDLE)
+        self.committed.setFocus()
+
+    # -- layout ----------------------------------------------------------------------------
+    def _build_body(self) -> None:
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(14, 12, 14, 8)
+        layout.setSpacing(8)
+
+        controls = QHBoxLayout()
+        controls.setSpacing(8)
+        self.toggle_button = QPushButton(toggle_label(DictationState.IDLE), body)
+        self.toggle_button.setObjectName("toggleButton")
+        self.toggle_button.setToolTip("Start or stop dictation (Ctrl+Space, F9)")
+        self.toggle_button.setMinimumWidth(140)
+        self.toggle_button.clicked.connect(self.worker.toggle)
+        self.commit_button = QPushButton("Commit now", body)
+        self.commit_button.setToolTip("Commit the live text now (manual commit strategy, "
+                                      "Ctrl+Enter)")
+        self.commit_button.clicked.connect(self.commit_now)
+        self.clear_button = QPushButton("Clear", body)
+        self.clear_button.setToolTip("Clear both panes")
+        self.clear_button.clicked.connect(self.clear)
+        for button in (self.toggle_button, self.commit_button, self.clear_button):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            controls.addWidget(button)
+        controls.addSpacing(16)
+        mic_label = QLabel("Microphone:", body)
+        controls.addWidget(mic_label)
+        self.device_combo = QComboBox(body)
+        self.device_combo.setObjectName("deviceCombo")
+        self.device_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.device_combo.setMinimumContentsLength(14)
+        self.device_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.device_combo.activated.connect(self._on_device_chosen)
+        mic_label.setBuddy(self.device_combo)
+        controls.addWidget(self.device_combo, 1)
+        layout.addLayout(controls)
+
+        meter_row = QHBoxLayout()
+        meter_row.setSpacing(8)
+        self.state_label = QLabel(state_label(DictationState.IDLE), body)
+        self.state_label.setObjectName("stateLabel")
+        self.state_label.setMinimumWidth(110)
+        self.level_meter = LevelMeter(body)
+        meter_row.addWidget(self.state_label)
+        meter_row.addWidget(self.level_meter, 1)
+        layout.addLayout(meter_row)
+
+        layout.addWidget(_heading("Live", body))
+        self.live = LivePane(body)
+        layout.addWidget(self.live)
+        layout.addWidget(_heading("Transcript", body))
+        self.committed = CommittedPane(body)
+        layout.addWidget(self.committed, 1)
+        self.setCentralWidget(body)
+
+    def _connect_worker(self) -> None:
+        w = self.worker
+        w.state_changed.connect(self.set_state)
+        w.partial_changed.connect(self.live.set_partial)
+        w.segment_committed.connect(self.add_segment)
+        w.segment_enriched.connect(self.committed.enrich_segment)
+        w.level_changed.connect(self.level_meter.set_levels)
+        w.device_warning.connect(self.show_device_warning)
+        w.devices_changed.connect(self.set_devices)
+        w.error.connect(self.show_error)
+        w.status_changed.connect(self.set_status)
+        w.settings_changed.connect(self._on_settings_changed)
+        w.connection_tested.connect(self._on_connection_tested)
+
+    # -- worker -> view --------------------------------------------------------------------
+    def set_state(self, state: object) -> None:
+        """Slot for `worker.state_changed`."""
+        if not isinstance(state, DictationState):
+            return
+        self.state = state
+        self.toggle_button.setText(toggle_label(state))
+        self.toggle_button.setIcon(state_icon(state))
+        self.toggle_button.setProperty("active", state.active)
+        self.state_label.setText(state_label(state))
+        self.status.set_state(state)
+        self.actions_.toggle.setText(toggle_label(state))
+        if not state.active:
+            self.level_meter.reset()
+            self.live.set_partial("")
+        self._update_commit_enabled()
+
+    def add_segment(self, segment: Segment) -> None:
+        """Slot for `worker.segment_committed`: session time stands in for missing word times."""
+        self.committed.add_segment(segment, self.session_s)
+
+    def set_status(self, status: Any) -> None:
+        """Slot for `worker.status_changed` (a WorkerStatus)."""
+        self.session_s = getattr(status, "session_s", None)
+        self.status.set_worker_status(status)
+
+    def set_devices(self, names: list[str]) -> None:
+        """Slot for `worker.devices_changed`: keep the remembered device selected by name,
+        listing it as unavailable while it is unplugged."""
+        self._devices = [str(n) for n in names]
+        wanted = self.settings.device_name
+        combo = self.device_combo
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(DEFAULT_DEVICE_LABEL, None)
+        for name in self._devices:
+            combo.addItem(name, name)
+        if wanted and wanted not in self._devices:
+            combo.addItem(f"{wanted} (not connected)", wanted)
+        index = combo.findData(wanted) if wanted else 0
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    def show_device_warning(self, message: str) -> None:
+        self.status.showMessage(message, 8000)
+
+    def show_error(self, error: object) -> None:
+        """Slot for `worker.error`: the non-blocking error dialog."""
+        if isinstance(error, UserError):
+            self.error_dialog.show_error(error)
+
+    # -- user actions ----------------------------------------------------------------------
+    @property
+    def manual_commit(self) -> bool:
+        return self.settings.commit_strategy == CommitStrategy.MANUAL
+
+    def _update_commit_enabled(self) -> None:
+        enabled = self.manual_commit and self.state == DictationState.LISTENING
+        self.commit_button.setEnabled(enabled)
+        self.actions_.commit.setEnabled(enabled)
+
+    def commit_now(self) -> None:
+        if self.commit_button.isEnabled():
+            self.worker.commit_now()
+
+    def clear(self) -> None:
+        self.worker.clear()
+        self.live.set_partial("")
+        self.committed.clear_segments()
+
+    def copy_all(self) -> None:
+        QGuiApplication.clipboard().setText(self.committed.plain_text())
+        self.status.showMessage("Transcript copied to the clipboard", 3000)
+
+    def _on_device_chosen(self, index: int) -> None:
+        name = self.device_combo.itemData(index)
+        if name != self.settings.device_name:
+            self.worker.select_device(name)  # the worker emits settings_changed
+
+    def choose_file(self) -> None:
+        """File → Transcribe file…: pick a file, then transcribe it."""
+        dialog = QFileDialog(self, "Transcribe file", "", AUDIO_FILE_FILTER)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(self.transcribe_file)
+        dialog.open()
+
+    def transcribe_file(self, path: str) -> FileTranscriptionDialog:
+        """Start transcribing `path` and show its progress dialog."""
+        self.last_file = path
+        self.file_dialog = FileTranscriptionDialog(self.worker, path, self)
+        self.file_dialog.open()
+        self.worker.transcribe_file(path)
+        return self.file_dialog
+
+    def open_settings(self) -> SettingsDialog:
+        """Settings (Ctrl+,): a non-blocking dialog; OK applies and saves."""
+        if self.settings_dialog is not None and self.settings_dialog.isVisible():
+            self.settings_dialog.raise_()
+            return self.settings_dialog
+        dialog = SettingsDialog(self.settings, key_store=self.key_store, devices=self._devices,
+                                parent=self)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
+        dialog.test_connection_requested.connect(self.worker.test_connection)
+        dialog.api_key_entered.connect(self.worker.set_api_key)
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Hand edited settings to the worker (which validates, applies and announces them
+        with `settings_changed`; the app persists them from there)."""
+        if settings != self.settings:
+            self.worker.apply_settings(settings)
+
+    def _on_settings_changed(self, settings: object) -> None:
+        """Slot for `worker.settings_changed`: the settings now in force."""
+        if isinstance(settings, Settings):
+            self.settings = settings
+            self.set_devices(self._devices)
+            self._update_commit_enabled()
+
+    def _on_connection_tested(self, error: object) -> None:
+        """Slot for `worker.connection_tested` (None: the connection works)."""
+        dialog = self.settings_dialog
+        if dialog is None or not dialog.isVisible():
+            return
+        if isinstance(error, UserError):
+            dialog.set_test_result(False, error.message)
+        else:
+            dialog.set_test_result(True, "Connected: the backend accepted the settings.")
+
+    def run_error_action(self, action: str) -> None:
+        """What an error dialog's action button does (user_errors' action labels)."""
+        error = self.error_dialog.error
+        if action == OPEN_SETTINGS:
+            self.open_settings()
+        elif action == SHOW_LOG:
+            self.show_log_requested.emit()
+        elif action == TRY_AGAIN:
+            if error is not None and error.kind == ErrorKind.FILE_FAILED and self.last_file:
+                self.transcribe_file(self.last_file)
+            else:
+                self.worker.start()
+
+    def export_transcript(self) -> QDialog | None:
+        """File → Export…: the committed transcript as TXT, SRT, WebVTT or JSON."""
+        if not export_available():
+            self.status.showMessage(EXPORT_PENDING_TIP, 4000)
+            return None
+        if not self.committed.segments:
+            self.status.showMessage("Nothing to export yet", 4000)
+            return None
+        from ..export import ExportSession, SessionMeta
+        from .export_dialog import ExportDialog
+
+        meta = SessionMeta(backend=self.settings.backend.value, model_id=self.settings.model_id,
+                           language_code=self.settings.language or None)
+        dialog = ExportDialog(ExportSession.from_segments(self.committed.segments, meta), self)
+        dialog.exported.connect(lambda path: self.status.showMessage(f"Exported to {path}",
+                                                                     6000))
+        dialog.open()
+        return dialog
+
+    def show_about(self) -> None:
+        about.show_about(self)
+
+    def show_window(self) -> None:
+        self.show()
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.raise_()
+        self.activateWindow()
+
+    def closes_to_tray(self) -> bool:
+        return bool(self.tray is not None and self.tray.available
+                    and self.settings.close_to_tray)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.closes_to_tray():
+            event.ignore()
+            self.hide()
+            return
+        event.accept()
+        self.quit_requested.emit()
+
+
+def _heading(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    label.setStyleSheet("color: #4b5563; margin-top: 4px;")
+    return label

@@ -1,0 +1,382 @@
+"""The settings dialog: backend and API key, transcription options, audio, window.
+
+It edits a copy of the immutable `Settings` (`result_settings()`); ranges, labels and choices
+come from the declarations in settings.py (`field_spec`), which take the VAD ranges from
+protocol/options.VAD_RANGES. The API key never enters `Settings`: a typed key leaves the
+dialog only as `api_key_entered(key, remember)`, which the main window hands to
+`DictationWorker.set_api_key` (the OS keyring, or — without one — memory for this run only,
+never disk). The injected key store is only read (is a key stored? is there a keyring?) and
+asked to delete the key.
+
+"Test connection" emits `test_connection_requested(settings, key_or_None)`; the main window
+forwards it to `DictationWorker.test_connection` and its answer to `set_test_result()`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Protocol
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..audio.processing import ECHO_CANCELLATION_NOTE
+from ..protocol.options import KNOWN_MODEL_IDS, VAD_RANGES, CommitStrategy, Region
+from ..secrets import SecretsError, SecretsUnavailableError
+from ..settings import BackendKind, Settings, SettingsError, field_spec
+from .keyterms_editor import KeytermsEditor
+
+LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "da", "fi", "cs", "tr",
+             "ru", "uk", "ja", "ko", "zh", "hi", "ar")
+AUTO_LANGUAGE = "Auto-detect"
+NOISE_LEVELS = ("Off", "Low", "Moderate", "High", "Very high")
+REGION_LABELS = {Region.DEFAULT: "Default (global)", Region.US: "United States",
+                 Region.EU: "Europe (data residency)", Region.IN: "India (data residency)",
+                 Region.SG: "Singapore (data residency)"}
+
+
+class KeyStore(Protocol):
+    """What the dialog needs of secrets.ApiKeyStore (it never writes a key itself)."""
+
+    def get_api_key(self) -> str | None: ...
+    def delete_api_key(self) -> None: ...
+
+
+class SettingsDialog(QDialog):
+    """Edits `settings`; after `accepted`, `result_settings()` is the new value."""
+
+    test_connection_requested = Signal(object, object)  # Settings, str | None (typed key)
+    api_key_entered = Signal(str, bool)  # key, remember (False: this run only, no keyring)
+
+    def __init__(self, settings: Settings, *, key_store: KeyStore | None = None,
+                 devices: list[str] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(520)
+        self._initial = settings
+        self._result = settings
+        self._key_store = key_store
+        self.keyring_available = True
+        tabs = QTabWidget(self)
+        tabs.addTab(self._backend_tab(settings), "Backend")
+        tabs.addTab(self._transcription_tab(settings), "Transcription")
+        tabs.addTab(self._audio_tab(settings, devices or []), "Audio")
+        tabs.addTab(self._window_tab(settings), "Window")
+        self.tabs = tabs
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.problem = QLabel(self)
+        self.problem.setObjectName("settingsProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b42318;")
+        self.problem.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 14, 14, 12)
+        layout.addWidget(tabs)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+        self.keyterms.validity_changed.connect(self.ok_button.setEnabled)
+        self._refresh_key_status()
+        self._on_backend_changed()
+        self._on_strategy_changed()
+
+    # -- tabs ------------------------------------------------------------------------------
+    def _backend_tab(self, s: Settings) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        self.backend = QComboBox(page)
+        self.backend.addItem("Local (offline, on this computer)", BackendKind.LOCAL)
+        self.backend.addItem("ElevenLabs (cloud)", BackendKind.ELEVENLABS)
+        self.backend.setCurrentIndex(self.backend.findData(s.backend))
+        self.backend.currentIndexChanged.connect(self._on_backend_changed)
+        form.addRow("Backend:", self.backend)
+
+        self.cloud_box = QGroupBox("ElevenLabs", page)
+        cloud = QFormLayout(self.cloud_box)
+        self.api_key = QLineEdit(self.cloud_box)
+        self.api_key.setObjectName("apiKey")
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.api_key.setClearButtonEnabled(True)
+        self.key_status = QLabel(self.cloud_box)
+        self.key_status.setObjectName("keyStatus")
+        self.key_status.setWordWrap(True)
+        self.remove_key = QPushButton("Remove stored key", self.cloud_box)
+        self.remove_key.clicked.connect(self._remove_key)
+        self.session_only = QCheckBox("Use this key for this run only", self.cloud_box)
+        self.session_only.setToolTip("Without an OS keyring the key cannot be saved; it is "
+                                     "kept in memory until the app quits, never on disk.")
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.api_key, 1)
+        key_row.addWidget(self.remove_key)
+        cloud.addRow("API key:", key_row)
+        cloud.addRow("", self.key_status)
+        cloud.addRow("", self.session_only)
+        self.region = QComboBox(self.cloud_box)
+        for region in Region:
+            self.region.addItem(REGION_LABELS.get(region, region.value), region)
+        self.region.setCurrentIndex(self.region.findData(s.region))
+        cloud.addRow(field_spec("region").label + ":", self.region)
+        self.single_use = QCheckBox(field_spec("single_use_tokens").label, self.cloud_box)
+        self.single_use.setToolTip(field_spec("single_use_tokens").help)
+        self.single_use.setChecked(s.single_use_tokens)
+        cloud.addRow("", self.single_use)
+        self.test_button = QPushButton("Test connection", self.cloud_box)
+        self.test_button.clicked.connect(self._request_test)
+        self.test_result = QLabel(self.cloud_box)
+        self.test_result.setObjectName("testResult")
+        self.test_result.setWordWrap(True)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_result, 1)
+        cloud.addRow("", test_row)
+        form.addRow(self.cloud_box)
+
+        self.model_id = QComboBox(page)
+        self.model_id.setEditable(True)
+        self.model_id.addItems(KNOWN_MODEL_IDS)
+        self.model_id.setCurrentText(s.model_id)
+        form.addRow(field_spec("model_id").label + ":", self.model_id)
+        return page
+
+    def _transcription_tab(self, s: Settings) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        self.language = QComboBox(page)
+        self.language.setEditable(True)
+        self.language.addItem(AUTO_LANGUAGE)
+        self.language.addItems(LANGUAGES)
+        self.language.setCurrentText(s.language or AUTO_LANGUAGE)
+        self.language.setToolTip(field_spec("language").help)
+        form.addRow(field_spec("language").label + ":", self.language)
+        self.strategy = QComboBox(page)
+        self.strategy.addItem("Automatic (voice activity detection)", CommitStrategy.VAD)
+        self.strategy.addItem("Manual (Commit now / stop)", CommitStrategy.MANUAL)
+        self.strategy.setCurrentIndex(max(0, self.strategy.findData(s.commit_strategy)))
+        self.strategy.currentIndexChanged.connect(self._on_strategy_changed)
+        form.addRow(field_spec("commit_strategy").label + ":", self.strategy)
+
+        self.vad_box = QGroupBox("Voice activity detection", page)
+        vad = QFormLayout(self.vad_box)
+        self.vad_silence = _double_spin("vad_silence_threshold_secs", 0.1, 2,
+                                        s.vad_silence_threshold_secs, " s")
+        self.vad_threshold = _double_spin("vad_threshold", 0.05, 2, s.vad_threshold, "")
+        self.min_speech = _int_spin("min_speech_duration_ms", 10, s.min_speech_duration_ms,
+                                    " ms")
+        self.min_silence = _int_spin("min_silence_duration_ms", 10, s.min_silence_duration_ms,
+                                     " ms")
+        for name, spin in (("vad_silence_threshold_secs", self.vad_silence),
+                           ("vad_threshold", self.vad_threshold),
+                           ("min_speech_duration_ms", self.min_speech),
+                           ("min_silence_duration_ms", self.min_silence)):
+            low, high = VAD_RANGES[name]
+            spin.setToolTip(f"{low:g} to {high:g}")
+            vad.addRow(field_spec(name).label + ":", spin)
+        form.addRow(self.vad_box)
+
+        self.timestamps = QCheckBox(field_spec("include_timestamps").label, page)
+        self.timestamps.setChecked(s.include_timestamps)
+        form.addRow("", self.timestamps)
+        self.no_verbatim = QCheckBox(field_spec("no_verbatim").label + " (no_verbatim)", page)
+        self.no_verbatim.setChecked(s.no_verbatim)
+        form.addRow("", self.no_verbatim)
+        self.keyterms = KeytermsEditor(s.keyterms, page)
+        self.keyterms.setToolTip(field_spec("keyterms").help)
+        form.addRow(field_spec("keyterms").label + ":", self.keyterms)
+        return page
+
+    def _audio_tab(self, s: Settings, devices: list[str]) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        self.device = QComboBox(page)
+        self.device.addItem("System default", None)
+        for name in devices:
+            self.device.addItem(name, name)
+        if s.device_name and s.device_name not in devices:
+            self.device.addItem(f"{s.device_name} (not connected)", s.device_name)
+        self.device.setCurrentIndex(max(0, self.device.findData(s.device_name))
+                                    if s.device_name else 0)
+        form.addRow(field_spec("device_name").label + ":", self.device)
+        self.chunk_ms = _int_spin("chunk_ms", 10, s.chunk_ms, " ms")
+        form.addRow(field_spec("chunk_ms").label + ":", self.chunk_ms)
+        self.noise = QComboBox(page)
+        self.noise.addItems(NOISE_LEVELS)
+        self.noise.setCurrentIndex(s.noise_suppression)
+        form.addRow(field_spec("noise_suppression").label + ":", self.noise)
+        self.gain = _int_spin("auto_gain_dbfs", 1, s.auto_gain_dbfs, " dB")
+        self.gain.setSpecialValueText("Off")
+        self.gain.setToolTip(field_spec("auto_gain_dbfs").label)
+        form.addRow("Automatic gain:", self.gain)
+        self.preroll = _int_spin("preroll_ms", 50, s.preroll_ms, " ms")
+        form.addRow(field_spec("preroll_ms").label + ":", self.preroll)
+        self.echo = QCheckBox("Echo cancellation", page)
+        self.echo.setEnabled(False)
+        self.echo.setToolTip(ECHO_CANCELLATION_NOTE)
+        echo_note = QLabel(ECHO_CANCELLATION_NOTE, page)
+        echo_note.setObjectName("echoNote")
+        echo_note.setWordWrap(True)
+        echo_note.setStyleSheet("color: #6b7280;")
+        form.addRow("", self.echo)
+        form.addRow("", echo_note)
+        return page
+
+    def _window_tab(self, s: Settings) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        self.close_to_tray = QCheckBox(field_spec("close_to_tray").label, page)
+        self.close_to_tray.setChecked(s.close_to_tray)
+        self.start_minimized = QCheckBox(field_spec("start_minimized").label, page)
+        self.start_minimized.setChecked(s.start_minimized)
+        form.addRow("", self.close_to_tray)
+        form.addRow("", self.start_minimized)
+        return page
+
+    # -- behaviour -------------------------------------------------------------------------
+    def _on_backend_changed(self) -> None:
+        self.cloud_box.setEnabled(self.backend.currentData() == BackendKind.ELEVENLABS)
+
+    def _on_strategy_changed(self) -> None:
+        self.vad_box.setEnabled(self.strategy.currentData() == CommitStrategy.VAD)
+
+    def _refresh_key_status(self) -> None:
+        stored: str | None = None
+        if self._key_store is None:
+            self.keyring_available = False
+            text = "No keyring connected: the key is used for this run only."
+        else:
+            try:
+                stored = self._key_store.get_api_key()
+                text = ("A key is stored in the OS keyring. Type a new one to replace it."
+                        if stored else "No key stored yet.")
+            except SecretsUnavailableError:
+                self.keyring_available = False
+                text = ("No OS keyring is available, so the key cannot be saved. It can be "
+                        "used for this run only; it is never written to disk.")
+            except SecretsError as exc:
+                text = f"The keyring could not be read: {exc}"
+        self.key_stored = stored is not None
+        self.key_status.setText(text)
+        self.remove_key.setEnabled(self.key_stored)
+        self.session_only.setVisible(not self.keyring_available)
+        self.session_only.setChecked(not self.keyring_available)
+        self.api_key.setPlaceholderText("•••••••• (stored)" if stored else "Paste your API key")
+
+    def _remove_key(self) -> None:
+        if self._key_store is not None:
+            try:
+                self._key_store.delete_api_key()
+            except SecretsError as exc:
+                self.key_status.setText(f"The key could not be removed: {exc}")
+                return
+        self._refresh_key_status()
+
+    def _request_test(self) -> None:
+        self.test_result.setStyleSheet("")
+        self.test_result.setText("Testing…")
+        self.test_button.setEnabled(False)
+        key = self.api_key.text().strip() or None
+        self.test_connection_requested.emit(self.collect(), key)
+
+    def set_test_result(self, ok: bool, message: str) -> None:
+        """The answer to `test_connection_requested`."""
+        self.test_button.setEnabled(True)
+        self.test_result.setStyleSheet("color: #1a7f37;" if ok else "color: #b42318;")
+        self.test_result.setText(message)
+
+    def collect(self) -> Settings:
+        """The settings as currently edited (not yet validated)."""
+        language = self.language.currentText().strip()
+        return dataclasses.replace(
+            self._initial,
+            backend=BackendKind(self.backend.currentData()),
+            region=Region(self.region.currentData()),
+            model_id=self.model_id.currentText().strip(),
+            single_use_tokens=self.single_use.isChecked(),
+            language="" if language in ("", AUTO_LANGUAGE) else language.lower(),
+            commit_strategy=CommitStrategy(self.strategy.currentData()),
+            vad_silence_threshold_secs=round(self.vad_silence.value(), 2),
+            vad_threshold=round(self.vad_threshold.value(), 2),
+            min_speech_duration_ms=self.min_speech.value(),
+            min_silence_duration_ms=self.min_silence.value(),
+            include_timestamps=self.timestamps.isChecked(),
+            keyterms=self.keyterms.terms(),
+            no_verbatim=self.no_verbatim.isChecked(),
+            device_name=self.device.currentData(),
+            chunk_ms=self.chunk_ms.value(),
+            noise_suppression=self.noise.currentIndex(),
+            auto_gain_dbfs=self.gain.value(),
+            preroll_ms=self.preroll.value(),
+            close_to_tray=self.close_to_tray.isChecked(),
+            start_minimized=self.start_minimized.isChecked(),
+        )
+
+    def result_settings(self) -> Settings:
+        return self._result
+
+    def accept(self) -> None:
+        try:
+            settings = self.collect().validate()
+        except SettingsError as exc:
+            self.problem.setText(str(exc))
+            self.problem.show()
+            return
+        if not self._store_key():
+            return
+        self._result = settings
+        self.api_key.clear()  # the key is not kept in the widget tree longer than needed
+        super().accept()
+
+    def _store_key(self) -> bool:
+        key = self.api_key.text().strip()
+        if not key:
+            return True
+        if not self.keyring_available and not self.session_only.isChecked():
+            self.problem.setText("There is no OS keyring to save the key in: tick “Use this "
+                                 "key for this run only” or clear the key field.")
+            self.problem.show()
+            return False
+        self.api_key_entered.emit(key, self.keyring_available)
+        return True
+
+
+def _double_spin(name: str, step: float, decimals: int, value: float,
+                 suffix: str) -> QDoubleSpinBox:
+    low, high = VAD_RANGES[name]
+    spin = QDoubleSpinBox()
+    spin.setObjectName(name)
+    spin.setRange(low, high)
+    spin.setSingleStep(step)
+    spin.setDecimals(decimals)
+    spin.setSuffix(suffix)
+    spin.setValue(value)
+    return spin
+
+
+def _int_spin(name: str, step: int, value: int, suffix: str) -> QSpinBox:
+    spec = field_spec(name)
+    spin = QSpinBox()
+    spin.setObjectName(name)
+    spin.setRange(int(spec.low or 0), int(spec.high or 0))
+    spin.setSingleStep(step)
+    spin.setSuffix(suffix)
+    spin.setValue(value)
+    return spin

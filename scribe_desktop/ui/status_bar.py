@@ -1,0 +1,65 @@
+"""The status bar: backend (Local, or ElevenLabs + region), connection state, session time and
+the latency of the last partial, from the worker's `status_changed(WorkerStatus)`."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from PySide6.QtWidgets import QFrame, QLabel, QStatusBar, QWidget
+
+from ..dictation import DictationState
+from .labels import state_label
+from .transcript_view import format_time
+
+
+class StatusBar(QStatusBar):
+    """Four permanent fields; `showMessage()` still works for transient notes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizeGripEnabled(True)
+        self.setStyleSheet("QStatusBar::item { border: none; }")
+        self.backend_label = self._field("backendLabel", "Backend", "Local")
+        self.connection_label = self._field("connectionLabel", "Connection", "Idle")
+        self.session_label = self._field("sessionLabel", "Session time", "Session 00:00")
+        self.latency_label = self._field("latencyLabel",
+                                         "Latency of the last partial transcript", "Latency –")
+
+    def _field(self, name: str, tip: str, text: str) -> QLabel:
+        if self.findChildren(QLabel):
+            separator = QFrame(self)
+            separator.setFrameShape(QFrame.Shape.VLine)
+            separator.setFrameShadow(QFrame.Shadow.Sunken)
+            self.addPermanentWidget(separator)
+        label = QLabel(text, self)
+        label.setObjectName(name)
+        label.setToolTip(tip)
+        label.setContentsMargins(6, 0, 6, 0)
+        self.addPermanentWidget(label)
+        return label
+
+    def set_state(self, state: DictationState) -> None:
+        """Before the worker reports a connection, show the dictation state."""
+        self.connection_label.setText(state_label(state))
+
+    def set_worker_status(self, status: Any) -> None:
+        """Slot for `worker.status_changed` (a WorkerStatus; attributes read by name)."""
+        backend = getattr(status, "backend_label", None)
+        if backend:
+            self.backend_label.setText(str(backend))
+        connection = getattr(status, "connection", None)
+        if connection is not None:
+            self.connection_label.setText(_words(connection))
+        session_s = getattr(status, "session_s", None) or 0.0
+        self.session_label.setText(f"Session {format_time(session_s)}")
+        latency = getattr(status, "last_partial_latency_ms", None)
+        self.latency_label.setText("Latency –" if latency is None
+                                   else f"Latency {float(latency):.0f} ms")
+
+
+def _words(value: object) -> str:
+    """A connection enum or string as words: CONNECTED / "connected" -> "Connected"."""
+    text = value.value if isinstance(value, Enum) else value
+    text = str(text).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]

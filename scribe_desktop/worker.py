@@ -1,0 +1,607 @@
+"""`DictationWorker`: the ONLY place where client and capture events become Qt signals
+(layer 2: QtCore only). Agreed interface 3 of docs/HELPERS-CONTEXT.md.
+
+Every trigger — the Start/Stop button, the tray, a `--toggle` remote command, later the
+hotkey — calls a slot here, and every slot goes through the one `dictation.Lifecycle` table;
+a trigger the table ignores does nothing. Slots return the `asyncio.Task` doing the work (or
+None when nothing happens), so `await worker.stop()` works in tests and `app.py`.
+
+Threads: all of this runs on the one asyncio loop on the Qt main thread (qasync). Signals are
+emitted on that thread, so connected widgets are called directly. Failures of background
+tasks end in `reporter` (the error funnel) and never kill the app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from .audio.capture_events import (
+    CaptureEvent,
+    CaptureWarning,
+    DeviceOpened,
+    DeviceRestored,
+    LevelMeasured,
+    WarningKind,
+)
+from .audio.devices import InputDevice
+from .audio.processing import AudioOptions
+from .backends import (
+    ApiKeys,
+    Backend,
+    BackendStatus,
+    CloudBackend,
+    LocalBackend,
+    check_connection,
+)
+from .client import CommitSent, ScribeError, SessionEvent
+from .dictation import DictationState, Lifecycle, Trigger
+from .live_session import LiveSession, LiveSource
+from .settings import BackendKind, Settings
+from .transcript import PartialChanged, Segment, SegmentAdded, SegmentEnriched, Transcript
+from .user_errors import MicrophoneLostError, UserError, user_error_for
+from .worker_files import FileJob
+
+log = logging.getLogger(__name__)
+
+DEFAULT_COMMIT_TIMEOUT_S = 10.0
+STATUS_TICK_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerStatus:
+    """What the status bar shows."""
+
+    backend_label: str  # "Local", "ElevenLabs (EU)"
+    connection: str  # "Ready", "Connecting…", "Listening", "Local server restarting…", ...
+    session_s: float  # seconds since the dictation started (0 when idle)
+    last_partial_latency_ms: float | None  # chunk sent -> partial received
+
+
+class MicrophoneLike(Protocol):
+    """The part of `audio.capture.Microphone` the worker uses (injected for tests)."""
+
+    @property
+    def is_open(self) -> bool: ...
+
+    def add_listener(self, listener: Callable[[CaptureEvent], None]) -> Callable[[], None]: ...
+
+    def list_devices(self) -> list[InputDevice]: ...
+
+    async def open(self) -> None: ...
+
+    def start(self, *, preroll: bool = True) -> LiveSource: ...
+
+    async def set_device(self, name: str | None) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+MicrophoneFactory = Callable[[Settings], MicrophoneLike]
+BackendFactory = Callable[[Settings], Backend]
+
+
+def default_microphone_factory(settings: Settings) -> MicrophoneLike:
+    """A real `Microphone` on sounddevice (imported here: PortAudio loads on first use)."""
+    import sounddevice
+
+    from .audio.capture import Microphone
+
+    mic: MicrophoneLike = Microphone(
+        sounddevice, device=settings.device_name, chunk_s=settings.chunk_ms / 1000,
+        preroll_s=settings.preroll_ms / 1000,
+        options=AudioOptions(noise_suppression=settings.noise_suppression,
+                             auto_gain_dbfs=settings.auto_gain_dbfs))
+    return mic
+
+
+def backend_factory_for(keys: ApiKeys) -> BackendFactory:
+    """The production backend factory: the local server child, or ElevenLabs with `keys`."""
+    def make(settings: Settings) -> Backend:
+        if settings.backend == BackendKind.ELEVENLABS:
+            return CloudBackend(keys, region=settings.region,
+                                single_use_tokens=settings.single_use_tokens)
+        return LocalBackend()
+    return make
+
+
+_BACKEND_KEYS = ("backend", "region", "single_use_tokens")
+_MIC_KEYS = ("device_name", "chunk_ms", "noise_suppression", "auto_gain_dbfs", "preroll_ms")
+
+_CONNECTION_TEXT = {
+    DictationState.IDLE: "Ready",
+    DictationState.CONNECTING: "Connecting…",
+    DictationState.LISTENING: "Listening",
+    DictationState.COMMITTING: "Finishing…",
+    DictationState.RECONNECTING: "Reconnecting…",
+    DictationState.ERROR: "Error",
+}
+_BACKEND_TEXT = {
+    BackendStatus.STARTING: "Starting local server…",
+    BackendStatus.RESTARTING: "Local server restarting…",
+    BackendStatus.FAILED: "Local server failed",
+}
+
+
+class DictationWorker(QObject):
+    """See module doc and docs/HELPERS-CONTEXT.md §3 for the signal/slot contract."""
+
+    state_changed = Signal(object)  # DictationState
+    partial_changed = Signal(str)
+    segment_committed = Signal(object)  # transcript.Segment
+    segment_enriched = Signal(object)  # transcript.Segment (words/language added)
+    level_changed = Signal(float, float)  # rms_dbfs, peak_dbfs
+    device_warning = Signal(str)
+    devices_changed = Signal(list)  # list[str] of input device names
+    error = Signal(object)  # user_errors.UserError
+    status_changed = Signal(object)  # WorkerStatus
+    file_progress = Signal(float, float)  # done_s, total_s (0 if unknown)
+    file_finished = Signal(object)  # list[Segment]; exactly once per transcribe_file
+    settings_changed = Signal(object)  # Settings, after apply_settings/select_device
+    connection_tested = Signal(object)  # UserError | None, answer to test_connection
+
+    def __init__(self, settings: Settings, *, backend_factory: BackendFactory,
+                 microphone_factory: MicrophoneFactory = default_microphone_factory,
+                 api_keys: ApiKeys | None = None,
+                 reporter: Callable[[BaseException], Any] | None = None,
+                 commit_timeout_s: float = DEFAULT_COMMIT_TIMEOUT_S,
+                 reconnect_delays_s: tuple[float, ...] | None = None,
+                 clock: Callable[[], float] = time.perf_counter,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self._backend_factory = backend_factory
+        self._mic_factory = microphone_factory
+        self.api_keys = api_keys or ApiKeys()
+        self._reporter = reporter
+        self.commit_timeout_s = commit_timeout_s
+        self._reconnect_delays_s = reconnect_delays_s
+        self._clock = clock
+        self.lifecycle = Lifecycle()
+        self.transcript = Transcript()
+        self.backend: Backend = self._make_backend(settings)
+        self.microphone: MicrophoneLike = self._make_microphone(settings)
+        self.live: LiveSession | None = None
+        self._started_at: float | None = None
+        self._latency_ms: float | None = None
+        self._mic_error_shown = False
+        self._mic_dirty = False
+        self._tick: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._run_task: asyncio.Task[None] | None = None
+        self._file_job: FileJob | None = None
+        self._shut_down = False
+
+    # -- properties ----------------------------------------------------------------------------
+
+    @property
+    def state(self) -> DictationState:
+        return self.lifecycle.state
+
+    @property
+    def status(self) -> WorkerStatus:
+        connection = _BACKEND_TEXT.get(self.backend.status) or _CONNECTION_TEXT[self.state]
+        session_s = 0.0 if self._started_at is None else self._clock() - self._started_at
+        return WorkerStatus(self.backend.label, connection, session_s, self._latency_ms)
+
+    # -- slots: dictation ------------------------------------------------------------------------
+
+    def start(self) -> asyncio.Task[None] | None:
+        return self._trigger(Trigger.START)
+
+    def stop(self) -> asyncio.Task[None] | None:
+        return self._trigger(Trigger.STOP)
+
+    def toggle(self) -> asyncio.Task[None] | None:
+        return self._trigger(Trigger.TOGGLE)
+
+    def cancel(self) -> asyncio.Task[None] | None:
+        return self._trigger(Trigger.CANCEL)
+
+    def reset(self) -> asyncio.Task[None] | None:
+        return self._trigger(Trigger.RESET)
+
+    def commit_now(self) -> asyncio.Task[bool] | None:
+        """Commit the current segment now (manual strategy); ignored unless listening."""
+        if self.state != DictationState.LISTENING or self.live is None:
+            return None
+        return self._spawn(self.live.commit_now())
+
+    def clear(self) -> None:
+        """Forget the transcript (the views clear themselves). While dictating the commit
+        bookkeeping is kept, so later segments still attribute correctly (rule C5)."""
+        if self.state.active:
+            self.transcript.segments.clear()
+            self.transcript.partial = ""
+            self.transcript._awaiting_enrichment = None  # nothing left to enrich
+        else:
+            self.transcript = Transcript()
+        self.partial_changed.emit("")
+
+    # -- slots: devices, settings, keys ------------------------------------------------------
+
+    def open_microphone(self) -> asyncio.Task[None]:
+        """Open the microphone now (the app does it at launch so the pre-roll fills)."""
+        return self._spawn(self._open_microphone())
+
+    def refresh_devices(self) -> list[str]:
+        names = [d.name for d in self.microphone.list_devices()]
+        self.devices_changed.emit(names)
+        return names
+
+    def select_device(self, name: str | None) -> asyncio.Task[None]:
+        """Capture from `name` (None: the system default); remembered in the settings."""
+        return self.apply_settings(dataclasses.replace(self.settings, device_name=name or None))
+
+    def apply_settings(self, settings: Settings) -> asyncio.Task[None]:
+        """Use `settings` from now on: a new backend if it changed, the microphone reopened
+        if its settings changed (after the running dictation). Session options apply to the
+        next dictation. Emits `settings_changed` (the app persists it)."""
+        old, self.settings = self.settings, settings.validate()
+        self.settings_changed.emit(self.settings)
+        return self._spawn(self._apply(old, self.settings))
+
+    def set_api_key(self, key: str, remember: bool = True) -> asyncio.Task[bool]:
+        """Store the ElevenLabs key in the OS keyring; with no keyring it is kept for this
+        run only and a NO_KEYRING error explains it. The task's result: saved to keyring."""
+        return self._spawn(self._set_api_key(key, remember))
+
+    def test_connection(self, settings: Settings | None = None,
+                        api_key: str | None = None) -> asyncio.Task[UserError | None]:
+        """"Test connection" for `settings` (default: the current ones) and, for ElevenLabs,
+        `api_key` if given (else the stored one). Emits `connection_tested`."""
+        return self._spawn(self._test_connection(settings or self.settings, api_key))
+
+    def report_error(self, error: UserError) -> None:
+        """Show `error` (used by the app's error funnel)."""
+        self.error.emit(error)
+
+    # -- slots: files -------------------------------------------------------------------------
+
+    def transcribe_file(self, path: str) -> asyncio.Task[list[Segment]]:
+        """Transcribe an audio file over its own session; emits `file_progress`, then the
+        segments as `segment_committed`, then `file_finished` (exactly once, [] on cancel or
+        failure; failures also emit `error`). One file at a time: a new call cancels the old."""
+        self.cancel_file()
+        job = FileJob(path, self.backend, self.settings,
+                      on_progress=lambda done, total: self.file_progress.emit(done, total))
+        self._file_job = job
+        return self._spawn(self._transcribe_file(job))
+
+    def cancel_file(self) -> None:
+        if self._file_job is not None:
+            self._file_job.cancel()
+
+    # -- shutdown ------------------------------------------------------------------------------
+
+    def shutdown(self) -> asyncio.Task[None]:
+        """Abandon any dictation and file, close the microphone and stop the backend (the
+        local server child). Idempotent; await the returned task."""
+        return self._spawn(self._shutdown())
+
+    # -- the state machine -----------------------------------------------------------------
+
+    def _fire(self, trigger: Trigger) -> bool:
+        old = self.state
+        new = self.lifecycle.fire(trigger)
+        if new is None:
+            log.debug("trigger %s ignored in state %s", trigger, old)
+            return False
+        if new != old:
+            log.info("dictation: %s --%s--> %s", old, trigger, new)
+            self.state_changed.emit(new)
+            self._emit_status()
+        return True
+
+    def _trigger(self, trigger: Trigger) -> asyncio.Task[None] | None:
+        """A user trigger: fire it, then perform what the transition means."""
+        if self._shut_down:
+            return None
+        old = self.state
+        if not self._fire(trigger):
+            return None
+        new = self.state
+        if new == DictationState.CONNECTING:
+            return self._spawn(self._begin())
+        if new == DictationState.COMMITTING:
+            return self._spawn(self._finish())
+        if new == DictationState.IDLE and old.active:
+            return self._spawn(self._abort())
+        return None
+
+    async def _begin(self) -> None:
+        self._stop_tick()
+        self._started_at, self._latency_ms = self._clock(), None
+        self._mic_error_shown = False
+        source = self.microphone.start(preroll=True)  # buffers while we connect
+        if not self.microphone.is_open:
+            self._spawn(self._open_microphone())
+        kwargs: dict[str, Any] = {"clock": self._clock}
+        if self._reconnect_delays_s is not None:
+            kwargs["reconnect_delays_s"] = self._reconnect_delays_s
+        try:
+            options = self.settings.session_options()
+        except Exception as exc:
+            source.stop()
+            self._failed(exc)
+            return
+        live = LiveSession(source, self.backend, options, _Listener(self), **kwargs)
+        self.live = live
+        self._schedule_tick()
+        self._run_task = self._spawn(self._run(live))
+
+    async def _run(self, live: LiveSession) -> None:
+        try:
+            await live.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if self.live is live:
+                self._failed(exc)
+            return
+        if self.live is live and self.state in (DictationState.LISTENING,
+                                                DictationState.CONNECTING):
+            # run() ended without finish()/abort(): the session is gone
+            self._failed(ScribeError("the session ended unexpectedly"))
+
+    async def _finish(self) -> None:
+        live = self.live
+        if live is None:
+            self._fire(Trigger.COMMITTED)
+            return
+        try:
+            await live.finish(self.commit_timeout_s)
+        except ScribeError:
+            pass  # run() reports it
+        except Exception as exc:  # CommitTimeoutError
+            self.error.emit(user_error_for(exc))
+        if self.live is live and self.state == DictationState.COMMITTING:
+            self._end_previous()
+            self._fire(Trigger.COMMITTED)
+
+    async def _abort(self) -> None:
+        live, self.live = self.live, None
+        run, self._run_task = self._run_task, None
+        self._stop_tick()
+        if live is not None:
+            await live.abort()
+        if run is not None and not run.done():
+            run.cancel()  # e.g. still reconnecting: no new session may open after this
+            await asyncio.wait({run}, timeout=5)
+        self._end_previous()
+
+    def _failed(self, exc: BaseException) -> None:
+        log.warning("dictation failed: %s", exc, exc_info=exc)
+        live = self.live
+        self._end_previous()
+        if live is not None:
+            self._spawn(live.abort())
+        self.error.emit(user_error_for(exc))
+        self._fire(Trigger.FAILED)
+
+    def _end_previous(self) -> None:
+        """Forget the finished dictation; apply microphone settings that waited for it."""
+        self._stop_tick()
+        self._started_at = None
+        self.live = None
+        if self._mic_dirty:
+            self._mic_dirty = False
+            self._spawn(self._replace_microphone(self.settings))
+
+    # -- session events (called by LiveSession through _Listener) ---------------------------
+
+    def on_event(self, event: SessionEvent, latency_s: float | None) -> None:
+        if isinstance(event, CommitSent):
+            self.transcript.note_commit_sent()
+            return
+        if latency_s is not None:
+            self._latency_ms = latency_s * 1000
+        for change in self.transcript.apply(event):
+            if isinstance(change, PartialChanged):
+                self.partial_changed.emit(change.text)
+            elif isinstance(change, SegmentAdded):
+                self.segment_committed.emit(change.segment)
+            elif isinstance(change, SegmentEnriched):
+                self.segment_enriched.emit(change.segment)
+        if latency_s is not None:
+            self._emit_status()
+
+    # -- capture events ------------------------------------------------------------------------
+
+    def _on_capture(self, event: CaptureEvent) -> None:
+        if isinstance(event, LevelMeasured):
+            self.level_changed.emit(event.rms_dbfs, event.peak_dbfs)
+        elif isinstance(event, CaptureWarning):
+            lost = event.kind in (WarningKind.DEVICE_LOST, WarningKind.NO_DEVICE)
+            if lost and self.state.active and not self._mic_error_shown:
+                self._mic_error_shown = True
+                self.error.emit(user_error_for(MicrophoneLostError(event.device_name,
+                                                                   event.message)))
+            self.device_warning.emit(event.message)
+        elif isinstance(event, DeviceOpened | DeviceRestored):
+            if isinstance(event, DeviceRestored):
+                self.device_warning.emit(f"Microphone restored: {event.device.name}")
+            self.refresh_devices()
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is None:
+            return
+        if self._reporter is not None:
+            self._reporter(exc)
+        else:
+            log.error("worker task failed", exc_info=exc)
+            self.error.emit(user_error_for(exc))
+
+    def _emit_status(self) -> None:
+        self.status_changed.emit(self.status)
+
+    def _schedule_tick(self) -> None:
+        self._stop_tick()
+        self._tick = asyncio.get_running_loop().call_later(STATUS_TICK_S, self._on_tick)
+
+    def _on_tick(self) -> None:
+        self._tick = None
+        if self.state.active:
+            self._emit_status()
+            self._schedule_tick()
+
+    def _stop_tick(self) -> None:
+        if self._tick is not None:
+            self._tick.cancel()
+            self._tick = None
+
+    def _on_backend_status(self, status: BackendStatus, detail: str) -> None:
+        log.info("backend %s: %s %s", self.backend.label, status, detail)
+        self._emit_status()
+
+    def _make_backend(self, settings: Settings) -> Backend:
+        backend = self._backend_factory(settings)
+        backend.on_status = self._on_backend_status
+        return backend
+
+    def _make_microphone(self, settings: Settings) -> MicrophoneLike:
+        mic = self._mic_factory(settings)
+        mic.add_listener(self._on_capture)
+        return mic
+
+    async def _open_microphone(self) -> None:
+        await self.microphone.open()
+        self.refresh_devices()
+
+    async def _replace_microphone(self, settings: Settings) -> None:
+        old, self.microphone = self.microphone, self._make_microphone(settings)
+        await old.close()
+        await self._open_microphone()
+
+    async def _apply(self, old: Settings, new: Settings) -> None:
+        if any(getattr(old, k) != getattr(new, k) for k in _BACKEND_KEYS):
+            previous, self.backend = self.backend, self._make_backend(new)
+            previous.on_status = None
+            if isinstance(self.backend, LocalBackend):
+                self.backend.start()
+            self._emit_status()
+            if self.live is None:
+                await previous.aclose()
+            else:  # the running dictation keeps its backend until it ends
+                self._spawn(self._close_when_idle(previous))
+        if any(getattr(old, k) != getattr(new, k) for k in _MIC_KEYS):
+            if self.state.active:
+                self._mic_dirty = True
+            else:
+                await self._replace_microphone(new)
+
+    async def _close_when_idle(self, backend: Backend) -> None:
+        while self._run_task is not None and not self._run_task.done():
+            await asyncio.wait({self._run_task})
+        await backend.aclose()
+
+    async def _set_api_key(self, key: str, remember: bool) -> bool:
+        from .secrets import SecretsUnavailableError
+
+        saved = await self.api_keys.set(key, remember=remember)
+        if remember and not saved:
+            self.error.emit(user_error_for(SecretsUnavailableError()))
+        return saved
+
+    async def _test_connection(self, settings: Settings,
+                               api_key: str | None) -> UserError | None:
+        try:
+            options = settings.session_options()
+        except Exception as exc:
+            result: UserError | None = user_error_for(exc)
+        else:
+            if settings.backend == BackendKind.ELEVENLABS:
+                keys = self.api_keys
+                if api_key:
+                    keys = ApiKeys(self.api_keys.store)
+                    await keys.set(api_key, remember=False)
+                backend: Backend = CloudBackend(keys, region=settings.region,
+                                                single_use_tokens=settings.single_use_tokens)
+            elif self.settings.backend == BackendKind.LOCAL:
+                backend = self.backend
+            else:
+                backend = self._backend_factory(settings)
+            result = await check_connection(backend, options)
+            if backend is not self.backend:
+                await backend.aclose()
+        self.connection_tested.emit(result)
+        return result
+
+    async def _transcribe_file(self, job: FileJob) -> list[Segment]:
+        segments: list[Segment] = []
+        try:
+            found = await job.run()
+            for segment in found:
+                segment = dataclasses.replace(segment, index=len(self.transcript.segments))
+                self.transcript.segments.append(segment)
+                segments.append(segment)
+                self.segment_committed.emit(segment)
+        except asyncio.CancelledError:
+            segments = []
+        except Exception as exc:
+            log.warning("file transcription failed: %s", exc)
+            self.error.emit(user_error_for(exc))
+            segments = []
+        finally:
+            if self._file_job is job:
+                self._file_job = None
+            self.file_finished.emit(segments)
+        return segments
+
+    async def _shutdown(self) -> None:
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.cancel_file()
+        if self.state.active:
+            self._fire(Trigger.CANCEL)
+        await self._abort()
+        await self.microphone.close()
+        await self.backend.aclose()
+        current = asyncio.current_task()
+        pending = [t for t in self._tasks if t is not current and not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=5)
+
+
+class _Listener:
+    """Adapts `LiveSession` callbacks to the worker's state machine."""
+
+    def __init__(self, worker: DictationWorker) -> None:
+        self.worker = worker
+
+    def on_connected(self) -> None:
+        self.worker._fire(Trigger.CONNECTED)
+
+    def on_connection_lost(self, error: ScribeError) -> None:
+        log.info("connection lost: %s", error)
+        if self.worker.state == DictationState.COMMITTING:
+            return  # finishing: the replay happens silently, the commit timeout bounds it
+        self.worker._fire(Trigger.CONNECTION_LOST)
+
+    def on_reconnected(self) -> None:
+        self.worker._fire(Trigger.RECONNECTED)
+
+    def on_event(self, event: SessionEvent, latency_s: float | None) -> None:
+        self.worker.on_event(event, latency_s)

@@ -1,0 +1,117 @@
+"""Settings: defaults, QSettings round trip, validation and the SessionOptions mapping."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scribe_desktop.protocol.options import CommitStrategy, Region
+from scribe_desktop.settings import (
+    BackendKind,
+    Settings,
+    SettingsError,
+    SettingsStore,
+    field_names,
+    field_spec,
+)
+
+CHANGED = Settings(
+    backend=BackendKind.ELEVENLABS, region=Region.EU, model_id="scribe_v2_realtime_turbo",
+    single_use_tokens=False, language="de", commit_strategy=CommitStrategy.MANUAL,
+    vad_silence_threshold_secs=0.8, vad_threshold=0.6, min_speech_duration_ms=250,
+    min_silence_duration_ms=400, include_timestamps=False, keyterms=("Kubernetes", "Qt"),
+    no_verbatim=True, device_name="USB Mic", chunk_ms=200, noise_suppression=3,
+    auto_gain_dbfs=6, preroll_ms=250, close_to_tray=False, start_minimized=True)
+
+
+def test_every_field_differs_in_the_fixture() -> None:
+    """The round-trip fixture changes every setting, so the round trip checks them all."""
+    defaults = Settings()
+    same = [n for n in field_names() if getattr(defaults, n) == getattr(CHANGED, n)]
+    assert same == []
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    """Saved settings load back equal, from a fresh store on the same file."""
+    path = tmp_path / "settings.ini"
+    SettingsStore(path).save(CHANGED)
+    assert SettingsStore(path).load() == CHANGED
+
+
+def test_empty_store_gives_defaults(tmp_path: Path) -> None:
+    """A store with nothing saved yields the declared defaults (local backend)."""
+    loaded = SettingsStore(tmp_path / "none.ini").load()
+    assert loaded == Settings() and loaded.backend == BackendKind.LOCAL
+
+
+def test_bad_stored_values_fall_back_to_defaults(tmp_path: Path) -> None:
+    """Unparsable or out-of-range stored values are replaced by defaults; the rest stays."""
+    path = tmp_path / "s.ini"
+    path.write_text("[General]\nvad_threshold=7\nchunk_ms=abc\nbackend=martian\n"
+                    "language=fr\nno_verbatim=true\n")
+    loaded = SettingsStore(path).load()
+    assert loaded.vad_threshold == Settings().vad_threshold
+    assert loaded.chunk_ms == Settings().chunk_ms
+    assert loaded.backend == BackendKind.LOCAL
+    assert loaded.language == "fr" and loaded.no_verbatim is True
+
+
+def test_device_none_round_trips(tmp_path: Path) -> None:
+    """Going back to the default microphone (None) is saved as such."""
+    path = tmp_path / "s.ini"
+    store = SettingsStore(path)
+    store.save(CHANGED)
+    store.save(dataclasses.replace(CHANGED, device_name=None))
+    assert SettingsStore(path).load().device_name is None
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("vad_threshold", 0.95), ("vad_silence_threshold_secs", 0.1),
+    ("min_speech_duration_ms", 10), ("min_silence_duration_ms", 5000), ("chunk_ms", 300),
+    ("noise_suppression", 5), ("auto_gain_dbfs", 40), ("keyterms", ("x" * 21,)),
+    ("keyterms", tuple(f"t{i}" for i in range(51))), ("language", "english"),
+    ("model_id", " "),
+])
+def test_values_outside_their_limits_are_refused(name: str, value: Any) -> None:
+    """Values outside the API's or the app's limits fail validation and saving."""
+    changes: dict[str, Any] = {name: value}
+    bad = dataclasses.replace(Settings(), **changes)
+    with pytest.raises(SettingsError):
+        bad.validate()
+
+
+def test_vad_ranges_come_from_the_protocol() -> None:
+    """The editor ranges of the VAD fields are the protocol's allowed ranges."""
+    spec = field_spec("vad_threshold")
+    assert (spec.low, spec.high) == (0.1, 0.9)
+    assert field_spec("vad_silence_threshold_secs").high == 3.0
+
+
+def test_session_options_with_vad() -> None:
+    """VAD settings, language, keyterms and timestamps reach the session options."""
+    settings = dataclasses.replace(CHANGED, commit_strategy=CommitStrategy.VAD)
+    options = settings.session_options()
+    assert options.commit_strategy == CommitStrategy.VAD
+    assert options.vad_threshold == 0.6 and options.vad_silence_threshold_secs == 0.8
+    assert options.min_speech_duration_ms == 250 and options.min_silence_duration_ms == 400
+    assert options.language_code == "de" and options.keyterms == ("Kubernetes", "Qt")
+    assert options.model_id == "scribe_v2_realtime_turbo"
+    assert options.no_verbatim is True and options.include_timestamps is False
+
+
+def test_session_options_manual_and_auto_language() -> None:
+    """Manual commits send no VAD parameters; an empty language means auto-detect."""
+    options = dataclasses.replace(CHANGED, language=" ").session_options()
+    assert options.commit_strategy == CommitStrategy.MANUAL
+    assert options.vad_threshold is None and options.min_silence_duration_ms is None
+    assert options.language_code is None
+    assert ("language_code", "de") not in options.to_query()
+
+
+def test_backend_label() -> None:
+    """The status bar label names the backend and a non-default region."""
+    assert Settings().backend_label == "Local"
+    assert CHANGED.backend_label == "ElevenLabs (EU)"

@@ -1,0 +1,239 @@
+"""The settings dialog: protocol limits, key handling in the keyring only, round-trip."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
+from pytestqt.qtbot import QtBot
+
+from scribe_desktop.client.errors import error_from_server
+from scribe_desktop.protocol.errors import ErrorType
+from scribe_desktop.protocol.messages import ServerError
+from scribe_desktop.protocol.options import (
+    MAX_KEYTERM_CHARS,
+    MAX_KEYTERMS,
+    VAD_RANGES,
+    CommitStrategy,
+    Region,
+)
+from scribe_desktop.settings import BackendKind, Settings, SettingsStore
+from scribe_desktop.ui.main_window import MainWindow
+from scribe_desktop.ui.settings_dialog import SettingsDialog
+from scribe_desktop.user_errors import user_error_for
+
+from .ui_fakes import FakeWorker, MemoryKeyStore, as_worker
+
+
+def make(qtbot: QtBot, settings: Settings | None = None, **kwargs: object) -> SettingsDialog:
+    dialog = SettingsDialog(settings or Settings(), **kwargs)  # type: ignore[arg-type]
+    qtbot.addWidget(dialog)
+    dialog.open()
+    return dialog
+
+
+def test_vad_spin_boxes_are_limited_to_the_protocol_ranges(qtbot: QtBot) -> None:
+    """Each VAD editor accepts only its protocol range."""
+    dialog = make(qtbot)
+    spins: dict[str, QDoubleSpinBox | QSpinBox] = {
+        "vad_silence_threshold_secs": dialog.vad_silence,
+        "vad_threshold": dialog.vad_threshold,
+        "min_speech_duration_ms": dialog.min_speech,
+        "min_silence_duration_ms": dialog.min_silence}
+    for name, spin in spins.items():
+        low, high = VAD_RANGES[name]
+        assert (spin.minimum(), spin.maximum()) == (low, high)
+        for typed, shown in ((high * 10, high), (low - 1, low)):
+            if isinstance(spin, QSpinBox):
+                spin.setValue(int(typed))
+            else:
+                spin.setValue(typed)
+            assert spin.value() == shown
+
+
+def test_vad_editors_are_enabled_only_for_the_vad_strategy(qtbot: QtBot) -> None:
+    """Choosing manual commits disables the VAD parameters."""
+    dialog = make(qtbot, Settings(commit_strategy=CommitStrategy.VAD))
+    assert dialog.vad_box.isEnabled()
+    dialog.strategy.setCurrentIndex(dialog.strategy.findData(CommitStrategy.MANUAL))
+    assert not dialog.vad_box.isEnabled()
+
+
+def test_keyterms_editor_enforces_the_limits_with_a_live_counter(qtbot: QtBot) -> None:
+    """Too many or too long key terms block OK and say why; the counter follows typing."""
+    dialog = make(qtbot)
+    editor = dialog.keyterms
+    editor.edit.setPlainText("alpha\nbeta\n\n  gamma  ")
+    assert editor.terms() == ("alpha", "beta", "gamma")
+    assert editor.counter.text().startswith(f"3 / {MAX_KEYTERMS} terms")
+    assert dialog.ok_button.isEnabled()
+    editor.edit.setPlainText("x" * (MAX_KEYTERM_CHARS + 1))
+    assert not editor.is_valid() and not dialog.ok_button.isEnabled()
+    assert f"Longer than {MAX_KEYTERM_CHARS} characters" in editor.problem_text()
+    editor.edit.setPlainText("x" * MAX_KEYTERM_CHARS)
+    assert dialog.ok_button.isEnabled()
+    editor.edit.setPlainText("\n".join(f"term{i}" for i in range(MAX_KEYTERMS + 1)))
+    assert not dialog.ok_button.isEnabled()
+    assert editor.counter.text().startswith(f"{MAX_KEYTERMS + 1} / {MAX_KEYTERMS}")
+    assert "remove 1" in editor.problem_text()
+
+
+def test_echo_cancellation_is_shown_disabled_with_the_reason(qtbot: QtBot) -> None:
+    """Echo cancellation is visible but disabled, with the explanation."""
+    dialog = make(qtbot)
+    assert not dialog.echo.isEnabled()
+    assert "Echo cancellation is not available" in dialog.echo.toolTip()
+
+
+def test_every_setting_round_trips_through_the_dialog_and_the_store(qtbot: QtBot,
+                                                                    tmp_path: Path) -> None:
+    """Edited values come back out of the dialog and out of the saved file."""
+    dialog = make(qtbot, Settings(), devices=["Built-in Mic", "USB Headset"])
+    dialog.backend.setCurrentIndex(dialog.backend.findData(BackendKind.ELEVENLABS))
+    dialog.region.setCurrentIndex(dialog.region.findData(Region.EU))
+    dialog.single_use.setChecked(False)
+    dialog.model_id.setCurrentText("scribe_v2_realtime_turbo")
+    dialog.language.setCurrentText("DE")
+    dialog.strategy.setCurrentIndex(dialog.strategy.findData(CommitStrategy.VAD))
+    dialog.vad_silence.setValue(0.8)
+    dialog.vad_threshold.setValue(0.55)
+    dialog.min_speech.setValue(250)
+    dialog.min_silence.setValue(300)
+    dialog.timestamps.setChecked(False)
+    dialog.no_verbatim.setChecked(True)
+    dialog.keyterms.edit.setPlainText("Kubernetes\nPySide")
+    dialog.device.setCurrentIndex(dialog.device.findData("USB Headset"))
+    dialog.chunk_ms.setValue(200)
+    dialog.noise.setCurrentIndex(3)
+    dialog.gain.setValue(9)
+    dialog.preroll.setValue(750)
+    dialog.close_to_tray.setChecked(False)
+    dialog.start_minimized.setChecked(True)
+    dialog.ok_button.click()
+    expected = Settings(backend=BackendKind.ELEVENLABS, region=Region.EU, model_id=
+                        "scribe_v2_realtime_turbo", single_use_tokens=False, language="de",
+                        commit_strategy=CommitStrategy.VAD, vad_silence_threshold_secs=0.8,
+                        vad_threshold=0.55, min_speech_duration_ms=250,
+                        min_silence_duration_ms=300, include_timestamps=False,
+                        keyterms=("Kubernetes", "PySide"), no_verbatim=True,
+                        device_name="USB Headset", chunk_ms=200, noise_suppression=3,
+                        auto_gain_dbfs=9, preroll_ms=750, close_to_tray=False,
+                        start_minimized=True)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert dialog.result_settings() == expected
+    store = SettingsStore(tmp_path / "s.ini")
+    store.save(dialog.result_settings())
+    reopened = make(qtbot, SettingsStore(tmp_path / "s.ini").load())
+    assert reopened.collect() == expected
+
+
+def test_auto_language_maps_to_empty(qtbot: QtBot) -> None:
+    """"Auto-detect" is stored as the empty language (server detects it)."""
+    dialog = make(qtbot, Settings(language="fr"))
+    assert dialog.language.currentText() == "fr"
+    dialog.language.setCurrentIndex(0)
+    assert dialog.collect().language == ""
+
+
+def test_api_key_goes_to_the_worker_and_never_into_settings(qtbot: QtBot,
+                                                            tmp_path: Path) -> None:
+    """A typed key goes to worker.set_api_key only, never into Settings or the settings file."""
+    keys = MemoryKeyStore()
+    worker = FakeWorker()
+    window = MainWindow(as_worker(worker), Settings(), key_store=keys)
+    qtbot.addWidget(window)
+    store = SettingsStore(tmp_path / "s.ini")
+    worker.settings_changed.connect(store.save)  # what the app does
+    dialog = window.open_settings()
+    assert dialog.key_status.text() == "No key stored yet."
+    secret = "sk_test_0123456789abcdef"
+    dialog.backend.setCurrentIndex(dialog.backend.findData(BackendKind.ELEVENLABS))
+    dialog.api_key.setText(secret)
+    dialog.ok_button.click()
+    assert ("set_api_key", (secret, True)) in worker.calls
+    assert dialog.api_key.text() == ""
+    assert secret not in repr(window.settings)
+    assert secret not in (tmp_path / "s.ini").read_text()
+    assert window.settings.backend == BackendKind.ELEVENLABS
+    keys.key = secret  # as the worker stored it
+    again = window.open_settings()
+    assert "stored in the OS keyring" in again.key_status.text()
+    assert again.api_key.text() == ""  # the stored key is never shown back
+    again.remove_key.click()
+    assert keys.key is None
+
+
+def test_without_a_keyring_the_key_is_offered_for_this_run_only(qtbot: QtBot) -> None:
+    """No keyring: the dialog says so and hands the key over for this run only."""
+    keys = MemoryKeyStore(unavailable=True)
+    dialog = make(qtbot, key_store=keys)
+    assert "No OS keyring" in dialog.key_status.text()
+    assert dialog.session_only.isChecked() and not dialog.keyring_available
+    dialog.api_key.setText("sk_once")
+    dialog.session_only.setChecked(False)
+    dialog.ok_button.click()
+    assert dialog.isVisible() and "this run only" in dialog.problem.text()
+    dialog.session_only.setChecked(True)
+    with qtbot.waitSignal(dialog.api_key_entered, timeout=1000) as blocker:
+        dialog.ok_button.click()
+    assert blocker.args == ["sk_once", False]
+
+
+def test_test_connection_asks_the_worker_and_shows_the_answer(qtbot: QtBot) -> None:
+    """"Test connection" passes the edited settings and typed key to the worker and shows
+    its answer."""
+    worker = FakeWorker()
+    window = MainWindow(as_worker(worker), Settings(backend=BackendKind.ELEVENLABS))
+    qtbot.addWidget(window)
+    dialog = window.open_settings()
+    dialog.api_key.setText("sk_try")
+    dialog.test_button.click()
+    name, (settings, key) = worker.calls[-1]
+    assert name == "test_connection" and isinstance(settings, Settings) and key == "sk_try"
+    assert not dialog.test_button.isEnabled()
+    error = user_error_for(error_from_server(ServerError(ErrorType.AUTH_ERROR, "no")))
+    worker.connection_tested.emit(error)
+    assert dialog.test_result.text() == error.message
+    assert dialog.test_button.isEnabled()
+    dialog.test_button.click()
+    worker.connection_tested.emit(None)
+    assert dialog.test_result.text().startswith("Connected")
+
+
+def test_cancel_keeps_the_old_settings(qtbot: QtBot) -> None:
+    """Cancel changes nothing."""
+    worker = FakeWorker()
+    original = Settings()
+    window = MainWindow(as_worker(worker), original)
+    qtbot.addWidget(window)
+    dialog = window.open_settings()
+    dialog.no_verbatim.setChecked(True)
+    dialog.reject()
+    assert window.settings == original
+    assert "apply_settings" not in worker.names()
+
+
+def test_settings_change_updates_the_commit_button(qtbot: QtBot) -> None:
+    """Switching to manual commits while listening enables Commit now."""
+    from scribe_desktop.dictation import DictationState
+
+    worker = FakeWorker()
+    window = MainWindow(as_worker(worker), Settings(commit_strategy=CommitStrategy.VAD))
+    qtbot.addWidget(window)
+    worker.state_changed.emit(DictationState.LISTENING)
+    assert not window.commit_button.isEnabled()
+    window.apply_settings(dataclasses.replace(window.settings,
+                                              commit_strategy=CommitStrategy.MANUAL))
+    assert window.commit_button.isEnabled()
+
+
+@pytest.mark.parametrize("bad", ["english", "e1"])
+def test_an_invalid_language_blocks_ok_and_is_named(qtbot: QtBot, bad: str) -> None:
+    """A language that is not an ISO code keeps the dialog open and says why."""
+    dialog = make(qtbot)
+    dialog.language.setCurrentText(bad)
+    dialog.ok_button.click()
+    assert dialog.isVisible()
+    assert "language" in dialog.problem.text()

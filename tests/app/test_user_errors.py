@@ -1,0 +1,94 @@
+"""Every failure maps to a specific, actionable user message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scribe_desktop.audio.file_source import FileSourceError
+from scribe_desktop.client import (
+    ConnectError,
+    ConnectionLostError,
+    HandshakeRejectedError,
+    TokenMintError,
+    TokenRejectedError,
+    error_from_server,
+)
+from scribe_desktop.file_transcription import FileTranscriptionError
+from scribe_desktop.local_server import LocalServerError
+from scribe_desktop.protocol.errors import ErrorType
+from scribe_desktop.protocol.messages import ServerError
+from scribe_desktop.protocol.options import OptionsError
+from scribe_desktop.secrets import SecretsError, SecretsUnavailableError
+from scribe_desktop.user_errors import (
+    OPEN_SETTINGS,
+    CommitTimeoutError,
+    ErrorKind,
+    LocalServerDiedError,
+    MicrophoneLostError,
+    MissingApiKeyError,
+    user_error_for,
+)
+
+
+@pytest.mark.parametrize("error_type", list(ErrorType))
+def test_each_server_error_type_has_its_own_message(error_type: ErrorType) -> None:
+    """Each of the 14 server error types maps to its own kind, title and message."""
+    error = user_error_for(error_from_server(ServerError(error_type, "server text")))
+    assert error.kind != ErrorKind.INTERNAL
+    assert error.title and error.message.endswith(".")
+    assert "server text" in error.detail
+
+
+def test_server_error_kinds_are_all_distinct() -> None:
+    """No two server error types share a kind or a message."""
+    errors = [user_error_for(error_from_server(ServerError(t, "x"))) for t in ErrorType]
+    assert len({e.kind for e in errors}) == len(ErrorType)
+    assert len({e.message for e in errors}) == len(ErrorType)
+
+
+def test_auth_error_points_to_settings() -> None:
+    """An auth error says the key was rejected and offers to open Settings."""
+    error = user_error_for(error_from_server(ServerError(ErrorType.AUTH_ERROR, "bad key")))
+    assert error.kind == ErrorKind.AUTH
+    assert "API key was rejected" in error.message and "open Settings" in error.message
+    assert error.action == OPEN_SETTINGS
+
+
+CASES: list[tuple[BaseException, ErrorKind, str]] = [
+    (HandshakeRejectedError("ws://h/x", 401), ErrorKind.HANDSHAKE_REJECTED, "HTTP 401"),
+    (HandshakeRejectedError("ws://h/x", 500), ErrorKind.HANDSHAKE_REJECTED, "HTTP 500"),
+    (TokenRejectedError("http://h/t", 401, "nope"), ErrorKind.AUTH, "single-use token"),
+    (ConnectError("ws://h/x", "refused"), ErrorKind.CONNECT_FAILED, "cannot be reached"),
+    (ConnectionLostError(1006), ErrorKind.CONNECTION_LOST, "lost"),
+    (TokenMintError("http://h/t", "500"), ErrorKind.TOKEN_MINT_FAILED, "token"),
+    (CommitTimeoutError(10), ErrorKind.COMMIT_TIMEOUT, "10 s"),
+    (LocalServerDiedError(-9, "boom"), ErrorKind.LOCAL_SERVER_DIED, "restarted"),
+    (LocalServerError("no start"), ErrorKind.LOCAL_SERVER_FAILED, "could not be started"),
+    (MicrophoneLostError("USB Mic"), ErrorKind.MICROPHONE_LOST, "USB Mic"),
+    (SecretsUnavailableError(), ErrorKind.NO_KEYRING, "this run only"),
+    (SecretsError("locked"), ErrorKind.KEYRING_FAILED, "keyring"),
+    (MissingApiKeyError("none"), ErrorKind.NO_API_KEY, "API key"),
+    (OptionsError("language code 'xx1' is bad"), ErrorKind.INVALID_SETTINGS, "xx1"),
+    (FileSourceError(Path("/a/b.xyz"), "unsupported format"), ErrorKind.FILE_UNSUPPORTED,
+     "b.xyz"),
+    (FileTranscriptionError("timeout"), ErrorKind.FILE_FAILED, "timeout"),
+    (RuntimeError("bug"), ErrorKind.INTERNAL, "log"),
+]
+
+
+@pytest.mark.parametrize(("exc", "kind", "needle"), CASES,
+                         ids=[type(c[0]).__name__ + str(i) for i, c in enumerate(CASES)])
+def test_app_and_transport_errors_map_to_their_message(exc: BaseException, kind: ErrorKind,
+                                                       needle: str) -> None:
+    """Transport, app and unexpected failures each map to their kind and a message."""
+    error = user_error_for(exc)
+    assert error.kind == kind
+    assert needle in error.message
+
+
+def test_auth_handshake_rejection_mentions_the_key() -> None:
+    """A 401 at the upgrade tells the user to check the key in Settings."""
+    error = user_error_for(HandshakeRejectedError("ws://h/x", 401))
+    assert "key" in error.message and error.action == OPEN_SETTINGS

@@ -1,0 +1,60 @@
+"""End to end: speech into the virtual microphone -> the real worker -> the real local server
+-> partial_changed -> segment_committed."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from scribe_desktop.audio.capture import Microphone
+from scribe_desktop.backends import ApiKeys, StaticBackend
+from scribe_desktop.client import ApiKeyAuth, Endpoint
+from scribe_desktop.dictation import DictationState
+from scribe_desktop.protocol.options import CommitStrategy
+from scribe_desktop.secrets import ApiKeyStore
+from scribe_desktop.settings import Settings
+from scribe_desktop.worker import DictationWorker
+from tests.app.fakes import MemoryKeyring
+from tests.app.recorder import Recorder
+from tests.rig.pulse import DEVICE_NAME, PulseRig
+from tests.speech import SENTENCES, synth, wer
+
+S = DictationState
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("strategy", [CommitStrategy.MANUAL, CommitStrategy.VAD])
+async def test_virtual_microphone_dictation(pulse_rig: PulseRig, sd: Any, local_server: Any,
+                                            strategy: CommitStrategy) -> None:
+    """Speech played into the virtual microphone shows partials, then commits with WER <= 0.35."""
+    settings = Settings(commit_strategy=strategy, device_name=DEVICE_NAME)
+    backend = StaticBackend(Endpoint(base_url=local_server.base_url),
+                            ApiKeyAuth(local_server.secret))
+    worker = DictationWorker(
+        settings, backend_factory=lambda s: backend,
+        microphone_factory=lambda s: Microphone(sd, device=s.device_name,
+                                                chunk_s=s.chunk_ms / 1000,
+                                                preroll_s=s.preroll_ms / 1000),
+        api_keys=ApiKeys(ApiKeyStore(MemoryKeyring())))
+    rec = Recorder(worker)
+    sentence = SENTENCES[0]
+    wav = synth(sentence, lead_silence_s=0.3, tail_silence_s=0.8)
+    try:
+        await asyncio.wait_for(worker.open_microphone(), 15)
+        assert rec.events["devices_changed"] and DEVICE_NAME in rec.events["devices_changed"][-1]
+        worker.start()
+        await rec.wait_state(S.LISTENING, 20)
+        await asyncio.to_thread(pulse_rig.play, wav)
+        await rec.wait_for(lambda: any(rec.partials), 20, "a partial")
+        task = worker.stop()
+        assert task is not None
+        await asyncio.wait_for(task, 30)
+    finally:
+        await asyncio.wait_for(worker.shutdown(), 15)
+    assert rec.states[-1] == S.IDLE and not rec.errors, rec.errors
+    text = " ".join(s.text for s in rec.segments)
+    assert wer(sentence, text) <= 0.35, text
+    assert any(rms > -60 for rms, _ in rec.events["level_changed"]), "speech shows on the meter"
