@@ -9,10 +9,15 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 
-RUN_APT=(libportaudio2)
-TEST_APT=(espeak-ng sox libsox-fmt-all ffmpeg xvfb xauth xdotool openbox libxcb-icccm4
-          libxcb-keysyms1 libxkbcommon-x11-0 libportaudio2 pulseaudio pulseaudio-utils
-          libasound2-plugins)
+# What the Qt (PySide6-Essentials) xcb platform plugin links against that a minimal Debian
+# may lack (found with ldd on the plugin and Qt's Gui/Widgets/Svg/Network libraries).
+QT_APT=(libegl1 libgl1 libfontconfig1 libfreetype6 libglib2.0-0 libdbus-1-3 libx11-xcb1
+        libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0
+        libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0
+        libxcb-xkb1)
+RUN_APT=(libportaudio2 libasound2-plugins "${QT_APT[@]}")
+TEST_APT=("${RUN_APT[@]}" espeak-ng sox libsox-fmt-all ffmpeg xvfb xauth xdotool openbox
+          pulseaudio pulseaudio-utils)
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 
