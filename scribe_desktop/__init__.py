@@ -1,8 +1,6 @@
 """scribe-desktop: desktop dictation over the ElevenLabs Scribe v2 Realtime protocol."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("scribe-desktop")
-except PackageNotFoundError:  # running from a source tree without an install
-    __version__ = "0.0.0+unknown"
+# The one place the version lives: pyproject.toml reads it from here (setuptools `attr:`,
+# parsed without importing), so it is right in a source tree, an install and a PyInstaller
+# bundle alike, where package metadata may be missing.
+__version__ = "0.1.0"

@@ -77,6 +77,9 @@ class DesktopApp(QObject):
         self.worker: DictationWorker | None = None
         self.window: Any = None
         self.tray: Any = None
+        self.overlay: Any = None
+        self.push_to_talk: Any = None  # hotkey.controller.PushToTalk when a backend exists
+        self.hotkey_status: Any = None  # hotkey.listener.BackendStatus
         self._quit: asyncio.Event | None = None
 
     # -- commands from a second launch ---------------------------------------------------------
@@ -138,6 +141,56 @@ class DesktopApp(QObject):
         if self.tray.available:
             self.tray.show()
         self.qt_app.setQuitOnLastWindowClosed(False)  # quitting goes through quit()
+        from .ui.overlay import PartialOverlay
+
+        self.overlay = PartialOverlay(worker, enabled=settings.show_overlay)
+
+    # -- push-to-talk (issue 5) ----------------------------------------------------------------
+
+    def _start_hotkey(self, settings: Settings) -> None:
+        """Listen to the global hotkey (needs the running loop); say so when impossible."""
+        from .hotkey.controller import PushToTalk
+        from .hotkey.listener import backend_status, make_listener
+        from .inject.inserter import Inserter
+
+        worker = self.worker
+        assert worker is not None
+        if not settings.hotkey_enabled:
+            return
+        self.hotkey_status = status = backend_status()
+        if not status.available:
+            self.notify(status.message)
+            return
+        inserter = Inserter(mode=settings.insert_mode, smart=settings.smart_spacing)
+        self.push_to_talk = PushToTalk(worker, inserter, settings.hotkey_config(),
+                                       listener=make_listener(status),
+                                       per_segment=settings.insert_per_segment,
+                                       on_notice=self.notify)
+        try:
+            self.push_to_talk.start()
+        except Exception as exc:  # e.g. the X record extension is missing
+            log.warning("global hotkey unavailable: %s", exc)
+            self.notify(f"No global hotkey backend: {exc}")
+            self.push_to_talk = None
+        worker.settings_changed.connect(self._hotkey_settings_changed)
+
+    def _hotkey_settings_changed(self, settings: object) -> None:
+        if not isinstance(settings, Settings):
+            return
+        if self.overlay is not None:
+            self.overlay.enabled = settings.show_overlay
+        ptt = self.push_to_talk
+        if ptt is not None:
+            ptt.set_config(settings.hotkey_config(), per_segment=settings.insert_per_segment)
+            ptt.inserter.mode = settings.insert_mode
+            ptt.inserter.smart = settings.smart_spacing
+
+    def notify(self, message: str) -> None:
+        """A short notice (hotkey stopped, nothing recognised, ...): status bar and tray."""
+        if self.window is not None:
+            self.window.show_device_warning(message)
+        if self.tray is not None and self.tray.available:
+            self.tray.icon.showMessage("scribe-desktop", message)
 
     def _show_log(self) -> None:
         if self.log_path is not None:
@@ -176,6 +229,7 @@ class DesktopApp(QObject):
         if isinstance(worker.backend, LocalBackend):
             worker.backend.start()  # ready by the time the user presses Start
         worker.open_microphone()
+        self._start_hotkey(settings)
         if self.window is not None and not (settings.start_minimized and self.tray is not None
                                             and self.tray.available):
             self.window.show()
@@ -187,6 +241,8 @@ class DesktopApp(QObject):
                   flush=True)
         await self._quit.wait()
         log.info("shutting down")
+        if self.push_to_talk is not None:
+            await self.push_to_talk.close()
         try:
             await asyncio.wait_for(worker.shutdown(), 15)
         except TimeoutError:

@@ -20,6 +20,16 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from .hotkey.chord import (
+    DEFAULT_CANCEL_KEY,
+    DEFAULT_CHORD,
+    DEFAULT_PASTE_LAST_CHORD,
+    DEFAULT_UNDO_CHORD,
+    ChordError,
+    parse_chord,
+)
+from .hotkey.interpreter import DEFAULT_MAX_HOLD_S, HotkeyConfig, HotkeyMode
+from .inject.inserter import InsertMode
 from .protocol.audio_format import AudioFormat
 from .protocol.options import (
     DEFAULT_MODEL_ID,
@@ -112,6 +122,25 @@ class Settings:
     auto_gain_dbfs: int = _f(0, "Automatic gain (target dBFS below full scale, 0 = off)",
                              "Audio", low=0, high=31)
     preroll_ms: int = _f(500, "Pre-roll (ms)", "Audio", low=0, high=2000)
+    # hotkey and insertion (push-to-talk into any app, issue 5)
+    hotkey_enabled: bool = _f(True, "Global hotkey", "Hotkey")
+    hotkey: str = _f(DEFAULT_CHORD, "Dictation hotkey", "Hotkey",
+                     help="Keys joined with +, e.g. ctrl+alt+space.")
+    hotkey_mode: HotkeyMode = _f(HotkeyMode.HYBRID, "Hotkey mode", "Hotkey",  # noqa: RUF009
+                                 help="Hold: push-to-talk. Toggle: press to start and stop. "
+                                 "Hybrid: a short tap toggles, a long hold is push-to-talk.")
+    cancel_key: str = _f(DEFAULT_CANCEL_KEY, "Cancel key (while dictating)", "Hotkey")
+    undo_hotkey: str = _f(DEFAULT_UNDO_CHORD, "Undo last dictation", "Hotkey",
+                          help="Empty: no hotkey.")
+    paste_last_hotkey: str = _f(DEFAULT_PASTE_LAST_CHORD, "Paste last transcript", "Hotkey",
+                                help="Empty: no hotkey.")
+    max_hold_s: float = _f(DEFAULT_MAX_HOLD_S, "Stop a held hotkey after (s)", "Hotkey",
+                           low=5, high=3600, help="Guards against a stuck key.")
+    insert_mode: InsertMode = _f(InsertMode.PASTE, "Insert text by", "Hotkey")  # noqa: RUF009
+    insert_per_segment: bool = _f(False, "Insert each segment while the key is held",
+                                  "Hotkey")
+    smart_spacing: bool = _f(True, "Smart spacing and capitals", "Hotkey")
+    show_overlay: bool = _f(True, "Show the live text near the screen edge", "Hotkey")
     # window
     close_to_tray: bool = _f(True, "Close to tray", "Window")
     start_minimized: bool = _f(False, "Start minimized", "Window")
@@ -130,7 +159,25 @@ class Settings:
             self.session_options()
         except OptionsError as exc:
             raise SettingsError(str(exc)) from None
+        try:
+            self.hotkey_config()
+        except ChordError as exc:
+            raise SettingsError(str(exc)) from None
         return self
+
+    def hotkey_config(self) -> HotkeyConfig:
+        """The hotkey interpreter's configuration (raises `ChordError` for bad chords)."""
+        def optional(text: str) -> Any:
+            return parse_chord(text) if text.strip() else None
+        chord = parse_chord(self.hotkey)
+        extra = [c for c in (optional(self.cancel_key), optional(self.undo_hotkey),
+                             optional(self.paste_last_hotkey)) if c is not None]
+        if chord in extra:
+            raise ChordError(f"{self.hotkey!r} is used for two actions")
+        return HotkeyConfig(chord=chord, mode=self.hotkey_mode,
+                            cancel=optional(self.cancel_key), undo=optional(self.undo_hotkey),
+                            paste_last=optional(self.paste_last_hotkey),
+                            max_hold_s=self.max_hold_s)
 
     def session_options(self) -> SessionOptions:
         """The protocol options of a dictation session with these settings (validated)."""

@@ -15,9 +15,11 @@ QT_APT=(libegl1 libgl1 libfontconfig1 libfreetype6 libglib2.0-0 libdbus-1-3 libx
         libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0
         libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0
         libxcb-xkb1)
-RUN_APT=(libportaudio2 libasound2-plugins "${QT_APT[@]}")
+# xdotool/xclip/xprop (x11-utils): inserting dictated text into other apps on X11 (issue 5)
+RUN_APT=(libportaudio2 libasound2-plugins xdotool xclip x11-utils "${QT_APT[@]}")
 TEST_APT=("${RUN_APT[@]}" espeak-ng sox libsox-fmt-all ffmpeg xvfb xauth xdotool openbox
-          pulseaudio pulseaudio-utils)
+          pulseaudio pulseaudio-utils
+          desktop-file-utils binutils)  # packaging tests: .desktop validation; PyInstaller
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from scribe_desktop.hotkey.interpreter import HotkeyMode
+from scribe_desktop.inject.inserter import InsertMode
 from scribe_desktop.protocol.options import CommitStrategy, Region
 from scribe_desktop.settings import (
     BackendKind,
@@ -24,7 +26,11 @@ CHANGED = Settings(
     vad_silence_threshold_secs=0.8, vad_threshold=0.6, min_speech_duration_ms=250,
     min_silence_duration_ms=400, include_timestamps=False, keyterms=("Kubernetes", "Qt"),
     no_verbatim=True, device_name="USB Mic", chunk_ms=200, noise_suppression=3,
-    auto_gain_dbfs=6, preroll_ms=250, close_to_tray=False, start_minimized=True)
+    auto_gain_dbfs=6, preroll_ms=250, close_to_tray=False, start_minimized=True,
+    hotkey_enabled=False, hotkey="super+f9", hotkey_mode=HotkeyMode.HOLD, cancel_key="f10",
+    undo_hotkey="", paste_last_hotkey="ctrl+shift+f9", max_hold_s=60.0,
+    insert_mode=InsertMode.TYPE, insert_per_segment=True, smart_spacing=False,
+    show_overlay=False)
 
 
 def test_every_field_differs_in_the_fixture() -> None:
@@ -115,3 +121,12 @@ def test_backend_label() -> None:
     """The status bar label names the backend and a non-default region."""
     assert Settings().backend_label == "Local"
     assert CHANGED.backend_label == "ElevenLabs (EU)"
+
+
+def test_bad_hotkeys_are_rejected() -> None:
+    """An unusable chord or one chord for two actions fails validation."""
+    with pytest.raises(SettingsError):
+        Settings(hotkey="ctrl+alt").validate()
+    with pytest.raises(SettingsError):
+        Settings(undo_hotkey=Settings().hotkey).validate()
+    assert Settings().hotkey_config().chord.key == "space"

@@ -1,0 +1,339 @@
+"""Push-to-talk: global key events -> `HotkeyInterpreter` -> the worker's start/stop/cancel
+slots (the ONE lifecycle machine in dictation.py decides what happens) -> the committed text
+inserted into the window that had the focus at the press.
+
+Press: `worker.start()` at once; the microphone's pre-roll and the source's queue hold the
+audio while the connection opens, so the first word is never lost (feature-bar "No lost
+first words"). The focused window is read at the same time.
+Release: `worker.stop()` commits (rule C6 pads to the 0.3 s floor) and waits for the text
+with the worker's commit timeout; we wait for the dictation to end with a bound above that,
+so a hotkey dictation can never hang, then insert what was committed. With `per_segment`,
+segments committed while the key is still held (VAD commits) are inserted at once.
+A dictation ended elsewhere (the window's Stop button, an error) still gets its committed
+text inserted; cancel (Esc) inserts nothing.
+
+Duck-typed against the worker (its Qt signals are connected to plain callables), so this
+module stays free of Qt. Loop-only; not thread-safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
+
+from ..dictation import DictationState
+from ..inject.inserter import Inserter, InsertError, Insertion
+from ..inject.x11 import X11ToolError
+from .interpreter import Action, Command, HotkeyConfig, HotkeyInterpreter
+from .listener import KeyEvent, KeyListener
+
+log = logging.getLogger(__name__)
+
+CAPTURING = frozenset({DictationState.CONNECTING, DictationState.LISTENING,
+                       DictationState.RECONNECTING})
+ENDED = frozenset({DictationState.IDLE, DictationState.ERROR})
+FINISH_MARGIN_S = 5.0  # beyond the worker's own commit timeout
+
+
+class SignalLike(Protocol):
+    def connect(self, slot: Callable[..., Any]) -> Any: ...
+    def disconnect(self, slot: Callable[..., Any]) -> Any: ...
+
+
+class WorkerLike(Protocol):
+    """The part of `DictationWorker` push-to-talk uses."""
+
+    state_changed: Any
+    segment_committed: Any
+    commit_timeout_s: float
+
+    @property
+    def state(self) -> DictationState: ...
+
+    def start(self) -> asyncio.Task[None] | None: ...
+
+    def stop(self) -> asyncio.Task[None] | None: ...
+
+    def cancel(self) -> asyncio.Task[None] | None: ...
+
+
+class _Dictation:
+    """One hotkey dictation: its insertion record and the segments not yet inserted."""
+
+    def __init__(self) -> None:
+        self.record: Insertion | None = None
+        self.target_ready = asyncio.Event()
+        self.texts: list[str] = []
+        self.finishing = False
+        self.cancelled = False
+        self.ended = asyncio.Event()
+        self.finished = asyncio.Event()  # text inserted (or nothing to insert)
+        self.capturing = False  # the worker has been capturing for it
+
+
+class PushToTalk:
+    """Wires a `KeyListener`, the interpreter, the worker and an `Inserter` together."""
+
+    def __init__(self, worker: WorkerLike, inserter: Inserter, config: HotkeyConfig, *,
+                 listener: KeyListener | None = None, per_segment: bool = False,
+                 on_notice: Callable[[str], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.worker = worker
+        self.inserter = inserter
+        self.interpreter = HotkeyInterpreter(config)
+        self.listener = listener
+        self.per_segment = per_segment
+        self.on_notice = on_notice
+        self.clock = clock
+        self.current: _Dictation | None = None
+        self._open: list[_Dictation] = []  # not finished yet
+        self.last: _Dictation | None = None
+        self.notices: list[str] = []
+        self._lock = asyncio.Lock()  # one insertion at a time, in order
+        self._timer: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._connected = False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Connect to the worker and start listening to global keys (if a listener)."""
+        if not self._connected:
+            self.worker.state_changed.connect(self._on_state)
+            self.worker.segment_committed.connect(self._on_segment)
+            self._connected = True
+        self.interpreter.set_active(self.worker.state in CAPTURING)
+        if self.listener is not None:
+            self.listener.start(self.on_key)
+
+    async def close(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._connected:
+            with contextlib.suppress(RuntimeError, TypeError):
+                self.worker.state_changed.disconnect(self._on_state)
+                self.worker.segment_committed.disconnect(self._on_segment)
+            self._connected = False
+        pending = [t for t in self._tasks if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=5)
+
+    def set_config(self, config: HotkeyConfig, *, per_segment: bool | None = None) -> None:
+        active = self.interpreter.active
+        self.interpreter = HotkeyInterpreter(config)
+        self.interpreter.set_active(active)
+        if per_segment is not None:
+            self.per_segment = per_segment
+
+    # -- key events --------------------------------------------------------------------------
+
+    def on_key(self, event: KeyEvent) -> None:
+        """A key event from the listener (on the loop thread)."""
+        if event.down:
+            commands = self.interpreter.key_down(event.key, event.t)
+        else:
+            commands = self.interpreter.key_up(event.key, event.t)
+        self._execute(commands)
+
+    def _tick(self) -> None:
+        self._timer = None
+        self._execute(self.interpreter.tick(self.clock()))
+
+    def _execute(self, commands: list[Command]) -> None:
+        for command in commands:
+            if command.notice:
+                self._notice(command.notice)
+            log.info("hotkey: %s", command.action)
+            if command.action == Action.START:
+                self._begin()
+            elif command.action == Action.STOP:
+                self._end()
+            elif command.action == Action.CANCEL:
+                self._cancel()
+            elif command.action == Action.UNDO:
+                self._spawn(self._with_notice(self.inserter.undo_last()))
+            elif command.action == Action.PASTE_LAST:
+                self._spawn(self._with_notice(self.inserter.paste_last()))
+        self._schedule_tick()
+
+    def _schedule_tick(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        deadline = self.interpreter.deadline()
+        if deadline is not None:
+            delay = max(0.0, deadline - self.clock())
+            self._timer = asyncio.get_running_loop().call_later(delay, self._tick)
+
+    # -- the dictation -----------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        previous = self.current
+        dictation = _Dictation()
+        self.current = dictation
+        self._open.append(dictation)
+        self._spawn(self._capture_target(dictation))
+        if previous is not None and not previous.finished.is_set():
+            # still finishing the last one: start right after it (the pre-roll keeps the
+            # audio of the moment in between)
+            self._spawn(self._start_after(previous))
+        elif self.worker.state in CAPTURING:
+            pass  # started elsewhere: this press takes it over
+        elif self.worker.start() is None:
+            self._notice("Dictation could not start now (state: "
+                         f"{self.worker.state}).")
+            dictation.finished.set()
+            self._forget(dictation)
+            self.interpreter.set_active(False)
+
+    async def _start_after(self, previous: _Dictation) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(previous.finished.wait(), self._finish_bound_s())
+        if self.current is not None and not self.current.finishing \
+                and not self.current.cancelled:
+            self.worker.start()
+
+    def _end(self) -> None:
+        dictation = self.current
+        if dictation is None:
+            self.worker.stop()
+            return
+        self._spawn(self._finish(dictation, stop=True))
+
+    def _cancel(self) -> None:
+        dictation = self.current
+        if dictation is not None:
+            dictation.cancelled = True
+            dictation.texts.clear()
+            dictation.finished.set()
+            self._forget(dictation)
+        self.worker.cancel()
+        self._notice("Dictation cancelled; nothing was inserted.")
+
+    def _finish_bound_s(self) -> float:
+        return self.worker.commit_timeout_s + FINISH_MARGIN_S
+
+    async def _capture_target(self, dictation: _Dictation) -> None:
+        try:
+            target = await self.inserter.capture_target()
+            dictation.record = self.inserter.begin(target)
+        finally:
+            dictation.target_ready.set()
+
+    async def _finish(self, dictation: _Dictation, *, stop: bool) -> None:
+        if dictation.finishing:
+            return
+        dictation.finishing = True
+        try:
+            if stop:
+                self.worker.stop()
+            if self.worker.state in ENDED:
+                dictation.ended.set()
+            try:
+                await asyncio.wait_for(dictation.ended.wait(), self._finish_bound_s())
+            except TimeoutError:
+                self._notice("No text came back in time; the dictation was abandoned.")
+                dictation.cancelled = True
+                self.worker.cancel()
+            if not dictation.cancelled:
+                text = " ".join(dictation.texts)
+                dictation.texts.clear()
+                if text.strip():
+                    await self._insert(dictation, text)
+                elif dictation.record is None or not dictation.record.inserted:
+                    self._notice("Nothing was recognised.")
+        finally:
+            dictation.finished.set()
+            self._forget(dictation)
+            self.last = dictation
+
+    def _forget(self, dictation: _Dictation) -> None:
+        if self.current is dictation:
+            self.current = None
+        if dictation in self._open:
+            self._open.remove(dictation)
+
+    async def _insert(self, dictation: _Dictation, text: str) -> None:
+        async with self._lock:
+            await dictation.target_ready.wait()
+            record = dictation.record
+            if record is None or dictation.cancelled:
+                return
+            try:
+                await self.inserter.insert(record, text)
+            except (InsertError, X11ToolError) as exc:
+                self._notice(str(exc))
+            for notice in record.notices:
+                self._notice(notice)
+            record.notices.clear()
+
+    # -- worker signals ----------------------------------------------------------------------
+
+    def _on_state(self, state: object) -> None:
+        if not isinstance(state, DictationState):
+            return
+        current = self.current
+        waiting = current is not None and not current.capturing and not current.cancelled
+        if state in CAPTURING:
+            self.interpreter.set_active(True)
+        elif not waiting:  # (the end of the previous dictation is no news for a waiting one)
+            self.interpreter.set_active(False)
+        for dictation in list(self._open):
+            if state in CAPTURING and dictation is current:
+                dictation.capturing = True
+            if not dictation.capturing:
+                continue
+            if state in ENDED:
+                dictation.ended.set()
+            if (state in ENDED or state == DictationState.COMMITTING) \
+                    and not dictation.finishing:  # stopped, failed or cancelled elsewhere
+                self._spawn(self._finish(dictation, stop=False))
+
+    def _on_segment(self, segment: object) -> None:
+        # the dictation the worker is capturing or finishing (a new press may be waiting)
+        dictation = next((d for d in self._open if d.capturing and not d.ended.is_set()
+                          and not d.cancelled), None)
+        text = getattr(segment, "text", "")
+        if dictation is None or dictation.cancelled or not isinstance(text, str) \
+                or not text.strip():
+            return
+        dictation.texts.append(text.strip())
+        if self.per_segment and not dictation.finishing:
+            pieces = " ".join(dictation.texts)
+            dictation.texts.clear()
+            self._spawn(self._insert(dictation, pieces))
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _notice(self, text: str) -> None:
+        log.info("notice: %s", text)
+        self.notices.append(text)
+        if self.on_notice is not None:
+            self.on_notice(text)
+
+    async def _with_notice(self, coro: Coroutine[Any, Any, str]) -> None:
+        async with self._lock:
+            try:
+                self._notice(await coro)
+            except (InsertError, X11ToolError) as exc:
+                self._notice(str(exc))
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("push-to-talk task failed", exc_info=task.exception())
+            self._notice(f"Push-to-talk failed: {task.exception()}")

@@ -1,0 +1,145 @@
+"""PushToTalk against a scripted worker and an in-memory desktop (no X11)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from scribe_desktop.dictation import DictationState, Lifecycle, Trigger
+from scribe_desktop.hotkey.chord import parse_chord
+from scribe_desktop.hotkey.controller import PushToTalk
+from scribe_desktop.hotkey.interpreter import HotkeyConfig, HotkeyMode
+from scribe_desktop.hotkey.listener import KeyEvent
+from scribe_desktop.inject.inserter import Inserter, InsertMode
+
+
+class FakeSignal:
+    def __init__(self) -> None:
+        self.slots: list[Callable[..., Any]] = []
+
+    def connect(self, slot: Callable[..., Any]) -> None:
+        self.slots.append(slot)
+
+    def disconnect(self, slot: Callable[..., Any]) -> None:
+        self.slots.remove(slot)
+
+    def emit(self, *args: Any) -> None:
+        for slot in list(self.slots):
+            slot(*args)
+
+
+class Seg:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class FakeWorker:
+    """Follows the real lifecycle table; commits `said` when stopped."""
+
+    commit_timeout_s = 1.0
+
+    def __init__(self) -> None:
+        self.state_changed, self.segment_committed = FakeSignal(), FakeSignal()
+        self.lifecycle = Lifecycle()
+        self.said: list[str] = []
+
+    @property
+    def state(self) -> DictationState:
+        return self.lifecycle.state
+
+    def _fire(self, trigger: Trigger) -> bool:
+        new = self.lifecycle.fire(trigger)
+        if new is not None:
+            self.state_changed.emit(new)
+        return new is not None
+
+    def start(self) -> asyncio.Task[None] | None:
+        if self._fire(Trigger.START):
+            self._fire(Trigger.CONNECTED)
+            return asyncio.ensure_future(asyncio.sleep(0))
+        return None
+
+    def stop(self) -> asyncio.Task[None] | None:
+        if not self._fire(Trigger.STOP):
+            return None
+
+        async def commit() -> None:
+            for text in self.said:
+                self.segment_committed.emit(Seg(text))
+            self._fire(Trigger.COMMITTED)
+        return asyncio.ensure_future(commit())
+
+    def cancel(self) -> asyncio.Task[None] | None:
+        self._fire(Trigger.CANCEL)
+        return None
+
+
+class MemoryDesktop:
+    def __init__(self) -> None:
+        self.typed = ""
+
+    async def active_window(self) -> int | None:
+        return 7
+
+    async def window_class(self, window: int) -> str:
+        return '"editor", "Editor"'
+
+    async def activate(self, window: int) -> bool:
+        return True
+
+    async def key(self, *keys: str) -> None:
+        pass
+
+    async def type_text(self, text: str) -> None:
+        self.typed += text
+
+    async def backspace(self, count: int) -> None:
+        self.typed = self.typed[:-count]
+
+
+def make() -> tuple[FakeWorker, MemoryDesktop, PushToTalk]:
+    worker, desktop = FakeWorker(), MemoryDesktop()
+    config = HotkeyConfig(chord=parse_chord("f9"), mode=HotkeyMode.HOLD,
+                          cancel=parse_chord("esc"), undo=parse_chord("f10"))
+    ptt = PushToTalk(worker, Inserter(desktop, mode=InsertMode.TYPE), config)
+    ptt.start()
+    return worker, desktop, ptt
+
+
+async def settle(ptt: PushToTalk) -> None:
+    while ptt._tasks:
+        await asyncio.wait(set(ptt._tasks), timeout=2)
+
+
+async def test_release_inserts_the_committed_text_and_undo_removes_it() -> None:
+    """Press, release: the committed segments are typed; undo deletes exactly them."""
+    worker, desktop, ptt = make()
+    worker.said = ["hello there", "friend"]
+    ptt.on_key(KeyEvent("f9", True, 0.0))
+    assert worker.state == DictationState.LISTENING
+    ptt.on_key(KeyEvent("f9", False, 1.0))
+    await settle(ptt)
+    assert desktop.typed == "Hello there friend"
+    ptt.on_key(KeyEvent("f10", True, 2.0))
+    await settle(ptt)
+    assert desktop.typed == "" and any("18 characters" in n for n in ptt.notices)
+    await ptt.close()
+
+
+async def test_stop_elsewhere_still_inserts_and_cancel_inserts_nothing() -> None:
+    """A dictation stopped by the window's button is inserted; Esc inserts nothing."""
+    worker, desktop, ptt = make()
+    worker.said = ["from the button"]
+    ptt.on_key(KeyEvent("f9", True, 0.0))
+    worker.stop()
+    await settle(ptt)
+    assert desktop.typed == "From the button"
+    ptt.on_key(KeyEvent("f9", False, 1.0))
+    desktop.typed = ""
+    ptt.on_key(KeyEvent("f9", True, 2.0))
+    ptt.on_key(KeyEvent("esc", True, 2.5))
+    ptt.on_key(KeyEvent("f9", False, 3.0))
+    await settle(ptt)
+    assert desktop.typed == "" and worker.state == DictationState.IDLE
+    await ptt.close()
