@@ -221,9 +221,9 @@ def user_error_for(exc: BaseException) -> UserError:
                      "or switch to the ElevenLabs backend in Settings.", SHOW_LOG, exc)
     if isinstance(exc, MicrophoneLostError):
         return _make(ErrorKind.MICROPHONE_LOST, "Microphone lost",
-                     f"The microphone {exc.device or ''} stopped delivering audio (unplugged "
-                     "or muted?). Reconnect it or pick another one in the microphone list."
-                     .replace("  ", " "), None, exc)
+                     f"{_microphone_name(exc.device)} stopped delivering audio (unplugged "
+                     "or muted?). Reconnect it or pick another one in the microphone list.",
+                     None, exc)
     if isinstance(exc, SecretsUnavailableError):
         return _make(ErrorKind.NO_KEYRING, "No keyring",
                      "No OS keyring is available, so the API key cannot be saved. You can "
@@ -251,3 +251,10 @@ def user_error_for(exc: BaseException) -> UserError:
     return _make(ErrorKind.INTERNAL, "Unexpected error",
                  "Something went wrong inside the app; it keeps running. The details are in "
                  "the log file.", SHOW_LOG, exc)
+
+
+def _microphone_name(device: str | None) -> str:
+    """'The microphone "USB Mic"', or 'The default microphone' for the system default."""
+    if not device or device.lower() in ("default", "pulse", "system default"):
+        return "The default microphone"
+    return f'The microphone "{device}"'
