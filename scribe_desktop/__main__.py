@@ -32,6 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
         remote.add_argument(f"--{flag}", dest="remote", action="store_const", const=flag,
                             help=f"in the running app: {text}; fails if none runs")
     parser.add_argument("--print-ready", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--self-check", action="store_true",
+                        help="check that every backend, the keyring, the audio devices and the "
+                        "offline engine work here (also inside the bundle); exit 1 if "
+                        "something required is missing")
+    parser.add_argument("--json", action="store_true",
+                        help="with --self-check: print the report as JSON")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"scribe_desktop.commands.{name}")
@@ -42,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.json and not args.self_check:
+        parser.error("--json goes with --self-check")
+    if args.self_check:
+        from .self_check import main as self_check
+
+        return self_check(as_json=args.json)
     if args.command is None:
         from .app import run_app  # Qt is imported only for the GUI
 

@@ -21,6 +21,21 @@ SECRET_ENV = "SCRIBE_DESKTOP_SERVER_SECRET"
 STDERR_TAIL_LINES = 40
 
 
+def server_command(python: str | None = None, *, frozen: bool | None = None) -> list[str]:
+    """The argv that runs `scribe-desktop server`.
+
+    In a PyInstaller bundle `sys.executable` is the app's own binary, which has no `-m`: the
+    bundle starts its server as `<binary> server`. Elsewhere it is a Python
+    interpreter: `python -m scribe_desktop server`. An explicit `python` is always an
+    interpreter.
+    """
+    if frozen is None:
+        frozen = bool(getattr(sys, "frozen", False))
+    if python is None and frozen:
+        return [sys.executable, "server"]
+    return [python or sys.executable, "-m", "scribe_desktop", "server"]
+
+
 class LocalServerError(RuntimeError):
     """The local server did not start; the text includes the tail of its stderr."""
 
@@ -33,11 +48,10 @@ class LocalServerProcess:
     """
 
     def __init__(self, *extra_args: str, secret: str | None = None,
-                 python: str = sys.executable, startup_timeout_s: float = 30.0,
+                 python: str | None = None, startup_timeout_s: float = 30.0,
                  stop_timeout_s: float = 5.0, env: Mapping[str, str] | None = None) -> None:
         self.secret = secret or secrets.token_urlsafe(32)
-        self._args: Sequence[str] = (python, "-m", "scribe_desktop", "server", "--port", "0",
-                                     *extra_args)
+        self._args: Sequence[str] = (*server_command(python), "--port", "0", *extra_args)
         self._startup_timeout_s = startup_timeout_s
         self._stop_timeout_s = stop_timeout_s
         self._env = {**(os.environ if env is None else env), SECRET_ENV: self.secret}
