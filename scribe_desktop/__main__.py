@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="check that every backend, the keyring, the audio devices and the "
                         "offline engine work here (also inside the bundle); exit 1 if "
                         "something required is missing")
-    parser.add_argument("--json", action="store_true",
+    # Its own dest: subcommands (listen) have a --json of their own in the same namespace.
+    parser.add_argument("--json", dest="self_check_json", action="store_true",
                         help="with --self-check: print the report as JSON")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
@@ -48,12 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.json and not args.self_check:
+    if args.self_check_json and not args.self_check:
         parser.error("--json goes with --self-check")
     if args.self_check:
         from .self_check import main as self_check
 
-        return self_check(as_json=args.json)
+        return self_check(as_json=args.self_check_json)
     if args.command is None:
         from .app import run_app  # Qt is imported only for the GUI
 

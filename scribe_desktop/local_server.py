@@ -51,7 +51,10 @@ class LocalServerProcess:
                  python: str | None = None, startup_timeout_s: float = 30.0,
                  stop_timeout_s: float = 5.0, env: Mapping[str, str] | None = None) -> None:
         self.secret = secret or secrets.token_urlsafe(32)
-        self._args: Sequence[str] = (*server_command(python), "--port", "0", *extra_args)
+        # --exit-with-parent + a stdin pipe we never write to: if this process dies, even by
+        # SIGKILL, the kernel closes the pipe and the server shuts itself down (no orphans).
+        self._args: Sequence[str] = (*server_command(python), "--port", "0",
+                                     "--exit-with-parent", *extra_args)
         self._startup_timeout_s = startup_timeout_s
         self._stop_timeout_s = stop_timeout_s
         self._env = {**(os.environ if env is None else env), SECRET_ENV: self.secret}
@@ -73,6 +76,11 @@ class LocalServerProcess:
         return str(self._require_ready()["host"])
 
     @property
+    def pid(self) -> int | None:
+        """The server process id, once started."""
+        return None if self._proc is None else self._proc.pid
+
+    @property
     def returncode(self) -> int | None:
         return None if self._proc is None else self._proc.returncode
 
@@ -85,7 +93,7 @@ class LocalServerProcess:
         if self._proc is not None:
             raise RuntimeError("already started")
         self._proc = await asyncio.create_subprocess_exec(
-            *self._args, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            *self._args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE, env=self._env)
         assert self._proc.stdout is not None and self._proc.stderr is not None
         self._drains.append(asyncio.create_task(self._drain_stderr(self._proc.stderr)))

@@ -74,7 +74,7 @@ class RunningServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        for pipe in (self.process.stdout, self.process.stderr):
+        for pipe in (self.process.stdin, self.process.stdout, self.process.stderr):
             if pipe is not None:
                 pipe.close()
 
@@ -90,8 +90,10 @@ def launch_server(*extra_args: str, secret: str | None = None) -> RunningServer:
     """Start `python -m scribe_desktop server --port 0 ...` and wait for its ready line."""
     secret = secret or secrets.token_urlsafe(24)
     env = {**os.environ, "SCRIBE_DESKTOP_SERVER_SECRET": secret}
+    # --exit-with-parent + a stdin pipe: a killed test run leaves no orphaned server behind
     proc = subprocess.Popen([sys.executable, "-m", "scribe_desktop", "server", "--port", "0",
-                             *extra_args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             "--exit-with-parent", *extra_args], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env)
     assert proc.stdout is not None and proc.stderr is not None
     lines: queue.Queue[str] = queue.Queue()
@@ -144,3 +146,13 @@ def start_server() -> Iterator[Callable[..., RunningServer]]:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_user_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every app, CLI and worker run of the tests (and their subprocesses) records its
+    history (issue 6) under a temporary XDG_DATA_HOME, never in the real user's."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+    yield
+    patch.undo()

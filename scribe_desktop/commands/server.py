@@ -6,6 +6,10 @@ Prints one JSON "ready" line to stdout when listening; logs go to stderr.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import os
+from collections.abc import Callable
 from typing import Any
 
 
@@ -41,6 +45,13 @@ def add_parser(subparsers: Any) -> None:
                    help="concurrent sessions before resource_exhausted (default 8)")
     p.add_argument("--lenient-commits", action="store_true",
                    help="pad short commits with silence instead of commit_throttled")
+    p.add_argument("--engine-workers", type=int, default=None, metavar="N",
+                   help="decode in N worker processes, one core each (default: the number "
+                        "of CPUs); 0 decodes in the server process itself")
+    p.add_argument("--exit-with-parent", action="store_true",
+                   help="shut down when standard input reaches end of file: a parent that "
+                   "keeps a pipe open on our stdin takes the server down with it even when "
+                   "it is SIGKILLed (no orphaned servers)")
     p.add_argument("--ready-file", default=None, metavar="PATH",
                    help="also write the ready JSON line to PATH (mode 0600)")
     p.add_argument("--log-level", default="INFO",
@@ -58,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
 
     from ..server.app import serve
     from ..server.config import SECRET_ENV, ConfigError, ServerConfig, generate_secret
-    from ..server.engines.pocketsphinx_engine import PocketsphinxEngine
+    from ..server.engines.base import Engine
+    from ..server.engines.pocketsphinx_engine import PocketsphinxEngine, load_engine
+    from ..server.engines.process_host import ProcessEngine, RemoteEngineError, WorkerDiedError
 
     logging.basicConfig(stream=sys.stderr, level=args.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -72,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
             auto_commit_s=args.auto_commit_seconds, lenient_commits=args.lenient_commits,
             max_sessions=args.max_sessions,
         ).validate()
+        workers: int = (os.cpu_count() or 1) if args.engine_workers is None else \
+            args.engine_workers
+        if workers < 0:
+            raise ConfigError(f"--engine-workers must be 0 or more, got {workers}")
     except ConfigError as exc:
         print(f"scribe-desktop server: error: {exc}", file=sys.stderr)
         return 2
@@ -93,17 +110,47 @@ def run(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        engine = PocketsphinxEngine()
-        await asyncio.to_thread(engine.preload)  # the ready line means "can transcribe now"
+        if args.exit_with_parent:
+            watch_stdin_eof(loop, stop.set)
+        # the ready line means "can transcribe now": the model is loaded before serving
+        engine: Engine
+        if workers == 0:
+            engine = await asyncio.to_thread(load_engine)
+        else:
+            # pocketsphinx holds the GIL while decoding: only processes decode in parallel
+            hosted = ProcessEngine(load_engine, workers=workers, name=PocketsphinxEngine.name)
+            await asyncio.to_thread(hosted.start)  # closes the workers itself if it fails
+            engine = hosted
         try:
             await serve(config, engine, on_ready=on_ready, stop=stop)
         finally:
-            engine.close()
+            await asyncio.to_thread(engine.close)  # stops the workers: no orphans
 
     try:
         asyncio.run(main())
+    except (WorkerDiedError, RemoteEngineError) as exc:
+        print(f"scribe-desktop server: error: the engine could not start: {exc}",
+              file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"scribe-desktop server: error: cannot listen on {args.host}:{args.port}: "
               f"{exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def watch_stdin_eof(loop: asyncio.AbstractEventLoop, on_eof: Callable[[], None]) -> None:
+    """Call `on_eof` on the loop once stdin is at end of file (the parent closed its end of
+    the pipe or died). A daemon thread blocks on the read, so nothing polls."""
+    import threading
+
+    def wait() -> None:
+        # os.read, not sys.stdin: a daemon thread blocked inside a buffered reader aborts the
+        # interpreter at exit ("could not acquire lock for <stdin>").
+        with contextlib.suppress(OSError):
+            while os.read(0, 4096):
+                pass  # the parent never writes; anything it sends is ignored
+        with contextlib.suppress(RuntimeError):  # the loop may already be closed
+            loop.call_soon_threadsafe(on_eof)
+
+    threading.Thread(target=wait, name="stdin-eof-watch", daemon=True).start()

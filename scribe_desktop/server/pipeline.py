@@ -53,15 +53,8 @@ class AudioPipeline:
         if not wire:
             return []
         self._uncommitted_s += self._format.duration_s(len(wire))
-        samples = self._resampler.process(decode_wire_audio(wire, self._format))
         out: list[ServerMessage] = []
-        start = 0
-        for end in self._vad.feed(samples) if self._vad is not None else ():
-            self._feed_engine(samples[start:end], out)
-            out.extend(self._finish_segment(self._engine.commit()))
-            self._uncommitted_s = (samples.size - end) / ENGINE_SAMPLE_RATE_HZ
-            start = end
-        self._feed_engine(samples[start:], out)
+        self._process(self._resampler.process(decode_wire_audio(wire, self._format)), out)
         if self._uncommitted_s >= self._auto_commit_s:
             # §10.2: the service commits on its own (documented every 90 s); rule C5
             out.extend(self.commit())
@@ -70,15 +63,33 @@ class AudioPipeline:
     def commit(self, pad_to_s: float = 0.0) -> list[ServerMessage]:
         """End the segment. `pad_to_s` > 0 (lenient mode) first feeds silence so the segment
         holds at least that much audio; padding does not move the stream clock."""
+        out: list[ServerMessage] = []
+        if self._resampler.in_rate_hz != ENGINE_SAMPLE_RATE_HZ:
+            # the resampler holds back its filter delay (9-29 ms): without a flush that audio
+            # would open the next segment and the session's last segment would lose it
+            self._process(self._resampler.flush(), out)
+            self._resampler = StreamResampler(self._format.sample_rate_hz,
+                                              ENGINE_SAMPLE_RATE_HZ)
         missing = pad_to_s - self._uncommitted_s
         if missing > 0:
             pad = np.zeros(round(missing * ENGINE_SAMPLE_RATE_HZ), dtype=np.int16)
             if pad.size:
                 self._engine.feed(pad)
-        return self._finish_segment(self._engine.commit())
+        out.extend(self._finish_segment(self._engine.commit()))
+        return out
 
     def close(self) -> None:
         self._engine.close()
+
+    def _process(self, samples: npt.NDArray[np.int16], out: list[ServerMessage]) -> None:
+        """16 kHz audio -> the engine, ending segments where the VAD (if any) says so."""
+        start = 0
+        for end in self._vad.feed(samples) if self._vad is not None else ():
+            self._feed_engine(samples[start:end], out)
+            out.extend(self._finish_segment(self._engine.commit()))
+            self._uncommitted_s = (samples.size - end) / ENGINE_SAMPLE_RATE_HZ
+            start = end
+        self._feed_engine(samples[start:], out)
 
     def _feed_engine(self, samples: npt.NDArray[np.int16], out: list[ServerMessage]) -> None:
         if samples.size == 0:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import stat
 import subprocess
 import sys
@@ -74,5 +75,41 @@ def test_server_help_lists_flags():
                          env={**os.environ}).stdout
     for flag in ("--port", "--host", "--ready-file", "--no-auth", "--allow-origin",
                  "--idle-timeout", "--max-chunk-seconds", "--secret", "--allow-remote",
-                 "--lenient-commits", "--log-level", "--max-sessions", "--auto-commit-seconds"):
+                 "--lenient-commits", "--log-level", "--max-sessions", "--auto-commit-seconds",
+                 "--engine-workers"):
         assert flag in out
+
+
+PARENT_SCRIPT = """
+import asyncio, sys
+from scribe_desktop.local_server import LocalServerProcess
+
+async def main():
+    async with LocalServerProcess("--engine-workers", "0") as server:
+        print(server.pid, flush=True)
+        await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.slow
+def test_server_exits_when_its_parent_is_killed() -> None:
+    """A LocalServerProcess child shuts down when its parent dies by SIGKILL (no orphans)."""
+    parent = subprocess.Popen([sys.executable, "-c", PARENT_SCRIPT], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert parent.stdout is not None
+        server_pid = int(parent.stdout.readline())
+        pidfd = os.pidfd_open(server_pid)
+    finally:
+        parent.kill()
+        parent.wait()
+        if parent.stdout is not None:
+            parent.stdout.close()
+    try:
+        # The pid file descriptor becomes readable when the process exits: a wait, not a poll.
+        readable, _, _ = select.select([pidfd], [], [], 30)
+        assert readable, f"server {server_pid} still runs 30 s after its parent was killed"
+    finally:
+        os.close(pidfd)

@@ -96,6 +96,14 @@ class PocketsphinxEngine:
                 self._idle.append(decoder)
 
 
+def load_engine() -> PocketsphinxEngine:
+    """A pocketsphinx engine with one decoder loaded: the factory of a worker process
+    (process_host.ProcessEngine), so a worker reports ready only once it can transcribe."""
+    engine = PocketsphinxEngine()
+    engine.preload()
+    return engine
+
+
 class PocketsphinxSession:
     """One connection's decoder; calls must be serialised (see base.EngineSession)."""
 

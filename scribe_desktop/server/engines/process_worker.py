@@ -1,0 +1,77 @@
+"""The child side of `process_host.ProcessEngine`: one worker process serving engine calls.
+
+The worker loads the engine once (its own decoder pool), then answers requests from one duplex
+pipe in order. Requests are `(call_id, op, session_id, arg)`; replies are
+`(call_id, ok, value)`, where a failed call's value is the exception's text. The first reply
+(call id `READY_ID`) says the engine loaded (value: the worker's pid) or why it did not.
+End of file on the pipe (the server exited, even by SIGKILL) or a `None` request stops the
+worker, so it can never outlive the server for long.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+
+import numpy as np
+
+from .base import Engine, EngineSession
+
+READY_ID = 0
+EngineFactory = Callable[[], Engine]
+
+
+def describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def dispatch(engine: Engine, sessions: dict[int, EngineSession], op: str, session_id: int,
+             arg: object) -> object:
+    """Run one request against the hosted engine; the reply's value."""
+    if op == "new":
+        assert isinstance(arg, int)
+        sessions[session_id] = engine.new_session(arg)
+        return None
+    if op == "close":
+        session = sessions.pop(session_id, None)
+        if session is not None:
+            session.close()
+        return None
+    session = sessions[session_id]
+    if op == "feed":
+        assert isinstance(arg, bytes)
+        return session.feed(np.frombuffer(arg, dtype="<i2").astype(np.int16, copy=False))
+    if op == "commit":
+        return session.commit()
+    raise ValueError(f"unknown engine request {op!r}")
+
+
+def serve_worker(conn: Connection, factory: EngineFactory) -> None:
+    """The worker process's main function (the target of a spawned Process)."""
+    # Ctrl+C in a terminal signals the whole process group: the server handles it and stops
+    # its workers in order, so a worker must not die first under a live session.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        engine = factory()
+    except Exception as exc:
+        conn.send((READY_ID, False, describe(exc)))
+        return
+    sessions: dict[int, EngineSession] = {}
+    try:
+        conn.send((READY_ID, True, os.getpid()))
+        while (request := conn.recv()) is not None:
+            call_id, op, session_id, arg = request
+            try:
+                value = dispatch(engine, sessions, op, session_id, arg)
+            except Exception as exc:
+                conn.send((call_id, False, describe(exc)))
+            else:
+                conn.send((call_id, True, value))
+    except (EOFError, OSError):
+        pass  # the server went away: nobody is left to answer
+    finally:
+        for session in sessions.values():
+            session.close()
+        engine.close()

@@ -1,0 +1,51 @@
+"""Fake engines that run inside ProcessEngine workers (importable, so `spawn` can load them)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from scribe_desktop.server.engines.base import SegmentResult, WordTiming
+
+
+class CountingSession:
+    """Counts samples; `feed` answers "<pid> <samples>" and can wait on a shared barrier."""
+
+    def __init__(self, barrier: Any | None) -> None:
+        self.barrier = barrier
+        self.samples = 0
+
+    def feed(self, samples: np.ndarray) -> str | None:
+        if samples[0] == -1:
+            raise ValueError("bad sample")
+        if self.barrier is not None:
+            # both sessions must be inside feed at once: never true if calls are serialised
+            self.barrier.wait(30)
+        self.samples += int(samples.size)
+        return f"{os.getpid()} {self.samples}"
+
+    def commit(self) -> SegmentResult:
+        n, self.samples = self.samples, 0
+        return SegmentResult("words", (WordTiming("words", 0.0, n / 16000),))
+
+    def close(self) -> None:
+        pass
+
+
+class CountingEngine:
+    name = "counting"
+
+    def __init__(self, barrier: Any | None = None) -> None:
+        self.barrier = barrier
+
+    def new_session(self, source_rate_hz: int = 16000) -> CountingSession:
+        return CountingSession(self.barrier)
+
+    def close(self) -> None:
+        pass
+
+
+def broken_engine() -> CountingEngine:
+    raise FileNotFoundError("no model here")
