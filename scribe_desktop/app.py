@@ -5,6 +5,10 @@ API key (OS keyring), the backend (the local server child process by default), t
 microphone, the `DictationWorker`, the main window and tray from `scribe_desktop.ui`, the
 single-instance listener and the error funnel are created and wired here, and nowhere else.
 
+The session history (issue 6): ONE `HistoryStore` in the user data directory, opened at
+startup; sessions a killed or crashed run left "recording" are marked interrupted then (with
+one notice), and the worker records every dictation and file into it as it happens.
+
 Shutdown (File → Quit, the tray's Quit, closing the window without close-to-tray, SIGTERM):
 the worker abandons the dictation, closes the microphone and stops the server child.
 """
@@ -26,6 +30,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
 from .backends import ApiKeys, Backend, LocalBackend
+from .history import HistoryStore, default_history_path
 from .logging_setup import ErrorReporter, Redactor, configure_logging
 from .settings import BackendKind, Settings, SettingsStore
 from .single_instance import SingleInstance, instance_name, send_to_running
@@ -65,7 +70,10 @@ class DesktopApp(QObject):
     """Owns and wires the app's parts; `run()` blocks until the app quits."""
 
     def __init__(self, qt_app: QApplication, *, settings_store: SettingsStore | None = None,
-                 api_keys: ApiKeys | None = None) -> None:
+                 api_keys: ApiKeys | None = None,
+                 history_path: str | Path | None = None) -> None:
+        """`history_path`: the history database (default: `default_history_path()`, under
+        $XDG_DATA_HOME on Linux)."""
         super().__init__()
         self.qt_app = qt_app
         self.instance = SingleInstance(self.handle_argv)
@@ -80,7 +88,10 @@ class DesktopApp(QObject):
         self.overlay: Any = None
         self.push_to_talk: Any = None  # hotkey.controller.PushToTalk when a backend exists
         self.hotkey_status: Any = None  # hotkey.listener.BackendStatus
+        self.history_path = Path(history_path) if history_path else None
+        self.history: HistoryStore | None = None
         self._quit: asyncio.Event | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     # -- commands from a second launch ---------------------------------------------------------
 
@@ -120,12 +131,34 @@ class DesktopApp(QObject):
             return make(settings)
         return factory
 
+    def _open_history(self) -> list[str]:
+        """Open the history store and recover interrupted sessions; the notices to show.
+        Without a usable store the app still runs (nothing is recorded; one notice says so)."""
+        path = self.history_path or default_history_path()
+        try:
+            self.history = HistoryStore.open(path)
+            recovered = self.history.recover_interrupted()
+        except Exception as exc:  # e.g. a read-only or corrupt file: dictation still works
+            log.warning("history unavailable at %s: %s", path, exc, exc_info=exc)
+            if self.history is not None:
+                self.history.close()
+                self.history = None
+            return [f"History is off for this run: {path} cannot be used ({exc})."]
+        log.info("history: %s (%d interrupted sessions recovered)", path, len(recovered))
+        if not recovered:
+            return []
+        n = len(recovered)
+        return [f"Recovered {n} interrupted session{'s' if n != 1 else ''} into History "
+                "(View → History…)."]
+
     def _build(self, settings: Settings) -> None:
         worker = DictationWorker(settings, backend_factory=self._backend_factory(),
-                                 api_keys=self.api_keys, reporter=self.reporter.report)
+                                 api_keys=self.api_keys, reporter=self.reporter.report,
+                                 history=self.history)
         self.worker = worker
         self.reporter.on_error = worker.report_error
         worker.settings_changed.connect(self.store.save)
+        worker.notice.connect(self.notify)
         try:
             from .ui.main_window import MainWindow
             from .ui.tray import Tray
@@ -133,7 +166,8 @@ class DesktopApp(QObject):
             log.warning("no widgets (%s): running without a window", exc)
             return
         self.tray = Tray(worker)
-        self.window = MainWindow(worker, settings, tray=self.tray)
+        self.window = MainWindow(worker, settings, tray=self.tray, history=self.history)
+        self.window.reinsert = self.reinsert
         self.tray.show_window_requested.connect(self.show_window)
         self.tray.quit_requested.connect(self.quit)
         self.window.quit_requested.connect(self.quit)
@@ -150,14 +184,16 @@ class DesktopApp(QObject):
     def _start_hotkey(self, settings: Settings) -> None:
         """Listen to the global hotkey (needs the running loop); say so when impossible."""
         from .hotkey.controller import PushToTalk
-        from .hotkey.listener import backend_status, make_listener
+        from .hotkey.listener import BackendKind, BackendStatus, backend_status, make_listener
         from .inject.inserter import Inserter
 
         worker = self.worker
         assert worker is not None
         if not settings.hotkey_enabled:
+            self._show_hotkey_status(BackendStatus(False, BackendKind.NONE, "turned off"))
             return
         self.hotkey_status = status = backend_status()
+        self._show_hotkey_status(status)
         if not status.available:
             self.notify(status.message)
             return
@@ -172,7 +208,13 @@ class DesktopApp(QObject):
             log.warning("global hotkey unavailable: %s", exc)
             self.notify(f"No global hotkey backend: {exc}")
             self.push_to_talk = None
+            self._show_hotkey_status(BackendStatus(False, BackendKind.NONE,
+                                                   f"No global hotkey backend: {exc}"))
         worker.settings_changed.connect(self._hotkey_settings_changed)
+
+    def _show_hotkey_status(self, status: Any) -> None:
+        if self.window is not None:  # the status bar's permanent hotkey field
+            self.window.set_hotkey_status(status)
 
     def _hotkey_settings_changed(self, settings: object) -> None:
         if not isinstance(settings, Settings):
@@ -191,6 +233,30 @@ class DesktopApp(QObject):
             self.window.show_device_warning(message)
         if self.tray is not None and self.tray.available:
             self.tray.icon.showMessage("scribe-desktop", message)
+
+    def reinsert(self, text: str) -> None:
+        """History's Re-insert: into the window the last push-to-talk dictation went to, by
+        the inserter's own path; without push-to-talk (or a known window), the clipboard."""
+        last = getattr(self.push_to_talk, "last", None)
+        record = getattr(last, "record", None)
+        target = getattr(record, "target", None)
+        if self.push_to_talk is None or target is None or target.window is None:
+            if self.window is not None:
+                self.window.copy_for_reinsert(text)
+            return
+        task = asyncio.ensure_future(self._reinsert(text, target))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _reinsert(self, text: str, target: Any) -> None:
+        inserter = self.push_to_talk.inserter
+        try:
+            await inserter.insert(inserter.begin(target), text)
+        except Exception as exc:  # InsertError, X11ToolError: say why, keep the text handy
+            log.info("re-insert failed: %s", exc)
+            self.notify(f"{exc} The text is on the clipboard instead.")
+            if self.window is not None:
+                QApplication.clipboard().setText(text)
 
     def _show_log(self) -> None:
         if self.log_path is not None:
@@ -223,6 +289,7 @@ class DesktopApp(QObject):
             except (NotImplementedError, RuntimeError):  # not on this platform / loop
                 signal.signal(sig, lambda *_: self.quit())
         settings = self.store.load()
+        notices = self._open_history()
         self._build(settings)
         worker = self.worker
         assert worker is not None
@@ -233,6 +300,8 @@ class DesktopApp(QObject):
         if self.window is not None and not (settings.start_minimized and self.tray is not None
                                             and self.tray.available):
             self.window.show()
+        for notice in notices:
+            self.notify(notice)
         if print_ready:
             shown = self.window is not None and self.window.isVisible()
             print(json.dumps({"event": "ready", "instance": self.instance.name,
@@ -251,4 +320,6 @@ class DesktopApp(QObject):
             self.window.hide()
         if self.tray is not None:
             self.tray.hide()
+        if self.history is not None:
+            self.history.close()  # after the worker: its journal has written everything
         return 0

@@ -72,7 +72,10 @@ class LiveSession:
                  listener: SessionListener, *,
                  reconnect_delays_s: Sequence[float] = DEFAULT_RECONNECT_DELAYS_S,
                  connect_timeout_s: float = 10.0,
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+                 clock: Callable[[], float] = time.perf_counter,
+                 on_audio: Callable[[bytes], None] | None = None) -> None:
+        """`on_audio` sees every captured chunk before it is sent (the history's kept
+        audio, issue 6); it must not block."""
         self.source = source
         self.backend = backend
         self.options = options
@@ -80,6 +83,7 @@ class LiveSession:
         self.reconnect_delays_s = tuple(reconnect_delays_s)
         self.connect_timeout_s = connect_timeout_s
         self.clock = clock
+        self.on_audio = on_audio
         self.session: ScribeSession | None = None
         self.last_send_at: float | None = None
         self.chunks_sent = 0
@@ -244,6 +248,8 @@ class LiveSession:
 
     async def _send_loop(self) -> None:
         async for chunk in self.source:
+            if self.on_audio is not None:
+                self.on_audio(chunk.pcm)
             await self._send_chunk(chunk.pcm)
         if not self._final_requested:
             return

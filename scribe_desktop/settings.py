@@ -53,6 +53,13 @@ class BackendKind(StrEnum):
     ELEVENLABS = "elevenlabs"  # the ElevenLabs cloud, with the key from the keyring
 
 
+class LiveExportFormat(StrEnum):
+    """What live export appends (issue 6): plain lines or SRT cues."""
+
+    TXT = "txt"
+    SRT = "srt"
+
+
 class SettingsError(ValueError):
     """A setting outside its allowed values; the text names it."""
 
@@ -141,6 +148,15 @@ class Settings:
                                   "Hotkey")
     smart_spacing: bool = _f(True, "Smart spacing and capitals", "Hotkey")
     show_overlay: bool = _f(True, "Show the live text near the screen edge", "Hotkey")
+    # history (issue 6): every session is recorded; these add to it
+    keep_session_audio: bool = _f(False, "Keep session audio", "History",
+                                  help="Store each dictation's audio next to its text so a "
+                                  "failed or cancelled one can be retried (uses disk space).")
+    live_export_path: str = _f("", "Live export file", "History",
+                               help="Empty: off. Committed text is appended to this file as "
+                               "it arrives (e.g. captions for streaming software).")
+    live_export_format: LiveExportFormat = _f(LiveExportFormat.TXT,  # noqa: RUF009
+                                              "Live export format", "History")
     # window
     close_to_tray: bool = _f(True, "Close to tray", "Window")
     start_minimized: bool = _f(False, "Start minimized", "Window")

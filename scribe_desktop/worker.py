@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
@@ -43,11 +43,17 @@ from .backends import (
 )
 from .client import CommitSent, ScribeError, SessionEvent
 from .dictation import DictationState, Lifecycle, Trigger
+from .export.model import SessionMeta, SessionSource, SessionStatus
 from .live_session import LiveSession, LiveSource
+from .protocol.options import SessionOptions
+from .session_journal import JournalSession, LiveExportTarget, SessionJournal
 from .settings import BackendKind, Settings
 from .transcript import PartialChanged, Segment, SegmentAdded, SegmentEnriched, Transcript
 from .user_errors import MicrophoneLostError, UserError, user_error_for
 from .worker_files import FileJob
+
+if TYPE_CHECKING:
+    from .history import HistoryStore
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +152,8 @@ class DictationWorker(QObject):
     file_finished = Signal(object)  # list[Segment]; exactly once per transcribe_file
     settings_changed = Signal(object)  # Settings, after apply_settings/select_device
     connection_tested = Signal(object)  # UserError | None, answer to test_connection
+    session_recorded = Signal(int)  # history id of a session that just ended (issue 6)
+    notice = Signal(str)  # a one-time warning that needs no dialog (history write failed)
 
     def __init__(self, settings: Settings, *, backend_factory: BackendFactory,
                  microphone_factory: MicrophoneFactory = default_microphone_factory,
@@ -154,7 +162,9 @@ class DictationWorker(QObject):
                  commit_timeout_s: float = DEFAULT_COMMIT_TIMEOUT_S,
                  reconnect_delays_s: tuple[float, ...] | None = None,
                  clock: Callable[[], float] = time.perf_counter,
+                 history: HistoryStore | None = None,
                  parent: QObject | None = None) -> None:
+        """`history`: where sessions are recorded as they happen (None: nowhere)."""
         super().__init__(parent)
         self.settings = settings
         self._backend_factory = backend_factory
@@ -178,6 +188,9 @@ class DictationWorker(QObject):
         self._run_task: asyncio.Task[None] | None = None
         self._file_job: FileJob | None = None
         self._shut_down = False
+        self.journal = SessionJournal(history, on_warning=self.notice.emit)
+        self._record: JournalSession | None = None  # the running dictation's record
+        self._next_source = SessionSource.DICTATION
 
     # -- properties ----------------------------------------------------------------------------
 
@@ -195,6 +208,14 @@ class DictationWorker(QObject):
 
     def start(self) -> asyncio.Task[None] | None:
         return self._trigger(Trigger.START)
+
+    def start_push_to_talk(self) -> asyncio.Task[None] | None:
+        """`start()` for the global hotkey: the history records it as push-to-talk."""
+        self._next_source = SessionSource.PUSH_TO_TALK
+        try:
+            return self.start()
+        finally:
+            self._next_source = SessionSource.DICTATION
 
     def stop(self) -> asyncio.Task[None] | None:
         return self._trigger(Trigger.STOP)
@@ -309,14 +330,14 @@ class DictationWorker(QObject):
             return None
         new = self.state
         if new == DictationState.CONNECTING:
-            return self._spawn(self._begin())
+            return self._spawn(self._begin(self._next_source))
         if new == DictationState.COMMITTING:
             return self._spawn(self._finish())
         if new == DictationState.IDLE and old.active:
             return self._spawn(self._abort())
         return None
 
-    async def _begin(self) -> None:
+    async def _begin(self, source_kind: SessionSource) -> None:
         self._stop_tick()
         self._started_at, self._latency_ms = self._clock(), None
         self._mic_error_shown = False
@@ -332,7 +353,10 @@ class DictationWorker(QObject):
             source.stop()
             self._failed(exc)
             return
-        live = LiveSession(source, self.backend, options, _Listener(self), **kwargs)
+        self._record = self._begin_record(options, source_kind)
+        keep_audio = self._record.add_audio if self.settings.keep_session_audio else None
+        live = LiveSession(source, self.backend, options, _Listener(self),
+                           on_audio=keep_audio, **kwargs)
         self.live = live
         self._schedule_tick()
         self._run_task = self._spawn(self._run(live))
@@ -363,7 +387,7 @@ class DictationWorker(QObject):
         except Exception as exc:  # CommitTimeoutError
             self.error.emit(user_error_for(exc))
         if self.live is live and self.state == DictationState.COMMITTING:
-            self._end_previous()
+            self._end_previous(SessionStatus.COMPLETED)
             self._fire(Trigger.COMMITTED)
 
     async def _abort(self) -> None:
@@ -375,20 +399,25 @@ class DictationWorker(QObject):
         if run is not None and not run.done():
             run.cancel()  # e.g. still reconnecting: no new session may open after this
             await asyncio.wait({run}, timeout=5)
-        self._end_previous()
+        self._end_previous(SessionStatus.CANCELLED)
 
     def _failed(self, exc: BaseException) -> None:
         log.warning("dictation failed: %s", exc, exc_info=exc)
         live = self.live
-        self._end_previous()
+        self._end_previous(SessionStatus.FAILED)
         if live is not None:
             self._spawn(live.abort())
         self.error.emit(user_error_for(exc))
         self._fire(Trigger.FAILED)
 
-    def _end_previous(self) -> None:
-        """Forget the finished dictation; apply microphone settings that waited for it."""
+    def _end_previous(self, status: SessionStatus) -> None:
+        """Forget the finished dictation (its record ends with `status`); apply microphone
+        settings that waited for it."""
         self._stop_tick()
+        record, self._record = self._record, None
+        if record is not None:
+            duration = None if self._started_at is None else self._clock() - self._started_at
+            self._end_record(record, status, duration)
         self._started_at = None
         self.live = None
         if self._mic_dirty:
@@ -407,8 +436,12 @@ class DictationWorker(QObject):
             if isinstance(change, PartialChanged):
                 self.partial_changed.emit(change.text)
             elif isinstance(change, SegmentAdded):
+                if self._record is not None:
+                    self._record.add_segment(change.segment)
                 self.segment_committed.emit(change.segment)
             elif isinstance(change, SegmentEnriched):
+                if self._record is not None:
+                    self._record.enrich(change.segment)
                 self.segment_enriched.emit(change.segment)
         if latency_s is not None:
             self._emit_status()
@@ -429,6 +462,33 @@ class DictationWorker(QObject):
             if isinstance(event, DeviceRestored):
                 self.device_warning.emit(f"Microphone restored: {event.device.name}")
             self.refresh_devices()
+
+    # -- the session record (history + live export, issue 6) -----------------------------
+
+    def _begin_record(self, options: SessionOptions | None, source: SessionSource, *,
+                      file: str | None = None) -> JournalSession:
+        s = self.settings
+        meta = SessionMeta(source=source, backend="cloud" if s.backend == BackendKind.ELEVENLABS
+                           else "local", model_id=s.model_id.strip() or None,
+                           language_code=s.language.strip().lower() or None, file=file)
+        live = options is not None and s.live_export_path.strip()
+        return self.journal.begin(
+            meta, keep_audio=options is not None and s.keep_session_audio,
+            audio_format=options.audio_format.value if options and options.audio_format
+            else None,
+            live_export=LiveExportTarget(s.live_export_path.strip(),
+                                         s.live_export_format.value) if live else None)
+
+    def _end_record(self, record: JournalSession, status: SessionStatus,
+                    duration_s: float | None) -> None:
+        ended = record.finish(status, duration_s=duration_s)
+
+        def announce(done: asyncio.Future[int | None]) -> None:
+            if not done.cancelled() and done.exception() is None:
+                history_id = done.result()
+                if history_id is not None:
+                    self.session_recorded.emit(history_id)
+        ended.add_done_callback(announce)
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -548,20 +608,25 @@ class DictationWorker(QObject):
 
     async def _transcribe_file(self, job: FileJob) -> list[Segment]:
         segments: list[Segment] = []
+        record = self._begin_record(None, SessionSource.FILE, file=str(job.path))
+        status = SessionStatus.FAILED
         try:
             found = await job.run()
             for segment in found:
                 segment = dataclasses.replace(segment, index=len(self.transcript.segments))
                 self.transcript.segments.append(segment)
                 segments.append(segment)
+                record.add_segment(segment)
                 self.segment_committed.emit(segment)
+            status = SessionStatus.COMPLETED
         except asyncio.CancelledError:
-            segments = []
+            segments, status = [], SessionStatus.CANCELLED
         except Exception as exc:
             log.warning("file transcription failed: %s", exc)
             self.error.emit(user_error_for(exc))
             segments = []
         finally:
+            self._end_record(record, status, job.duration_s)
             if self._file_job is job:
                 self._file_job = None
             self.file_finished.emit(segments)
@@ -577,6 +642,7 @@ class DictationWorker(QObject):
         await self._abort()
         await self.microphone.close()
         await self.backend.aclose()
+        await asyncio.to_thread(self.journal.close)  # the last writes reach the disk
         current = asyncio.current_task()
         pending = [t for t in self._tasks if t is not current and not t.done()]
         for task in pending:

@@ -35,6 +35,7 @@ class FileJob:
         self.policy = policy
         self._task: asyncio.Task[list[Segment]] | None = None
         self._cancelled = False
+        self.duration_s: float | None = None  # the file's length, once probed
 
     def cancel(self) -> None:
         self._cancelled = True
@@ -51,6 +52,7 @@ class FileJob:
         # probing reads the file header: off the loop
         source = await asyncio.to_thread(open_file_source, self.path)
         total = source.duration_s or 0.0
+        self.duration_s = source.duration_s
         if self.on_progress is not None:
             self.on_progress(0.0, total)
         base = self.settings.session_options()

@@ -8,6 +8,10 @@ the live partial on a terminal (rewriting one line), prints each committed segme
 JSON lines: server messages exactly as on the wire (`message_type` = partial_transcript,
 committed_transcript, ...); local ones use the same key: `listening`, `capture_warning`,
 `device_opened`, `device_restored`, `commit_sent`, and a last `transcript` with the whole text.
+
+The session is recorded in the app's history as it happens (issue 6; source "listen"): each
+committed segment is durable within moments of its commit, so even a killed `listen` keeps
+it. `--no-history` opts out; `--history-path` names another database.
 """
 
 from __future__ import annotations
@@ -55,6 +59,9 @@ def add_parser(subparsers: Any) -> None:
                    help="seconds of audio from before the start to include (default 0.5)")
     p.add_argument("--commit-timeout", type=float, default=15.0, metavar="S",
                    help="how long Ctrl+C waits for the last commit (default 15)")
+    from .transcribe import add_history_arguments
+
+    add_history_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -199,10 +206,12 @@ async def _dictate(args: argparse.Namespace, mic: Any, endpoint: Any, auth: Any,
     import signal
 
     from ..client import CommitSent, ScribeError, connect
+    from ..export import SessionMeta, SessionSource, SessionStatus
     from ..protocol.codec import server_message_to_json
     from ..protocol.messages import CommittedTranscript, CommittedTranscriptWithTimestamps
     from ..protocol.options import CommitStrategy, SessionOptions
-    from ..transcript import PartialChanged, SegmentAdded, Transcript
+    from ..transcript import PartialChanged, SegmentAdded, SegmentEnriched, Transcript
+    from .transcribe import close_journal, open_journal
 
     options = SessionOptions(language_code=args.language,
                              commit_strategy=CommitStrategy(args.commit_strategy))
@@ -210,6 +219,12 @@ async def _dictate(args: argparse.Namespace, mic: Any, endpoint: Any, auth: Any,
         session = await connect(options, endpoint, auth)
     except ScribeError as exc:
         raise _Failure(str(exc)) from None
+    journal = open_journal(args, "listen")
+    record = None if journal is None else journal.begin(SessionMeta(
+        source=SessionSource.LISTEN, backend=args.backend, model_id=options.model_id,
+        language_code=args.language))
+    status = SessionStatus.FAILED
+    started = asyncio.get_running_loop().time()
     transcript = Transcript()
     stop = asyncio.Event()
     answered = asyncio.Event()  # a commit arrived after our final one was sent
@@ -240,6 +255,10 @@ async def _dictate(args: argparse.Namespace, mic: Any, endpoint: Any, auth: Any,
                 printer.partial(change.text)
             elif isinstance(change, SegmentAdded):
                 printer.committed(change.segment.text)
+                if record is not None:
+                    record.add_segment(change.segment)
+            elif isinstance(change, SegmentEnriched) and record is not None:
+                record.enrich(change.segment)
         if final_sent and isinstance(event, CommittedTranscript
                                      | CommittedTranscriptWithTimestamps):
             answered.set()
@@ -277,8 +296,12 @@ async def _dictate(args: argparse.Namespace, mic: Any, endpoint: Any, auth: Any,
             except TimeoutError:
                 printer.note(f"no answer to the last commit within {args.commit_timeout:g} s")
                 code = EXIT_FAILED
+        status = SessionStatus.COMPLETED
     except ScribeError as exc:
         raise _Failure(str(exc)) from None
+    except (asyncio.CancelledError, KeyboardInterrupt):  # a second Ctrl+C
+        status = SessionStatus.CANCELLED
+        raise
     finally:
         loop.remove_signal_handler(signal.SIGINT)
         source.stop()
@@ -287,6 +310,9 @@ async def _dictate(args: argparse.Namespace, mic: Any, endpoint: Any, auth: Any,
             with contextlib.suppress(BaseException):
                 await task
         await session.close()
+        if record is not None:
+            record.finish(status, duration_s=loop.time() - started)
+        close_journal(journal)
     if printer.as_json:
         printer.json_line({"message_type": "transcript", "text": transcript.text})
     elif printer.tty:

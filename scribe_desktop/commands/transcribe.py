@@ -4,6 +4,9 @@ The local backend (default) starts our own server unless `--server-url` names a 
 the cloud backend uses the ElevenLabs API key from the keyring or `ELEVENLABS_API_KEY`.
 Expected failures (file, connection, server errors, missing key) print one line to stderr and
 exit non-zero; Ctrl+C stops cleanly with exit code 130. Heavy imports stay inside `run()`.
+
+The session is recorded in the app's history (issue 6; source "file"), unless `--no-history`;
+`--history-path` names another database. A history that cannot be written is a warning only.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the real imports are inside run(): every command module builds the parser
     from ..audio.file_source import FileSource
     from ..file_transcription import Backend, FileTranscription, ProgressCallback
+    from ..session_journal import SessionJournal
 
 EXIT_FAILED = 1  # the transcription failed (file, connection, server)
 EXIT_USAGE = 2  # bad arguments or missing configuration (argparse uses 2 too)
@@ -56,6 +60,44 @@ def add_parser(subparsers: Any) -> None:
                    help="no progress bar (it is shown only when stderr is a terminal)")
     p.add_argument("--realtime", action="store_true",
                    help="stream at real-time pace instead of as fast as the server allows")
+    add_history_arguments(p)
+
+
+def add_history_arguments(p: argparse.ArgumentParser) -> None:
+    """--no-history / --history-path (shared with `listen`)."""
+    p.add_argument("--no-history", action="store_true",
+                   help="do not record this session in the history")
+    p.add_argument("--history-path", metavar="PATH",
+                   help="the history database (default: the app's, in the user data "
+                   "directory)")
+
+
+def open_journal(args: argparse.Namespace, command: str) -> SessionJournal | None:
+    """The journal recording this command's session; None with --no-history. A store that
+    cannot be opened is a warning on stderr: the command still runs."""
+    if args.no_history:
+        return None
+    from ..history import HistoryStore, default_history_path
+    from ..session_journal import SessionJournal
+
+    def warn(message: str) -> None:
+        print(f"scribe-desktop {command}: warning: {message}", file=sys.stderr, flush=True)
+
+    path = args.history_path or default_history_path()
+    try:
+        store = HistoryStore.open(path)
+    except Exception as exc:  # a read-only or corrupt file never stops a transcription
+        warn(f"not recording this session in the history ({path}: {exc})")
+        return None
+    return SessionJournal(store, on_warning=warn)
+
+
+def close_journal(journal: SessionJournal | None) -> None:
+    """Write what is queued, then close the store (blocks briefly; at the very end)."""
+    if journal is not None:
+        journal.close()
+        if journal.store is not None:
+            journal.store.close()
 
 
 class UsageError(Exception):
@@ -81,21 +123,36 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _main(args: argparse.Namespace) -> int:
+    import asyncio
+
     from ..audio.file_source import FileSourceError, open_file_source
     from ..client import ScribeError
+    from ..export import SessionMeta, SessionSource, SessionStatus
     from ..file_transcription import Backend, FileTranscriptionError
-    from ..protocol.options import OptionsError
+    from ..protocol.options import DEFAULT_MODEL_ID, OptionsError
 
     backend = Backend(args.backend)
     if backend is Backend.CLOUD and args.server_secret:
         raise UsageError("--server-secret is for the local backend; the cloud backend uses "
                          f"the API key from the keyring or ${API_KEY_ENV}")
+    journal = open_journal(args, "transcribe")
+    record = None
+    status = SessionStatus.FAILED
+    result: FileTranscription | None = None
     try:
         # a bad file fails before any connection; this process owns its stderr, so
         # libmpg123's harmless warnings may be silenced
         source = open_file_source(args.file, quiet_decoder=True)
+        if journal is not None:  # begun now: a crash leaves it "interrupted" in the history
+            record = journal.begin(SessionMeta(
+                source=SessionSource.FILE, backend=backend.value, model_id=DEFAULT_MODEL_ID,
+                language_code=args.language, file=str(source.path.absolute())))
         with _progress_bar(args, source.duration_s) as on_progress:
             result = await _transcribe(args, backend, source, on_progress)
+        status = SessionStatus.COMPLETED
+    except asyncio.CancelledError:  # Ctrl+C
+        status = SessionStatus.CANCELLED
+        raise
     except FileSourceError as exc:
         return fail(str(exc))
     except OptionsError as exc:
@@ -106,6 +163,12 @@ async def _main(args: argparse.Namespace) -> int:
         return fail(str(exc))
     except LocalServerStartError as exc:
         return fail(str(exc))
+    finally:
+        if record is not None:
+            for segment in result.transcript.segments if result is not None else ():
+                record.add_segment(segment)
+            record.finish(status, duration_s=result.duration_s if result else None)
+        close_journal(journal)
     return _write_result(args, result)
 
 

@@ -157,7 +157,7 @@ class PushToTalk:
             elif command.action == Action.STOP:
                 self._end()
             elif command.action == Action.CANCEL:
-                self._cancel()
+                self._cancel(quiet=command.quiet)
             elif command.action == Action.UNDO:
                 self._spawn(self._with_notice(self.inserter.undo_last()))
             elif command.action == Action.PASTE_LAST:
@@ -187,7 +187,7 @@ class PushToTalk:
             self._spawn(self._start_after(previous))
         elif self.worker.state in CAPTURING:
             pass  # started elsewhere: this press takes it over
-        elif self.worker.start() is None:
+        elif self._start_worker() is None:
             self._notice("Dictation could not start now (state: "
                          f"{self.worker.state}).")
             dictation.finished.set()
@@ -199,7 +199,14 @@ class PushToTalk:
             await asyncio.wait_for(previous.finished.wait(), self._finish_bound_s())
         if self.current is not None and not self.current.finishing \
                 and not self.current.cancelled:
-            self.worker.start()
+            self._start_worker()
+
+    def _start_worker(self) -> asyncio.Task[None] | None:
+        """Start the worker's dictation, marked push-to-talk in the history (issue 6) when
+        the worker can say so (`DictationWorker.start_push_to_talk`)."""
+        start: Callable[[], asyncio.Task[None] | None] = getattr(
+            self.worker, "start_push_to_talk", self.worker.start)
+        return start()
 
     def _end(self) -> None:
         dictation = self.current
@@ -208,7 +215,8 @@ class PushToTalk:
             return
         self._spawn(self._finish(dictation, stop=True))
 
-    def _cancel(self) -> None:
+    def _cancel(self, *, quiet: bool = False) -> None:
+        """`quiet`: the chord was part of another shortcut (not a dictation): no notice."""
         dictation = self.current
         if dictation is not None:
             dictation.cancelled = True
@@ -216,7 +224,8 @@ class PushToTalk:
             dictation.finished.set()
             self._forget(dictation)
         self.worker.cancel()
-        self._notice("Dictation cancelled; nothing was inserted.")
+        if not quiet:
+            self._notice("Dictation cancelled; nothing was inserted.")
 
     def _finish_bound_s(self) -> float:
         return self.worker.commit_timeout_s + FINISH_MARGIN_S

@@ -15,6 +15,13 @@ Guards:
 - Stuck key: a chord held (or whose release was missed) for `max_hold_s` stops the
   dictation with a notice, and every key is considered up again (OpenWhispr #586).
 - Cancel key (Esc): acted on only while a dictation is active.
+- Another key (feature-bar "another key pressed -> not dictation"): in HOLD and HYBRID, a
+  key outside the chord pressed within `other_key_s` of the press that started a dictation
+  means the chord was part of an ordinary shortcut (Ctrl+Alt+Space, then a letter): that
+  dictation is cancelled quietly (`Command.quiet`), nothing is inserted and the chord's
+  release does nothing. Dictation still starts at the press (the pre-roll keeps the first
+  word): delaying the start by the guard window would add latency to every dictation.
+  TOGGLE is exempt: a press there is a complete action, the user may type while dictating.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from .chord import DEFAULT_CHORD, Chord, parse_chord
 DEFAULT_TAP_S = 0.35
 DEFAULT_DEBOUNCE_S = 0.03
 DEFAULT_MAX_HOLD_S = 300.0
+DEFAULT_OTHER_KEY_S = 0.5  # the "hold delay" of the another-key guard
 
 
 class HotkeyMode(StrEnum):
@@ -47,6 +55,7 @@ class Action(StrEnum):
 class Command:
     action: Action
     notice: str | None = None  # something the user should be told (e.g. the stuck-key stop)
+    quiet: bool = False  # CANCEL of something that was not a dictation: tell nobody
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +68,7 @@ class HotkeyConfig:
     tap_s: float = DEFAULT_TAP_S
     debounce_s: float = DEFAULT_DEBOUNCE_S
     max_hold_s: float = DEFAULT_MAX_HOLD_S
+    other_key_s: float = DEFAULT_OTHER_KEY_S  # 0 turns the another-key guard off
 
 
 def stuck_notice(max_hold_s: float) -> str:
@@ -78,6 +88,7 @@ class HotkeyInterpreter:
         self.chord_down = False
         self.pressed_at = 0.0
         self._press_stops = False  # this press stopped a dictation: its release does nothing
+        self._press_started = False  # this press started the dictation (another-key guard)
         self._pending_release: float | None = None  # debounced release time
 
     # -- inputs ----------------------------------------------------------------------------
@@ -99,6 +110,11 @@ class HotkeyInterpreter:
             return [Command(Action.CANCEL)]
         if not self.chord_down and self._completes(cfg.chord, name):
             return self._press(t)
+        if self._another_key(name, t):
+            self.active = False
+            self._press_stops = True  # the chord's release must not act either
+            self._press_started = False
+            return [Command(Action.CANCEL, quiet=True)]
         if not self.active and not self.chord_down:
             if cfg.undo is not None and self._completes(cfg.undo, name):
                 return [Command(Action.UNDO)]
@@ -146,9 +162,18 @@ class HotkeyInterpreter:
         """`name` was just pressed and now every key of `chord` is down."""
         return name in chord.keys and chord.keys <= self.down
 
+    def _another_key(self, name: str, t: float) -> bool:
+        """`name`, not part of the chord, went down soon after the press that started the
+        running dictation, while the chord is still held (HOLD and HYBRID only)."""
+        cfg = self.config
+        return (self.chord_down and self.active and self._press_started
+                and cfg.mode != HotkeyMode.TOGGLE and name not in cfg.chord.keys
+                and t - self.pressed_at < cfg.other_key_s)
+
     def _press(self, t: float) -> list[Command]:
         self.chord_down = True
         self.pressed_at = t
+        self._press_started = False
         mode = self.config.mode
         if self.active and mode in (HotkeyMode.TOGGLE, HotkeyMode.HYBRID):
             self.active = False
@@ -158,6 +183,7 @@ class HotkeyInterpreter:
         if self.active:  # HOLD while dictating (started elsewhere): the release stops it
             return []
         self.active = True
+        self._press_started = True
         return [Command(Action.START)]
 
     def _release(self, t: float) -> list[Command]:

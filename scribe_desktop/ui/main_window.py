@@ -8,6 +8,7 @@ signals delivered on the qasync loop never meet a nested event loop (test-rig.md
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..dictation import DictationState
+from ..hotkey.listener import BackendStatus
 from ..protocol.options import CommitStrategy
 from ..settings import Settings
 from ..transcript import Segment
@@ -42,7 +44,9 @@ from .status_bar import StatusBar
 from .transcript_view import CommittedPane, LivePane
 
 if TYPE_CHECKING:
+    from ..history import HistoryStore
     from ..worker import DictationWorker
+    from .history_window import HistoryWindow
     from .tray import Tray
 
 DEFAULT_DEVICE_LABEL = "System default"
@@ -61,8 +65,10 @@ class MainWindow(QMainWindow):
 
     def __init__(self, worker: DictationWorker, settings: Settings, *,
                  tray: Tray | None = None, key_store: KeyStore | None = None,
+                 history: HistoryStore | None = None,
                  parent: QWidget | None = None) -> None:
-        """`key_store` is only read (defaults to the worker's `api_keys.store`)."""
+        """`key_store` is only read (defaults to the worker's `api_keys.store`); `history`
+        is what View → History… browses (None: no history this run)."""
         super().__init__(parent)
         self.worker = worker
         self.settings = settings
@@ -74,7 +80,12 @@ class MainWindow(QMainWindow):
         self.session_s: float | None = None
         self.error_dialog = ErrorDialog(self)
         self.settings_dialog: SettingsDialog | None = None
+        self.hotkey_status: BackendStatus | None = None  # set by the app (set_hotkey_status)
         self.file_dialog: FileTranscriptionDialog | None = None
+        self.history = history
+        self.history_window: HistoryWindow | None = None
+        # History's Re-insert; the app sets the push-to-talk inserter's path when there is one
+        self.reinsert: Callable[[str], object] = self.copy_for_reinsert
         self._devices: list[str] = []
 
         self.setWindowTitle("scribe-desktop")
@@ -167,6 +178,9 @@ class MainWindow(QMainWindow):
         w.status_changed.connect(self.set_status)
         w.settings_changed.connect(self._on_settings_changed)
         w.connection_tested.connect(self._on_connection_tested)
+        recorded = getattr(w, "session_recorded", None)  # (test fakes may lack it)
+        if recorded is not None:
+            recorded.connect(self._on_session_recorded)
 
     # -- worker -> view --------------------------------------------------------------------
     def set_state(self, state: object) -> None:
@@ -210,6 +224,12 @@ class MainWindow(QMainWindow):
         index = combo.findData(wanted) if wanted else 0
         combo.setCurrentIndex(max(index, 0))
         combo.blockSignals(False)
+
+    def set_hotkey_status(self, status: BackendStatus | None) -> None:
+        """What the app found about global hotkeys (listener.backend_status()); shown
+        permanently in the status bar and in the settings dialog."""
+        self.hotkey_status = status
+        self.status.set_hotkey(self.settings, status)
 
     def show_device_warning(self, message: str) -> None:
         self.status.showMessage(message, 8000)
@@ -268,7 +288,7 @@ class MainWindow(QMainWindow):
             self.settings_dialog.raise_()
             return self.settings_dialog
         dialog = SettingsDialog(self.settings, key_store=self.key_store, devices=self._devices,
-                                parent=self)
+                                hotkey_status=self.hotkey_status, parent=self)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
         dialog.test_connection_requested.connect(self.worker.test_connection)
         dialog.api_key_entered.connect(self.worker.set_api_key)
@@ -288,6 +308,7 @@ class MainWindow(QMainWindow):
             self.settings = settings
             self.set_devices(self._devices)
             self._update_commit_enabled()
+            self.status.set_hotkey(settings, self.hotkey_status)
 
     def _on_connection_tested(self, error: object) -> None:
         """Slot for `worker.connection_tested` (None: the connection works)."""
@@ -330,6 +351,31 @@ class MainWindow(QMainWindow):
                                                                      6000))
         dialog.open()
         return dialog
+
+    # -- history (issue 6) -------------------------------------------------------------------
+    def open_history(self) -> HistoryWindow | None:
+        """View → History… (Ctrl+H): past sessions, search, open, copy, re-insert, delete,
+        export. A non-modal window, refreshed whenever a session ends."""
+        if self.history is None:
+            self.status.showMessage("History is not available in this run", 4000)
+            return None
+        if self.history_window is None:
+            from .history_window import HistoryWindow
+
+            self.history_window = HistoryWindow(self.history, self)
+            self.history_window.reinsert_requested.connect(lambda text: self.reinsert(text))
+        self.history_window.show_history()
+        return self.history_window
+
+    def _on_session_recorded(self, _history_id: int) -> None:
+        """Slot for `worker.session_recorded`."""
+        if self.history_window is not None:
+            self.history_window.refresh()
+
+    def copy_for_reinsert(self, text: str) -> None:
+        """Re-insert without push-to-talk: the text goes to the clipboard."""
+        QGuiApplication.clipboard().setText(text)
+        self.status.showMessage("Copied to the clipboard: paste it where it should go", 6000)
 
     def show_about(self) -> None:
         about.show_about(self)

@@ -1,4 +1,4 @@
-"""The main window's menus and their shortcuts: File, Edit, Settings, Help."""
+"""The main window's menus and their shortcuts: File, Edit, View, Settings, Help."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class WindowActions:
     about: QAction
     toggle: QAction
     commit: QAction
+    history: QAction | None = None
 
 
 def export_available() -> bool:
@@ -75,6 +76,11 @@ def build_menus(window: MainWindow) -> WindowActions:
     edit_menu.addAction(toggle)
     edit_menu.addAction(commit)
 
+    view_menu = bar.addMenu("&View")
+    history = action("&History…", window.open_history, "Ctrl+H",
+                     "Past sessions: search, open, copy, re-insert, delete, export")
+    view_menu.addAction(history)
+
     settings_menu = bar.addMenu("&Settings")
     settings = action("&Settings…", window.open_settings, "Ctrl+,",
                       "Backend, API key, language, commit strategy and audio")
@@ -85,4 +91,4 @@ def build_menus(window: MainWindow) -> WindowActions:
     help_menu.addAction(about)
 
     return WindowActions(transcribe, export, quit_, copy_all, clear, settings, about, toggle,
-                         commit)
+                         commit, history)

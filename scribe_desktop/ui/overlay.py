@@ -29,10 +29,13 @@ class PartialOverlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.enabled = enabled
+        self._enabled = enabled
+        self._active = False
         self.state_text = QLabel(self)
         self.text = QLabel(self)
         self.text.setWordWrap(True)
+        for label in (self.state_text, self.text):
+            label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.addWidget(self.state_text)
@@ -43,13 +46,28 @@ class PartialOverlay(QWidget):
         worker.state_changed.connect(self.set_state)
         worker.partial_changed.connect(self.set_partial)
 
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
+
+    @enabled.setter
+    def enabled(self, on: bool) -> None:
+        """The show_overlay setting; turning it off hides a visible overlay at once."""
+        self._enabled = on
+        self._update()
+
     def set_state(self, state: object) -> None:
         if not isinstance(state, DictationState):
             return
         self.state_text.setText(state_label(state))
-        if state.active and self.enabled:
+        if state.active and not self._active:
+            self.text.setText("")  # a new dictation: not the last one's tail
+        self._active = state.active
+        self._update()
+
+    def _update(self) -> None:
+        if self._active and self._enabled:
             if not self.isVisible():
-                self.text.setText("")
                 self._place()
                 self.show()
         else:

@@ -1,4 +1,5 @@
-"""The settings dialog: backend and API key, transcription options, audio, window.
+"""The settings dialog: backend and API key, transcription options, audio, the dictation
+hotkey (hotkey_settings.py), window.
 
 It edits a copy of the immutable `Settings` (`result_settings()`); ranges, labels and choices
 come from the declarations in settings.py (`field_spec`), which take the VAD ranges from
@@ -37,9 +38,11 @@ from PySide6.QtWidgets import (
 )
 
 from ..audio.processing import ECHO_CANCELLATION_NOTE
+from ..hotkey.listener import BackendStatus
 from ..protocol.options import KNOWN_MODEL_IDS, VAD_RANGES, CommitStrategy, Region
 from ..secrets import SecretsError, SecretsUnavailableError
 from ..settings import BackendKind, Settings, SettingsError, field_spec
+from .hotkey_settings import HotkeyTab
 from .keyterms_editor import KeytermsEditor
 
 LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "da", "fi", "cs", "tr",
@@ -65,7 +68,9 @@ class SettingsDialog(QDialog):
     api_key_entered = Signal(str, bool)  # key, remember (False: this run only, no keyring)
 
     def __init__(self, settings: Settings, *, key_store: KeyStore | None = None,
-                 devices: list[str] | None = None, parent: QWidget | None = None) -> None:
+                 devices: list[str] | None = None, hotkey_status: BackendStatus | None = None,
+                 parent: QWidget | None = None) -> None:
+        """`hotkey_status`: what the app found at launch (None: look now)."""
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
@@ -78,6 +83,12 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._backend_tab(settings), "Backend")
         tabs.addTab(self._transcription_tab(settings), "Transcription")
         tabs.addTab(self._audio_tab(settings, devices or []), "Audio")
+        if hotkey_status is None:
+            from ..hotkey.listener import backend_status  # imports pynput: only when asked
+
+            hotkey_status = backend_status()
+        self.hotkey = HotkeyTab(settings, hotkey_status, self)
+        tabs.addTab(self.hotkey, "Dictation hotkey")
         tabs.addTab(self._window_tab(settings), "Window")
         self.tabs = tabs
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -95,7 +106,9 @@ class SettingsDialog(QDialog):
         layout.addWidget(tabs)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
-        self.keyterms.validity_changed.connect(self.ok_button.setEnabled)
+        self.keyterms.validity_changed.connect(self._update_ok)
+        self.hotkey.validity_changed.connect(self._update_ok)
+        self._update_ok()
         self._refresh_key_status()
         self._on_backend_changed()
         self._on_strategy_changed()
@@ -251,6 +264,9 @@ class SettingsDialog(QDialog):
         return page
 
     # -- behaviour -------------------------------------------------------------------------
+    def _update_ok(self) -> None:
+        self.ok_button.setEnabled(self.keyterms.is_valid() and self.hotkey.is_valid())
+
     def _on_backend_changed(self) -> None:
         self.cloud_box.setEnabled(self.backend.currentData() == BackendKind.ELEVENLABS)
 
@@ -327,6 +343,7 @@ class SettingsDialog(QDialog):
             preroll_ms=self.preroll.value(),
             close_to_tray=self.close_to_tray.isChecked(),
             start_minimized=self.start_minimized.isChecked(),
+            **self.hotkey.edited(),  # type: ignore[arg-type]
         )
 
     def result_settings(self) -> Settings:
@@ -334,6 +351,8 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         try:
+            if self.hotkey.problem():  # also pairs Settings.validate() does not compare
+                raise SettingsError(self.hotkey.problem())
             settings = self.collect().validate()
         except SettingsError as exc:
             self.problem.setText(str(exc))

@@ -13,6 +13,7 @@ from scribe_desktop.inject.inserter import InsertMode
 from scribe_desktop.protocol.options import CommitStrategy, Region
 from scribe_desktop.settings import (
     BackendKind,
+    LiveExportFormat,
     Settings,
     SettingsError,
     SettingsStore,
@@ -30,7 +31,8 @@ CHANGED = Settings(
     hotkey_enabled=False, hotkey="super+f9", hotkey_mode=HotkeyMode.HOLD, cancel_key="f10",
     undo_hotkey="", paste_last_hotkey="ctrl+shift+f9", max_hold_s=60.0,
     insert_mode=InsertMode.TYPE, insert_per_segment=True, smart_spacing=False,
-    show_overlay=False)
+    show_overlay=False, keep_session_audio=True, live_export_path="/tmp/captions.srt",
+    live_export_format=LiveExportFormat.SRT)
 
 
 def test_every_field_differs_in_the_fixture() -> None:

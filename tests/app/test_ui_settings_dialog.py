@@ -1,4 +1,5 @@
-"""The settings dialog: protocol limits, key handling in the keyring only, round-trip."""
+"""The settings dialog: protocol limits, key handling in the keyring only, the dictation
+hotkey tab, round-trip; the status bar's hotkey field."""
 
 from __future__ import annotations
 
@@ -6,10 +7,15 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from scribe_desktop.client.errors import error_from_server
+from scribe_desktop.hotkey.interpreter import HotkeyMode
+from scribe_desktop.hotkey.listener import TOGGLE_HINT, BackendStatus
+from scribe_desktop.hotkey.listener import BackendKind as HotkeyBackend
+from scribe_desktop.inject.inserter import InsertMode
 from scribe_desktop.protocol.errors import ErrorType
 from scribe_desktop.protocol.messages import ServerError
 from scribe_desktop.protocol.options import (
@@ -237,3 +243,158 @@ def test_an_invalid_language_blocks_ok_and_is_named(qtbot: QtBot, bad: str) -> N
     dialog.ok_button.click()
     assert dialog.isVisible()
     assert "language" in dialog.problem.text()
+
+
+X11 = BackendStatus(True, HotkeyBackend.PYNPUT, "Global hotkeys: pynput")
+WAYLAND = BackendStatus(False, HotkeyBackend.NONE, "No global hotkey backend: Wayland does "
+                        f"not let apps listen to global keys. {TOGGLE_HINT}")
+
+
+def test_hotkey_settings_round_trip_through_the_dialog_and_the_store(qtbot: QtBot,
+                                                                     tmp_path: Path) -> None:
+    """Every push-to-talk setting edited in the Dictation hotkey tab comes back out."""
+    dialog = make(qtbot, hotkey_status=X11)
+    tab = dialog.hotkey
+    assert dialog.tabs.tabText(dialog.tabs.indexOf(tab)) == "Dictation hotkey"
+    tab.chords["hotkey"].edit.setText("Super+F9")
+    tab.chords["cancel_key"].edit.setText("")
+    tab.chords["undo_hotkey"].edit.setText("Control+Shift+Z")
+    tab.chords["paste_last_hotkey"].edit.setText("ctrl+alt+p")
+    tab.mode.setCurrentIndex(tab.mode.findData(HotkeyMode.TOGGLE))
+    tab.max_hold.setValue(90)
+    tab.insert_mode.setCurrentIndex(tab.insert_mode.findData(InsertMode.TYPE))
+    tab.per_segment.setChecked(True)
+    tab.smart_spacing.setChecked(False)
+    tab.show_overlay.setChecked(False)
+    tab.enabled.setChecked(False)
+    dialog.ok_button.click()
+    expected = Settings(hotkey_enabled=False, hotkey="super+f9", hotkey_mode=HotkeyMode.TOGGLE,
+                        cancel_key="", undo_hotkey="ctrl+shift+z",
+                        paste_last_hotkey="ctrl+alt+p", max_hold_s=90.0,
+                        insert_mode=InsertMode.TYPE, insert_per_segment=True,
+                        smart_spacing=False, show_overlay=False)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert dialog.result_settings() == expected
+    SettingsStore(tmp_path / "s.ini").save(dialog.result_settings())
+    reopened = make(qtbot, SettingsStore(tmp_path / "s.ini").load(), hotkey_status=X11)
+    assert reopened.collect() == expected
+    assert not reopened.hotkey.body.isEnabled()  # the switch is off: nothing to edit
+    reopened.hotkey.enabled.setChecked(True)
+    assert reopened.hotkey.body.isEnabled()
+
+
+def test_insertion_offers_exactly_paste_type_and_copy(qtbot: QtBot) -> None:
+    """The insertion mode choices are paste, type and copy only."""
+    dialog = make(qtbot, hotkey_status=X11)
+    combo = dialog.hotkey.insert_mode
+    assert [combo.itemData(i) for i in range(combo.count())] == [
+        InsertMode.PASTE, InsertMode.TYPE, InsertMode.COPY]
+
+
+def test_a_bad_chord_shows_its_error_inline_and_blocks_ok(qtbot: QtBot) -> None:
+    """An unparsable chord is explained under its editor and OK is disabled until fixed."""
+    dialog = make(qtbot, hotkey_status=X11)
+    edit = dialog.hotkey.chords["hotkey"]
+    edit.edit.setText("ctrl+alt+q+w")
+    assert not edit.error.isHidden()
+    assert "only one non-modifier key" in edit.error.text()
+    assert not dialog.ok_button.isEnabled()
+    edit.edit.setText("")
+    assert edit.error.text() == "A hotkey is needed." and not dialog.ok_button.isEnabled()
+    edit.edit.setText("ctrl+alt+d")
+    assert edit.error.isHidden() and dialog.ok_button.isEnabled()
+    dialog.hotkey.chords["undo_hotkey"].edit.setText("")  # optional: empty is fine
+    assert dialog.ok_button.isEnabled()
+
+
+@pytest.mark.parametrize("other", ["cancel_key", "undo_hotkey", "paste_last_hotkey"])
+def test_a_chord_used_for_two_actions_is_refused(qtbot: QtBot, other: str) -> None:
+    """Giving a second action the dictation chord (in any spelling) is refused inline."""
+    dialog = make(qtbot, hotkey_status=X11)
+    edit = dialog.hotkey.chords[other]
+    edit.edit.setText("Alt+Control+SPACE")
+    assert edit.error.text() == "Already used for Dictate."
+    assert not dialog.ok_button.isEnabled()
+    dialog.accept()
+    assert dialog.isVisible() and "Already used for Dictate" in dialog.problem.text()
+    edit.edit.setText("ctrl+alt+u")
+    assert edit.error.isHidden() and dialog.ok_button.isEnabled()
+
+
+def test_undo_and_paste_last_cannot_share_a_chord(qtbot: QtBot) -> None:
+    """Two optional actions on one chord are refused too (not only the dictation chord)."""
+    dialog = make(qtbot, hotkey_status=X11)
+    dialog.hotkey.chords["paste_last_hotkey"].edit.setText("ctrl+alt+z")
+    assert dialog.hotkey.chords["paste_last_hotkey"].error.text() == "Already used for Undo."
+    assert dialog.hotkey.chords["undo_hotkey"].error.isHidden()
+    assert not dialog.ok_button.isEnabled()
+
+
+def test_a_chord_is_recorded_by_pressing_it(qtbot: QtBot) -> None:
+    """With Record on, pressing keys fills in the chord (Esc too) and recording stops."""
+    dialog = make(qtbot, hotkey_status=X11)
+    edit = dialog.hotkey.chords["hotkey"]
+    edit.record.setChecked(True)
+    qtbot.keyClick(edit.edit, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.AltModifier)
+    assert edit.edit.text() == "ctrl+alt+space" and not edit.record.isChecked()
+    cancel = dialog.hotkey.chords["cancel_key"]
+    cancel.edit.setText("")
+    cancel.record.setChecked(True)
+    qtbot.keyClick(cancel.edit, Qt.Key.Key_Escape)
+    assert cancel.edit.text() == "esc" and dialog.isVisible()
+    edit.record.setChecked(True)
+    qtbot.keyPress(edit.edit, Qt.Key.Key_Meta)
+    qtbot.keyRelease(edit.edit, Qt.Key.Key_Meta)
+    assert edit.edit.text() == "super"  # a lone modifier is a valid push-to-talk key
+    qtbot.keyClick(edit.edit, Qt.Key.Key_A)  # not recording: typing edits the text
+    assert edit.edit.text() == "supera"
+
+
+def test_each_mode_is_explained_in_one_line(qtbot: QtBot) -> None:
+    """Choosing a mode shows its one-line explanation."""
+    dialog = make(qtbot, hotkey_status=X11)
+    tab = dialog.hotkey
+    seen = set()
+    for mode in HotkeyMode:
+        tab.mode.setCurrentIndex(tab.mode.findData(mode))
+        text = tab.mode_help.text()
+        assert text and "\n" not in text
+        seen.add(text)
+    assert len(seen) == len(HotkeyMode)
+    tab.mode.setCurrentIndex(tab.mode.findData(HotkeyMode.HYBRID))
+    assert "tap" in tab.mode_help.text() and "hold" in tab.mode_help.text()
+
+
+def test_the_hotkey_backend_status_is_shown(qtbot: QtBot) -> None:
+    """The tab says which backend listens, or why none can and to use --toggle."""
+    available = make(qtbot, hotkey_status=X11)
+    assert available.hotkey.backend.text() == "Global hotkeys: X11 (pynput)"
+    wayland = make(qtbot, hotkey_status=WAYLAND)
+    text = wayland.hotkey.backend.text()
+    assert "Wayland" in text and "scribe-desktop --toggle" in text
+
+
+def test_the_status_bar_shows_the_hotkey_permanently(qtbot: QtBot) -> None:
+    """The status bar names the chord and mode, or the --toggle fallback, and follows
+    settings changes; transient messages do not replace it."""
+    worker = FakeWorker()
+    window = MainWindow(as_worker(worker), Settings())
+    qtbot.addWidget(window)
+    window.show()
+    label = window.status.hotkey_label
+    assert label.isHidden()  # not known yet
+    window.set_hotkey_status(X11)
+    assert label.isVisible() and label.text() == "Hotkey: Ctrl+Alt+Space (hybrid)"
+    window.show_device_warning("something transient")
+    assert label.isVisible()
+    worker.apply_settings(dataclasses.replace(window.settings, hotkey="f9",
+                                              hotkey_mode=HotkeyMode.HOLD))
+    assert label.text() == "Hotkey: F9 (hold)"
+    worker.apply_settings(dataclasses.replace(window.settings, hotkey_enabled=False))
+    assert label.text() == "Hotkey off" and "--toggle" in label.toolTip()
+    window.set_hotkey_status(WAYLAND)
+    worker.apply_settings(dataclasses.replace(window.settings, hotkey_enabled=True))
+    assert label.text() == "No global hotkey — use scribe-desktop --toggle"
+    assert "Wayland" in label.toolTip()
+    assert window.open_settings().hotkey.backend.text() == WAYLAND.message

@@ -143,3 +143,17 @@ async def test_stop_elsewhere_still_inserts_and_cancel_inserts_nothing() -> None
     await settle(ptt)
     assert desktop.typed == "" and worker.state == DictationState.IDLE
     await ptt.close()
+
+
+async def test_a_shortcut_that_starts_with_the_chord_cancels_quietly() -> None:
+    """Chord then another key within the guard: cancelled, nothing inserted, no notice."""
+    worker, desktop, ptt = make()
+    worker.said = ["should not appear"]
+    ptt.on_key(KeyEvent("f9", True, 0.0))
+    assert worker.state == DictationState.LISTENING
+    ptt.on_key(KeyEvent("s", True, 0.1))
+    ptt.on_key(KeyEvent("s", False, 0.15))
+    ptt.on_key(KeyEvent("f9", False, 0.2))
+    await settle(ptt)
+    assert (worker.state, desktop.typed, ptt.notices) == (DictationState.IDLE, "", [])
+    await ptt.close()

@@ -140,6 +140,51 @@ def test_external_end_resets_hold() -> None:
     assert release(i, 1.0) == []
 
 
+def test_another_key_soon_after_the_press_cancels_quietly() -> None:
+    """A letter pressed while the chord is held, within the guard, cancels without notice."""
+    for mode in (HotkeyMode.HOLD, HotkeyMode.HYBRID):
+        i = make(mode)
+        assert press(i, 0.0) == [A.START]
+        out = i.key_down("t", 0.2)
+        assert out == [Command(A.CANCEL, quiet=True)] and not i.active
+        assert i.key_up("t", 0.25) == []
+        assert release(i, 0.3) == []  # the chord's release does nothing now
+        assert press(i, 1.0) == [A.START]  # and the next press dictates again
+        assert release(i, 2.0) == [A.STOP]
+
+
+def test_another_key_after_the_guard_or_in_toggle_mode_is_ignored() -> None:
+    """Typing late in a hold, after a tap latch, or in toggle mode keeps dictating."""
+    i = make(HotkeyMode.HOLD)
+    assert press(i, 0.0) == [A.START]
+    assert i.key_down("t", 0.6) == []  # after other_key_s (0.5)
+    assert release(i, 1.0) == [A.STOP]
+    i = make(HotkeyMode.HYBRID)
+    assert press(i, 0.0) == [A.START]
+    assert release(i, 0.1) == []  # a tap: latched, the chord is up
+    assert i.key_down("t", 0.2) == [] and i.active
+    i = make(HotkeyMode.TOGGLE)
+    assert press(i, 0.0) == [A.START]
+    assert i.key_down("t", 0.1) == [] and i.active
+
+
+def test_another_key_guard_does_not_touch_a_dictation_started_elsewhere() -> None:
+    """A press that did not start the dictation is never cancelled by the guard."""
+    i = make(HotkeyMode.HOLD)
+    i.set_active(True)  # started from the window
+    assert press(i, 0.0) == []
+    assert i.key_down("t", 0.1) == [] and i.active
+    assert release(i, 1.0) == [A.STOP]
+
+
+def test_the_guard_can_be_turned_off() -> None:
+    """other_key_s = 0 disables the another-key guard."""
+    i = make(HotkeyMode.HOLD, other_key_s=0.0)
+    assert press(i, 0.0) == [A.START]
+    assert i.key_down("t", 0.0) == []
+    assert release(i, 1.0) == [A.STOP]
+
+
 events = st.lists(st.tuples(st.sampled_from(["ctrl", "alt", "space", "esc", "x"]),
                             st.booleans(), st.floats(0.0, 0.5)), max_size=60)
 

@@ -29,4 +29,5 @@ def test_process_uses_the_frozen_command(monkeypatch: pytest.MonkeyPatch) -> Non
     """LocalServerProcess asks sys.frozen at construction and passes its extra flags on."""
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     proc = LocalServerProcess("--no-auth")
-    assert list(proc._args) == [sys.executable, "server", "--port", "0", "--no-auth"]
+    assert list(proc._args) == [sys.executable, "server", "--port", "0", "--exit-with-parent",
+                                "--no-auth"]

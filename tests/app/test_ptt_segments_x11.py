@@ -1,0 +1,122 @@
+"""Per-segment push-to-talk insertion on real X11: with `insert_per_segment`, each segment
+committed while still dictating goes into the Tk field in another process at once, in order,
+once, joined by smart spacing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+
+from scribe_desktop.dictation import DictationState
+from scribe_desktop.hotkey.interpreter import HotkeyMode
+from scribe_desktop.inject.text import smart_join
+from scribe_desktop.protocol.options import CommitStrategy
+from tests.inject.ptt_harness import CHORD, PttStack, make_stack
+from tests.inject.x11_rig import TargetApp, X11Desktop, x11_desktop
+from tests.rig.pulse import PulseRig
+from tests.speech import SENTENCES, synth, wer
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
+
+FIRST, SECOND = SENTENCES[2], SENTENCES[3]
+# The paste shortcut that inserts a segment is synthesized while the user still holds the
+# chord: its Ctrl release reaches our own listener as the chord's release (HOLD stops the
+# dictation), and the target receives Ctrl+Alt+V rather than Ctrl+V. Needs the controller to
+# ignore its own synthetic keys and the inserter to clear held modifiers (known gap).
+HELD_CHORD_BUG = "per-segment insertion while a modifier chord is held (see HELD_CHORD_BUG)"
+
+
+@pytest.fixture(scope="module")
+def desktop() -> Iterator[X11Desktop]:
+    with x11_desktop() as d:
+        yield d
+
+
+@pytest.fixture
+def target(desktop: X11Desktop) -> Iterator[TargetApp]:
+    app = TargetApp(desktop)
+    yield app
+    app.close()
+
+
+async def keys(desktop: X11Desktop, action: str, *names: str) -> None:
+    await asyncio.to_thread(desktop.xdotool, action, *names)
+
+
+async def say(pulse_rig: PulseRig, sentence: str) -> None:
+    wav = synth(sentence, lead_silence_s=0.2, tail_silence_s=0.5)
+    proc = pulse_rig.play_async(wav)
+    await asyncio.to_thread(proc.wait, 30)
+
+
+async def dictate_two(stack: PttStack, pulse_rig: PulseRig, target: TargetApp,
+                      start: Callable[[], Awaitable[None]],
+                      stop: Callable[[], Awaitable[None]]) -> tuple[list[str], str, str]:
+    """Dictate two sentences with a commit between them; (segments, field text after the
+    first commit, final field text)."""
+    committed: list[str] = []
+    stack.worker.segment_committed.connect(lambda s: committed.append(s.text.strip()))
+    try:
+        await start()
+        await stack.wait(lambda: stack.worker.state == DictationState.LISTENING, 20,
+                         "listening")
+        await say(pulse_rig, FIRST)
+        assert stack.worker.commit_now() is not None  # the pause ends the first utterance
+        held_text = await asyncio.to_thread(target.wait_text, bool, 30, "the first segment")
+        assert stack.worker.state == DictationState.LISTENING, "the insertion stopped it"
+        await say(pulse_rig, SECOND)
+        await stop()
+        await stack.wait(stack.idle, 30, "push-to-talk idle")
+        text = await asyncio.to_thread(target.wait_text, lambda t: t != held_text, 10,
+                                       "the second segment")
+    finally:
+        await stack.close()
+    return [c for c in committed if c], held_text, text
+
+
+def check(stack: PttStack, spoken: list[str], held_text: str, text: str) -> None:
+    assert len(spoken) == 2, spoken
+    assert wer(FIRST, spoken[0]) <= 0.35 and wer(SECOND, spoken[1]) <= 0.35, spoken
+    one = smart_join(None, spoken[0])
+    assert held_text == one  # inserted while still dictating, exactly once
+    assert text == one + smart_join(one, spoken[1])  # in order, once, smart spacing
+    assert stack.ptt.last is not None and stack.ptt.last.record is not None
+    assert stack.ptt.last.record.inserted == text  # one dictation: undo removes both
+
+
+async def test_segments_are_inserted_in_order_while_dictating(
+        pulse_rig: PulseRig, sd: Any, local_server: Any, desktop: X11Desktop,
+        target: TargetApp) -> None:
+    """Two utterances committed during a toggled dictation land in the field in order, each
+    once, the first before the dictation ends, with a smart space between them."""
+    stack = await make_stack(sd, local_server, mode=HotkeyMode.TOGGLE, per_segment=True,
+                             strategy=CommitStrategy.MANUAL)
+
+    async def tap() -> None:
+        await keys(desktop, "key", "+".join(CHORD))
+
+    check(stack, *await dictate_two(stack, pulse_rig, target, tap, tap))
+
+
+@pytest.mark.xfail(strict=True, reason=HELD_CHORD_BUG)
+async def test_segments_are_inserted_in_order_while_the_chord_is_held(
+        pulse_rig: PulseRig, sd: Any, local_server: Any, desktop: X11Desktop,
+        target: TargetApp) -> None:
+    """Two utterances committed while the chord is held land in the field in order, each
+    once, the first before the release, with a smart space between them."""
+    stack = await make_stack(sd, local_server, mode=HotkeyMode.HOLD, per_segment=True,
+                             strategy=CommitStrategy.MANUAL)
+
+    async def hold() -> None:
+        await keys(desktop, "keydown", *CHORD)
+
+    async def release() -> None:
+        await keys(desktop, "keyup", *reversed(CHORD))
+
+    try:
+        check(stack, *await dictate_two(stack, pulse_rig, target, hold, release))
+    finally:
+        await keys(desktop, "keyup", *reversed(CHORD))
