@@ -1,14 +1,24 @@
-"""Run every benchmark of the realtime path, print one Markdown report, write docs/benchmarks.md.
+"""Run every benchmark, print one Markdown report, write docs/benchmarks.md.
 
-    python -m bench            (or: .venv/bin/python bench/run.py)   [--no-write]
+    python -m bench                        (or: .venv/bin/python bench/run.py)
+    python -m bench --only server,client   run a subset (names below)
+    python -m bench --skip bundle,ptt      run all but these
+    python -m bench --no-write             print only; leave docs/benchmarks.md as it is
 
-Measures (about two minutes on 2 cores):
-1. the local server: RTF and per-chunk partial latency for 1, 2 and 4 concurrent sessions of
-   real speech at real-time pace (bench/server_latency.py);
-2. the client: chunk handed to `send_audio` -> frame written on the socket
-   (bench/client_latency.py);
-3. file transcription: `scribe-desktop transcribe` on the same speech as a FLAC file, end to
-   end (server start included).
+Areas, in order (the whole run takes several minutes on 2 cores):
+  server   the local server under 1, 2 and 4 concurrent sessions (bench/server_latency.py)
+  client   chunk handed to `send_audio` -> frame on the socket (bench/client_latency.py)
+  file     `scribe-desktop transcribe` on a FLAC file end to end (bench/file_transcription.py)
+  capture  PortAudio callback -> chunk at the client, CPU (bench/capture_latency.py)
+  gui      desktop app: message -> Qt signal, CPU, RSS, cold start (bench/gui_latency.py)
+  ptt      push-to-talk: key release -> text in the field (bench/ptt_latency.py)
+  export   3-hour session export per format, history of 1,000 sessions (bench/export_bench.py)
+  bundle   PyInstaller bundle size and cold start; rebuilds it if stale (bench/bundle_bench.py)
+
+Each area runs as `python -m bench.<module> --json` in a child process with a timeout; its
+JSON becomes the area's table. A failing area is reported in its section with the tail of its
+output, the others still run, and the exit code is 1. A subset run writes a report whose other
+sections say they were not run (add --no-write to keep the previous report).
 
 Speed is measured here and never asserted in tests.
 """
@@ -16,30 +26,42 @@ Speed is measured here and never asserted in tests.
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
 import os
 import platform
+import signal
 import subprocess
 import sys
-import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import client_latency, server_latency  # noqa: E402
+from bench.areas import AREAS, Area  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "benchmarks.md"
+TAIL_LINES = 25
+
+
+@dataclass
+class Outcome:
+    area: Area
+    status: str  # "ok", "failed" or "not run"
+    seconds: float = 0.0
+    load: float = 0.0  # 1-minute load average when the area started
+    text: str = ""  # the rendered section body, or why it failed
 
 
 def machine() -> str:
     cpu = "unknown CPU"
-    with_path = Path("/proc/cpuinfo")
-    if with_path.exists():
-        for line in with_path.read_text().splitlines():
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
@@ -55,87 +77,139 @@ def machine() -> str:
             f"Python {platform.python_version()}")
 
 
-def file_transcription(speech: list[server_latency.Utterance]) -> tuple[float, float, float]:
-    """(audio seconds, wall seconds, WER) of `scribe-desktop transcribe` on a FLAC file."""
-    import numpy as np
-    import soundfile
-
-    from tests.speech import wer
-
-    pcm = b"".join(u.pcm for u in speech)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "speech.flac"
-        soundfile.write(str(path), np.frombuffer(pcm, dtype="<i2"), server_latency.RATE)
-        started = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "scribe_desktop", "transcribe", str(path),
-                               "--no-progress"], capture_output=True, text=True, cwd=ROOT,
-                              check=True, timeout=300)
-        wall = time.perf_counter() - started
-    audio_s = len(pcm) / 2 / server_latency.RATE
-    return audio_s, wall, wer(" ".join(u.text for u in speech), proc.stdout)
+def parse_json(stdout: str) -> dict[str, Any]:
+    """The JSON object a benchmark printed last (one line, or indented over several)."""
+    lines = stdout.splitlines()
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].startswith("{"):
+            try:
+                value = json.loads("\n".join(lines[i:]))
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                return value
+    raise ValueError("no JSON object on stdout")
 
 
-def report() -> str:
-    load = os.getloadavg()[0]  # other work on the machine skews the latency columns
+def tail(text: str, lines: int = TAIL_LINES) -> str:
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def run_child(area: Area) -> tuple[int | None, str, str]:
+    """(exit code or None on timeout, stdout, stderr) of `python -m bench.<module> --json`.
+    The child gets its own process group: on timeout SIGINT lets its rigs and servers clean
+    up, then whatever is left of the group is killed."""
+    proc = subprocess.Popen([sys.executable, "-m", f"bench.{area.module}", *area.args, "--json"],
+                            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=area.timeout_s)
+        return proc.returncode, out, err
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            out, err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
+        return None, out, err
+
+
+def run_area(area: Area) -> Outcome:
+    load = os.getloadavg()[0]
     started = time.perf_counter()
-    server_results, speech_description = asyncio.run(server_latency.run([1, 2, 4]))
-    client_result = client_latency.run()
-    speech, _ = server_latency.load_speech()
-    audio_s, wall_s, file_wer = file_transcription(speech)
-    took = time.perf_counter() - started
+    code, out, err = run_child(area)
+    outcome = Outcome(area, "failed", time.perf_counter() - started, load)
+    if code is None:
+        reason = f"timed out after {area.timeout_s:.0f} s"
+    elif code != 0:
+        reason = f"exited with code {code}"
+    else:
+        try:
+            outcome.text = area.render(parse_json(out))
+            outcome.status = "ok"
+            return outcome
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            reason = f"its output could not be read ({type(exc).__name__}: {exc})"
+    output = "\n".join(part for part in (tail(out, 5), tail(err)) if part)
+    outcome.text = (f"**Failed**: `python -m bench.{area.module} --json` {reason}. "
+                    f"The other benchmarks still ran. Last lines of its output:\n\n"
+                    f"```text\n{output or '(no output)'}\n```\n")
+    return outcome
+
+
+def section(outcome: Outcome) -> str:
+    head = f"## {outcome.area.title}\n\n"
+    if outcome.status == "not run":
+        return head + "Not run in this run (`--only` / `--skip`).\n"
+    return (head + f"*{outcome.status}; took {outcome.seconds:.0f} s; 1-minute load average "
+            f"{outcome.load:.2f} when it started.*\n\n" + outcome.text)
+
+
+def report(outcomes: list[Outcome], took: float, load_start: float, load_end: float) -> str:
     today = datetime.now(UTC).strftime("%Y-%m-%d")
+    summary = "\n".join(
+        f"| [{o.area.title}](#{o.area.title.lower().replace(' ', '-')}) | `{o.area.name}` | "
+        f"{o.status} | " + (f"{o.seconds:.0f} s | {o.load:.2f} |" if o.status != "not run"
+                            else "- | - |")
+        for o in outcomes)
+    failed = [o.area.name for o in outcomes if o.status == "failed"]
+    verdict = (f"**Failed: {', '.join(failed)}** (see their sections)." if failed
+               else "Every benchmark that ran succeeded.")
     return f"""# Benchmarks
 
 Produced by `python -m bench` (bench/run.py) on {today}; the run took {took:.0f} s.
-Machine: {machine()}; 1-minute load average {load:.2f} when the run started. Numbers move
-with machine load; compare runs on the same machine.
+Machine: {machine()}. 1-minute load average {load_start:.2f} when the run started and
+{load_end:.2f} when it ended; other work on the machine skews the latency and CPU columns, so
+compare runs on the same machine at a similar load. {verdict}
 
-## Local server under concurrent sessions
+| area | name | status | took | load average at its start |
+|---|---|---|---:|---:|
+{summary}
 
-{speech_description}, {server_results[0]['audio_s']} s per session, streamed at real-time
-pace in 100 ms chunks over raw WebSockets, a commit after each utterance
-(bench/server_latency.py).
+""" + "\n".join(section(o) for o in outcomes)
 
-{server_latency.markdown(server_results)}
 
-* **server RTF (CPU)**: CPU seconds of the server process / seconds of audio, per session;
-  **server CPU** = sessions x RTF, the cores the server needed to keep up. When that nears
-  the cores the server can actually use in parallel, latency grows without bound (the
-  queue of unprocessed chunks grows for the whole run).
-* **partial latency**: chunk sent -> the `partial_transcript` it produced received (the count
-  in brackets: chunks that changed the partial text; the others produce none).
-* **chunk turnaround**: chunk sent -> the server has processed it (a WebSocket ping after each
-  chunk; the server answers it only after the chunk).
-* **commit -> final**: commit sent -> `committed_transcript` received.
-* **WER**: word error rate of the committed text against the reference transcript.
-
-## Client send path
-
-Chunk handed to `ScribeSession.send_audio()` -> its frame written to the socket (transport
-`write()`), against a sink server in another process (bench/client_latency.py).
-
-{client_latency.markdown(client_result)}
-
-## File transcription end to end
-
-`scribe-desktop transcribe` on the same speech as one FLAC file ({audio_s:.1f} s), local
-backend, including starting and stopping the server: {wall_s:.1f} s wall
-({audio_s / wall_s:.1f}x real time), WER {file_wer:.2f}.
-"""
+def _names(value: str) -> list[str]:
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    known = {a.name for a in AREAS}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown benchmark {', '.join(unknown)} (choose from {', '.join(sorted(known))})")
+    return names
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", type=_names, default=None, metavar="NAME[,NAME]",
+                        help="run only these areas")
+    parser.add_argument("--skip", type=_names, default=[], metavar="NAME[,NAME]",
+                        help="do not run these areas")
     parser.add_argument("--no-write", action="store_true",
                         help=f"print only; do not write {OUTPUT.relative_to(ROOT)}")
     args = parser.parse_args(argv)
-    text = report()
+    selected = [a for a in AREAS
+                if (args.only is None or a.name in args.only) and a.name not in args.skip]
+    load_start = os.getloadavg()[0]
+    started = time.perf_counter()
+    outcomes: list[Outcome] = []
+    for area in AREAS:
+        if area not in selected:
+            outcomes.append(Outcome(area, "not run"))
+            continue
+        print(f"[{len(outcomes) + 1}/{len(AREAS)}] {area.name}: bench.{area.module} ...",
+              file=sys.stderr, flush=True)
+        outcome = run_area(area)
+        print(f"    {outcome.status} in {outcome.seconds:.0f} s", file=sys.stderr, flush=True)
+        outcomes.append(outcome)
+    text = report(outcomes, time.perf_counter() - started, load_start, os.getloadavg()[0])
     print(text)
     if not args.no_write:
         OUTPUT.write_text(text)
         print(f"wrote {OUTPUT.relative_to(ROOT)}", file=sys.stderr)
-    return 0
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
 
 
 if __name__ == "__main__":

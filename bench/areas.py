@@ -1,0 +1,237 @@
+"""The benchmark areas of docs/benchmarks.md: how each is run and how its JSON becomes a table.
+
+Each area is one benchmark module run as `python -m bench.<module> <args> --json` (a child
+process, so rigs, Qt and servers of one benchmark never leak into the next); `render` turns
+the JSON object it printed into the section's text: a short description of what was measured,
+a Markdown table, and the definitions of its columns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bench import client_latency, server_latency
+
+
+@dataclass(frozen=True)
+class Area:
+    name: str  # the --only / --skip name
+    title: str  # the section heading
+    module: str  # bench.<module>
+    timeout_s: float
+    render: Callable[[dict[str, Any]], str]
+    args: tuple[str, ...] = ()
+
+
+def _num(value: Any, fmt: str = ".1f", unit: str = "") -> str:
+    """`value` formatted, or "n/a" when missing or NaN (a benchmark that saw no samples)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{value:{fmt}}{unit}"
+
+
+def _pair(a: Any, b: Any, fmt: str = ".0f", unit: str = " ms") -> str:
+    return f"{_num(a, fmt)} / {_num(b, fmt)}{unit}"
+
+
+def _table(header: list[str], rows: list[list[str]], left: int = 0) -> str:
+    """A Markdown table; the first `left` columns left-aligned, the others right-aligned."""
+    align = "|" + "|".join("---" if i < left else "---:" for i in range(len(header))) + "|"
+    lines = ["| " + " | ".join(cells) + " |" for cells in [header, *rows]]
+    return "\n".join([lines[0], align, *lines[1:]])
+
+
+def render_server(data: dict[str, Any]) -> str:
+    results = data["results"]
+    return f"""{data['speech']}, {results[0]['audio_s']} s per session, streamed at real-time
+pace in 100 ms chunks over raw WebSockets, a commit after each utterance
+(bench/server_latency.py).
+
+{server_latency.markdown(results)}
+
+* **server RTF (CPU)**: CPU seconds of the server process and its engine worker processes /
+  seconds of audio, per session; **server CPU** = sessions x RTF, the cores the server needed
+  to keep up. When that nears the cores the server can actually use in parallel, latency
+  grows without bound (the queue of unprocessed chunks grows for the whole run).
+* **partial latency**: chunk sent -> the `partial_transcript` it produced received (the count
+  in brackets: chunks that changed the partial text; the others produce none).
+* **chunk turnaround**: chunk sent -> the server has processed it (a WebSocket ping after each
+  chunk; the server answers it only after the chunk).
+* **commit -> final**: commit sent -> `committed_transcript` received.
+* **WER**: word error rate of the committed text against the reference transcript.
+"""
+
+
+def render_client(data: dict[str, Any]) -> str:
+    return f"""Chunk handed to `ScribeSession.send_audio()` -> its frame written to the socket
+(transport `write()`), against a sink server in another process (bench/client_latency.py).
+
+{client_latency.markdown(data['result'])}
+
+* **sent every**: the pace chunks are handed over (20x real time, like a file upload).
+* **send_audio -> socket write**: the client's own work per chunk: uplink bookkeeping (rules
+  C6-C9), base64 + JSON encoding, WebSocket framing.
+"""
+
+
+def render_file(data: dict[str, Any]) -> str:
+    r = data["result"]
+    return f"""`scribe-desktop transcribe` on the same speech as one FLAC file, local backend
+(bench/file_transcription.py).
+
+{_table(["audio", "wall (server start/stop included)", "speed", "WER"],
+        [[f"{r['audio_s']:.1f} s", f"{r['wall_s']:.1f} s", f"{r['realtime_x']:.1f}x real time",
+          f"{r['wer']:.2f}"]])}
+
+* **wall**: spawning the command -> its exit, including starting and stopping the local server.
+* **speed**: audio seconds / wall seconds.
+* **WER**: word error rate of the printed text against the reference transcript.
+"""
+
+
+def render_capture(data: dict[str, Any]) -> str:
+    rows = [[name, str(r["chunks"]), _num(r["audio_s"], unit=" s"),
+             f"{_pair(r['p50_ms'], r['p99_ms'], '.2f')} ({_num(r['max_ms'], '.2f', ' ms')})",
+             _num(r["cpu_percent"], unit=" %"), str(r["dropped_blocks"])]
+            for name, r in data["results"].items()]
+    table = _table(["filters", "chunks", "captured", "callback -> client p50 / p99 (max)",
+                    "CPU", "dropped blocks"], rows, left=1)
+    return """The real PortAudio capturing the virtual microphone of an isolated PulseAudio daemon
+(tests/rig) while speech plays into it in real time; 50 ms chunks at 16 kHz
+(bench/capture_latency.py).
+
+""" + table + """
+
+* **filters**: `plain` = no processing; `ns+agc` = WebRTC noise suppression and automatic
+  gain.
+* **callback -> client**: the PortAudio callback that completed a chunk -> the consumer
+  (where the client's `send_audio` is called) receiving it.
+* **CPU**: CPU time of the benchmark process (PortAudio thread + event loop) / wall time
+  while capturing, in % of one core.
+* **dropped blocks**: audio blocks lost because the consumer fell behind.
+"""
+
+
+def render_gui(data: dict[str, Any]) -> str:
+    r = data["results"]
+    window = "with the main window" if r["window"] else "without a window"
+    table = _table(
+        ["message -> partial_changed p50 / p99", "message -> segment_committed p50 / p99",
+         "CPU idle", "CPU streaming", "RSS (peak)", "cold start to window"],
+        [[f"{_pair(r['partial_p50_ms'], r['partial_p99_ms'], '.2f')} ({r['partials']})",
+          f"{_pair(r['commit_p50_ms'], r['commit_p99_ms'], '.2f')} ({r['commits']})",
+          _num(r["cpu_idle_percent"], unit=" %"), _num(r["cpu_streaming_percent"], unit=" %"),
+          f"{_num(r['rss_mib'], '.0f', ' MiB')} ({_num(r['peak_rss_mib'], '.0f', ' MiB')})",
+          f"{_num(r['cold_start_median_s'], '.2f', ' s')} ({r['cold_start_runs']} runs)"]])
+    return f"""The real `DictationWorker` on the app's qasync loop (offscreen QApplication,
+{window}), the real local server as a child process and the virtual microphone
+(bench/gui_latency.py).
+
+{table}
+
+* **message -> signal**: the client decoding a `partial_transcript` / `committed_transcript`
+  frame -> the worker's signal returning from the window's slots (the count in brackets:
+  messages measured).
+* **CPU idle / streaming**: CPU time of the app process / wall time, in % of one core, with
+  the microphone open and no dictation / while dictating speech; the server is excluded.
+* **RSS (peak)**: resident memory of the app process after streaming (VmRSS, VmHWM).
+* **cold start to window**: `python -m scribe_desktop --print-ready` spawned -> its ready
+  line once the window is shown, median of fresh launches in isolated HOMEs (from source).
+"""
+
+
+def render_ptt(data: dict[str, Any]) -> str:
+    table = _table(["runs", "key release -> text in field p50 / p95",
+                    "server commit p50 / p95", "ours p50 / p95"],
+                   [[str(data["runs"]), *(_pair(data[k]["p50"], data[k]["p95"])
+                                           for k in ("total_ms", "server_commit_ms",
+                                                     "ours_ms"))]])
+    return f"""Real X11 (Xvfb + openbox), a Tk text field in another process, the hotkey chord
+pressed and released with `xdotool`, the real `DictationWorker` on the virtual microphone, the real
+local server, paste insertion through xclip + xdotool (bench/ptt_latency.py).
+
+{table}
+
+* **key release -> text in field**: `xdotool keyup` -> the dictated text present in the
+  target field.
+* **server commit**: commit sent -> `committed_transcript` received (the engine's share).
+* **ours**: the difference, per run: hotkey delivery, the commit round trip outside the
+  engine, and the insertion (clipboard snapshot, paste shortcut, the target fetching it,
+  clipboard restore).
+"""
+
+
+def render_export(data: dict[str, Any]) -> str:
+    e, h = data["export"], data["history"]
+    labels = {"txt": "TXT", "txt_timestamps": "TXT with timestamps", "srt": "SRT",
+              "vtt": "WebVTT", "json": "JSON"}
+    exports = _table(["export format", "render time", "output size"],
+                     [[label, f"{e[key + '_s'] * 1000:.0f} ms",
+                       f"{e[key + '_bytes'] / 1e6:.2f} MB"]
+                      for key, label in labels.items() if key + "_s" in e], left=1)
+    history = _table(
+        ["history", "add_segment p50 / p99", "fill", "panel first load", "panel refresh",
+         "search", "database"],
+        [[f"{h['sessions']} sessions",
+          _pair(h["add_segment_p50_ms"], h["add_segment_p99_ms"], ".2f"),
+          f"{h['fill_s']:.1f} s", f"{h['panel_load_s'] * 1000:.0f} ms",
+          f"{h['panel_refresh_s'] * 1000:.0f} ms",
+          f"{h['search_s'] * 1000:.1f} ms ({h['search_hits']} hits)",
+          f"{h['database_bytes'] / 1e6:.1f} MB"]], left=1)
+    return f"""A synthetic {e['audio_hours']}-hour session ({e['words']} words in {e['segments']}
+segments, word timestamps) rendered in each format; a history database filled with
+{h['sessions']} sessions and loaded by the history panel (bench/export_bench.py).
+
+{exports}
+
+{history}
+
+* **render time**: best of 3 renders of the whole session to text; **output size** in MB
+  (10^6 bytes).
+* **add_segment**: one durable segment write (SQLite commit, one fsync; depends on the
+  temp directory's file system); **fill**: writing every session.
+* **panel first load / refresh**: building the history panel and listing the sessions /
+  refreshing it again (best of 3).
+* **search**: a full-text search of the history for one word (best of 3; in brackets: the
+  matches).
+"""
+
+
+def render_bundle(data: dict[str, Any]) -> str:
+    build = data.get("build", {})
+    built = (f"built from commit {str(build['commit'])[:10]} in {build['build_seconds']} s"
+             if "commit" in build else "build info missing")
+    table = _table(
+        ["size", "files", "as .tar.gz", "cold start to window median / max", "first launch"],
+        [[f"{data['size_mb']} MB", str(data["files"]), f"{data['tar_gz_mb']} MB",
+          f"{_pair(data.get('cold_start_median_s'), data.get('cold_start_max_s'), '.2f', ' s')}"
+          f" ({data.get('cold_start_runs', 0)} runs)",
+          _num(data.get("first_start_s"), ".2f", " s")]])
+    return f"""The PyInstaller one-folder bundle `{data['bundle']}` ({built}; rebuilt first when
+its sources changed), launched on {data['display']} (bench/bundle_bench.py).
+
+{table}
+
+* **size**: every file of the bundle folder (MB = 10^6 bytes); **as .tar.gz**: the folder as
+  a gzip level-6 tar, what a release archive would weigh.
+* **cold start to window**: the bundle's binary spawned with `--print-ready` -> its ready line
+  once the main window is shown, each launch in a fresh HOME, after one warm-up launch;
+  **first launch**: that warm-up launch (right after a build it also pays for a cold page
+  cache).
+"""
+
+
+AREAS: tuple[Area, ...] = (
+    Area("server", "Local server under concurrent sessions", "server_latency", 900,
+         render_server),
+    Area("client", "Client send path", "client_latency", 300, render_client),
+    Area("file", "File transcription end to end", "file_transcription", 400, render_file),
+    Area("capture", "Microphone capture", "capture_latency", 300, render_capture),
+    Area("gui", "Desktop app", "gui_latency", 400, render_gui),
+    Area("ptt", "Push-to-talk", "ptt_latency", 600, render_ptt),
+    Area("export", "Export and history", "export_bench", 900, render_export),
+    Area("bundle", "Bundle", "bundle_bench", 1200, render_bundle),
+)
