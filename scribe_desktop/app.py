@@ -185,6 +185,7 @@ class DesktopApp(QObject):
         """Listen to the global hotkey (needs the running loop); say so when impossible."""
         from .hotkey.controller import PushToTalk
         from .hotkey.listener import BackendKind, BackendStatus, backend_status, make_listener
+        from .hotkey.x11_grab import make_cancel_grab
         from .inject.inserter import Inserter
 
         worker = self.worker
@@ -201,7 +202,10 @@ class DesktopApp(QObject):
         self.push_to_talk = PushToTalk(worker, inserter, settings.hotkey_config(),
                                        listener=make_listener(status),
                                        per_segment=settings.insert_per_segment,
-                                       on_notice=self.notify)
+                                       on_notice=self.notify,
+                                       # the listener already delivers the grabbed key
+                                       cancel_grab=make_cancel_grab(lambda: None,
+                                                                    on_notice=self.notify))
         try:
             self.push_to_talk.start()
         except Exception as exc:  # e.g. the X record extension is missing

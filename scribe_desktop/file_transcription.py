@@ -15,6 +15,9 @@ The file is streamed faster than real time, like the Python SDK's url mode (prot
   without any server message.
 
 Events go through `Transcript` (rules C3-C5); the result serialises to text or JSON.
+`on_change` sees every `TranscriptChange` as it happens (a segment committed, its timestamps
+added), so a caller can record each segment as it arrives (issue 6: the history keeps a
+file's text even if the process dies half-way), not only the finished result.
 """
 
 from __future__ import annotations
@@ -38,9 +41,12 @@ from .protocol.messages import (
     CommittedTranscriptWithTimestamps,
 )
 from .protocol.options import CommitStrategy, SessionOptions
-from .transcript import Transcript
+from .transcript import Transcript, TranscriptChange
 
 ProgressCallback = Callable[[float, float | None], None]  # (seconds sent, total or None)
+# Called on the loop for each change, in order; it must not raise (an exception would end
+# the transcription) nor block (queue slow work, as `session_journal` does).
+ChangeCallback = Callable[[TranscriptChange], None]
 
 
 class Backend(StrEnum):
@@ -122,6 +128,7 @@ class _Progress:
     enriched: int = 0  # committed_transcript_with_timestamps messages received
     last_event_at: float = 0.0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    on_change: ChangeCallback | None = None
 
     @property
     def answered_s(self) -> float:
@@ -146,7 +153,10 @@ async def _receive(session: TranscriptionSession, state: _Progress) -> None:
             # the transcript attributes commits in order (rule C5).
             state.transcript.note_commit_sent()
             continue
-        state.transcript.apply(event)
+        changes = state.transcript.apply(event)
+        if state.on_change is not None:
+            for change in changes:
+                state.on_change(change)
         if isinstance(event, CommittedTranscript):
             state.committed += 1
         elif isinstance(event, CommittedTranscriptWithTimestamps):
@@ -232,15 +242,18 @@ class _Streamer:
 async def transcribe_source(source: AudioSource, session: TranscriptionSession, *,
                             policy: StreamPolicy | None = None,
                             with_timestamps: bool = True,
-                            on_progress: ProgressCallback | None = None) -> tuple[Transcript, int]:
+                            on_progress: ProgressCallback | None = None,
+                            on_change: ChangeCallback | None = None,
+                            ) -> tuple[Transcript, int]:
     """Stream `source` into `session` and return the transcript and the number of commits.
+    `on_change` sees each transcript change as it happens (see `ChangeCallback`).
 
     Raises the client's typed errors (server errors, lost connection), `FileSourceError`
     for a file that fails mid-decode, and `FileTranscriptionError` on a timeout. Cancellation
     stops both directions; the caller closes the session.
     """
     policy = policy or StreamPolicy()
-    state = _Progress(last_event_at=time.monotonic())
+    state = _Progress(last_event_at=time.monotonic(), on_change=on_change)
     receiver = asyncio.create_task(_receive(session, state), name="transcribe-receiver")
     streamer = _Streamer(session, state, policy, receiver, on_progress)
     try:
@@ -304,17 +317,20 @@ async def _wait_until_answered(state: _Progress, receiver: asyncio.Task[None],
 async def transcribe_file(source: FileSource, *, endpoint: Endpoint, auth: Auth,
                           backend: Backend, language_code: str | None = None,
                           policy: StreamPolicy | None = None,
-                          on_progress: ProgressCallback | None = None) -> FileTranscription:
+                          on_progress: ProgressCallback | None = None,
+                          on_change: ChangeCallback | None = None) -> FileTranscription:
     """Connect, stream `source` (already opened, so a bad file fails before any connection),
-    and return the result. Raises `OptionsError` (bad language code), the client's
-    `ScribeError`s, `FileSourceError` and `FileTranscriptionError`."""
+    and return the result; `on_change` as in `transcribe_source`. Raises `OptionsError` (bad
+    language code), the client's `ScribeError`s, `FileSourceError` and
+    `FileTranscriptionError`."""
     audio_format = AudioFormat.for_rate(source.sample_rate_hz)
     options = SessionOptions(audio_format=audio_format, commit_strategy=CommitStrategy.MANUAL,
                              include_timestamps=True, language_code=language_code).validate()
     started = time.monotonic()
     async with await connect(options, endpoint, auth) as session:
         transcript, commits = await transcribe_source(source, session, policy=policy,
-                                                      on_progress=on_progress)
+                                                      on_progress=on_progress,
+                                                      on_change=on_change)
     duration = source.duration_s if source.duration_s is not None else source.seconds_done
     return FileTranscription(file=source.path, duration_s=duration, backend=backend,
                              transcript=transcript, commits_sent=commits,

@@ -28,7 +28,7 @@ from typing import Any
 from .export.model import ExportSegment, SessionMeta, SessionStatus
 from .history import HistoryStore, SessionRecorder
 from .live_export import LiveExporter
-from .transcript import Segment
+from .transcript import Segment, SegmentAdded, SegmentEnriched, TranscriptChange
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +144,14 @@ class JournalSession:
             return
         self._journal._submit(self, "history", self._journal.store.path,
                               lambda: self._with_recorder(lambda r: r.enrich(segment)))
+
+    def record_change(self, change: TranscriptChange) -> None:
+        """A `Transcript` change as it happens: a committed segment is added, timestamps
+        enrich it, a partial is not recorded (a `file_transcription.ChangeCallback`)."""
+        if isinstance(change, SegmentAdded):
+            self.add_segment(change.segment)
+        elif isinstance(change, SegmentEnriched):
+            self.enrich(change.segment)
 
     def add_audio(self, pcm: bytes) -> None:
         """Raw audio, kept only if the session was begun with `keep_audio`."""

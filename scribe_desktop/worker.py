@@ -53,6 +53,7 @@ from .user_errors import MicrophoneLostError, UserError, user_error_for
 from .worker_files import FileJob
 
 if TYPE_CHECKING:
+    from .file_transcription import StreamPolicy
     from .history import HistoryStore
 
 log = logging.getLogger(__name__)
@@ -187,6 +188,7 @@ class DictationWorker(QObject):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._run_task: asyncio.Task[None] | None = None
         self._file_job: FileJob | None = None
+        self.file_policy: StreamPolicy | None = None  # how files are streamed (None: default)
         self._shut_down = False
         self.journal = SessionJournal(history, on_warning=self.notice.emit)
         self._record: JournalSession | None = None  # the running dictation's record
@@ -291,7 +293,7 @@ class DictationWorker(QObject):
         segments as `segment_committed`, then `file_finished` (exactly once, [] on cancel or
         failure; failures also emit `error`). One file at a time: a new call cancels the old."""
         self.cancel_file()
-        job = FileJob(path, self.backend, self.settings,
+        job = FileJob(path, self.backend, self.settings, policy=self.file_policy,
                       on_progress=lambda done, total: self.file_progress.emit(done, total))
         self._file_job = job
         return self._spawn(self._transcribe_file(job))
@@ -609,6 +611,9 @@ class DictationWorker(QObject):
     async def _transcribe_file(self, job: FileJob) -> list[Segment]:
         segments: list[Segment] = []
         record = self._begin_record(None, SessionSource.FILE, file=str(job.path))
+        # each segment reaches the history as it is committed (the file's own indices, which
+        # its timestamps refer to), so a crash half-way keeps the text so far (issue 6)
+        job.on_change = record.record_change
         status = SessionStatus.FAILED
         try:
             found = await job.run()
@@ -616,7 +621,6 @@ class DictationWorker(QObject):
                 segment = dataclasses.replace(segment, index=len(self.transcript.segments))
                 self.transcript.segments.append(segment)
                 segments.append(segment)
-                record.add_segment(segment)
                 self.segment_committed.emit(segment)
             status = SessionStatus.COMPLETED
         except asyncio.CancelledError:

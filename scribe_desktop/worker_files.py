@@ -13,7 +13,7 @@ from pathlib import Path
 from .audio.file_source import open_file_source
 from .backends import Backend
 from .client import connect
-from .file_transcription import StreamPolicy, transcribe_source
+from .file_transcription import ChangeCallback, StreamPolicy, transcribe_source
 from .protocol.audio_format import AudioFormat
 from .protocol.options import CommitStrategy, SessionOptions
 from .settings import Settings
@@ -27,12 +27,16 @@ class FileJob:
 
     def __init__(self, path: str | Path, backend: Backend, settings: Settings, *,
                  on_progress: ProgressCallback | None = None,
-                 policy: StreamPolicy | None = None) -> None:
+                 policy: StreamPolicy | None = None,
+                 on_change: ChangeCallback | None = None) -> None:
+        """`on_change`: each transcript change as it arrives (the worker records committed
+        segments in the history with it, before the whole file is done)."""
         self.path = Path(path)
         self.backend = backend
         self.settings = settings
         self.on_progress = on_progress
         self.policy = policy
+        self.on_change = on_change
         self._task: asyncio.Task[list[Segment]] | None = None
         self._cancelled = False
         self.duration_s: float | None = None  # the file's length, once probed
@@ -69,5 +73,6 @@ class FileJob:
 
         async with await connect(options, conn.endpoint, conn.auth) as session:
             transcript, _ = await transcribe_source(source, session, policy=self.policy,
-                                                    on_progress=progress)
+                                                    on_progress=progress,
+                                                    on_change=self.on_change)
         return list(transcript.segments)

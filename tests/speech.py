@@ -14,12 +14,18 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+# Chosen so the offline engine decodes each one reliably when streamed (measured per sentence,
+# fresh session, 100 ms chunks, with and without lead silence): tests then fail on our bugs,
+# not on pocketsphinx's accuracy. Replaced, for that reason: "the quick brown fox jumps over
+# the lazy dog" (WER 0.56), "we will meet at the station at noon" (0.25-0.62), "the weather
+# is nice today" (0.8-1.2). `wer()` thresholds still catch real regressions.
 SENTENCES = (
     "open the door and turn on the kitchen lights",
-    "the quick brown fox jumps over the lazy dog",
+    "turn off the music in the living room",
     "please call me back tomorrow morning",
-    "we will meet at the station at noon",
-    "the weather is nice today",
+    "i would like a cup of coffee please",
+    "the meeting starts at ten in the morning",
+    "we need more time to finish the project",
 )
 
 CACHE_DIR = Path(os.environ.get("SCRIBE_TEST_CACHE", Path(tempfile.gettempdir()) /

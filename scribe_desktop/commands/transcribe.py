@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the real imports are inside run(): every command module builds the parser
     from ..audio.file_source import FileSource
-    from ..file_transcription import Backend, FileTranscription, ProgressCallback
+    from ..file_transcription import (
+        Backend,
+        ChangeCallback,
+        FileTranscription,
+        ProgressCallback,
+    )
     from ..session_journal import SessionJournal
 
 EXIT_FAILED = 1  # the transcription failed (file, connection, server)
@@ -148,7 +153,9 @@ async def _main(args: argparse.Namespace) -> int:
                 source=SessionSource.FILE, backend=backend.value, model_id=DEFAULT_MODEL_ID,
                 language_code=args.language, file=str(source.path.absolute())))
         with _progress_bar(args, source.duration_s) as on_progress:
-            result = await _transcribe(args, backend, source, on_progress)
+            # each segment is recorded as it is committed: Ctrl+C or a crash keeps the text
+            result = await _transcribe(args, backend, source, on_progress,
+                                       record.record_change if record is not None else None)
         status = SessionStatus.COMPLETED
     except asyncio.CancelledError:  # Ctrl+C
         status = SessionStatus.CANCELLED
@@ -165,8 +172,6 @@ async def _main(args: argparse.Namespace) -> int:
         return fail(str(exc))
     finally:
         if record is not None:
-            for segment in result.transcript.segments if result is not None else ():
-                record.add_segment(segment)
             record.finish(status, duration_s=result.duration_s if result else None)
         close_journal(journal)
     return _write_result(args, result)
@@ -177,7 +182,8 @@ class LocalServerStartError(Exception):
 
 
 async def _transcribe(args: argparse.Namespace, backend: Backend, source: FileSource,
-                      on_progress: ProgressCallback | None) -> FileTranscription:
+                      on_progress: ProgressCallback | None,
+                      on_change: ChangeCallback | None = None) -> FileTranscription:
     from ..client import ApiKeyAuth, Endpoint
     from ..file_transcription import Backend, StreamPolicy, transcribe_file
 
@@ -203,12 +209,12 @@ async def _transcribe(args: argparse.Namespace, backend: Backend, source: FileSo
             return await transcribe_file(
                 source, endpoint=Endpoint(base_url=server.base_url),
                 auth=ApiKeyAuth(server.secret), backend=backend, language_code=args.language,
-                policy=policy, on_progress=on_progress)
+                policy=policy, on_progress=on_progress, on_change=on_change)
         finally:
             await server.stop()
     return await transcribe_file(source, endpoint=endpoint, auth=auth, backend=backend,
                                  language_code=args.language, policy=policy,
-                                 on_progress=on_progress)
+                                 on_progress=on_progress, on_change=on_change)
 
 
 async def _cloud_api_key() -> str:

@@ -22,6 +22,7 @@ class SessionSource(StrEnum):
     PUSH_TO_TALK = "push_to_talk"  # the global hotkey
     FILE = "file"  # `transcribe` or File → Transcribe…
     LISTEN = "listen"  # the `listen` command
+    RETRY = "retry"  # a stored session's kept audio transcribed again (file: that audio)
 
 
 class SessionStatus(StrEnum):
@@ -42,7 +43,7 @@ class SessionMeta:
     backend: str | None = None  # "local" | "cloud"
     model_id: str | None = None
     language_code: str | None = None  # the requested language (None: auto-detect)
-    file: str | None = None  # the transcribed file, for SessionSource.FILE
+    file: str | None = None  # the transcribed file (FILE), the original's audio (RETRY)
     started_at: datetime | None = None  # timezone-aware
 
 

@@ -295,6 +295,39 @@ class HistoryStore:
             return None
         return self.audio_dir / str(row["audio_file"])
 
+    def audio_format(self, session_id: int) -> str | None:
+        """The format of the session's kept audio ("pcm_16000"), None if none was kept."""
+        with self._lock:
+            row = self._conn.execute("SELECT audio_file, audio_format FROM sessions "
+                                     "WHERE id = ?", (session_id,)).fetchone()
+        if row is None or row["audio_file"] is None:
+            return None
+        return str(row["audio_format"]) if row["audio_format"] else None
+
+    def mark_retry(self, file: str, original_id: int) -> int | None:
+        """Relabel the newest FILE session of `file` as a RETRY of `original_id`: its `file`
+        becomes the original's audio path (the link). Returns its id, None if not found."""
+        link = str(self.audio_path(original_id) or self.audio_dir / f"{original_id}.pcm")
+        with self.transaction() as conn:
+            row = conn.execute("SELECT id FROM sessions WHERE file = ? AND source = ? "
+                               "ORDER BY id DESC LIMIT 1",
+                               (file, SessionSource.FILE.value)).fetchone()
+            if row is None:
+                return None
+            conn.execute("UPDATE sessions SET source = ?, file = ? WHERE id = ?",
+                         (SessionSource.RETRY.value, link, row["id"]))
+        return int(row["id"])
+
+    def retry_origin(self, session_id: int) -> int | None:
+        """For a RETRY session, the id of the session whose audio it transcribed."""
+        with self._lock:
+            row = self._conn.execute("SELECT source, file FROM sessions WHERE id = ?",
+                                     (session_id,)).fetchone()
+        if row is None or row["source"] != SessionSource.RETRY.value or not row["file"]:
+            return None
+        name = Path(str(row["file"])).stem  # "<audio dir>/<id>.pcm" (`mark_retry`)
+        return int(name) if name.isdigit() else None
+
     def delete(self, session_id: int) -> bool:
         """Delete a session, its segments and its audio; False if it did not exist."""
         audio = self.audio_path(session_id)

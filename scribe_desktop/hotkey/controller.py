@@ -9,6 +9,17 @@ Release: `worker.stop()` commits (rule C6 pads to the 0.3 s floor) and waits for
 with the worker's commit timeout; we wait for the dictation to end with a bound above that,
 so a hotkey dictation can never hang, then insert what was committed. With `per_segment`,
 segments committed while the key is still held (VAD commits) are inserted at once.
+
+Our own keystrokes: inserting sends synthetic keys (the paste shortcut, typing, and
+xdotool's --clearmodifiers lifting and restoring the Ctrl/Alt the user is holding). X11
+reports XTEST keys to the listener exactly like real ones (pynput's `injected` only flags
+XSendEvent, and XQueryKeymap shows the logical state, restored modifiers included), so they
+cannot be told apart one by one. Instead, key events that arrive while an insertion is in
+flight, and for `SYNTHETIC_GRACE_S` after it (the listener thread delivers them a little
+late), are held back; then only their NET effect is applied: a key whose last event leaves
+it in another state than the interpreter believes. A paste while the chord is held nets to
+nothing (Ctrl up, Ctrl+V, Ctrl down again), so the dictation keeps going; a real release or
+press during the insertion still takes effect, with its own timestamp, just after it.
 A dictation ended elsewhere (the window's Stop button, an error) still gets its committed
 text inserted; cancel (Esc) inserts nothing.
 
@@ -22,12 +33,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any, Protocol
 
 from ..dictation import DictationState
 from ..inject.inserter import Inserter, InsertError, Insertion
 from ..inject.x11 import X11ToolError
+from .chord import Chord
 from .interpreter import Action, Command, HotkeyConfig, HotkeyInterpreter
 from .listener import KeyEvent, KeyListener
 
@@ -37,11 +49,21 @@ CAPTURING = frozenset({DictationState.CONNECTING, DictationState.LISTENING,
                        DictationState.RECONNECTING})
 ENDED = frozenset({DictationState.IDLE, DictationState.ERROR})
 FINISH_MARGIN_S = 5.0  # beyond the worker's own commit timeout
+SYNTHETIC_GRACE_S = 0.25  # our synthetic keys still reaching the listener after a tool exits
 
 
 class SignalLike(Protocol):
     def connect(self, slot: Callable[..., Any]) -> Any: ...
     def disconnect(self, slot: Callable[..., Any]) -> Any: ...
+
+
+class CancelGrab(Protocol):
+    """What the controller needs of `hotkey.x11_grab.CancelKeyGrab` (a seam for tests)."""
+
+    def start(self) -> None: ...
+    def grab(self, chord: Chord) -> Any: ...
+    def ungrab(self) -> Any: ...
+    def close(self) -> None: ...
 
 
 class WorkerLike(Protocol):
@@ -81,7 +103,9 @@ class PushToTalk:
     def __init__(self, worker: WorkerLike, inserter: Inserter, config: HotkeyConfig, *,
                  listener: KeyListener | None = None, per_segment: bool = False,
                  on_notice: Callable[[str], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 synthetic_grace_s: float = SYNTHETIC_GRACE_S,
+                 cancel_grab: CancelGrab | None = None) -> None:
         self.worker = worker
         self.inserter = inserter
         self.interpreter = HotkeyInterpreter(config)
@@ -97,6 +121,15 @@ class PushToTalk:
         self._timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._connected = False
+        self.synthetic_grace_s = synthetic_grace_s
+        self._synthetic = 0  # insertions sending keys right now
+        self._held: list[KeyEvent] = []  # key events seen meanwhile (see module doc)
+        self._resync: asyncio.Task[None] | None = None
+        # Issue 5: the cancel key is grabbed only while dictating, so Esc does not reach the
+        # focused app then (the listener still sees the grabbed key and cancels through the
+        # interpreter). `_sync_grab` follows `interpreter.active`.
+        self.cancel_grab = cancel_grab
+        self._grabbed = False
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -109,10 +142,20 @@ class PushToTalk:
         self.interpreter.set_active(self.worker.state in CAPTURING)
         if self.listener is not None:
             self.listener.start(self.on_key)
+        if self.cancel_grab is not None:
+            try:
+                self.cancel_grab.start()
+            except Exception as exc:  # an unusable display: Esc simply is not reserved
+                self._notice(f"The cancel key cannot be reserved: {exc}")
+                self.cancel_grab = None
+        self._sync_grab()
 
     async def close(self) -> None:
         if self.listener is not None:
             self.listener.stop()
+        if self.cancel_grab is not None:
+            self.cancel_grab.close()
+            self._grabbed = False
         if self._timer is not None:
             self._timer.cancel()
         if self._connected:
@@ -125,6 +168,10 @@ class PushToTalk:
             task.cancel()
         if pending:
             await asyncio.wait(pending, timeout=5)
+        if self._resync is not None:  # spawned by an insertion that was just cancelled
+            self._resync.cancel()
+            self._resync = None
+        self._held.clear()
 
     def set_config(self, config: HotkeyConfig, *, per_segment: bool | None = None) -> None:
         active = self.interpreter.active
@@ -132,16 +179,52 @@ class PushToTalk:
         self.interpreter.set_active(active)
         if per_segment is not None:
             self.per_segment = per_segment
+        if self._grabbed and self.cancel_grab is not None:
+            self.cancel_grab.ungrab()  # the cancel chord may have changed: grab it anew
+            self._grabbed = False
+        self._sync_grab()
 
     # -- key events --------------------------------------------------------------------------
 
     def on_key(self, event: KeyEvent) -> None:
         """A key event from the listener (on the loop thread)."""
+        if self._synthetic or (self._resync is not None and not self._resync.done()):
+            self._held.append(event)  # maybe ours: judged by its net effect afterwards
+            return
+        self._apply_key(event)
+
+    def _apply_key(self, event: KeyEvent) -> None:
         if event.down:
             commands = self.interpreter.key_down(event.key, event.t)
         else:
             commands = self.interpreter.key_up(event.key, event.t)
         self._execute(commands)
+
+    @contextlib.asynccontextmanager
+    async def _sending_keys(self) -> AsyncIterator[None]:
+        """Around anything that sends synthetic keys: hold the listener's events back."""
+        if self._resync is not None:
+            self._resync.cancel()  # a later insertion: judge all held events after it
+            self._resync = None
+        self._synthetic += 1
+        try:
+            yield
+        finally:
+            self._synthetic -= 1
+            if self._synthetic == 0:
+                self._resync = self._spawn(self._apply_held_after(self.synthetic_grace_s))
+
+    async def _apply_held_after(self, delay_s: float) -> None:
+        await asyncio.sleep(delay_s)  # a grace period, not a wait for an event
+        held, self._held = self._held, []
+        last: dict[str, KeyEvent] = {}
+        for event in held:  # each key's last event, ordered by when it happened
+            last.pop(event.key, None)
+            last[event.key] = event
+        self._resync = None  # (before applying: a START may insert and hold keys again)
+        for event in last.values():
+            if event.down != (event.key in self.interpreter.down):
+                self._apply_key(event)
 
     def _tick(self) -> None:
         self._timer = None
@@ -163,6 +246,21 @@ class PushToTalk:
             elif command.action == Action.PASTE_LAST:
                 self._spawn(self._with_notice(self.inserter.paste_last()))
         self._schedule_tick()
+        self._sync_grab()
+
+    def _sync_grab(self) -> None:
+        """Grab the cancel key while the interpreter is active, release it otherwise."""
+        if self.cancel_grab is None:
+            return
+        want = self.interpreter.active and self.interpreter.config.cancel is not None
+        if want == self._grabbed:
+            return
+        self._grabbed = want
+        if want:
+            assert self.interpreter.config.cancel is not None
+            self.cancel_grab.grab(self.interpreter.config.cancel)
+        else:
+            self.cancel_grab.ungrab()
 
     def _schedule_tick(self) -> None:
         if self._timer is not None:
@@ -277,7 +375,8 @@ class PushToTalk:
             if record is None or dictation.cancelled:
                 return
             try:
-                await self.inserter.insert(record, text)
+                async with self._sending_keys():
+                    await self.inserter.insert(record, text)
             except (InsertError, X11ToolError) as exc:
                 self._notice(str(exc))
             for notice in record.notices:
@@ -295,6 +394,7 @@ class PushToTalk:
             self.interpreter.set_active(True)
         elif not waiting:  # (the end of the previous dictation is no news for a waiting one)
             self.interpreter.set_active(False)
+        self._sync_grab()
         for dictation in list(self._open):
             if state in CAPTURING and dictation is current:
                 dictation.capturing = True
@@ -331,7 +431,9 @@ class PushToTalk:
     async def _with_notice(self, coro: Coroutine[Any, Any, str]) -> None:
         async with self._lock:
             try:
-                self._notice(await coro)
+                async with self._sending_keys():
+                    notice = await coro
+                self._notice(notice)
             except (InsertError, X11ToolError) as exc:
                 self._notice(str(exc))
 

@@ -3,11 +3,14 @@
     panel = HistoryPanel(store, parent)            # store: history.HistoryStore
     panel.reinsert_requested.connect(...)          # str: text to type into the focused app
     panel.session_opened.connect(...)              # export.ExportSession: show it
+    panel.retry_requested.connect(...)             # int: session id to retry from its audio
     panel.refresh()                                # after a session ends (or on show)
 
 Actions on the selected session: Open (double-click too), Copy (clipboard), Re-insert, Export…
-(an `ExportDialog`, opened window-modal), Delete (after confirmation). The footer shows the
-disk space the history uses. `confirm` replaces the confirmation message box (tests).
+(an `ExportDialog`, opened window-modal), Retry from audio (only for sessions whose audio was
+kept: the owner transcribes it again, `history.retry`), Delete (after confirmation). The
+footer shows the disk space the history uses. `confirm` replaces the confirmation message box
+(tests).
 """
 
 from __future__ import annotations
@@ -126,6 +129,7 @@ class HistoryPanel(QWidget):
     reinsert_requested = Signal(str)
     session_opened = Signal(object)  # ExportSession
     session_deleted = Signal(int)
+    retry_requested = Signal(int)  # history id of a session with kept audio
 
     def __init__(self, store: HistoryStore, parent: QWidget | None = None, *,
                  confirm: Confirm | None = None) -> None:
@@ -159,7 +163,9 @@ class HistoryPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.table.selectionModel().currentRowChanged.connect(self._selection_changed)
+        # selectionChanged, not currentRowChanged: the latter fires before the selection
+        # moves, so the previous row would be loaded
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _index: self.open_selected())
 
         self.detail = QPlainTextEdit(self)
@@ -173,6 +179,7 @@ class HistoryPanel(QWidget):
                                  ("copy", "Copy", self.copy_selected),
                                  ("reinsert", "Re-insert", self.reinsert_selected),
                                  ("export", "Export…", self.export_selected),
+                                 ("retry", "Retry from audio", self.retry_selected),
                                  ("delete", "Delete…", self.delete_selected)):
             button = QPushButton(label, self)
             button.clicked.connect(slot)
@@ -249,10 +256,25 @@ class HistoryPanel(QWidget):
         self.detail.setPlainText(self._current.text if self._current else "")
         self._update_buttons()
 
+    def selected_summary(self) -> SessionSummary | None:
+        sid = self.selected_id()
+        return next((s for s in self.model.sessions if s.id == sid), None)
+
+    def can_retry(self) -> bool:
+        """The selected session has kept audio to transcribe again."""
+        summary = self.selected_summary()
+        return self._current is not None and summary is not None and summary.has_audio \
+            and summary.status != SessionStatus.RECORDING
+
     def _update_buttons(self) -> None:
         has = self._current is not None
         for button in self.buttons.values():
             button.setEnabled(has)
+        self.buttons["retry"].setEnabled(self.can_retry())
+        self.buttons["retry"].setToolTip(
+            "Transcribe this session's kept audio again, as a new session"
+            if self.can_retry() else "Only sessions whose audio was kept can be retried "
+            "(Settings: keep session audio)")
 
     # --- actions ------------------------------------------------------------------------
 
@@ -270,6 +292,15 @@ class HistoryPanel(QWidget):
     def reinsert_selected(self) -> None:
         if self._current is not None and self._current.text:
             self.reinsert_requested.emit(self._current.text)
+
+    def retry_selected(self) -> None:
+        summary = self.selected_summary()
+        if summary is not None and self.can_retry():
+            self.retry_requested.emit(summary.id)
+
+    def show_message(self, text: str) -> None:
+        """A one-line outcome under the list (e.g. of a retry), until the next refresh."""
+        self.footer.setText(text)
 
     def export_selected(self) -> ExportDialog | None:
         """Open the export dialog for the selected session (window-modal, non-blocking)."""

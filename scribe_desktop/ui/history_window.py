@@ -5,11 +5,18 @@ view of one opened session.
     window.reinsert_requested.connect(...)       # str: the text to insert again
     window.show_history()                        # shows, raises and refreshes
 
+With a `worker` (`history.retry.RetryWorker`: the app's `DictationWorker`), "Retry from
+audio" transcribes the selected session's kept audio again as a new session (`retry_done`
+gives its id, or None); without one the request is only re-emitted for the owner.
+
 The main window owns one; it refreshes the list whenever the worker reports a finished
 session (`session_recorded`), so a dictation appears in History as soon as it ends.
 """
 
 from __future__ import annotations
+
+import asyncio
+import logging
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -23,7 +30,10 @@ from PySide6.QtWidgets import (
 
 from ..export import ExportSession
 from ..history import HistoryStore
+from ..history.retry import RetryError, RetryWorker, retry_from_audio
 from .history_panel import Confirm, HistoryPanel, format_duration
+
+log = logging.getLogger(__name__)
 
 
 class SessionViewer(QDialog):
@@ -53,9 +63,11 @@ class HistoryWindow(QDialog):
     """The history panel in its own window (not modal: dictation goes on beside it)."""
 
     reinsert_requested = Signal(str)
+    retry_requested = Signal(int)
+    retry_done = Signal(object)  # int | None: the new session's id
 
     def __init__(self, store: HistoryStore, parent: QWidget | None = None, *,
-                 confirm: Confirm | None = None) -> None:
+                 confirm: Confirm | None = None, worker: RetryWorker | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("historyWindow")
         self.setWindowTitle("History")
@@ -65,6 +77,12 @@ class HistoryWindow(QDialog):
         self.panel = HistoryPanel(store, self, confirm=confirm)
         self.panel.reinsert_requested.connect(self.reinsert_requested)
         self.panel.session_opened.connect(self.open_session)
+        self.panel.retry_requested.connect(self.retry_requested)
+        self.store = store
+        self.worker = worker
+        self.retry_task: asyncio.Task[int | None] | None = None
+        if worker is not None:
+            self.panel.retry_requested.connect(self.retry)
         self.viewer: SessionViewer | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -80,6 +98,36 @@ class HistoryWindow(QDialog):
         """Reload the list if the window is open (a closed one reloads when shown)."""
         if self.isVisible():
             self.panel.refresh()
+
+    def retry(self, session_id: int) -> asyncio.Task[int | None] | None:
+        """Transcribe the session's kept audio again (one retry at a time)."""
+        if self.worker is None or (self.retry_task is not None and not self.retry_task.done()):
+            return None
+        self.panel.buttons["retry"].setEnabled(False)
+        self.panel.show_message("Transcribing the kept audio again…")
+        self.retry_task = asyncio.ensure_future(
+            retry_from_audio(self.store, self.worker, session_id))
+        self.retry_task.add_done_callback(self._retried)
+        return self.retry_task
+
+    def _retried(self, task: asyncio.Task[int | None]) -> None:
+        new_id: int | None = None
+        message = "The retry recorded nothing (see the error shown, if any)."
+        if task.cancelled():
+            message = "The retry was cancelled."
+        elif isinstance(task.exception(), RetryError):
+            message = str(task.exception())
+        elif task.exception() is not None:
+            log.error("retry from audio failed", exc_info=task.exception())
+            message = f"The retry failed: {task.exception()}"
+        else:
+            new_id = task.result()
+        self.panel.refresh()
+        if new_id is not None:
+            self.panel.select_session(new_id)
+            message = "Retried from the kept audio: the new session is selected."
+        self.panel.show_message(message)
+        self.retry_done.emit(new_id)
 
     def open_session(self, session: object) -> SessionViewer | None:
         """Slot for the panel's `session_opened`: the session's text in a read-only view."""

@@ -288,7 +288,8 @@ class MainWindow(QMainWindow):
             self.settings_dialog.raise_()
             return self.settings_dialog
         dialog = SettingsDialog(self.settings, key_store=self.key_store, devices=self._devices,
-                                hotkey_status=self.hotkey_status, parent=self)
+                                hotkey_status=self.hotkey_status, history=self.history,
+                                parent=self)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
         dialog.test_connection_requested.connect(self.worker.test_connection)
         dialog.api_key_entered.connect(self.worker.set_api_key)
@@ -362,7 +363,7 @@ class MainWindow(QMainWindow):
         if self.history_window is None:
             from .history_window import HistoryWindow
 
-            self.history_window = HistoryWindow(self.history, self)
+            self.history_window = HistoryWindow(self.history, self, worker=self.worker)
             self.history_window.reinsert_requested.connect(lambda text: self.reinsert(text))
         self.history_window.show_history()
         return self.history_window

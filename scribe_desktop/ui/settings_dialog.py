@@ -1,5 +1,5 @@
 """The settings dialog: backend and API key, transcription options, audio, the dictation
-hotkey (hotkey_settings.py), window.
+hotkey (hotkey_settings.py), history (history_settings.py), window.
 
 It edits a copy of the immutable `Settings` (`result_settings()`); ranges, labels and choices
 come from the declarations in settings.py (`field_spec`), which take the VAD ranges from
@@ -42,6 +42,7 @@ from ..hotkey.listener import BackendStatus
 from ..protocol.options import KNOWN_MODEL_IDS, VAD_RANGES, CommitStrategy, Region
 from ..secrets import SecretsError, SecretsUnavailableError
 from ..settings import BackendKind, Settings, SettingsError, field_spec
+from .history_settings import DiskUsageSource, HistoryTab
 from .hotkey_settings import HotkeyTab
 from .keyterms_editor import KeytermsEditor
 
@@ -69,8 +70,10 @@ class SettingsDialog(QDialog):
 
     def __init__(self, settings: Settings, *, key_store: KeyStore | None = None,
                  devices: list[str] | None = None, hotkey_status: BackendStatus | None = None,
+                 history: DiskUsageSource | None = None,
                  parent: QWidget | None = None) -> None:
-        """`hotkey_status`: what the app found at launch (None: look now)."""
+        """`hotkey_status`: what the app found at launch (None: look now); `history`: the
+        store whose disk use the History tab shows (None: no history this run)."""
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
@@ -89,6 +92,8 @@ class SettingsDialog(QDialog):
             hotkey_status = backend_status()
         self.hotkey = HotkeyTab(settings, hotkey_status, self)
         tabs.addTab(self.hotkey, "Dictation hotkey")
+        self.history = HistoryTab(settings, history, self)
+        tabs.addTab(self.history, "History")
         tabs.addTab(self._window_tab(settings), "Window")
         self.tabs = tabs
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -343,7 +348,7 @@ class SettingsDialog(QDialog):
             preroll_ms=self.preroll.value(),
             close_to_tray=self.close_to_tray.isChecked(),
             start_minimized=self.start_minimized.isChecked(),
-            **self.hotkey.edited(),  # type: ignore[arg-type]
+            **self.hotkey.edited(), **self.history.edited(),  # type: ignore[arg-type]
         )
 
     def result_settings(self) -> Settings:

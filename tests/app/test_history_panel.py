@@ -179,3 +179,24 @@ def test_format_duration() -> None:
     assert format_duration(3725) == "1:02:05"
     assert format_duration(None) == "—"
 
+
+
+def test_retry_from_audio_is_enabled_only_with_kept_audio(qtbot: QtBot,
+                                                          store: HistoryStore) -> None:
+    """Retry from audio is enabled for a session with kept audio and emits its id."""
+    rec = store.begin_session(SessionMeta(backend="local"), keep_audio=True,
+                              audio_format="pcm_16000")
+    rec.add_segment(Segment(0, "Kept audio here."))
+    rec.add_audio(b"\x00\x01" * 1600)
+    rec.finish(SessionStatus.CANCELLED)
+    panel = make_panel(qtbot, store)
+    assert panel.select_session(rec.id)
+    assert panel.buttons["retry"].isEnabled()
+    with qtbot.waitSignal(panel.retry_requested, timeout=2000) as blocker:
+        panel.buttons["retry"].click()
+    assert blocker.args == [rec.id]
+    without = next(s.id for s in store.list_sessions() if not s.has_audio)
+    assert panel.select_session(without)
+    assert panel.buttons["copy"].isEnabled() and not panel.buttons["retry"].isEnabled()
+    with qtbot.assertNotEmitted(panel.retry_requested):
+        panel.retry_selected()

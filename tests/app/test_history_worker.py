@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import soundfile
 
@@ -16,8 +17,11 @@ from scribe_desktop.backends import StaticBackend
 from scribe_desktop.client import ApiKeyAuth, Endpoint
 from scribe_desktop.dictation import DictationState
 from scribe_desktop.export import SessionSource, SessionStatus
+from scribe_desktop.file_transcription import StreamPolicy
 from scribe_desktop.history import HistoryStore
+from scribe_desktop.session_journal import JournalSession
 from scribe_desktop.settings import LiveExportFormat
+from scribe_desktop.transcript import SegmentAdded, TranscriptChange
 from scribe_desktop.worker import DictationWorker
 from tests.app.fakes import FakeMicrophone
 from tests.app.recorder import Recorder
@@ -168,3 +172,36 @@ async def test_a_broken_store_is_one_notice_and_dictation_goes_on(
         assert not rec.errors
     finally:
         await asyncio.wait_for(worker.shutdown(), 15)
+
+
+async def test_a_files_segments_are_recorded_as_they_arrive(
+        worker: DictationWorker, store: HistoryStore, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file cancelled after its first committed segment keeps that segment in the
+    history: each one is recorded as it arrives, not when the file is done."""
+    first, second = SENTENCES[2], SENTENCES[3]
+    audio = pcm16(synth(first, lead_silence_s=0.2, tail_silence_s=1.5)) \
+        + pcm16(synth(second, tail_silence_s=0.3))
+    path = tmp_path / "two.wav"
+    soundfile.write(str(path), np.frombuffer(audio, dtype=np.int16), 16000, subtype="PCM_16")
+    # commit at the pause between the sentences; slow enough that the second is not yet in
+    worker.file_policy = StreamPolicy(speed=2.0, burst_s=0.0, commit_after_s=1.0,
+                                      commit_force_s=6.0, max_ahead_s=30.0)
+    recorded = asyncio.Event()
+    record_change = JournalSession.record_change
+
+    def spy(self: JournalSession, change: TranscriptChange) -> None:
+        record_change(self, change)
+        if isinstance(change, SegmentAdded):
+            recorded.set()
+
+    monkeypatch.setattr(JournalSession, "record_change", spy)
+    ids = Collected(worker.session_recorded)
+    task = worker.transcribe_file(str(path))
+    await asyncio.wait_for(recorded.wait(), 30)
+    worker.cancel_file()
+    assert await asyncio.wait_for(task, 30) == []  # a cancelled file shows nothing
+    await ids.wait()
+    session = store.load(ids[0])
+    assert session.status == SessionStatus.CANCELLED
+    assert len(session.segments) == 1 and wer(first, session.text) <= 0.35, session.text

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from scribe_desktop.client.errors import error_from_server
+from scribe_desktop.history import HistoryStore
 from scribe_desktop.hotkey.interpreter import HotkeyMode
 from scribe_desktop.hotkey.listener import TOGGLE_HINT, BackendStatus
 from scribe_desktop.hotkey.listener import BackendKind as HotkeyBackend
@@ -25,7 +26,8 @@ from scribe_desktop.protocol.options import (
     CommitStrategy,
     Region,
 )
-from scribe_desktop.settings import BackendKind, Settings, SettingsStore
+from scribe_desktop.settings import BackendKind, LiveExportFormat, Settings, SettingsStore
+from scribe_desktop.ui.history_panel import format_bytes
 from scribe_desktop.ui.main_window import MainWindow
 from scribe_desktop.ui.settings_dialog import SettingsDialog
 from scribe_desktop.user_errors import user_error_for
@@ -398,3 +400,49 @@ def test_the_status_bar_shows_the_hotkey_permanently(qtbot: QtBot) -> None:
     assert label.text() == "No global hotkey — use scribe-desktop --toggle"
     assert "Wayland" in label.toolTip()
     assert window.open_settings().hotkey.backend.text() == WAYLAND.message
+
+
+def test_history_settings_round_trip_through_the_dialog_and_the_store(qtbot: QtBot,
+                                                                      tmp_path: Path) -> None:
+    """Keep-audio, the chosen live export file and its format come back out of the dialog
+    and out of the saved file."""
+    dialog = make(qtbot, hotkey_status=X11)
+    tab = dialog.history
+    assert dialog.tabs.tabText(dialog.tabs.indexOf(tab)) == "History"
+    assert (tab.keep_audio.isChecked(), tab.export_path.text()) == (False, "")
+    assert not tab.export_format.isEnabled()  # no file: live export is off
+    chosen = str(tmp_path / "captions.SRT")
+    tab.choose_file = lambda parent, current: chosen
+    tab.browse.click()
+    assert tab.export_path.text() == chosen and tab.export_format.isEnabled()
+    assert tab.export_format.currentData() == LiveExportFormat.SRT  # from the file's name
+    tab.keep_audio.setChecked(True)
+    dialog.ok_button.click()
+    expected = Settings(keep_session_audio=True, live_export_path=chosen,
+                        live_export_format=LiveExportFormat.SRT)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert dialog.result_settings() == expected
+    SettingsStore(tmp_path / "s.ini").save(dialog.result_settings())
+    reopened = make(qtbot, SettingsStore(tmp_path / "s.ini").load(), hotkey_status=X11)
+    assert reopened.collect() == expected
+    reopened.history.choose_file = lambda parent, current: ""  # the chooser cancelled
+    reopened.history.browse.click()
+    assert reopened.history.export_path.text() == chosen
+    reopened.history.export_path.clear()
+    reopened.history.keep_audio.setChecked(False)
+    assert not reopened.history.export_format.isEnabled()
+    assert reopened.collect() == Settings(live_export_format=LiveExportFormat.SRT)
+
+
+def test_the_history_tab_shows_the_disk_use_of_the_windows_store(qtbot: QtBot,
+                                                                 tmp_path: Path) -> None:
+    """Settings opened from the window show what its history store uses on disk."""
+    with HistoryStore.open(tmp_path / "history.sqlite3") as store:
+        window = MainWindow(as_worker(FakeWorker()), Settings(), history=store)
+        qtbot.addWidget(window)
+        usage = store.disk_usage()
+        assert usage.total_bytes > 0
+        text = window.open_settings().history.usage.text()
+        assert text == f"The history uses {format_bytes(usage.total_bytes)} on disk."
+    assert make(qtbot, hotkey_status=X11).history.usage.text() == \
+        "No history is kept this run."

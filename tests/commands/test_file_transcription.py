@@ -27,6 +27,7 @@ from scribe_desktop.protocol.messages import (
     Word,
     WordType,
 )
+from scribe_desktop.transcript import SegmentAdded, SegmentEnriched, TranscriptChange
 
 CHUNK_S = 0.25
 LOUD, QUIET = -20.0, -70.0
@@ -243,3 +244,31 @@ def test_policy_refuses_a_window_that_could_deadlock() -> None:
     """A flow-control window smaller than the commit interval is refused."""
     with pytest.raises(ValueError, match="max_ahead_s"):
         StreamPolicy(commit_force_s=30.0, max_ahead_s=20.0)
+
+
+async def test_each_segment_is_reported_as_it_is_committed() -> None:
+    """`on_change` sees each committed segment, then its timestamps, before the file ends."""
+    session = FakeSession()
+    session.hold.clear()
+    changes: list[TranscriptChange] = []
+    first = asyncio.Event()
+
+    def on_change(change: TranscriptChange) -> None:
+        changes.append(change)
+        if isinstance(change, SegmentEnriched):
+            first.set()
+
+    policy = StreamPolicy(speed=None, commit_after_s=2.0, commit_force_s=2.0, max_ahead_s=5.0,
+                          idle_timeout_s=5.0)
+    task = asyncio.create_task(transcribe_source(ScriptedSource([LOUD] * 40), session,
+                                                 policy=policy, on_change=on_change))
+    await session.wait_until(lambda: len(session.commits_at) >= 2)
+    assert not any(isinstance(c, SegmentAdded) for c in changes)  # nothing answered yet
+    session.hold.set()
+    await asyncio.wait_for(first.wait(), 5)
+    assert not task.done()  # the first segment arrives while the file is still going
+    transcript, commits = await asyncio.wait_for(task, 5)
+    added = [c.segment for c in changes if isinstance(c, SegmentAdded)]
+    enriched = [c.segment for c in changes if isinstance(c, SegmentEnriched)]
+    assert [s.text for s in added] == [f"segment {n}" for n in range(1, commits + 1)]
+    assert enriched == transcript.segments and all(s.words for s in enriched)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from scribe_desktop.dictation import DictationState, Lifecycle, Trigger
-from scribe_desktop.hotkey.chord import parse_chord
+from scribe_desktop.hotkey.chord import format_chord, parse_chord
 from scribe_desktop.hotkey.controller import PushToTalk
 from scribe_desktop.hotkey.interpreter import HotkeyConfig, HotkeyMode
 from scribe_desktop.hotkey.listener import KeyEvent
@@ -157,3 +157,108 @@ async def test_a_shortcut_that_starts_with_the_chord_cancels_quietly() -> None:
     await settle(ptt)
     assert (worker.state, desktop.typed, ptt.notices) == (DictationState.IDLE, "", [])
     await ptt.close()
+
+
+class EchoingDesktop(MemoryDesktop):
+    """Types like xdotool --clearmodifiers: our own listener sees the held Ctrl+Alt lifted,
+    the typed letters, then Ctrl+Alt pressed again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ptt: PushToTalk | None = None
+        self.release_during_typing = False
+
+    async def type_text(self, text: str) -> None:
+        assert self.ptt is not None
+        t = 10.0
+        for key in ("ctrl", "alt"):
+            self.ptt.on_key(KeyEvent(key, False, t))
+        if self.release_during_typing:
+            self.ptt.on_key(KeyEvent("space", False, t))  # the user lets go meanwhile
+        for char in text:
+            self.ptt.on_key(KeyEvent(char.lower(), True, t))
+            self.ptt.on_key(KeyEvent(char.lower(), False, t))
+        await asyncio.sleep(0)
+        for key in ("ctrl", "alt"):
+            self.ptt.on_key(KeyEvent(key, True, t))
+        self.typed += text
+
+
+def make_held(*, release_during_typing: bool = False) -> tuple[
+        FakeWorker, EchoingDesktop, PushToTalk]:
+    worker, desktop = FakeWorker(), EchoingDesktop()
+    desktop.release_during_typing = release_during_typing
+    config = HotkeyConfig(chord=parse_chord("ctrl+alt+space"), mode=HotkeyMode.HOLD)
+    ptt = PushToTalk(worker, Inserter(desktop, mode=InsertMode.TYPE), config,
+                     per_segment=True, synthetic_grace_s=0.01, clock=lambda: 1.0)
+    desktop.ptt = ptt
+    ptt.start()
+    for key in ("ctrl", "alt", "space"):
+        ptt.on_key(KeyEvent(key, True, 0.0))
+    return worker, desktop, ptt
+
+
+async def test_own_keystrokes_while_the_chord_is_held_do_not_stop_the_dictation() -> None:
+    """A segment typed while the chord is held leaves the dictation listening."""
+    worker, desktop, ptt = make_held()
+    assert worker.state == DictationState.LISTENING
+    states: list[object] = []
+    worker.state_changed.connect(states.append)
+    worker.segment_committed.emit(Seg("as soon as"))
+    await settle(ptt)
+    assert desktop.typed == "As soon as"
+    assert (states, ptt.notices) == ([], [])  # never stopped (nor restarted)
+    assert ptt.interpreter.down == {"ctrl", "alt", "space"}
+    for key in ("space", "alt", "ctrl"):
+        ptt.on_key(KeyEvent(key, False, 20.0))
+    await settle(ptt)
+    assert worker.lifecycle.state == DictationState.IDLE  # (not narrowed by the one above)
+    await ptt.close()
+
+
+async def test_a_real_release_during_an_insertion_still_stops_the_dictation() -> None:
+    """The chord released while a segment is being typed stops the dictation after it."""
+    worker, desktop, ptt = make_held(release_during_typing=True)
+    worker.segment_committed.emit(Seg("hello"))
+    await settle(ptt)
+    assert desktop.typed == "Hello" and worker.state == DictationState.IDLE
+    await ptt.close()
+
+
+class FakeGrab:
+    """Records what the controller asks of the X11 cancel-key grab."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def start(self) -> None:
+        self.calls.append("start")
+
+    def grab(self, chord: Any) -> None:
+        self.calls.append(f"grab {format_chord(chord)}")
+
+    def ungrab(self) -> None:
+        self.calls.append("ungrab")
+
+    def close(self) -> None:
+        self.calls.append("close")
+
+
+async def test_the_cancel_key_is_grabbed_only_while_dictating() -> None:
+    """Esc is reserved when a dictation starts and released when it ends (issue 5)."""
+    worker, desktop = FakeWorker(), MemoryDesktop()
+    config = HotkeyConfig(chord=parse_chord("f9"), mode=HotkeyMode.HOLD,
+                          cancel=parse_chord("esc"))
+    grab = FakeGrab()
+    ptt = PushToTalk(worker, Inserter(desktop, mode=InsertMode.TYPE), config, cancel_grab=grab)
+    ptt.start()
+    assert grab.calls == ["start"]
+    worker.said = ["hello"]
+    ptt.on_key(KeyEvent("f9", True, 0.0))
+    assert grab.calls[-1] == "grab esc"
+    ptt.on_key(KeyEvent("f9", False, 1.0))
+    await settle(ptt)
+    assert worker.state == DictationState.IDLE and grab.calls[-1] == "ungrab"
+    assert grab.calls.count("grab esc") == 1
+    await ptt.close()
+    assert grab.calls[-1] == "close"

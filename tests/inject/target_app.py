@@ -3,6 +3,7 @@ to a file on every change (atomically), so the test reads back what arrived.
 
     python -m tests.inject.target_app OUT_FILE [--title T] [--class C]
 
+Escape presses are appended to OUT_FILE with the suffix .keys.
 Prints "ready <window id>" once mapped and focused.
 """
 
@@ -35,6 +36,13 @@ def main() -> int:
         text.edit_modified(False)
 
     text.bind("<<Modified>>", save)
+    keys = out.with_suffix(".keys")  # each Escape press that reached us (cancel-key tests)
+
+    def log_escape(_event: object) -> None:
+        with keys.open("a", encoding="utf-8") as f:
+            f.write("Escape\n")
+
+    text.bind("<KeyPress-Escape>", log_escape, add="+")
     save()
 
     def announce() -> None:
