@@ -82,6 +82,8 @@ class MicrophoneLike(Protocol):
 
     def list_devices(self) -> list[InputDevice]: ...
 
+    async def refresh_devices(self) -> list[InputDevice]: ...
+
     async def open(self) -> None: ...
 
     def start(self, *, preroll: bool = True) -> LiveSource: ...
@@ -255,9 +257,21 @@ class DictationWorker(QObject):
         return self._spawn(self._open_microphone())
 
     def refresh_devices(self) -> list[str]:
+        """Emit the input devices as last enumerated (no rescan)."""
         names = [d.name for d in self.microphone.list_devices()]
         self.devices_changed.emit(names)
         return names
+
+    def rescan_devices(self) -> asyncio.Task[None]:
+        """Re-enumerate the inputs now (a microphone plugged in since), then emit them.
+        PortAudio can only rescan with no stream open, so this is skipped during a
+        dictation (the capture layer rescans by itself while idle)."""
+        return self._spawn(self._rescan_devices())
+
+    async def _rescan_devices(self) -> None:
+        if not self.state.active:
+            await self.microphone.refresh_devices()
+        self.refresh_devices()
 
     def select_device(self, name: str | None) -> asyncio.Task[None]:
         """Capture from `name` (None: the system default); remembered in the settings."""

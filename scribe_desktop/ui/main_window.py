@@ -145,6 +145,16 @@ class MainWindow(QMainWindow):
         self.device_combo.activated.connect(self._on_device_chosen)
         mic_label.setBuddy(self.device_combo)
         controls.addWidget(self.device_combo, 1)
+        # On-demand re-enumeration (issue 3): PortAudio only sees a microphone plugged in
+        # after start-up once it rescans.
+        self.rescan_button = QPushButton("\u21bb", body)
+        self.rescan_button.setObjectName("rescanDevices")
+        self.rescan_button.setToolTip("Look for microphones again (F5)")
+        self.rescan_button.setShortcut("F5")
+        self.rescan_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.rescan_button.setFixedWidth(self.rescan_button.sizeHint().height() + 6)
+        self.rescan_button.clicked.connect(self.worker.rescan_devices)
+        controls.addWidget(self.rescan_button)
         layout.addLayout(controls)
 
         meter_row = QHBoxLayout()

@@ -61,6 +61,7 @@ class FakeMicrophone:
         self.sample_rate_hz = sample_rate_hz
         self.chunk_samples = round(chunk_s * sample_rate_hz)
         self.opened = 0
+        self.rescans = 0
         self.closed = False
         self.devices = [InputDevice(0, "Fake Mic", "test", 1, sample_rate_hz, True)]
         self.device_name: str | None = None
@@ -81,6 +82,10 @@ class FakeMicrophone:
             listener(event)
 
     def list_devices(self) -> list[InputDevice]:
+        return list(self.devices)
+
+    async def refresh_devices(self) -> list[InputDevice]:
+        self.rescans += 1
         return list(self.devices)
 
     async def open(self) -> None:

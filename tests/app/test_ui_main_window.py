@@ -202,6 +202,14 @@ def test_microphone_picker_remembers_the_device_by_name(window: MainWindow,
     assert combo.currentText() == "USB Headset"
 
 
+def test_refresh_button_asks_the_worker_to_rescan(window: MainWindow,
+                                                  worker: FakeWorker) -> None:
+    """The refresh button next to the picker (F5) rescans the microphones."""
+    assert window.rescan_button.shortcut().toString() == "F5"
+    window.rescan_button.click()
+    assert ("rescan_devices", ()) in worker.calls
+
+
 def test_menus_have_the_agreed_shortcuts(window: MainWindow) -> None:
     """File, Edit, Settings and Help carry the documented shortcuts."""
     a = window.actions_

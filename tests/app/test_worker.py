@@ -195,3 +195,13 @@ async def test_stop_while_reconnecting_gives_up_at_once(start_server: Any,
     assert rec.states[-1] == S.IDLE and worker.live is None and not rec.errors
     await asyncio.wait_for(worker.shutdown(), 10)
     assert rec.states[-1] == S.IDLE and not rec.errors
+
+
+async def test_rescan_re_enumerates_the_microphones_when_idle(fake_mic: FakeMicrophone) -> None:
+    """The refresh action rescans the inputs when idle and reports them to the window."""
+    worker = make_worker(StaticBackend(Endpoint(base_url="http://127.0.0.1:9"),
+                                       ApiKeyAuth("unused")), fake_mic)
+    seen: list[list[str]] = []
+    worker.devices_changed.connect(seen.append)
+    await asyncio.wait_for(worker.rescan_devices(), 5)
+    assert fake_mic.rescans == 1 and seen[-1] == ["Fake Mic"]

@@ -78,6 +78,9 @@ class FakeWorker(QObject):
     def cancel_file(self) -> None:
         self._record("cancel_file")
 
+    def rescan_devices(self) -> None:
+        self._record("rescan_devices")
+
     def select_device(self, name: str | None) -> None:
         self._record("select_device", name)
         self.settings = dataclasses.replace(self.settings, device_name=name)
