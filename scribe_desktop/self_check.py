@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .accuracy import word_error_rate
 
 # resources/ sits beside the package in the source tree and in the bundle (packaging/).
 RESOURCES_DIR = Path(__file__).resolve().parents[1] / "resources"
@@ -211,24 +212,6 @@ def check_hotkeys() -> str:
     if available is False:
         raise CheckWarning(str(detail))
     return str(detail)
-
-
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    """Word-level Levenshtein distance over the reference length (case and punctuation
-    ignored)."""
-    def words(text: str) -> list[str]:
-        return "".join(c if c.isalnum() or c.isspace() else " " for c in text.lower()).split()
-
-    ref, hyp = words(reference), words(hypothesis)
-    if not ref:
-        return 0.0 if not hyp else 1.0
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1] / len(ref)
 
 
 async def _transcribe_sample() -> tuple[str, float, float, float]:

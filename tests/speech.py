@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+from scribe_desktop import accuracy
 
 # Chosen so the offline engine decodes each one reliably when streamed (measured per sentence,
 # fresh session, 100 ms chunks, with and without lead silence): tests then fail on our bugs,
@@ -80,18 +81,9 @@ def pcm16(path: Path) -> bytes:
 
 
 def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
+    return accuracy.words(text)
 
 
 def wer(reference: str, hypothesis: str) -> float:
     """Word error rate: word-level Levenshtein distance / reference length."""
-    ref, hyp = words(reference), words(hypothesis)
-    if not ref:
-        return 0.0 if not hyp else 1.0
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1] / len(ref)
+    return accuracy.word_error_rate(reference, hypothesis)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from scribe_desktop import self_check
+from scribe_desktop.accuracy import word_error_rate
 from scribe_desktop.self_check import CheckWarning
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,9 +71,10 @@ def test_warnings_alone_pass(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_word_error_rate_ignores_case_and_punctuation() -> None:
     """The sample's WER compares words, not spelling of case or punctuation."""
-    assert self_check.word_error_rate("Open the door.", "open the door") == 0.0
-    assert self_check.word_error_rate("open the door", "open a door") == pytest.approx(1 / 3)
-    assert self_check.word_error_rate("", "") == 0.0
+    assert word_error_rate("Open the door.", "open the door") == 0.0
+    assert word_error_rate("open the door", "open a door") == pytest.approx(1 / 3)
+    assert word_error_rate("", "") == 0.0
+    assert word_error_rate("", "noise") == 1.0
 
 
 def test_unreadable_icon_fails_the_resources_check(tmp_path: Path,
