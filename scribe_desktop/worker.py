@@ -9,6 +9,11 @@ None when nothing happens), so `await worker.stop()` works in tests and `app.py`
 Threads: all of this runs on the one asyncio loop on the Qt main thread (qasync). Signals are
 emitted on that thread, so connected widgets are called directly. Failures of background
 tasks end in `reporter` (the error funnel) and never kill the app.
+
+Qt-free helpers hold the rest (the signals stay here): worker_status.py (WorkerStatus, the
+session timer), worker_devices.py (the microphone seam and its replacement),
+worker_backends.py (backend factories, "Test connection"), worker_record.py (the history
+hooks), worker_listener.py (LiveSession callbacks -> triggers), worker_files.py (file jobs).
 """
 
 from __future__ import annotations
@@ -18,8 +23,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -31,112 +35,48 @@ from .audio.capture_events import (
     LevelMeasured,
     WarningKind,
 )
-from .audio.devices import InputDevice
-from .audio.processing import AudioOptions
-from .backends import (
-    ApiKeys,
-    Backend,
-    BackendStatus,
-    CloudBackend,
-    LocalBackend,
-    check_connection,
-)
+from .backends import ApiKeys, Backend, BackendStatus, LocalBackend
 from .client import CommitSent, ScribeError, SessionEvent
 from .dictation import DictationState, Lifecycle, Trigger
-from .export.model import SessionMeta, SessionSource, SessionStatus
-from .live_session import LiveSession, LiveSource
+from .export.model import SessionSource, SessionStatus
+from .live_session import LiveSession
 from .protocol.options import SessionOptions
-from .session_journal import JournalSession, LiveExportTarget, SessionJournal
-from .settings import BackendKind, Settings
+from .session_journal import JournalSession, SessionJournal
+from .settings import Settings
 from .transcript import PartialChanged, Segment, SegmentAdded, SegmentEnriched, Transcript
 from .user_errors import MicrophoneLostError, UserError, user_error_for
+from .worker_backends import (
+    BACKEND_KEYS,
+    BackendFactory,
+    backend_factory_for,
+    settings_differ,
+    test_connection,
+)
+from .worker_devices import (
+    MIC_KEYS,
+    MicrophoneFactory,
+    MicrophoneLike,
+    Microphones,
+    default_microphone_factory,
+)
 from .worker_files import FileJob
+from .worker_listener import SessionListener
+from .worker_record import begin_record, end_record
+from .worker_status import STATUS_TICK_S, SessionTimer, WorkerStatus
 
 if TYPE_CHECKING:
     from .file_transcription import StreamPolicy
     from .history import HistoryStore
 
+__all__ = [
+    "DEFAULT_COMMIT_TIMEOUT_S", "STATUS_TICK_S", "BackendFactory", "DictationWorker",
+    "MicrophoneFactory", "MicrophoneLike", "WorkerStatus", "backend_factory_for",
+    "default_microphone_factory",
+]
+
 log = logging.getLogger(__name__)
 
 DEFAULT_COMMIT_TIMEOUT_S = 10.0
-STATUS_TICK_S = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class WorkerStatus:
-    """What the status bar shows."""
-
-    backend_label: str  # "Local", "ElevenLabs (EU)"
-    connection: str  # "Ready", "Connecting…", "Listening", "Local server restarting…", ...
-    session_s: float  # seconds since the dictation started (0 when idle)
-    last_partial_latency_ms: float | None  # chunk sent -> partial received
-
-
-class MicrophoneLike(Protocol):
-    """The part of `audio.capture.Microphone` the worker uses (injected for tests)."""
-
-    @property
-    def is_open(self) -> bool: ...
-
-    def add_listener(self, listener: Callable[[CaptureEvent], None]) -> Callable[[], None]: ...
-
-    def list_devices(self) -> list[InputDevice]: ...
-
-    async def refresh_devices(self) -> list[InputDevice]: ...
-
-    async def open(self) -> None: ...
-
-    def start(self, *, preroll: bool = True) -> LiveSource: ...
-
-    async def set_device(self, name: str | None) -> None: ...
-
-    async def close(self) -> None: ...
-
-
-MicrophoneFactory = Callable[[Settings], MicrophoneLike]
-BackendFactory = Callable[[Settings], Backend]
-
-
-def default_microphone_factory(settings: Settings) -> MicrophoneLike:
-    """A real `Microphone` on sounddevice (imported here: PortAudio loads on first use)."""
-    import sounddevice
-
-    from .audio.capture import Microphone
-
-    mic: MicrophoneLike = Microphone(
-        sounddevice, device=settings.device_name, chunk_s=settings.chunk_ms / 1000,
-        preroll_s=settings.preroll_ms / 1000,
-        options=AudioOptions(noise_suppression=settings.noise_suppression,
-                             auto_gain_dbfs=settings.auto_gain_dbfs))
-    return mic
-
-
-def backend_factory_for(keys: ApiKeys) -> BackendFactory:
-    """The production backend factory: the local server child, or ElevenLabs with `keys`."""
-    def make(settings: Settings) -> Backend:
-        if settings.backend == BackendKind.ELEVENLABS:
-            return CloudBackend(keys, region=settings.region,
-                                single_use_tokens=settings.single_use_tokens)
-        return LocalBackend()
-    return make
-
-
-_BACKEND_KEYS = ("backend", "region", "single_use_tokens")
-_MIC_KEYS = ("device_name", "chunk_ms", "noise_suppression", "auto_gain_dbfs", "preroll_ms")
-
-_CONNECTION_TEXT = {
-    DictationState.IDLE: "Ready",
-    DictationState.CONNECTING: "Connecting…",
-    DictationState.LISTENING: "Listening",
-    DictationState.COMMITTING: "Finishing…",
-    DictationState.RECONNECTING: "Reconnecting…",
-    DictationState.ERROR: "Error",
-}
-_BACKEND_TEXT = {
-    BackendStatus.STARTING: "Starting local server…",
-    BackendStatus.RESTARTING: "Local server restarting…",
-    BackendStatus.FAILED: "Local server failed",
-}
 
 
 class DictationWorker(QObject):
@@ -171,7 +111,6 @@ class DictationWorker(QObject):
         super().__init__(parent)
         self.settings = settings
         self._backend_factory = backend_factory
-        self._mic_factory = microphone_factory
         self.api_keys = api_keys or ApiKeys()
         self._reporter = reporter
         self.commit_timeout_s = commit_timeout_s
@@ -180,13 +119,9 @@ class DictationWorker(QObject):
         self.lifecycle = Lifecycle()
         self.transcript = Transcript()
         self.backend: Backend = self._make_backend(settings)
-        self.microphone: MicrophoneLike = self._make_microphone(settings)
+        self._mics = Microphones(microphone_factory, settings, self._on_capture)
         self.live: LiveSession | None = None
-        self._started_at: float | None = None
-        self._latency_ms: float | None = None
-        self._mic_error_shown = False
-        self._mic_dirty = False
-        self._tick: asyncio.TimerHandle | None = None
+        self._timer = SessionTimer(clock, self._on_tick)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._run_task: asyncio.Task[None] | None = None
         self._file_job: FileJob | None = None
@@ -204,9 +139,11 @@ class DictationWorker(QObject):
 
     @property
     def status(self) -> WorkerStatus:
-        connection = _BACKEND_TEXT.get(self.backend.status) or _CONNECTION_TEXT[self.state]
-        session_s = 0.0 if self._started_at is None else self._clock() - self._started_at
-        return WorkerStatus(self.backend.label, connection, session_s, self._latency_ms)
+        return self._timer.status(self.backend.label, self.backend.status, self.state)
+
+    @property
+    def microphone(self) -> MicrophoneLike:
+        return self._mics.current
 
     # -- slots: dictation ------------------------------------------------------------------------
 
@@ -354,9 +291,8 @@ class DictationWorker(QObject):
         return None
 
     async def _begin(self, source_kind: SessionSource) -> None:
-        self._stop_tick()
-        self._started_at, self._latency_ms = self._clock(), None
-        self._mic_error_shown = False
+        self._timer.begin()
+        self._mics.loss_reported = False
         source = self.microphone.start(preroll=True)  # buffers while we connect
         if not self.microphone.is_open:
             self._spawn(self._open_microphone())
@@ -371,10 +307,10 @@ class DictationWorker(QObject):
             return
         self._record = self._begin_record(options, source_kind)
         keep_audio = self._record.add_audio if self.settings.keep_session_audio else None
-        live = LiveSession(source, self.backend, options, _Listener(self),
+        live = LiveSession(source, self.backend, options, SessionListener(self),
                            on_audio=keep_audio, **kwargs)
         self.live = live
-        self._schedule_tick()
+        self._timer.schedule_tick()
         self._run_task = self._spawn(self._run(live))
 
     async def _run(self, live: LiveSession) -> None:
@@ -409,7 +345,7 @@ class DictationWorker(QObject):
     async def _abort(self) -> None:
         live, self.live = self.live, None
         run, self._run_task = self._run_task, None
-        self._stop_tick()
+        self._timer.stop_tick()
         if live is not None:
             await live.abort()
         if run is not None and not run.done():
@@ -429,25 +365,24 @@ class DictationWorker(QObject):
     def _end_previous(self, status: SessionStatus) -> None:
         """Forget the finished dictation (its record ends with `status`); apply microphone
         settings that waited for it."""
-        self._stop_tick()
+        self._timer.stop_tick()
         record, self._record = self._record, None
         if record is not None:
-            duration = None if self._started_at is None else self._clock() - self._started_at
-            self._end_record(record, status, duration)
-        self._started_at = None
+            self._end_record(record, status, self._timer.elapsed_s())
+        self._timer.started_at = None
         self.live = None
-        if self._mic_dirty:
-            self._mic_dirty = False
+        if self._mics.replace_pending:
+            self._mics.replace_pending = False
             self._spawn(self._replace_microphone(self.settings))
 
-    # -- session events (called by LiveSession through _Listener) ---------------------------
+    # -- session events (called by LiveSession through SessionListener) ---------------------------
 
     def on_event(self, event: SessionEvent, latency_s: float | None) -> None:
         if isinstance(event, CommitSent):
             self.transcript.note_commit_sent()
             return
         if latency_s is not None:
-            self._latency_ms = latency_s * 1000
+            self._timer.latency_ms = latency_s * 1000
         for change in self.transcript.apply(event):
             if isinstance(change, PartialChanged):
                 self.partial_changed.emit(change.text)
@@ -469,8 +404,8 @@ class DictationWorker(QObject):
             self.level_changed.emit(event.rms_dbfs, event.peak_dbfs)
         elif isinstance(event, CaptureWarning):
             lost = event.kind in (WarningKind.DEVICE_LOST, WarningKind.NO_DEVICE)
-            if lost and self.state.active and not self._mic_error_shown:
-                self._mic_error_shown = True
+            if lost and self.state.active and not self._mics.loss_reported:
+                self._mics.loss_reported = True
                 self.error.emit(user_error_for(MicrophoneLostError(event.device_name,
                                                                    event.message)))
             self.device_warning.emit(event.message)
@@ -483,28 +418,11 @@ class DictationWorker(QObject):
 
     def _begin_record(self, options: SessionOptions | None, source: SessionSource, *,
                       file: str | None = None) -> JournalSession:
-        s = self.settings
-        meta = SessionMeta(source=source, backend="cloud" if s.backend == BackendKind.ELEVENLABS
-                           else "local", model_id=s.model_id.strip() or None,
-                           language_code=s.language.strip().lower() or None, file=file)
-        live = options is not None and s.live_export_path.strip()
-        return self.journal.begin(
-            meta, keep_audio=options is not None and s.keep_session_audio,
-            audio_format=options.audio_format.value if options and options.audio_format
-            else None,
-            live_export=LiveExportTarget(s.live_export_path.strip(),
-                                         s.live_export_format.value) if live else None)
+        return begin_record(self.journal, self.settings, options, source, file=file)
 
     def _end_record(self, record: JournalSession, status: SessionStatus,
                     duration_s: float | None) -> None:
-        ended = record.finish(status, duration_s=duration_s)
-
-        def announce(done: asyncio.Future[int | None]) -> None:
-            if not done.cancelled() and done.exception() is None:
-                history_id = done.result()
-                if history_id is not None:
-                    self.session_recorded.emit(history_id)
-        ended.add_done_callback(announce)
+        end_record(record, status, duration_s, self.session_recorded.emit)
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -530,20 +448,10 @@ class DictationWorker(QObject):
     def _emit_status(self) -> None:
         self.status_changed.emit(self.status)
 
-    def _schedule_tick(self) -> None:
-        self._stop_tick()
-        self._tick = asyncio.get_running_loop().call_later(STATUS_TICK_S, self._on_tick)
-
     def _on_tick(self) -> None:
-        self._tick = None
         if self.state.active:
             self._emit_status()
-            self._schedule_tick()
-
-    def _stop_tick(self) -> None:
-        if self._tick is not None:
-            self._tick.cancel()
-            self._tick = None
+            self._timer.schedule_tick()
 
     def _on_backend_status(self, status: BackendStatus, detail: str) -> None:
         log.info("backend %s: %s %s", self.backend.label, status, detail)
@@ -554,22 +462,16 @@ class DictationWorker(QObject):
         backend.on_status = self._on_backend_status
         return backend
 
-    def _make_microphone(self, settings: Settings) -> MicrophoneLike:
-        mic = self._mic_factory(settings)
-        mic.add_listener(self._on_capture)
-        return mic
-
     async def _open_microphone(self) -> None:
         await self.microphone.open()
         self.refresh_devices()
 
     async def _replace_microphone(self, settings: Settings) -> None:
-        old, self.microphone = self.microphone, self._make_microphone(settings)
-        await old.close()
+        await self._mics.replace(settings)
         await self._open_microphone()
 
     async def _apply(self, old: Settings, new: Settings) -> None:
-        if any(getattr(old, k) != getattr(new, k) for k in _BACKEND_KEYS):
+        if settings_differ(old, new, BACKEND_KEYS):
             previous, self.backend = self.backend, self._make_backend(new)
             previous.on_status = None
             if isinstance(self.backend, LocalBackend):
@@ -579,9 +481,9 @@ class DictationWorker(QObject):
                 await previous.aclose()
             else:  # the running dictation keeps its backend until it ends
                 self._spawn(self._close_when_idle(previous))
-        if any(getattr(old, k) != getattr(new, k) for k in _MIC_KEYS):
+        if settings_differ(old, new, MIC_KEYS):
             if self.state.active:
-                self._mic_dirty = True
+                self._mics.replace_pending = True
             else:
                 await self._replace_microphone(new)
 
@@ -600,25 +502,9 @@ class DictationWorker(QObject):
 
     async def _test_connection(self, settings: Settings,
                                api_key: str | None) -> UserError | None:
-        try:
-            options = settings.session_options()
-        except Exception as exc:
-            result: UserError | None = user_error_for(exc)
-        else:
-            if settings.backend == BackendKind.ELEVENLABS:
-                keys = self.api_keys
-                if api_key:
-                    keys = ApiKeys(self.api_keys.store)
-                    await keys.set(api_key, remember=False)
-                backend: Backend = CloudBackend(keys, region=settings.region,
-                                                single_use_tokens=settings.single_use_tokens)
-            elif self.settings.backend == BackendKind.LOCAL:
-                backend = self.backend
-            else:
-                backend = self._backend_factory(settings)
-            result = await check_connection(backend, options)
-            if backend is not self.backend:
-                await backend.aclose()
+        result = await test_connection(settings, api_key, keys=self.api_keys,
+                                       current=self.backend, current_settings=self.settings,
+                                       factory=self._backend_factory)
         self.connection_tested.emit(result)
         return result
 
@@ -668,24 +554,3 @@ class DictationWorker(QObject):
         if pending:
             await asyncio.wait(pending, timeout=5)
 
-
-class _Listener:
-    """Adapts `LiveSession` callbacks to the worker's state machine."""
-
-    def __init__(self, worker: DictationWorker) -> None:
-        self.worker = worker
-
-    def on_connected(self) -> None:
-        self.worker._fire(Trigger.CONNECTED)
-
-    def on_connection_lost(self, error: ScribeError) -> None:
-        log.info("connection lost: %s", error)
-        if self.worker.state == DictationState.COMMITTING:
-            return  # finishing: the replay happens silently, the commit timeout bounds it
-        self.worker._fire(Trigger.CONNECTION_LOST)
-
-    def on_reconnected(self) -> None:
-        self.worker._fire(Trigger.RECONNECTED)
-
-    def on_event(self, event: SessionEvent, latency_s: float | None) -> None:
-        self.worker.on_event(event, latency_s)

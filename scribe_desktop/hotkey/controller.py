@@ -14,12 +14,13 @@ Our own keystrokes: inserting sends synthetic keys (the paste shortcut, typing, 
 xdotool's --clearmodifiers lifting and restoring the Ctrl/Alt the user is holding). X11
 reports XTEST keys to the listener exactly like real ones (pynput's `injected` only flags
 XSendEvent, and XQueryKeymap shows the logical state, restored modifiers included), so they
-cannot be told apart one by one. Instead, key events that arrive while an insertion is in
-flight, and for `SYNTHETIC_GRACE_S` after it (the listener thread delivers them a little
-late), are held back; then only their NET effect is applied: a key whose last event leaves
-it in another state than the interpreter believes. A paste while the chord is held nets to
-nothing (Ctrl up, Ctrl+V, Ctrl down again), so the dictation keeps going; a real release or
-press during the insertion still takes effect, with its own timestamp, just after it.
+cannot be told apart one by one. Instead (`synthetic_keys.KeyHoldBack`), key events that
+arrive while an insertion is in flight, and for `SYNTHETIC_GRACE_S` after it (the listener
+thread delivers them a little late), are held back; then only their NET effect is applied:
+a key whose last event leaves it in another state than the interpreter believes. A paste
+while the chord is held nets to nothing (Ctrl up, Ctrl+V, Ctrl down again), so the
+dictation keeps going; a real release or press during the insertion still takes effect,
+with its own timestamp, just after it.
 A dictation ended elsewhere (the window's Stop button, an error) still gets its committed
 text inserted; cancel (Esc) inserts nothing.
 
@@ -33,68 +34,24 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
-from typing import Any, Protocol
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from ..dictation import DictationState
-from ..inject.inserter import Inserter, InsertError, Insertion
+from ..inject.inserter import Inserter, InsertError
 from ..inject.x11 import X11ToolError
-from .chord import Chord
 from .interpreter import Action, Command, HotkeyConfig, HotkeyInterpreter
 from .listener import KeyEvent, KeyListener
+from .ptt_dictation import CAPTURING, ENDED, PttDictation
+from .ptt_seams import CancelGrab, SignalLike, WorkerLike
+from .synthetic_keys import SYNTHETIC_GRACE_S, KeyHoldBack
+
+__all__ = ["CAPTURING", "ENDED", "FINISH_MARGIN_S", "SYNTHETIC_GRACE_S", "CancelGrab",
+           "PushToTalk", "SignalLike", "WorkerLike"]
 
 log = logging.getLogger(__name__)
 
-CAPTURING = frozenset({DictationState.CONNECTING, DictationState.LISTENING,
-                       DictationState.RECONNECTING})
-ENDED = frozenset({DictationState.IDLE, DictationState.ERROR})
 FINISH_MARGIN_S = 5.0  # beyond the worker's own commit timeout
-SYNTHETIC_GRACE_S = 0.25  # our synthetic keys still reaching the listener after a tool exits
-
-
-class SignalLike(Protocol):
-    def connect(self, slot: Callable[..., Any]) -> Any: ...
-    def disconnect(self, slot: Callable[..., Any]) -> Any: ...
-
-
-class CancelGrab(Protocol):
-    """What the controller needs of `hotkey.x11_grab.CancelKeyGrab` (a seam for tests)."""
-
-    def start(self) -> None: ...
-    def grab(self, chord: Chord) -> Any: ...
-    def ungrab(self) -> Any: ...
-    def close(self) -> None: ...
-
-
-class WorkerLike(Protocol):
-    """The part of `DictationWorker` push-to-talk uses."""
-
-    state_changed: Any
-    segment_committed: Any
-    commit_timeout_s: float
-
-    @property
-    def state(self) -> DictationState: ...
-
-    def start(self) -> asyncio.Task[None] | None: ...
-
-    def stop(self) -> asyncio.Task[None] | None: ...
-
-    def cancel(self) -> asyncio.Task[None] | None: ...
-
-
-class _Dictation:
-    """One hotkey dictation: its insertion record and the segments not yet inserted."""
-
-    def __init__(self) -> None:
-        self.record: Insertion | None = None
-        self.target_ready = asyncio.Event()
-        self.texts: list[str] = []
-        self.finishing = False
-        self.cancelled = False
-        self.ended = asyncio.Event()
-        self.finished = asyncio.Event()  # text inserted (or nothing to insert)
-        self.capturing = False  # the worker has been capturing for it
 
 
 class PushToTalk:
@@ -113,23 +70,30 @@ class PushToTalk:
         self.per_segment = per_segment
         self.on_notice = on_notice
         self.clock = clock
-        self.current: _Dictation | None = None
-        self._open: list[_Dictation] = []  # not finished yet
-        self.last: _Dictation | None = None
+        self.current: PttDictation | None = None
+        self._open: list[PttDictation] = []  # not finished yet
+        self.last: PttDictation | None = None
         self.notices: list[str] = []
         self._lock = asyncio.Lock()  # one insertion at a time, in order
         self._timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._connected = False
-        self.synthetic_grace_s = synthetic_grace_s
-        self._synthetic = 0  # insertions sending keys right now
-        self._held: list[KeyEvent] = []  # key events seen meanwhile (see module doc)
-        self._resync: asyncio.Task[None] | None = None
+        self._hold_back = KeyHoldBack(self._apply_key, lambda key: key in self.interpreter.down,
+                                      self._spawn, grace_s=synthetic_grace_s)
         # Issue 5: the cancel key is grabbed only while dictating, so Esc does not reach the
         # focused app then (the listener still sees the grabbed key and cancels through the
         # interpreter). `_sync_grab` follows `interpreter.active`.
         self.cancel_grab = cancel_grab
         self._grabbed = False
+
+    @property
+    def synthetic_grace_s(self) -> float:
+        """How long after sending keys the listener's events are still held back."""
+        return self._hold_back.grace_s
+
+    @synthetic_grace_s.setter
+    def synthetic_grace_s(self, value: float) -> None:
+        self._hold_back.grace_s = value
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -168,10 +132,7 @@ class PushToTalk:
             task.cancel()
         if pending:
             await asyncio.wait(pending, timeout=5)
-        if self._resync is not None:  # spawned by an insertion that was just cancelled
-            self._resync.cancel()
-            self._resync = None
-        self._held.clear()
+        self._hold_back.close()
 
     def set_config(self, config: HotkeyConfig, *, per_segment: bool | None = None) -> None:
         active = self.interpreter.active
@@ -188,10 +149,8 @@ class PushToTalk:
 
     def on_key(self, event: KeyEvent) -> None:
         """A key event from the listener (on the loop thread)."""
-        if self._synthetic or (self._resync is not None and not self._resync.done()):
-            self._held.append(event)  # maybe ours: judged by its net effect afterwards
-            return
-        self._apply_key(event)
+        if not self._hold_back.hold(event):  # maybe ours: judged by its net effect later
+            self._apply_key(event)
 
     def _apply_key(self, event: KeyEvent) -> None:
         if event.down:
@@ -199,32 +158,6 @@ class PushToTalk:
         else:
             commands = self.interpreter.key_up(event.key, event.t)
         self._execute(commands)
-
-    @contextlib.asynccontextmanager
-    async def _sending_keys(self) -> AsyncIterator[None]:
-        """Around anything that sends synthetic keys: hold the listener's events back."""
-        if self._resync is not None:
-            self._resync.cancel()  # a later insertion: judge all held events after it
-            self._resync = None
-        self._synthetic += 1
-        try:
-            yield
-        finally:
-            self._synthetic -= 1
-            if self._synthetic == 0:
-                self._resync = self._spawn(self._apply_held_after(self.synthetic_grace_s))
-
-    async def _apply_held_after(self, delay_s: float) -> None:
-        await asyncio.sleep(delay_s)  # a grace period, not a wait for an event
-        held, self._held = self._held, []
-        last: dict[str, KeyEvent] = {}
-        for event in held:  # each key's last event, ordered by when it happened
-            last.pop(event.key, None)
-            last[event.key] = event
-        self._resync = None  # (before applying: a START may insert and hold keys again)
-        for event in last.values():
-            if event.down != (event.key in self.interpreter.down):
-                self._apply_key(event)
 
     def _tick(self) -> None:
         self._timer = None
@@ -275,7 +208,7 @@ class PushToTalk:
 
     def _begin(self) -> None:
         previous = self.current
-        dictation = _Dictation()
+        dictation = PttDictation()
         self.current = dictation
         self._open.append(dictation)
         self._spawn(self._capture_target(dictation))
@@ -292,7 +225,7 @@ class PushToTalk:
             self._forget(dictation)
             self.interpreter.set_active(False)
 
-    async def _start_after(self, previous: _Dictation) -> None:
+    async def _start_after(self, previous: PttDictation) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(previous.finished.wait(), self._finish_bound_s())
         if self.current is not None and not self.current.finishing \
@@ -328,14 +261,14 @@ class PushToTalk:
     def _finish_bound_s(self) -> float:
         return self.worker.commit_timeout_s + FINISH_MARGIN_S
 
-    async def _capture_target(self, dictation: _Dictation) -> None:
+    async def _capture_target(self, dictation: PttDictation) -> None:
         try:
             target = await self.inserter.capture_target()
             dictation.record = self.inserter.begin(target)
         finally:
             dictation.target_ready.set()
 
-    async def _finish(self, dictation: _Dictation, *, stop: bool) -> None:
+    async def _finish(self, dictation: PttDictation, *, stop: bool) -> None:
         if dictation.finishing:
             return
         dictation.finishing = True
@@ -362,20 +295,20 @@ class PushToTalk:
             self._forget(dictation)
             self.last = dictation
 
-    def _forget(self, dictation: _Dictation) -> None:
+    def _forget(self, dictation: PttDictation) -> None:
         if self.current is dictation:
             self.current = None
         if dictation in self._open:
             self._open.remove(dictation)
 
-    async def _insert(self, dictation: _Dictation, text: str) -> None:
+    async def _insert(self, dictation: PttDictation, text: str) -> None:
         async with self._lock:
             await dictation.target_ready.wait()
             record = dictation.record
             if record is None or dictation.cancelled:
                 return
             try:
-                async with self._sending_keys():
+                async with self._hold_back.sending_keys():
                     await self.inserter.insert(record, text)
             except (InsertError, X11ToolError) as exc:
                 self._notice(str(exc))
@@ -431,7 +364,7 @@ class PushToTalk:
     async def _with_notice(self, coro: Coroutine[Any, Any, str]) -> None:
         async with self._lock:
             try:
-                async with self._sending_keys():
+                async with self._hold_back.sending_keys():
                     notice = await coro
                 self._notice(notice)
             except (InsertError, X11ToolError) as exc:
