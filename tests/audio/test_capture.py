@@ -106,6 +106,12 @@ async def test_preroll_holds_speech_that_began_before_start(pulse_rig: PulseRig,
     events = EventRecorder()
     async with Microphone(sd, device=DEVICE_NAME, preroll_s=0.5) as mic:
         mic.add_listener(events)
+        # As in the app, the stream has been open for a while: the pre-roll is full (it can
+        # only hold what was captured since the stream opened).
+        filled = 0.0
+        while filled < 0.6:
+            level = await events.wait_for(lambda e: isinstance(e, LevelMeasured), 5)
+            filled += level.duration_s
         player = pulse_rig.play_async(wav)
         try:
             await events.wait_for(lambda e: isinstance(e, LevelMeasured)

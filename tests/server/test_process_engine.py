@@ -225,6 +225,9 @@ async def outcome(conn: Conn, rest: bytes) -> str:
     return "closed without a message"
 
 
+HEAD = 32000  # 1 s of 16 kHz PCM16: every test sentence has words in it
+
+
 @pytest.mark.slow
 async def test_server_survives_a_killed_worker():
     """Killing one worker errors only its session; the other and new sessions transcribe."""
@@ -234,13 +237,13 @@ async def test_server_survives_a_killed_worker():
         async with connect(server) as a, connect(server) as b:
             for conn in (a, b):
                 await conn.until("session_started")
-                await conn.send_chunk(speech[:6400])
+                await conn.send_chunk(speech[:HEAD])  # enough speech for a first partial
                 await conn.until("partial_transcript")  # both sessions exist (two workers)
             workers = engine_workers(server.process.pid)
             assert len(workers) == 2
             os.kill(workers[0], signal.SIGKILL)
             assert wait_exited(workers[0])
-            outcomes = [await outcome(conn, speech[6400:]) for conn in (a, b)]
+            outcomes = [await outcome(conn, speech[HEAD:]) for conn in (a, b)]
             assert sorted(outcomes) == ["committed_transcript", "transcriber_error"]
         async with connect(server) as c:
             await c.until("session_started")
