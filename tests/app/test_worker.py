@@ -67,7 +67,7 @@ async def test_speech_becomes_partials_then_a_committed_segment(
     assert rec.partials[-1] == ""  # the live pane is emptied by the commit (rule C3)
     latencies = [s.last_partial_latency_ms for s in rec.statuses
                  if s.last_partial_latency_ms is not None]
-    assert latencies and all(0 <= v < 5000 for v in latencies)
+    assert latencies and all(v >= 0 for v in latencies)  # measured, never bounded
     assert rec.events["level_changed"], "levels are reported"
     assert not rec.errors
 
