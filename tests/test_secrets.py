@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.errors import KeyringLocked, NoKeyringError, PasswordDeleteError
+from keyring.errors import KeyringLocked, NoKeyringError
 
 from scribe_desktop import secrets
 from scribe_desktop.secrets import (
@@ -17,43 +16,7 @@ from scribe_desktop.secrets import (
     get_api_key,
     set_api_key,
 )
-
-
-class MemoryKeyring(KeyringBackend):
-    """A dict-backed keyring for tests."""
-
-    priority = 0.1  # never worth choosing automatically
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.store[(service, username)]
-        except KeyError:
-            raise PasswordDeleteError("not found") from None
-
-
-class NoKeyring(KeyringBackend):
-    """Behaves like keyring's fail backend: every call raises NoKeyringError."""
-
-    priority = 0.1
-
-    def get_password(self, service: str, username: str) -> str | None:
-        raise NoKeyringError("No recommended backend was available.")
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        raise NoKeyringError("No recommended backend was available.")
-
-    def delete_password(self, service: str, username: str) -> None:
-        raise NoKeyringError("No recommended backend was available.")
+from tests.keyrings import MemoryKeyring, NoKeyring
 
 
 class LockedKeyring(NoKeyring):
