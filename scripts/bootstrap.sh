@@ -19,7 +19,8 @@ QT_APT=(libegl1 libgl1 libfontconfig1 libfreetype6 libglib2.0-0 libdbus-1-3 libx
 RUN_APT=(libportaudio2 libasound2-plugins xdotool xclip x11-utils "${QT_APT[@]}")
 TEST_APT=("${RUN_APT[@]}" espeak-ng sox libsox-fmt-all ffmpeg xvfb xauth xdotool openbox
           pulseaudio pulseaudio-utils
-          desktop-file-utils binutils)  # packaging tests: .desktop validation; PyInstaller
+          desktop-file-utils binutils  # packaging tests: .desktop validation; PyInstaller
+          pocketsphinx-testdata)  # human read speech (LibriVox) for accuracy tests and benchmarks
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 
