@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from scribe_desktop.core.transcript import Segment  # noqa: E402
 from scribe_desktop.export import (  # noqa: E402  (after the sys.path fix above)
     ExportFormat,
     ExportOptions,
@@ -33,7 +34,6 @@ from scribe_desktop.export import (  # noqa: E402  (after the sys.path fix above
     render,
 )
 from scribe_desktop.protocol.messages import Word, WordType  # noqa: E402
-from scribe_desktop.transcript import Segment  # noqa: E402
 
 VOCAB = ["the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog", "while", "seven",
          "wizards", "quietly", "judge", "boxing", "matches", "near", "old", "harbours", "and",

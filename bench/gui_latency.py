@@ -64,15 +64,15 @@ async def _measure(rig: Any, wav: Path, idle_s: float) -> dict[str, Any]:
     import sounddevice
 
     from scribe_desktop.audio.capture import Microphone
-    from scribe_desktop.backends import ApiKeys, LocalBackend
     from scribe_desktop.client import session as client_session
-    from scribe_desktop.dictation import DictationState
+    from scribe_desktop.connect.backends import ApiKeys, LocalBackend
+    from scribe_desktop.connect.keyring_store import ApiKeyStore
+    from scribe_desktop.core.lifecycle import DictationState
+    from scribe_desktop.core.transcript import Segment
     from scribe_desktop.protocol.messages import CommittedTranscript, PartialTranscript
     from scribe_desktop.protocol.options import CommitStrategy
-    from scribe_desktop.secrets import ApiKeyStore
-    from scribe_desktop.settings import Settings
-    from scribe_desktop.transcript import Segment
-    from scribe_desktop.worker import DictationWorker
+    from scribe_desktop.qt.settings import Settings
+    from scribe_desktop.qt.worker.worker import DictationWorker
     from tests.app.fakes import MemoryKeyring
     from tests.rig.pulse import DEVICE_NAME
 

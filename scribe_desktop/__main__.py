@@ -4,7 +4,7 @@ Each subcommand lives in `scribe_desktop.commands.<name>` and exposes
 `add_parser(subparsers) -> None` and `run(args) -> int`; modules are imported lazily so that
 `scribe-desktop server` never pays for (or needs) what other commands import.
 
-With no subcommand the desktop app opens (`scribe_desktop.app`, imported only then);
+With no subcommand the desktop app opens (`scribe_desktop.app.desktop`, imported only then);
 `--toggle | --start | --stop` drive an already running app instead (single instance).
 """
 
@@ -52,11 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.self_check_json and not args.self_check:
         parser.error("--json goes with --self-check")
     if args.self_check:
-        from .self_check import main as self_check
+        from .app.self_check import main as self_check
 
         return self_check(as_json=args.self_check_json)
     if args.command is None:
-        from .app import run_app  # Qt is imported only for the GUI
+        from .app.desktop import run_app  # Qt is imported only for the GUI
 
         return run_app(remote=args.remote, print_ready=args.print_ready)
     module = importlib.import_module(f"scribe_desktop.commands.{args.command}")

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from scribe_desktop import accuracy
+from scribe_desktop.core import accuracy
 
 # Chosen so the offline engine decodes each one reliably when streamed: measured per sentence
 # with fresh sessions over 20 variants (chunks of 50-256 ms, start offsets, 0-0.45 s of lead

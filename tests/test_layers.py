@@ -68,14 +68,14 @@ def test_module_respects_layers(name: str) -> None:
     if in_pkg(name, "protocol"):
         assert not third_party, f"{name}: protocol is stdlib only, imports {third_party}"
         assert all(in_pkg(d, "protocol") for d in project), f"{name} imports {project}"
-    if name in ("scribe_desktop.transcript", "scribe_desktop.audio.pcm"):
+    if name in ("scribe_desktop.core.transcript", "scribe_desktop.audio.pcm"):
         assert third_party <= {"numpy", "soxr"}, f"{name} imports {third_party}"
         assert all(in_pkg(d, "protocol") for d in project), f"{name} imports {project}"
     if in_pkg(name, "client"):
         assert not any(in_pkg(d, "server") for d in project), f"{name} imports the server"
     if in_pkg(name, "server"):
         assert not any(in_pkg(d, "client") for d in project), f"{name} imports the client"
-    if not in_pkg(name, "ui", "app", "worker", "settings", "single_instance", "commands") \
+    if not in_pkg(name, "ui", "app", "qt", "commands") \
             and name != "scribe_desktop.__main__":
         assert not third_party & set(QT), f"{name}: Qt belongs to layers 2-4 only"
     if not in_pkg(name, "commands", "app") and name != "scribe_desktop.__main__":
@@ -86,7 +86,7 @@ def test_module_respects_layers(name: str) -> None:
     if in_pkg(name, "ui"):
         assert not any(in_pkg(d, "client", "server") for d in project), \
             f"{name}: widgets reach the client only through the worker"
-    if in_pkg(name, "worker", "settings", "single_instance"):
+    if in_pkg(name, "qt"):
         widgets = {d for d in deps if top(d) == "PySide6"} - {
             "PySide6", "PySide6.QtCore", "PySide6.QtNetwork"}
         assert not widgets, f"{name} is layer 2 (Qt core, no widgets) but imports {widgets}"

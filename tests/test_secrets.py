@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from keyring.errors import KeyringLocked, NoKeyringError
 
-from scribe_desktop import secrets
-from scribe_desktop.secrets import (
+from scribe_desktop.connect import keyring_store as secrets
+from scribe_desktop.connect.keyring_store import (
     ApiKeyStore,
     SecretsError,
     SecretsUnavailableError,

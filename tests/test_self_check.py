@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from scribe_desktop import self_check
-from scribe_desktop.accuracy import word_error_rate
-from scribe_desktop.self_check import CheckWarning
+from scribe_desktop.app import self_check
+from scribe_desktop.app.self_check import CheckWarning
+from scribe_desktop.core.accuracy import word_error_rate
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN_TIMEOUT_S = 180

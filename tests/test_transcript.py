@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scribe_desktop.core.transcript import PartialChanged, SegmentAdded, SegmentEnriched, Transcript
 from scribe_desktop.protocol import (
     CommittedTranscript,
     CommittedTranscriptWithTimestamps,
@@ -11,7 +12,6 @@ from scribe_desktop.protocol import (
     Word,
     WordType,
 )
-from scribe_desktop.transcript import PartialChanged, SegmentAdded, SegmentEnriched, Transcript
 
 WORDS = (Word("Hello", 0.5, 0.9, WordType.WORD), Word(" ", 0.9, 1.0, WordType.SPACING),
          Word("world", 1.0, 1.4, WordType.WORD))

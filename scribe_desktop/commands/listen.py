@@ -189,7 +189,7 @@ async def _backend(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     if args.server_url:
         secret = args.server_secret or os.environ.get("SCRIBE_DESKTOP_SERVER_SECRET", "")
         return Endpoint(base_url=args.server_url), ApiKeyAuth(secret), None
-    from ..local_server import LocalServerError, LocalServerProcess
+    from ..connect.server_process import LocalServerError, LocalServerProcess
 
     server = LocalServerProcess()
     try:
@@ -206,11 +206,11 @@ async def _dictate(args: argparse.Namespace, mic: Any, endpoint: Any, auth: Any,
     import signal
 
     from ..client import CommitSent, ScribeError, connect
+    from ..core.transcript import PartialChanged, SegmentAdded, SegmentEnriched, Transcript
     from ..export import SessionMeta, SessionSource, SessionStatus
     from ..protocol.codec import server_message_to_json
     from ..protocol.messages import CommittedTranscript, CommittedTranscriptWithTimestamps
     from ..protocol.options import CommitStrategy, SessionOptions
-    from ..transcript import PartialChanged, SegmentAdded, SegmentEnriched, Transcript
     from .transcribe import close_journal, open_journal
 
     options = SessionOptions(language_code=args.language,

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the real imports are inside run(): every command module builds the parser
     from ..audio.file_source import FileSource
-    from ..file_transcription import (
+    from ..session.file_transcription import (
         Backend,
         ChangeCallback,
         FileTranscription,
         ProgressCallback,
     )
-    from ..session_journal import SessionJournal
+    from ..session.journal import SessionJournal
 
 EXIT_FAILED = 1  # the transcription failed (file, connection, server)
 EXIT_USAGE = 2  # bad arguments or missing configuration (argparse uses 2 too)
@@ -83,7 +83,7 @@ def open_journal(args: argparse.Namespace, command: str) -> SessionJournal | Non
     if args.no_history:
         return None
     from ..history import HistoryStore, default_history_path
-    from ..session_journal import SessionJournal
+    from ..session.journal import SessionJournal
 
     def warn(message: str) -> None:
         print(f"scribe-desktop {command}: warning: {message}", file=sys.stderr, flush=True)
@@ -133,8 +133,8 @@ async def _main(args: argparse.Namespace) -> int:
     from ..audio.file_source import FileSourceError, open_file_source
     from ..client import ScribeError
     from ..export import SessionMeta, SessionSource, SessionStatus
-    from ..file_transcription import Backend, FileTranscriptionError
     from ..protocol.options import DEFAULT_MODEL_ID, OptionsError
+    from ..session.file_transcription import Backend, FileTranscriptionError
 
     backend = Backend(args.backend)
     if backend is Backend.CLOUD and args.server_secret:
@@ -185,7 +185,7 @@ async def _transcribe(args: argparse.Namespace, backend: Backend, source: FileSo
                       on_progress: ProgressCallback | None,
                       on_change: ChangeCallback | None = None) -> FileTranscription:
     from ..client import ApiKeyAuth, Endpoint
-    from ..file_transcription import Backend, StreamPolicy, transcribe_file
+    from ..session.file_transcription import Backend, StreamPolicy, transcribe_file
 
     policy = StreamPolicy.realtime() if args.realtime else StreamPolicy()
     if backend is Backend.CLOUD:
@@ -195,7 +195,7 @@ async def _transcribe(args: argparse.Namespace, backend: Backend, source: FileSo
         endpoint = Endpoint(base_url=args.server_url)
         auth = ApiKeyAuth(args.server_secret or os.environ.get(SERVER_SECRET_ENV, ""))
     else:
-        from ..local_server import LocalServerError, LocalServerProcess
+        from ..connect.server_process import LocalServerError, LocalServerProcess
 
         server = LocalServerProcess()
         try:
@@ -221,7 +221,7 @@ async def _cloud_api_key() -> str:
     """$ELEVENLABS_API_KEY if set (an explicit override), else the key in the OS keyring."""
     import asyncio
 
-    from ..secrets import SecretsError, SecretsUnavailableError, get_api_key
+    from ..connect.keyring_store import SecretsError, SecretsUnavailableError, get_api_key
 
     key = os.environ.get(API_KEY_ENV, "").strip()
     if key:

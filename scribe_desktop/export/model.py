@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from ..core.transcript import Segment
 from ..protocol.messages import Word, WordType
-from ..transcript import Segment
 
 
 class SessionSource(StrEnum):

@@ -15,9 +15,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING
 
+from ..core.transcript import Segment
 from ..export.json_export import word_to_json
 from ..export.model import ExportSegment, SessionStatus
-from ..transcript import Segment
 
 if TYPE_CHECKING:
     from .store import HistoryStore

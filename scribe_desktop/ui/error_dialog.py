@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..user_errors import UserError
+from ..session.user_errors import UserError
 
 TEXT_WIDTH_PX = 380
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from .transcript_view import format_time
 
 if TYPE_CHECKING:  # the real worker pulls in the client; widgets only need its signals
-    from ..worker import DictationWorker
+    from ..qt.worker.worker import DictationWorker
 
 _STEPS = 1000
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..settings import LiveExportFormat, Settings, field_spec
+from ..qt.settings import LiveExportFormat, Settings, field_spec
 from .history_panel import format_bytes
 
 if TYPE_CHECKING:

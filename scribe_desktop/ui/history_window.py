@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from ..export import ExportSession
 from ..history import HistoryStore
-from ..history.retry import RetryError, RetryWorker, retry_from_audio
+from ..session.retry import RetryError, RetryWorker, retry_from_audio
 from .history_panel import Confirm, HistoryPanel, format_duration
 
 log = logging.getLogger(__name__)

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..hotkey.backends.pynput_listener import BackendStatus
 from ..hotkey.chord import ChordError, format_chord, normalize_key, parse_chord
 from ..hotkey.interpreter import HotkeyMode
-from ..hotkey.listener import BackendStatus
 from ..inject.inserter import InsertMode
-from ..settings import Settings, field_spec
+from ..qt.settings import Settings, field_spec
 
 MODE_LABELS = {
     HotkeyMode.HOLD: "Hold (push-to-talk)",

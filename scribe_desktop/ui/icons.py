@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-from ..dictation import DictationState
+from ..core.lifecycle import DictationState
 
 # resources/ sits beside the package in the source tree and in the PyInstaller bundle.
 ICONS_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..dictation import DictationState
+from ..core.lifecycle import DictationState
 
 _STATE_LABELS: dict[DictationState, str] = {
     DictationState.IDLE: "Idle",

@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..dictation import DictationState
-from ..hotkey.listener import BackendStatus
+from ..core.lifecycle import DictationState
+from ..core.transcript import Segment
+from ..hotkey.backends.pynput_listener import BackendStatus
 from ..protocol.options import CommitStrategy
-from ..settings import Settings
-from ..transcript import Segment
-from ..user_errors import OPEN_SETTINGS, SHOW_LOG, TRY_AGAIN, ErrorKind, UserError
+from ..qt.settings import Settings
+from ..session.user_errors import OPEN_SETTINGS, SHOW_LOG, TRY_AGAIN, ErrorKind, UserError
 from . import about
 from .error_dialog import ErrorDialog
 from .file_dialog import FileTranscriptionDialog
@@ -45,7 +45,7 @@ from .transcript_view import CommittedPane, LivePane
 
 if TYPE_CHECKING:
     from ..history import HistoryStore
-    from ..worker import DictationWorker
+    from ..qt.worker.worker import DictationWorker
     from .history_window import HistoryWindow
     from .tray import Tray
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from ..dictation import DictationState
+from ..core.lifecycle import DictationState
 from .labels import state_label
 
 MAX_CHARS = 160  # the tail of a long partial

@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..audio.processing import ECHO_CANCELLATION_NOTE
-from ..hotkey.listener import BackendStatus
+from ..connect.keyring_store import SecretsError, SecretsUnavailableError
+from ..hotkey.backends.pynput_listener import BackendStatus
 from ..protocol.options import KNOWN_MODEL_IDS, VAD_RANGES, CommitStrategy, Region
-from ..secrets import SecretsError, SecretsUnavailableError
-from ..settings import BackendKind, Settings, SettingsError, field_spec
+from ..qt.settings import BackendKind, Settings, SettingsError, field_spec
 from .history_settings import DiskUsageSource, HistoryTab
 from .hotkey_settings import HotkeyTab
 from .keyterms_editor import KeytermsEditor
@@ -87,7 +87,9 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._transcription_tab(settings), "Transcription")
         tabs.addTab(self._audio_tab(settings, devices or []), "Audio")
         if hotkey_status is None:
-            from ..hotkey.listener import backend_status  # imports pynput: only when asked
+            from ..hotkey.backends.pynput_listener import (
+                backend_status,  # imports pynput: only when asked
+            )
 
             hotkey_status = backend_status()
         self.hotkey = HotkeyTab(settings, hotkey_status, self)

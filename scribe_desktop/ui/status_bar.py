@@ -10,9 +10,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QFrame, QLabel, QStatusBar, QWidget
 
-from ..dictation import DictationState
-from ..hotkey.listener import TOGGLE_HINT, BackendStatus
-from ..settings import Settings
+from ..core.lifecycle import DictationState
+from ..hotkey.backends.pynput_listener import TOGGLE_HINT, BackendStatus
+from ..qt.settings import Settings
 from .hotkey_settings import chord_label
 from .labels import state_label
 from .transcript_view import format_time

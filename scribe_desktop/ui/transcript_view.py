@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QFrame, QPlainTextEdit, QTextEdit, QWidget
 
-from ..transcript import Segment
+from ..core.transcript import Segment
 
 # How close (in pixels) to the bottom still counts as "at the bottom".
 _BOTTOM_SLACK_PX = 4

@@ -11,12 +11,12 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from ..dictation import DictationState
+from ..core.lifecycle import DictationState
 from .icons import state_icon, state_icon_name
 from .labels import state_label, toggle_label
 
 if TYPE_CHECKING:
-    from ..worker import DictationWorker
+    from ..qt.worker.worker import DictationWorker
 
 
 class Tray(QObject):

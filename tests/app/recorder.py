@@ -7,10 +7,10 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from scribe_desktop.dictation import DictationState
-from scribe_desktop.transcript import Segment
-from scribe_desktop.user_errors import UserError
-from scribe_desktop.worker import DictationWorker, WorkerStatus
+from scribe_desktop.core.lifecycle import DictationState
+from scribe_desktop.core.transcript import Segment
+from scribe_desktop.qt.worker.worker import DictationWorker, WorkerStatus
+from scribe_desktop.session.user_errors import UserError
 
 SIGNALS = ("state_changed", "partial_changed", "segment_committed", "segment_enriched",
            "level_changed", "device_warning", "devices_changed", "error", "status_changed",

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
-from scribe_desktop.backends import (
+from scribe_desktop.app.logging_setup import configure_logging
+from scribe_desktop.client import ApiKeyAuth, Endpoint, connect
+from scribe_desktop.connect.backends import (
     ApiKeys,
     BackendStatus,
     CloudBackend,
@@ -21,14 +23,12 @@ from scribe_desktop.backends import (
     StaticBackend,
     check_connection,
 )
-from scribe_desktop.client import ApiKeyAuth, Endpoint, connect
-from scribe_desktop.dictation import DictationState
-from scribe_desktop.logging_setup import configure_logging
+from scribe_desktop.connect.keyring_store import SERVICE, ApiKeyStore
+from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.protocol.options import CommitStrategy, SessionOptions
-from scribe_desktop.secrets import SERVICE, ApiKeyStore
-from scribe_desktop.settings import BackendKind, Settings, SettingsStore
-from scribe_desktop.user_errors import ErrorKind, MissingApiKeyError
-from scribe_desktop.worker import DictationWorker
+from scribe_desktop.qt.settings import BackendKind, Settings, SettingsStore
+from scribe_desktop.qt.worker.worker import DictationWorker
+from scribe_desktop.session.user_errors import ErrorKind, MissingApiKeyError
 from tests.app.fakes import FakeMicrophone, MemoryKeyring, NoKeyring
 from tests.app.recorder import Recorder
 from tests.speech import SENTENCES, pcm16, synth, wer

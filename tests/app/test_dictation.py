@@ -6,7 +6,13 @@ import itertools
 
 import pytest
 
-from scribe_desktop.dictation import TRANSITIONS, DictationState, Lifecycle, Trigger, next_state
+from scribe_desktop.core.lifecycle import (
+    TRANSITIONS,
+    DictationState,
+    Lifecycle,
+    Trigger,
+    next_state,
+)
 
 S, T = DictationState, Trigger
 

@@ -10,6 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
+from scribe_desktop.core.transcript import Segment
 from scribe_desktop.export import (
     ExportFormat,
     ExportSegment,
@@ -19,7 +20,6 @@ from scribe_desktop.export import (
     from_json,
 )
 from scribe_desktop.history import HistoryStore
-from scribe_desktop.transcript import Segment
 from scribe_desktop.ui.export_dialog import ExportDialog
 from scribe_desktop.ui.history_panel import HistoryPanel, format_duration
 

@@ -13,11 +13,11 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from scribe_desktop.app import DesktopApp
+from scribe_desktop.app.desktop import DesktopApp
+from scribe_desktop.core.transcript import Segment
 from scribe_desktop.export import SessionMeta, SessionSource, SessionStatus
 from scribe_desktop.history import HistoryStore
-from scribe_desktop.settings import Settings, SettingsStore
-from scribe_desktop.transcript import Segment
+from scribe_desktop.qt.settings import Settings, SettingsStore
 from scribe_desktop.ui.history_window import HistoryWindow, SessionViewer
 from scribe_desktop.ui.main_window import MainWindow
 

@@ -13,16 +13,16 @@ import numpy as np
 import pytest
 import soundfile
 
-from scribe_desktop.backends import StaticBackend
 from scribe_desktop.client import ApiKeyAuth, Endpoint
-from scribe_desktop.dictation import DictationState
+from scribe_desktop.connect.backends import StaticBackend
+from scribe_desktop.core.lifecycle import DictationState
+from scribe_desktop.core.transcript import SegmentAdded, TranscriptChange
 from scribe_desktop.export import SessionSource, SessionStatus
-from scribe_desktop.file_transcription import StreamPolicy
 from scribe_desktop.history import HistoryStore
-from scribe_desktop.session_journal import JournalSession
-from scribe_desktop.settings import LiveExportFormat
-from scribe_desktop.transcript import SegmentAdded, TranscriptChange
-from scribe_desktop.worker import DictationWorker
+from scribe_desktop.qt.settings import LiveExportFormat
+from scribe_desktop.qt.worker.worker import DictationWorker
+from scribe_desktop.session.file_transcription import StreamPolicy
+from scribe_desktop.session.journal import JournalSession
 from tests.app.fakes import FakeMicrophone
 from tests.app.recorder import Recorder
 from tests.app.test_worker import MANUAL, make_worker

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from scribe_desktop.app.logging_setup import ErrorReporter, Redactor, configure_logging
 from scribe_desktop.client import ApiKeyAuth, TokenAuth, error_from_server
-from scribe_desktop.logging_setup import ErrorReporter, Redactor, configure_logging
 from scribe_desktop.protocol.errors import ErrorType
 from scribe_desktop.protocol.messages import ServerError
-from scribe_desktop.user_errors import ErrorKind, UserError
+from scribe_desktop.session.user_errors import ErrorKind, UserError
 
 KEY = "sk_live_0123456789abcdef0123456789abcdef"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from scribe_desktop.dictation import DictationState
+from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.hotkey.interpreter import HotkeyMode
 from scribe_desktop.inject.text import smart_join
 from scribe_desktop.protocol.options import CommitStrategy

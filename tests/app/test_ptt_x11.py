@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from scribe_desktop.dictation import DictationState
+from scribe_desktop.core.lifecycle import DictationState
 from tests.inject.ptt_harness import CHORD, make_stack
 from tests.inject.x11_rig import TargetApp, X11Desktop, x11_desktop
 from tests.rig.pulse import PulseRig

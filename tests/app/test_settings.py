@@ -11,7 +11,7 @@ import pytest
 from scribe_desktop.hotkey.interpreter import HotkeyMode
 from scribe_desktop.inject.inserter import InsertMode
 from scribe_desktop.protocol.options import CommitStrategy, Region
-from scribe_desktop.settings import (
+from scribe_desktop.qt.settings import (
     BackendKind,
     LiveExportFormat,
     Settings,

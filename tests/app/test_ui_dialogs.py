@@ -16,21 +16,15 @@ from scribe_desktop.client.errors import (
     TokenMintError,
     error_from_server,
 )
-from scribe_desktop.dictation import DictationState
-from scribe_desktop.file_transcription import FileTranscriptionError
-from scribe_desktop.local_server import LocalServerError
+from scribe_desktop.connect.keyring_store import SecretsError, SecretsUnavailableError
+from scribe_desktop.connect.server_process import LocalServerError
+from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.protocol.errors import ErrorType
 from scribe_desktop.protocol.messages import ServerError
 from scribe_desktop.protocol.options import OptionsError
-from scribe_desktop.secrets import SecretsError, SecretsUnavailableError
-from scribe_desktop.settings import Settings
-from scribe_desktop.ui.error_dialog import ErrorDialog
-from scribe_desktop.ui.file_dialog import FileTranscriptionDialog
-from scribe_desktop.ui.icons import ICONS_DIR, app_icon, state_icon
-from scribe_desktop.ui.level_meter import FLOOR_DBFS, PEAK_HOLD_S, LevelMeter
-from scribe_desktop.ui.main_window import MainWindow
-from scribe_desktop.ui.tray import Tray
-from scribe_desktop.user_errors import (
+from scribe_desktop.qt.settings import Settings
+from scribe_desktop.session.file_transcription import FileTranscriptionError
+from scribe_desktop.session.user_errors import (
     OPEN_SETTINGS,
     CommitTimeoutError,
     LocalServerDiedError,
@@ -38,6 +32,12 @@ from scribe_desktop.user_errors import (
     MissingApiKeyError,
     user_error_for,
 )
+from scribe_desktop.ui.error_dialog import ErrorDialog
+from scribe_desktop.ui.file_dialog import FileTranscriptionDialog
+from scribe_desktop.ui.icons import ICONS_DIR, app_icon, state_icon
+from scribe_desktop.ui.level_meter import FLOOR_DBFS, PEAK_HOLD_S, LevelMeter
+from scribe_desktop.ui.main_window import MainWindow
+from scribe_desktop.ui.tray import Tray
 
 from .ui_fakes import FakeWorker, as_worker, segment
 

@@ -17,14 +17,14 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from scribe_desktop.audio.capture import Microphone
-from scribe_desktop.backends import ApiKeys, StaticBackend
 from scribe_desktop.client import ApiKeyAuth, Endpoint
-from scribe_desktop.dictation import DictationState
+from scribe_desktop.connect.backends import ApiKeys, StaticBackend
+from scribe_desktop.connect.keyring_store import ApiKeyStore
+from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.protocol.options import CommitStrategy
-from scribe_desktop.secrets import ApiKeyStore
-from scribe_desktop.settings import Settings
+from scribe_desktop.qt.settings import Settings
+from scribe_desktop.qt.worker.worker import DictationWorker
 from scribe_desktop.ui.main_window import MainWindow
-from scribe_desktop.worker import DictationWorker
 from tests.app.fakes import MemoryKeyring
 from tests.app.recorder import Recorder
 from tests.rig.pulse import DEVICE_NAME, PulseRig

@@ -10,9 +10,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from scribe_desktop.dictation import DictationState
+from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.protocol.options import CommitStrategy
-from scribe_desktop.settings import Settings
+from scribe_desktop.qt.settings import Settings
 from scribe_desktop.ui.main_window import MainWindow
 from scribe_desktop.ui.menus import EXPORT_PENDING_TIP, export_available
 

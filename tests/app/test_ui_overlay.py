@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from scribe_desktop.dictation import DictationState
+from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.ui.overlay import MAX_CHARS, PartialOverlay
 
 from .ui_fakes import FakeWorker

@@ -13,9 +13,9 @@ from pytestqt.qtbot import QtBot
 
 from scribe_desktop.client.errors import error_from_server
 from scribe_desktop.history import HistoryStore
+from scribe_desktop.hotkey.backends.pynput_listener import TOGGLE_HINT, BackendStatus
+from scribe_desktop.hotkey.backends.pynput_listener import BackendKind as HotkeyBackend
 from scribe_desktop.hotkey.interpreter import HotkeyMode
-from scribe_desktop.hotkey.listener import TOGGLE_HINT, BackendStatus
-from scribe_desktop.hotkey.listener import BackendKind as HotkeyBackend
 from scribe_desktop.inject.inserter import InsertMode
 from scribe_desktop.protocol.errors import ErrorType
 from scribe_desktop.protocol.messages import ServerError
@@ -26,11 +26,11 @@ from scribe_desktop.protocol.options import (
     CommitStrategy,
     Region,
 )
-from scribe_desktop.settings import BackendKind, LiveExportFormat, Settings, SettingsStore
+from scribe_desktop.qt.settings import BackendKind, LiveExportFormat, Settings, SettingsStore
+from scribe_desktop.session.user_errors import user_error_for
 from scribe_desktop.ui.history_panel import format_bytes
 from scribe_desktop.ui.main_window import MainWindow
 from scribe_desktop.ui.settings_dialog import SettingsDialog
-from scribe_desktop.user_errors import user_error_for
 
 from .ui_fakes import FakeWorker, MemoryKeyStore, as_worker
 
@@ -225,7 +225,7 @@ def test_cancel_keeps_the_old_settings(qtbot: QtBot) -> None:
 
 def test_settings_change_updates_the_commit_button(qtbot: QtBot) -> None:
     """Switching to manual commits while listening enables Commit now."""
-    from scribe_desktop.dictation import DictationState
+    from scribe_desktop.core.lifecycle import DictationState
 
     worker = FakeWorker()
     window = MainWindow(as_worker(worker), Settings(commit_strategy=CommitStrategy.VAD))

@@ -15,13 +15,13 @@ from scribe_desktop.client import (
     TokenRejectedError,
     error_from_server,
 )
-from scribe_desktop.file_transcription import FileTranscriptionError
-from scribe_desktop.local_server import LocalServerError
+from scribe_desktop.connect.keyring_store import SecretsError, SecretsUnavailableError
+from scribe_desktop.connect.server_process import LocalServerError
 from scribe_desktop.protocol.errors import ErrorType
 from scribe_desktop.protocol.messages import ServerError
 from scribe_desktop.protocol.options import OptionsError
-from scribe_desktop.secrets import SecretsError, SecretsUnavailableError
-from scribe_desktop.user_errors import (
+from scribe_desktop.session.file_transcription import FileTranscriptionError
+from scribe_desktop.session.user_errors import (
     OPEN_SETTINGS,
     CommitTimeoutError,
     ErrorKind,

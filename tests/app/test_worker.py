@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from scribe_desktop.backends import ApiKeys, Backend, StaticBackend
 from scribe_desktop.client import ApiKeyAuth, Endpoint
-from scribe_desktop.dictation import DictationState
+from scribe_desktop.connect.backends import ApiKeys, Backend, StaticBackend
+from scribe_desktop.connect.keyring_store import ApiKeyStore
+from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.protocol.options import CommitStrategy
-from scribe_desktop.secrets import ApiKeyStore
-from scribe_desktop.settings import Settings
-from scribe_desktop.user_errors import ErrorKind
-from scribe_desktop.worker import DictationWorker
+from scribe_desktop.qt.settings import Settings
+from scribe_desktop.qt.worker.worker import DictationWorker
+from scribe_desktop.session.user_errors import ErrorKind
 from tests.app.fakes import FakeMicrophone, MemoryKeyring
 from tests.app.recorder import Recorder
 from tests.speech import SENTENCES, pcm16, synth, wer

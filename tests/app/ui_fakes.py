@@ -12,12 +12,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication
 
 from PySide6.QtCore import QObject, Signal
 
+from scribe_desktop.core.transcript import Segment
 from scribe_desktop.protocol.messages import Word, WordType
-from scribe_desktop.settings import Settings
-from scribe_desktop.transcript import Segment
+from scribe_desktop.qt.settings import Settings
 
 if TYPE_CHECKING:
-    from scribe_desktop.worker import DictationWorker
+    from scribe_desktop.qt.worker.worker import DictationWorker
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class MemoryKeyStore:
 
     def _check(self) -> None:
         if self.unavailable:
-            from scribe_desktop.secrets import SecretsUnavailableError
+            from scribe_desktop.connect.keyring_store import SecretsUnavailableError
 
             raise SecretsUnavailableError("no backend")
 

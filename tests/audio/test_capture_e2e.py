@@ -9,9 +9,9 @@ import pytest
 
 from scribe_desktop.audio.capture import Microphone
 from scribe_desktop.client import ApiKeyAuth, CommitSent, Endpoint, connect
+from scribe_desktop.core.transcript import Transcript
 from scribe_desktop.protocol.messages import CommittedTranscript
 from scribe_desktop.protocol.options import CommitStrategy, SessionOptions
-from scribe_desktop.transcript import Transcript
 from tests.rig.pulse import DEVICE_NAME, PulseRig
 from tests.speech import SENTENCES, synth, wer
 

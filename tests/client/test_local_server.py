@@ -17,6 +17,7 @@ from scribe_desktop.client import (
     connect,
     mint_token,
 )
+from scribe_desktop.core.transcript import Transcript
 from scribe_desktop.protocol.audio_format import AudioFormat
 from scribe_desktop.protocol.messages import (
     CommittedTranscript,
@@ -25,7 +26,6 @@ from scribe_desktop.protocol.messages import (
     WordType,
 )
 from scribe_desktop.protocol.options import SessionOptions
-from scribe_desktop.transcript import Transcript
 from tests.speech import SENTENCES, pcm16, synth, wer
 
 pytestmark = pytest.mark.slow

@@ -23,6 +23,7 @@ from scribe_desktop.client import (
     TokenAuth,
     connect,
 )
+from scribe_desktop.core.transcript import Transcript
 from scribe_desktop.protocol.audio_format import AudioFormat
 from scribe_desktop.protocol.errors import FATAL_ERROR_TYPES, USER_MESSAGES, ErrorType
 from scribe_desktop.protocol.messages import (
@@ -31,7 +32,6 @@ from scribe_desktop.protocol.messages import (
     UnknownMessage,
 )
 from scribe_desktop.protocol.options import MIN_COMMIT_AUDIO_S, SessionOptions
-from scribe_desktop.transcript import Transcript
 
 from .scripted_server import WAIT_S, Peer, hold_open, scripted_server
 

@@ -18,10 +18,10 @@ from scribe_desktop.client import (
     reconnect,
 )
 from scribe_desktop.client.errors import ConnectError, HandshakeRejectedError
+from scribe_desktop.core.transcript import Transcript
 from scribe_desktop.protocol.audio_format import AudioFormat
 from scribe_desktop.protocol.messages import CommittedTranscript
 from scribe_desktop.protocol.options import SessionOptions
-from scribe_desktop.transcript import Transcript
 
 from .scripted_server import WAIT_S, Peer, scripted_server
 

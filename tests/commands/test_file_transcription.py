@@ -10,14 +10,8 @@ import pytest
 
 from scribe_desktop.audio.source import AudioChunk
 from scribe_desktop.client import CommitSent, ScribeServerError, SessionEvent, error_from_server
+from scribe_desktop.core.transcript import SegmentAdded, SegmentEnriched, TranscriptChange
 from scribe_desktop.export.json_export import to_json_data
-from scribe_desktop.file_transcription import (
-    Backend,
-    FileTranscription,
-    FileTranscriptionError,
-    StreamPolicy,
-    transcribe_source,
-)
 from scribe_desktop.protocol.errors import ErrorType
 from scribe_desktop.protocol.messages import (
     CommittedTranscript,
@@ -27,7 +21,13 @@ from scribe_desktop.protocol.messages import (
     Word,
     WordType,
 )
-from scribe_desktop.transcript import SegmentAdded, SegmentEnriched, TranscriptChange
+from scribe_desktop.session.file_transcription import (
+    Backend,
+    FileTranscription,
+    FileTranscriptionError,
+    StreamPolicy,
+    transcribe_source,
+)
 
 CHUNK_S = 0.25
 LOUD, QUIET = -20.0, -70.0

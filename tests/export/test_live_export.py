@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import srt
 
+from scribe_desktop.core.transcript import Segment
 from scribe_desktop.export import ExportFormat
-from scribe_desktop.live_export import LiveExporter
-from scribe_desktop.transcript import Segment
+from scribe_desktop.export.live import LiveExporter
 from tests.export.sessions import timed_segment
 
 

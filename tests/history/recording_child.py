@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sys
 
+from scribe_desktop.core.transcript import Segment
 from scribe_desktop.export import SessionMeta, SessionSource
 from scribe_desktop.history import HistoryStore
 from scribe_desktop.protocol.messages import Word
-from scribe_desktop.transcript import Segment
 
 
 def main() -> int:

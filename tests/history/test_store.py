@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from scribe_desktop.core.transcript import Segment
 from scribe_desktop.export import (
     ExportFormat,
     SessionMeta,
@@ -17,7 +18,6 @@ from scribe_desktop.export import (
 )
 from scribe_desktop.history import HistoryStore
 from scribe_desktop.protocol.messages import Word, WordType
-from scribe_desktop.transcript import Segment
 
 
 class FakeClock:

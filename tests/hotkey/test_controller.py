@@ -6,12 +6,12 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from scribe_desktop.dictation import DictationState, Lifecycle, Trigger
+from scribe_desktop.core.lifecycle import DictationState, Lifecycle, Trigger
+from scribe_desktop.hotkey.backends.pynput_listener import KeyEvent
 from scribe_desktop.hotkey.chord import format_chord, parse_chord
-from scribe_desktop.hotkey.controller import PushToTalk
 from scribe_desktop.hotkey.interpreter import HotkeyConfig, HotkeyMode
-from scribe_desktop.hotkey.listener import KeyEvent
 from scribe_desktop.inject.inserter import Inserter, InsertMode
+from scribe_desktop.qt.push_to_talk.controller import PushToTalk
 
 
 class FakeSignal:

@@ -11,18 +11,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scribe_desktop.audio.capture import Microphone
-from scribe_desktop.backends import ApiKeys, StaticBackend
 from scribe_desktop.client import ApiKeyAuth, CommitSent, Endpoint
-from scribe_desktop.dictation import DictationState
+from scribe_desktop.connect.backends import ApiKeys, StaticBackend
+from scribe_desktop.connect.keyring_store import ApiKeyStore
+from scribe_desktop.core.lifecycle import DictationState
+from scribe_desktop.hotkey.backends.pynput_listener import PynputListener
 from scribe_desktop.hotkey.chord import parse_chord
-from scribe_desktop.hotkey.controller import PushToTalk
 from scribe_desktop.hotkey.interpreter import HotkeyConfig, HotkeyMode
-from scribe_desktop.hotkey.listener import PynputListener
 from scribe_desktop.inject.inserter import Inserter, InsertMode
 from scribe_desktop.protocol.options import CommitStrategy
-from scribe_desktop.secrets import ApiKeyStore
-from scribe_desktop.settings import Settings
-from scribe_desktop.worker import DictationWorker
+from scribe_desktop.qt.push_to_talk.controller import PushToTalk
+from scribe_desktop.qt.settings import Settings
+from scribe_desktop.qt.worker.worker import DictationWorker
 from tests.app.fakes import MemoryKeyring
 from tests.rig.pulse import DEVICE_NAME
 

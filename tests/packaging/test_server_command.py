@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from scribe_desktop.local_server import LocalServerProcess, server_command
+from scribe_desktop.connect.server_process import LocalServerProcess, server_command
 
 
 def test_bundle_runs_its_server_as_a_subcommand_of_itself() -> None:

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from scribe_desktop.local_server import LocalServerError, LocalServerProcess
+from scribe_desktop.connect.server_process import LocalServerError, LocalServerProcess
 from tests.conftest import launch_server
 from tests.server.wire import connect
 
@@ -82,7 +82,7 @@ def test_server_help_lists_flags():
 
 PARENT_SCRIPT = """
 import asyncio, sys
-from scribe_desktop.local_server import LocalServerProcess
+from scribe_desktop.connect.server_process import LocalServerProcess
 
 async def main():
     async with LocalServerProcess("--engine-workers", "0") as server:

@@ -22,12 +22,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
-from .export.cues import Cue, CueLimits, CueTrack, build_cues
-from .export.formats import ExportFormat
-from .export.model import ExportSegment
-from .export.srt import compose_srt
-from .export.tokens import Timing
-from .transcript import Segment
+from ..core.transcript import Segment
+from .cues import Cue, CueLimits, CueTrack, build_cues
+from .formats import ExportFormat
+from .model import ExportSegment
+from .srt import compose_srt
+from .tokens import Timing
 
 BACKWARDS_TOLERANCE_S = 0.5
 

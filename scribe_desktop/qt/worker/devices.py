@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from .audio.capture_events import CaptureEvent
-from .audio.devices import InputDevice
-from .audio.processing import AudioOptions
-from .live_session import LiveSource
-from .settings import Settings
+from ...audio.capture_events import CaptureEvent
+from ...audio.devices import InputDevice
+from ...audio.processing import AudioOptions
+from ...session.live import LiveSource
+from ..settings import Settings
 
 # settings that need a new microphone when they change
 MIC_KEYS = ("device_name", "chunk_ms", "noise_suppression", "auto_gain_dbfs", "preroll_ms")
@@ -46,7 +46,7 @@ def default_microphone_factory(settings: Settings) -> MicrophoneLike:
     """A real `Microphone` on sounddevice (imported here: PortAudio loads on first use)."""
     import sounddevice
 
-    from .audio.capture import Microphone
+    from ...audio.capture import Microphone
 
     mic: MicrophoneLike = Microphone(
         sounddevice, device=settings.device_name, chunk_s=settings.chunk_ms / 1000,

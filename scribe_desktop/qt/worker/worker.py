@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from .audio.capture_events import (
+from ...audio.capture_events import (
     CaptureEvent,
     CaptureWarning,
     DeviceOpened,
@@ -35,38 +35,38 @@ from .audio.capture_events import (
     LevelMeasured,
     WarningKind,
 )
-from .backends import ApiKeys, Backend, BackendStatus, LocalBackend
-from .client import CommitSent, ScribeError, SessionEvent
-from .dictation import DictationState, Lifecycle, Trigger
-from .export.model import SessionSource, SessionStatus
-from .live_session import LiveSession
-from .protocol.options import SessionOptions
-from .session_journal import JournalSession, SessionJournal
-from .settings import Settings
-from .transcript import PartialChanged, Segment, SegmentAdded, SegmentEnriched, Transcript
-from .user_errors import MicrophoneLostError, UserError, user_error_for
-from .worker_backends import (
+from ...client import CommitSent, ScribeError, SessionEvent
+from ...connect.backends import ApiKeys, Backend, BackendStatus, LocalBackend
+from ...core.lifecycle import DictationState, Lifecycle, Trigger
+from ...core.transcript import PartialChanged, Segment, SegmentAdded, SegmentEnriched, Transcript
+from ...export.model import SessionSource, SessionStatus
+from ...protocol.options import SessionOptions
+from ...session.journal import JournalSession, SessionJournal
+from ...session.live import LiveSession
+from ...session.user_errors import MicrophoneLostError, UserError, user_error_for
+from ..settings import Settings
+from .backends import (
     BACKEND_KEYS,
     BackendFactory,
     backend_factory_for,
     settings_differ,
     test_connection,
 )
-from .worker_devices import (
+from .devices import (
     MIC_KEYS,
     MicrophoneFactory,
     MicrophoneLike,
     Microphones,
     default_microphone_factory,
 )
-from .worker_files import FileJob
-from .worker_listener import SessionListener
-from .worker_record import begin_record, end_record
-from .worker_status import STATUS_TICK_S, SessionTimer, WorkerStatus
+from .file_job import FileJob
+from .listener import SessionListener
+from .record import begin_record, end_record
+from .status import STATUS_TICK_S, SessionTimer, WorkerStatus
 
 if TYPE_CHECKING:
-    from .file_transcription import StreamPolicy
-    from .history import HistoryStore
+    from ...history import HistoryStore
+    from ...session.file_transcription import StreamPolicy
 
 __all__ = [
     "DEFAULT_COMMIT_TIMEOUT_S", "STATUS_TICK_S", "BackendFactory", "DictationWorker",
@@ -493,7 +493,7 @@ class DictationWorker(QObject):
         await backend.aclose()
 
     async def _set_api_key(self, key: str, remember: bool) -> bool:
-        from .secrets import SecretsUnavailableError
+        from ...connect.keyring_store import SecretsUnavailableError
 
         saved = await self.api_keys.set(key, remember=remember)
         if remember and not saved:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from .chord import normalize_key
+from ..chord import normalize_key
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .backends import ApiKeys, Backend, CloudBackend, LocalBackend, check_connection
-from .settings import BackendKind, Settings
-from .user_errors import UserError, user_error_for
+from ...connect.backends import ApiKeys, Backend, CloudBackend, LocalBackend, check_connection
+from ...session.user_errors import UserError, user_error_for
+from ..settings import BackendKind, Settings
 
 # settings that need a new backend when they change
 BACKEND_KEYS = ("backend", "region", "single_use_tokens")

@@ -31,17 +31,17 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
-from .audio.file_source import FileSource
-from .audio.source import AudioChunk, AudioSource
-from .client import Auth, CommitSent, Endpoint, SessionEvent, connect
-from .export import ExportSession, SessionMeta, SessionSource
-from .protocol.audio_format import AudioFormat
-from .protocol.messages import (
+from ..audio.file_source import FileSource
+from ..audio.source import AudioChunk, AudioSource
+from ..client import Auth, CommitSent, Endpoint, SessionEvent, connect
+from ..core.transcript import Transcript, TranscriptChange
+from ..export import ExportSession, SessionMeta, SessionSource
+from ..protocol.audio_format import AudioFormat
+from ..protocol.messages import (
     CommittedTranscript,
     CommittedTranscriptWithTimestamps,
 )
-from .protocol.options import CommitStrategy, SessionOptions
-from .transcript import Transcript, TranscriptChange
+from ..protocol.options import CommitStrategy, SessionOptions
 
 ProgressCallback = Callable[[float, float | None], None]  # (seconds sent, total or None)
 # Called on the loop for each change, in order; it must not raise (an exception would end

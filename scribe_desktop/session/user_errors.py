@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .audio.file_source import FileSourceError
-from .client.errors import (
+from ..audio.file_source import FileSourceError
+from ..client.errors import (
     ConnectError,
     ConnectionLostError,
     HandshakeRejectedError,
@@ -25,11 +25,11 @@ from .client.errors import (
     TokenMintError,
     TokenRejectedError,
 )
+from ..connect.keyring_store import SecretsError, SecretsUnavailableError
+from ..connect.server_process import LocalServerError
+from ..protocol.errors import ErrorType
+from ..protocol.options import OptionsError
 from .file_transcription import FileTranscriptionError
-from .local_server import LocalServerError
-from .protocol.errors import ErrorType
-from .protocol.options import OptionsError
-from .secrets import SecretsError, SecretsUnavailableError
 
 OPEN_SETTINGS = "Open Settings"
 TRY_AGAIN = "Try again"

@@ -9,8 +9,8 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .backends import BackendStatus
-from .dictation import DictationState
+from ...connect.backends import BackendStatus
+from ...core.lifecycle import DictationState
 
 STATUS_TICK_S = 1.0
 

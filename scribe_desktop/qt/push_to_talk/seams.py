@@ -8,8 +8,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from ..dictation import DictationState
-from .chord import Chord
+from ...core.lifecycle import DictationState
+from ...hotkey.chord import Chord
 
 
 class SignalLike(Protocol):

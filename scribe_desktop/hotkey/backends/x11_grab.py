@@ -33,7 +33,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .chord import Chord, parse_chord
+from ..chord import Chord, parse_chord
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .accuracy import word_error_rate
+from .. import __version__
+from ..core.accuracy import word_error_rate
 
 # resources/ sits beside the package in the source tree and in the bundle (packaging/).
 RESOURCES_DIR = Path(__file__).resolve().parents[1] / "resources"
@@ -185,7 +185,7 @@ def check_keyring() -> str:
 
 
 def check_audio_devices() -> str:
-    from .audio.devices import default_input_device, list_input_devices
+    from ..audio.devices import default_input_device, list_input_devices
 
     sd = _import("sounddevice")
     devices = list_input_devices(sd)
@@ -198,7 +198,7 @@ def check_audio_devices() -> str:
 
 def check_hotkeys() -> str:
     try:
-        listener = _import("scribe_desktop.hotkey.listener")
+        listener = _import("scribe_desktop.hotkey.backends.pynput_listener")
     except ModuleNotFoundError as exc:
         if exc.name is not None and exc.name.startswith("scribe_desktop.hotkey"):
             raise CheckWarning("hotkeys: not built yet") from None
@@ -215,10 +215,10 @@ def check_hotkeys() -> str:
 
 
 async def _transcribe_sample() -> tuple[str, float, float, float]:
-    from .audio.file_source import open_file_source
-    from .client import ApiKeyAuth, Endpoint
-    from .file_transcription import Backend, transcribe_file
-    from .local_server import LocalServerProcess
+    from ..audio.file_source import open_file_source
+    from ..client import ApiKeyAuth, Endpoint
+    from ..connect.server_process import LocalServerProcess
+    from ..session.file_transcription import Backend, transcribe_file
 
     source = open_file_source(SAMPLE_WAV, quiet_decoder=True)
     started = time.monotonic()

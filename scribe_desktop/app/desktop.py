@@ -29,12 +29,12 @@ from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
-from .backends import ApiKeys, Backend, LocalBackend
-from .history import HistoryStore, default_history_path
+from ..connect.backends import ApiKeys, Backend, LocalBackend
+from ..history import HistoryStore, default_history_path
+from ..qt.settings import BackendKind, Settings, SettingsStore
+from ..qt.single_instance import SingleInstance, instance_name, send_to_running
+from ..qt.worker.worker import DictationWorker, backend_factory_for
 from .logging_setup import ErrorReporter, Redactor, configure_logging
-from .settings import BackendKind, Settings, SettingsStore
-from .single_instance import SingleInstance, instance_name, send_to_running
-from .worker import DictationWorker, backend_factory_for
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +160,8 @@ class DesktopApp(QObject):
         worker.settings_changed.connect(self.store.save)
         worker.notice.connect(self.notify)
         try:
-            from .ui.main_window import MainWindow
-            from .ui.tray import Tray
+            from ..ui.main_window import MainWindow
+            from ..ui.tray import Tray
         except ImportError as exc:  # the widgets are optional while they are being built
             log.warning("no widgets (%s): running without a window", exc)
             return
@@ -175,7 +175,7 @@ class DesktopApp(QObject):
         if self.tray.available:
             self.tray.show()
         self.qt_app.setQuitOnLastWindowClosed(False)  # quitting goes through quit()
-        from .ui.overlay import PartialOverlay
+        from ..ui.overlay import PartialOverlay
 
         self.overlay = PartialOverlay(worker, enabled=settings.show_overlay)
 
@@ -183,10 +183,15 @@ class DesktopApp(QObject):
 
     def _start_hotkey(self, settings: Settings) -> None:
         """Listen to the global hotkey (needs the running loop); say so when impossible."""
-        from .hotkey.controller import PushToTalk
-        from .hotkey.listener import BackendKind, BackendStatus, backend_status, make_listener
-        from .hotkey.x11_grab import make_cancel_grab
-        from .inject.inserter import Inserter
+        from ..hotkey.backends.pynput_listener import (
+            BackendKind,
+            BackendStatus,
+            backend_status,
+            make_listener,
+        )
+        from ..hotkey.backends.x11_grab import make_cancel_grab
+        from ..inject.inserter import Inserter
+        from ..qt.push_to_talk.controller import PushToTalk
 
         worker = self.worker
         assert worker is not None

@@ -7,10 +7,10 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from .client import ScribeError, SessionEvent
-from .dictation import DictationState, Trigger
+from ...client import ScribeError, SessionEvent
+from ...core.lifecycle import DictationState, Trigger
 
-log = logging.getLogger("scribe_desktop.worker")  # (logged as the worker always was)
+log = logging.getLogger("scribe_desktop.qt.worker.worker")  # (logged as the worker always was)
 
 
 class WorkerSide(Protocol):

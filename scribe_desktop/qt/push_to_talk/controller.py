@@ -37,14 +37,14 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from ..dictation import DictationState
-from ..inject.inserter import Inserter, InsertError
-from ..inject.x11 import X11ToolError
-from .interpreter import Action, Command, HotkeyConfig, HotkeyInterpreter
-from .listener import KeyEvent, KeyListener
-from .ptt_dictation import CAPTURING, ENDED, PttDictation
-from .ptt_seams import CancelGrab, SignalLike, WorkerLike
-from .synthetic_keys import SYNTHETIC_GRACE_S, KeyHoldBack
+from ...core.lifecycle import DictationState
+from ...hotkey.backends.pynput_listener import KeyEvent, KeyListener
+from ...hotkey.interpreter import Action, Command, HotkeyConfig, HotkeyInterpreter
+from ...hotkey.synthetic_keys import SYNTHETIC_GRACE_S, KeyHoldBack
+from ...inject.inserter import Inserter, InsertError
+from ...inject.x11 import X11ToolError
+from .dictation import CAPTURING, ENDED, PttDictation
+from .seams import CancelGrab, SignalLike, WorkerLike
 
 __all__ = ["CAPTURING", "ENDED", "FINISH_MARGIN_S", "SYNTHETIC_GRACE_S", "CancelGrab",
            "PushToTalk", "SignalLike", "WorkerLike"]

@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from .user_errors import UserError, user_error_for
+from ..session.user_errors import UserError, user_error_for
 
 APP_NAME = "scribe-desktop"
 LOG_FILE_NAME = "scribe-desktop.log"

@@ -20,11 +20,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from .client import ApiKeyAuth, Auth, Endpoint, ScribeError, TokenAuth, connect
-from .local_server import LocalServerError, LocalServerProcess
-from .protocol.options import Region, SessionOptions
-from .secrets import ApiKeyStore, SecretsUnavailableError
-from .user_errors import LocalServerDiedError, MissingApiKeyError, UserError, user_error_for
+from ..client import ApiKeyAuth, Auth, Endpoint, ScribeError, TokenAuth, connect
+from ..protocol.options import Region, SessionOptions
+from ..session.user_errors import (
+    LocalServerDiedError,
+    MissingApiKeyError,
+    UserError,
+    user_error_for,
+)
+from .keyring_store import ApiKeyStore, SecretsUnavailableError
+from .server_process import LocalServerError, LocalServerProcess
 
 log = logging.getLogger(__name__)
 

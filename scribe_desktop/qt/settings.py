@@ -20,7 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
-from .hotkey.chord import (
+from ..hotkey.chord import (
     DEFAULT_CANCEL_KEY,
     DEFAULT_CHORD,
     DEFAULT_PASTE_LAST_CHORD,
@@ -28,10 +28,10 @@ from .hotkey.chord import (
     ChordError,
     parse_chord,
 )
-from .hotkey.interpreter import DEFAULT_MAX_HOLD_S, HotkeyConfig, HotkeyMode
-from .inject.inserter import InsertMode
-from .protocol.audio_format import AudioFormat
-from .protocol.options import (
+from ..hotkey.interpreter import DEFAULT_MAX_HOLD_S, HotkeyConfig, HotkeyMode
+from ..inject.inserter import InsertMode
+from ..protocol.audio_format import AudioFormat
+from ..protocol.options import (
     DEFAULT_MODEL_ID,
     KNOWN_MODEL_IDS,
     MAX_KEYTERM_CHARS,

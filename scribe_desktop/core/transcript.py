@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .protocol.messages import (
+from ..protocol.messages import (
     CommittedTranscript,
     CommittedTranscriptWithTimestamps,
     PartialTranscript,

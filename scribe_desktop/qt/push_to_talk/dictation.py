@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 
-from ..dictation import DictationState
-from ..inject.inserter import Insertion
+from ...core.lifecycle import DictationState
+from ...inject.inserter import Insertion
 
 CAPTURING = frozenset({DictationState.CONNECTING, DictationState.LISTENING,
                        DictationState.RECONNECTING})

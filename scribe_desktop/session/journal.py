@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .export.model import ExportSegment, SessionMeta, SessionStatus
-from .history import HistoryStore, SessionRecorder
-from .live_export import LiveExporter
-from .transcript import Segment, SegmentAdded, SegmentEnriched, TranscriptChange
+from ..core.transcript import Segment, SegmentAdded, SegmentEnriched, TranscriptChange
+from ..export.live import LiveExporter
+from ..export.model import ExportSegment, SessionMeta, SessionStatus
+from ..history import HistoryStore, SessionRecorder
 
 log = logging.getLogger(__name__)
 

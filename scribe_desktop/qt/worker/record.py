@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from .export.model import SessionMeta, SessionSource, SessionStatus
-from .protocol.options import SessionOptions
-from .session_journal import JournalSession, LiveExportTarget, SessionJournal
-from .settings import BackendKind, Settings
+from ...export.model import SessionMeta, SessionSource, SessionStatus
+from ...protocol.options import SessionOptions
+from ...session.journal import JournalSession, LiveExportTarget, SessionJournal
+from ..settings import BackendKind, Settings
 
 
 def begin_record(journal: SessionJournal, s: Settings, options: SessionOptions | None,

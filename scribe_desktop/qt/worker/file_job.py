@@ -10,14 +10,14 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from .audio.file_source import open_file_source
-from .backends import Backend
-from .client import connect
-from .file_transcription import ChangeCallback, StreamPolicy, transcribe_source
-from .protocol.audio_format import AudioFormat
-from .protocol.options import CommitStrategy, SessionOptions
-from .settings import Settings
-from .transcript import Segment
+from ...audio.file_source import open_file_source
+from ...client import connect
+from ...connect.backends import Backend
+from ...core.transcript import Segment
+from ...protocol.audio_format import AudioFormat
+from ...protocol.options import CommitStrategy, SessionOptions
+from ...session.file_transcription import ChangeCallback, StreamPolicy, transcribe_source
+from ..settings import Settings
 
 ProgressCallback = Callable[[float, float], None]  # done_s, total_s (0 when unknown)
 

@@ -19,9 +19,8 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Protocol
 
-from .audio.source import AudioChunk
-from .backends import Backend
-from .client import (
+from ..audio.source import AudioChunk
+from ..client import (
     DEFAULT_RECONNECT_DELAYS_S,
     CommitSent,
     ConnectionLostError,
@@ -33,12 +32,13 @@ from .client import (
     is_fatal,
     reconnect,
 )
-from .protocol.messages import (
+from ..connect.backends import Backend
+from ..protocol.messages import (
     CommittedTranscript,
     CommittedTranscriptWithTimestamps,
     PartialTranscript,
 )
-from .protocol.options import SessionOptions
+from ..protocol.options import SessionOptions
 from .user_errors import CommitTimeoutError
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..audio.pcm import decode_wire_audio
+from ..history.store import HistoryStore
 from ..protocol.audio_format import AudioFormat, Encoding
-from .store import HistoryStore
 
 COPY_CHUNK_BYTES = 1 << 20
 
