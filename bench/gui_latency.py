@@ -65,11 +65,11 @@ async def _measure(rig: Any, wav: Path, idle_s: float) -> dict[str, Any]:
 
     from scribe_desktop.audio.capture import Microphone
     from scribe_desktop.client import session as client_session
-    from scribe_desktop.connect.backends import ApiKeys, LocalBackend
+    from scribe_desktop.connect import ApiKeys, LocalBackend
     from scribe_desktop.connect.keyring_store import ApiKeyStore
     from scribe_desktop.core.lifecycle import DictationState
     from scribe_desktop.core.transcript import Segment
-    from scribe_desktop.protocol.messages import CommittedTranscript, PartialTranscript
+    from scribe_desktop.protocol.connection import Commit, Partial
     from scribe_desktop.protocol.options import CommitStrategy
     from scribe_desktop.qt.settings import Settings
     from scribe_desktop.qt.worker.worker import DictationWorker
@@ -79,10 +79,10 @@ async def _measure(rig: Any, wav: Path, idle_s: float) -> dict[str, Any]:
     received: dict[str, float] = {}  # text -> when its frame was decoded
     original_accept = client_session.ScribeSession._accept
 
-    def stamped_accept(self: Any, msg: Any) -> None:
-        if isinstance(msg, PartialTranscript | CommittedTranscript):
-            received[msg.text] = time.perf_counter()
-        original_accept(self, msg)
+    def stamped_accept(self: Any, event: Any) -> None:
+        if isinstance(event, Partial | Commit):
+            received[event.text] = time.perf_counter()
+        original_accept(self, event)
 
     client_session.ScribeSession._accept = stamped_accept  # type: ignore[method-assign]
     backend = LocalBackend()

@@ -29,7 +29,7 @@ from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
-from ..connect.backends import ApiKeys, Backend, LocalBackend
+from ..connect import ApiKeys, Backend, LocalBackend
 from ..history import HistoryStore, default_history_path
 from ..qt.settings import BackendKind, Settings, SettingsStore
 from ..qt.single_instance import SingleInstance, instance_name, send_to_running

@@ -28,7 +28,7 @@ from .. import __version__
 from ..core.accuracy import word_error_rate
 
 # resources/ sits beside the package in the source tree and in the bundle (packaging/).
-RESOURCES_DIR = Path(__file__).resolve().parents[1] / "resources"
+RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
 SAMPLE_WAV = RESOURCES_DIR / "samples" / "dictation-16k.wav"
 SAMPLE_TEXT = RESOURCES_DIR / "samples" / "dictation-16k.txt"
 KEYRING_SERVICE = "scribe-desktop-self-check"  # never the real service: nothing is touched

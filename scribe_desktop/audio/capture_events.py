@@ -61,4 +61,12 @@ class LevelMeasured:
     duration_s: float
 
 
+class MicrophoneLostError(RuntimeError):
+    """The microphone stopped delivering audio during a dictation (unplugged, muted...)."""
+
+    def __init__(self, device: str | None, detail: str = "") -> None:
+        super().__init__(detail or f"the microphone {device or '(default)'} was lost")
+        self.device = device
+
+
 CaptureEvent = CaptureWarning | DeviceOpened | DeviceRestored | SilenceEnded | LevelMeasured

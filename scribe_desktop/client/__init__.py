@@ -3,7 +3,7 @@
     async with await connect(options, Endpoint(base_url=...), TokenAuth(api_key)) as session:
         await session.send_audio(pcm)
         await session.commit()
-        async for event in session.events():
+        async for event in session.events():   # protocol.connection events
             ...
 
 Everything runs on one asyncio loop; nothing here is thread-safe. Never imports the server:
@@ -38,24 +38,17 @@ from .errors import (
     error_from_server,
 )
 from .reconnect import DEFAULT_RECONNECT_DELAYS_S, is_fatal, reconnect
-from .session import (
-    CommitSent,
-    ScribeSession,
-    SessionEvent,
-    TokenMinter,
-    connect,
-    redact_url,
-)
+from .session import ScribeSession, TokenMinter, connect, redact_url
 from .tokens import mint_token
 
 __all__ = [
     "DEFAULT_RECONNECT_DELAYS_S", "ERROR_CLASSES", "ApiKeyAuth", "Auth", "AuthError",
     "ChunkSizeExceededError",
-    "CommitSent", "CommitThrottledError", "ConnectError", "ConnectionLostError", "Endpoint",
+    "CommitThrottledError", "ConnectError", "ConnectionLostError", "Endpoint",
     "GenericServerError", "HandshakeRejectedError", "InputError",
     "InsufficientAudioActivityError", "InvalidRequestError", "QueueOverflowError",
     "QuotaExceededError", "RateLimitedError", "ResourceExhaustedError", "ScribeError",
-    "ScribeServerError", "ScribeSession", "SessionClosedError", "SessionEvent",
+    "ScribeServerError", "ScribeSession", "SessionClosedError",
     "SessionTimeLimitExceededError", "StaticTokenAuth", "TokenAuth", "TokenMintError",
     "TokenMinter", "TokenRejectedError", "TranscriberError", "UnacceptedTermsError",
     "connect", "error_from_server", "is_fatal", "mint_token", "reconnect", "redact_url",

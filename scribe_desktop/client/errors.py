@@ -16,7 +16,7 @@ Hierarchy::
 
 from __future__ import annotations
 
-from ..protocol.errors import FATAL_ERROR_TYPES, USER_MESSAGES, ErrorType
+from ..protocol.errors import FATAL_ERROR_TYPES, ErrorType
 from ..protocol.messages import ServerError
 
 
@@ -89,11 +89,6 @@ class ScribeServerError(ScribeError):
     def message(self) -> str:
         """The server's own text."""
         return self.server_error.error
-
-    @property
-    def user_message(self) -> str:
-        """What to tell the user (protocol.errors.USER_MESSAGES)."""
-        return USER_MESSAGES[self.server_error.error_type]
 
     @property
     def fatal(self) -> bool:

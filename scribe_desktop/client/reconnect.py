@@ -49,9 +49,9 @@ async def reconnect(lost: ScribeSession, endpoint: Endpoint, auth: Auth, *,
                     mint: TokenMinter = mint_token) -> ScribeSession:
     """A new started session that continues `lost`'s stream; one attempt per delay.
 
-    The replayed commits appear as `CommitSent` in the new session's `events()`, so a
-    `Transcript` keeps telling solicited from unsolicited commits. Raises the last error when
-    every attempt failed, or a fatal error at once.
+    The replayed commits are commit requests of the new connection (numbering continues),
+    so its `Commit` events keep telling our commits from the server's. Raises the last error
+    when every attempt failed, or a fatal error at once.
     """
     await lost.close()  # idempotent; frees the old socket and tasks
     loop = asyncio.get_running_loop()
@@ -59,10 +59,10 @@ async def reconnect(lost: ScribeSession, endpoint: Endpoint, auth: Auth, *,
     for attempt, delay in enumerate(delays_s, 1):
         if delay > 0:
             await asyncio.sleep(delay)
-        uplink, plan = lost.uplink.successor(loop.time())
+        connection, plan = lost.connection.successor(loop.time())
         try:
             session = await connect(lost.options, endpoint, auth, timeout_s=timeout_s,
-                                    mint=mint, uplink=uplink)
+                                    mint=mint, connection=connection)
         except ScribeError as exc:
             if is_fatal(exc):
                 raise

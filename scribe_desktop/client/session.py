@@ -1,9 +1,9 @@
-"""One realtime session over `websockets`' asyncio client: connect, stream, commit, events.
+"""One realtime session over `websockets`' asyncio client: a thin pump around the sans-I/O
+`protocol.connection.ClientConnection`, which decides everything the protocol asks.
 
 Threading: everything here runs on ONE asyncio loop, the one that called `connect()`. No
 method is thread-safe; foreign threads (audio callbacks, hotkeys) hand data over with
-`loop.call_soon_threadsafe`. The uplink rules (C6-C9) live in the sans-I/O
-`protocol.uplink.Uplink`; this module only moves its chunks and the server's frames.
+`loop.call_soon_threadsafe`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import ClientConnection as WebSocket
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import (
     ConnectionClosed,
@@ -25,23 +26,17 @@ from websockets.exceptions import (
     WebSocketException,
 )
 
-from ..protocol.codec import DecodeError, decode_server_message, encode_client_message
-from ..protocol.messages import (
-    CommittedTranscript,
-    InputAudioChunk,
-    ServerError,
-    ServerMessage,
-    SessionStarted,
-    UnknownMessage,
+from ..protocol.connection import (
+    ClientConnection,
+    ConnectionEvent,
+    Passed,
+    ServerFailed,
+    Started,
+    Undecodable,
 )
+from ..protocol.messages import UnknownMessage
 from ..protocol.options import SessionOptions, realtime_url
-from ..protocol.uplink import (
-    DEFAULT_KEEPALIVE_AFTER_S,
-    DEFAULT_KEEPALIVE_CHUNK_S,
-    DEFAULT_MAX_CHUNK_S,
-    DEFAULT_REPLAY_LIMIT_S,
-    Uplink,
-)
+from ..protocol.uplink import Uplink
 from .auth import ApiKeyAuth, Auth, Endpoint, StaticTokenAuth, TokenAuth
 from .errors import (
     ConnectError,
@@ -57,18 +52,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CONNECT_TIMEOUT_S = 10.0
 CLOSE_TIMEOUT_S = 2.0  # a live server was seen not echoing our close frame (§7)
-
-
-@dataclass(frozen=True, slots=True)
-class CommitSent:
-    """Local marker yielded by `events()` when this client sent a commit, before any answer
-    to it; feed it to `Transcript.note_commit_sent()` to tell solicited commits from
-    unsolicited ones (rule C5). Never sent on the wire."""
-
-    stream_s: float  # seconds of audio sent in this session when the commit went out
-
-
-SessionEvent = ServerMessage | CommitSent
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,23 +73,22 @@ class ScribeSession:
     while others call `send_audio()` / `commit()`; all on the loop that connected.
     """
 
-    def __init__(self, ws: ClientConnection, *, url: str, options: SessionOptions,
-                 session_started: SessionStarted, uplink: Uplink,
-                 clock: Callable[[], float], early: list[ServerMessage]) -> None:
+    def __init__(self, ws: WebSocket, *, url: str, options: SessionOptions,
+                 connection: ClientConnection, started: Started,
+                 clock: Callable[[], float], early: list[ConnectionEvent]) -> None:
         self.url = url  # token redacted
         self.options = options
-        self.session_started = session_started
-        self.uplink = uplink
+        self.started = started
+        self.connection = connection
         self._ws = ws
         self._clock = clock
-        self._queue: asyncio.Queue[SessionEvent | _End] = asyncio.Queue()
+        self._queue: asyncio.Queue[ConnectionEvent | _End] = asyncio.Queue()
         self._send_lock = asyncio.Lock()
         self._failure: ScribeError | None = None
         self._closing = False
         self._close_task: asyncio.Future[None] | None = None
-        self.decode_errors = 0
-        for msg in early:
-            self._accept(msg)
+        for event in early:
+            self._accept(event)
         self._reader = asyncio.create_task(self._read_loop(), name="scribe-reader")
         self._keepalive = asyncio.create_task(self._keepalive_loop(), name="scribe-keepalive")
 
@@ -114,7 +96,11 @@ class ScribeSession:
 
     @property
     def session_id(self) -> str:
-        return self.session_started.session_id
+        return self.started.session_id
+
+    @property
+    def uplink(self) -> Uplink:
+        return self.connection.uplink
 
     @property
     def closed(self) -> bool:
@@ -125,6 +111,10 @@ class ScribeSession:
     def close_code(self) -> int | None:
         return self._ws.close_code
 
+    @property
+    def decode_errors(self) -> int:
+        return self.connection.decode_errors
+
     async def send_audio(self, pcm: bytes) -> None:
         """Send raw audio (whole samples) in the session's `audio_format`; C9: it is split
         into chunks of <= 250 ms.
@@ -134,28 +124,25 @@ class ScribeSession:
         """
         self._raise_if_ended()
         async with self._send_lock:
-            await self._send(self.uplink.audio(pcm, self._clock()))
+            self.connection.send_audio(pcm, self._clock())
+            await self._flush()
 
-    async def commit(self) -> bool:
-        """Ask the server to commit the current segment; False when skipped (rule C6: no new
-        audio since the last commit). Pads with silence to 0.3 s, so it is never throttled."""
+    async def commit(self) -> int | None:
+        """Ask the server to commit the current segment: the request's number (a `Commit`
+        event's `answers` names it), or None when skipped (rule C6: no new audio since the
+        last commit). Pads with silence to 0.3 s, so it is never throttled."""
         self._raise_if_ended()
         async with self._send_lock:
-            chunks = self.uplink.commit(self._clock())
-            if not chunks:
-                return False
-            # queued before the answer can possibly be, so consumers see them in order
-            self._queue.put_nowait(CommitSent(stream_s=self.uplink.sent_s))
-            await self._send(chunks)
-        return True
+            request = self.connection.commit(self._clock())
+            await self._flush()
+        return request
 
-    async def events(self) -> AsyncIterator[SessionEvent]:
-        """Decoded server messages in arrival order, plus local `CommitSent` markers.
+    async def events(self) -> AsyncIterator[ConnectionEvent]:
+        """The connection's events in arrival order (see `protocol.connection`).
 
-        `UnknownMessage`s are yielded (consumers may ignore them, rule B1); undecodable frames
-        are logged and skipped. A server error raises its typed `ScribeServerError`; an
-        abnormal close raises `ConnectionLostError`; a clean close or `close()` ends the
-        iteration. Meant for a single consumer.
+        A server error raises its typed `ScribeServerError`; an abnormal close raises
+        `ConnectionLostError`; a clean close or `close()` ends the iteration. Meant for a
+        single consumer.
         """
         while True:
             item = await self._queue.get()
@@ -180,7 +167,7 @@ class ScribeSession:
                         exc: BaseException | None, tb: TracebackType | None) -> None:
         await self.close()
 
-    # --- internals ----------------------------------------------------------------------------
+    # --- the pump -----------------------------------------------------------------------------
 
     def _raise_if_ended(self) -> None:
         if self._failure is not None:
@@ -188,10 +175,11 @@ class ScribeSession:
         if self._closing:
             raise SessionClosedError("the session was closed")
 
-    async def _send(self, chunks: list[InputAudioChunk]) -> None:
+    async def _flush(self) -> None:
+        """Write what the connection has queued; the caller holds the send lock."""
         try:
-            for chunk in chunks:
-                await self._ws.send(encode_client_message(chunk))
+            for frame in self.connection.data_to_send():
+                await self._ws.send(frame)
         except ConnectionClosed as exc:
             # the reader may still hold the error frame that preceded the close (rule B2)
             with contextlib.suppress(TimeoutError):
@@ -201,30 +189,26 @@ class ScribeSession:
                                       exc.rcvd.reason if exc.rcvd else "",
                                       "the server closed the session") from None
 
-    def _accept(self, msg: ServerMessage) -> None:
-        if isinstance(msg, ServerError):
-            error = error_from_server(msg)
+    def _accept(self, event: ConnectionEvent) -> None:
+        if isinstance(event, ServerFailed):
             if self._failure is None:
-                self._failure = error
-                self._queue.put_nowait(_End(error))
+                self._failure = error_from_server(event.error)
+                self._queue.put_nowait(_End(self._failure))
             return
-        if isinstance(msg, CommittedTranscript):
-            self.uplink.on_committed(msg.text)  # trims the replay buffer
-        elif isinstance(msg, UnknownMessage):
-            log.debug("unknown message type %r", msg.message_type)
-        self._queue.put_nowait(msg)
+        if isinstance(event, Undecodable):
+            log.warning("skipping an undecodable frame: %s", event.reason)  # rule B1
+            return
+        if isinstance(event, Passed) and isinstance(event.message, UnknownMessage):
+            log.debug("unknown message type %r", event.message.message_type)
+        self._queue.put_nowait(event)
 
     async def _read_loop(self) -> None:
         end = _End(None)
         try:
             async for frame in self._ws:
-                try:
-                    msg = decode_server_message(frame)
-                except DecodeError as exc:
-                    self.decode_errors += 1  # rule B1: never let one frame kill the session
-                    log.warning("skipping an undecodable frame: %s", exc)
-                    continue
-                self._accept(msg)
+                self.connection.receive_frame(frame)
+                for event in self.connection.events_received():
+                    self._accept(event)
         except ConnectionClosedOK:
             pass
         except ConnectionClosed as exc:
@@ -250,11 +234,11 @@ class ScribeSession:
                 await asyncio.sleep(delay)
                 continue
             async with self._send_lock:
-                chunk = self.uplink.keepalive(self._clock())
-                if chunk is None:
+                if not self.connection.keepalive(self._clock()):
                     continue
                 try:
-                    await self._ws.send(encode_client_message(chunk))
+                    for frame in self.connection.data_to_send():
+                        await self._ws.send(frame)
                 except ConnectionClosed:
                     return  # the reader reports why
                 except Exception:
@@ -290,10 +274,10 @@ async def _credentials(auth: Auth, endpoint: Endpoint,
     raise TypeError(f"unsupported auth: {type(auth).__name__}")
 
 
-async def _await_started(ws: ClientConnection, url: str,
-                         ) -> tuple[SessionStarted, list[ServerMessage]]:
+async def _await_started(ws: WebSocket, url: str, connection: ClientConnection,
+                         ) -> tuple[Started, list[ConnectionEvent]]:
     """Wait for `session_started` (rule C1); an error frame first raises its typed error."""
-    early: list[ServerMessage] = []
+    early: list[ConnectionEvent] = []
     while True:
         try:
             frame = await ws.recv()
@@ -301,36 +285,31 @@ async def _await_started(ws: ClientConnection, url: str,
             raise ConnectionLostError(exc.rcvd.code if exc.rcvd else None,
                                       exc.rcvd.reason if exc.rcvd else "",
                                       f"{url} closed before session_started") from None
-        try:
-            msg = decode_server_message(frame)
-        except DecodeError as exc:
-            log.warning("skipping an undecodable frame: %s", exc)
-            continue
-        if isinstance(msg, SessionStarted):
-            return msg, early
-        if isinstance(msg, ServerError):
-            raise error_from_server(msg)
-        early.append(msg)
+        connection.receive_frame(frame)
+        for event in connection.events_received():
+            if isinstance(event, Started):
+                return event, early
+            if isinstance(event, ServerFailed):
+                raise error_from_server(event.error)
+            early.append(event)
 
 
 async def connect(options: SessionOptions, endpoint: Endpoint, auth: Auth, *,
                   timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
                   previous_text: str | None = None,
-                  keepalive_after_s: float = DEFAULT_KEEPALIVE_AFTER_S,
-                  keepalive_chunk_s: float = DEFAULT_KEEPALIVE_CHUNK_S,
-                  max_chunk_s: float | None = DEFAULT_MAX_CHUNK_S,
-                  replay_limit_s: float = DEFAULT_REPLAY_LIMIT_S,
                   mint: TokenMinter = mint_token,
-                  uplink: Uplink | None = None) -> ScribeSession:
+                  connection: ClientConnection | None = None,
+                  **uplink_options: Any) -> ScribeSession:
     """Open a session and wait for `session_started` (rule C1) within `timeout_s`.
 
-    `previous_text` goes on the first audio chunk, trimmed to 50 characters (rule C8).
+    `previous_text` goes on the first audio chunk, trimmed to 50 characters (rule C8);
+    `uplink_options` (keepalive_after_s, max_chunk_s, replay_limit_s...) configure the
+    `Uplink`. `connection` continues a stream (see `reconnect`) and replaces both.
     Raises `ConnectError` (refused, DNS, timeout; names the URL), `HandshakeRejectedError`
     (HTTP status at the upgrade), a `ScribeServerError` subclass (error frame before the
     session started, e.g. `AuthError`), `ConnectionLostError`, or the token errors.
-    `mint` (for `TokenAuth`) defaults to `tokens.mint_token`. `uplink` continues a stream
-    (see `reconnect`); it then replaces `previous_text` and the uplink settings. Must be
-    awaited on the loop that will use the session.
+    `mint` (for `TokenAuth`) defaults to `tokens.mint_token`. Must be awaited on the loop
+    that will use the session.
     """
     options.validate()
     headers, token = await _credentials(auth, endpoint, mint)
@@ -351,25 +330,24 @@ async def connect(options: SessionOptions, endpoint: Endpoint, auth: Auth, *,
         raise ConnectError(shown, exc.strerror or str(exc)) from exc
     except WebSocketException as exc:
         raise ConnectError(shown, f"{type(exc).__name__}: {exc}") from exc
+    if connection is None:
+        connection = ClientConnection.new(options.effective_audio_format, now=loop.time(),
+                                          commit_strategy=options.effective_commit_strategy,
+                                          previous_text=previous_text, **uplink_options)
     try:
         async with asyncio.timeout_at(deadline):
-            started, early = await _await_started(ws, shown)
+            started, early = await _await_started(ws, shown, connection)
     except TimeoutError:
         await _abandon(ws)
         raise ConnectError(shown, f"no session_started within {timeout_s:g} s") from None
     except BaseException:
         await _abandon(ws)
         raise
-    if uplink is None:
-        uplink = Uplink(options.effective_audio_format, now=loop.time(),
-                        previous_text=previous_text, keepalive_after_s=keepalive_after_s,
-                        keepalive_chunk_s=keepalive_chunk_s, max_chunk_s=max_chunk_s,
-                        replay_limit_s=replay_limit_s)
-    return ScribeSession(ws, url=shown, options=options, session_started=started, uplink=uplink,
-                         clock=loop.time, early=early)
+    return ScribeSession(ws, url=shown, options=options, connection=connection,
+                         started=started, clock=loop.time, early=early)
 
 
-async def _abandon(ws: ClientConnection) -> None:
+async def _abandon(ws: WebSocket) -> None:
     """Close a socket we will not use; never raises, and survives our own cancellation."""
     task = asyncio.ensure_future(ws.close(1000))
     try:

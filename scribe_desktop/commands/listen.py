@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # real imports inside run(): every command module builds the parser
     from ..audio.capture_events import CaptureEvent
-    from ..client import SessionEvent
+    from ..protocol.connection import ConnectionEvent
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -205,11 +205,11 @@ async def _dictate(args: argparse.Namespace, mic: Any, endpoint: Any, auth: Any,
     import contextlib
     import signal
 
-    from ..client import CommitSent, ScribeError, connect
+    from ..client import ScribeError, connect
     from ..core.transcript import PartialChanged, SegmentAdded, SegmentEnriched, Transcript
     from ..export import SessionMeta, SessionSource, SessionStatus
     from ..protocol.codec import server_message_to_json
-    from ..protocol.messages import CommittedTranscript, CommittedTranscriptWithTimestamps
+    from ..protocol.connection import Commit, as_message
     from ..protocol.options import CommitStrategy, SessionOptions
     from .transcribe import close_journal, open_journal
 
@@ -227,8 +227,8 @@ async def _dictate(args: argparse.Namespace, mic: Any, endpoint: Any, auth: Any,
     started = asyncio.get_running_loop().time()
     transcript = Transcript()
     stop = asyncio.Event()
-    answered = asyncio.Event()  # a commit arrived after our final one was sent
-    final_sent = False
+    answered = asyncio.Event()  # our final commit request was answered
+    final_request: int | None = None
     loop = asyncio.get_running_loop()
     interrupts = 0
 
@@ -241,15 +241,10 @@ async def _dictate(args: argparse.Namespace, mic: Any, endpoint: Any, auth: Any,
 
     loop.add_signal_handler(signal.SIGINT, on_sigint)
 
-    def handle(event: SessionEvent) -> None:
-        if isinstance(event, CommitSent):
-            transcript.note_commit_sent()
-            if printer.as_json:
-                printer.json_line({"message_type": "commit_sent",
-                                   "stream_s": round(event.stream_s, 3)})
-            return
-        if printer.as_json:
-            printer.json_line(server_message_to_json(event))
+    def handle(event: ConnectionEvent) -> None:
+        message = as_message(event)
+        if printer.as_json and message is not None:
+            printer.json_line(server_message_to_json(message))
         for change in transcript.apply(event):
             if isinstance(change, PartialChanged):
                 printer.partial(change.text)
@@ -259,8 +254,8 @@ async def _dictate(args: argparse.Namespace, mic: Any, endpoint: Any, auth: Any,
                     record.add_segment(change.segment)
             elif isinstance(change, SegmentEnriched) and record is not None:
                 record.enrich(change.segment)
-        if final_sent and isinstance(event, CommittedTranscript
-                                     | CommittedTranscriptWithTimestamps):
+        if (final_request is not None and isinstance(event, Commit)
+                and not session.connection.pending_requests):
             answered.set()
 
     async def read() -> None:
@@ -289,8 +284,11 @@ async def _dictate(args: argparse.Namespace, mic: Any, endpoint: Any, auth: Any,
                 raise _Failure(str(task.exception()))
         source.stop()  # the rest of the captured audio, then the sender ends
         await asyncio.wait_for(sender, 5)
-        final_sent = True
-        if await session.commit():  # rule C6: skipped when nothing new was sent
+        final_request = await session.commit()  # rule C6: None when nothing new was sent
+        if printer.as_json and final_request is not None:
+            printer.json_line({"message_type": "commit_sent",
+                               "stream_s": round(session.uplink.sent_s, 3)})
+        if final_request is not None and session.connection.pending_requests:
             try:
                 await asyncio.wait_for(answered.wait(), args.commit_timeout)
             except TimeoutError:

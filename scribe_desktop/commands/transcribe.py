@@ -242,16 +242,14 @@ async def _cloud_api_key() -> str:
 
 
 def _describe_client_error(exc: Exception, backend: Backend, args: argparse.Namespace) -> str:
-    from ..client import HandshakeRejectedError, ScribeServerError
+    """The same explanation the window shows, plus what the server said."""
+    from ..client import ScribeServerError
+    from ..session.user_errors import user_error_for
 
+    message = user_error_for(exc).cli_message
     if isinstance(exc, ScribeServerError):
-        return f"{exc.user_message} (server: {exc.server_error.error_type.value}: " \
-               f"{exc.message})"
-    if isinstance(exc, HandshakeRejectedError) and exc.is_auth_failure:
-        hint = ("check the API key" if backend.value == "cloud"
-                else "check --server-secret" if args.server_url else "")
-        return f"{exc}" + (f"; {hint}" if hint else "")
-    return str(exc)
+        return f"{message} (server: {exc.server_error.error_type.value}: {exc.message})"
+    return f"{message} ({exc})"
 
 
 @contextlib.contextmanager

@@ -1,1 +1,23 @@
-"""(package)"""
+"""Where dictation connects (layer 1, no Qt): the embedded local server or the ElevenLabs
+cloud, and the API key for it.
+
+`Backend` is the one interface (`await backend.connection()`); `LocalBackend` runs and
+watches the server child (`server_process`), `CloudBackend` reads the key from `ApiKeys`
+(the OS keyring through `keyring_store`, or a key for this run only), `FixedBackend` is a
+server someone else runs. May import: protocol, client, and one I/O library each
+(subprocess, keyring).
+"""
+
+from .api_keys import ApiKeys
+from .base import Backend, BackendStatus, Connection, FixedBackend, StatusListener
+from .cloud import CloudBackend, MissingApiKeyError
+from .keyring_store import ApiKeyStore, SecretsError, SecretsUnavailableError
+from .local import LocalBackend, LocalServerDiedError
+from .server_process import LocalServerError, LocalServerProcess
+
+__all__ = [
+    "ApiKeyStore", "ApiKeys", "Backend", "BackendStatus", "CloudBackend", "Connection",
+    "FixedBackend", "LocalBackend", "LocalServerDiedError", "LocalServerError",
+    "LocalServerProcess", "MissingApiKeyError", "SecretsError", "SecretsUnavailableError",
+    "StatusListener",
+]

@@ -1,27 +1,21 @@
-"""The transcript a user sees, built by applying server messages per rules C3-C5. Pure.
+"""The transcript a user sees, built from the connection's events. Pure.
 
-* A partial replaces the previous one (C3); the "echo" partial that repeats the text just
-  committed is dropped.
-* `committed_transcript_with_timestamps` enriches the preceding commit (words, language) and
-  never adds its text again (C4).
-* Commits may be unsolicited or empty (C5): an empty commit ends the live text but adds no
-  segment.
+The protocol's receive rules (echo partials, the timestamped re-delivery, commit attribution:
+C3-C5) are applied by `protocol.connection.ClientConnection`; here a partial replaces the
+live text, a non-empty commit adds a segment, and timings enrich the segment of their commit.
+An empty commit ends the live text but adds no segment.
 
-Not thread-safe: owned by whoever consumes the client's events.
+`feed()` is the one place where events become transcript changes for every consumer (the
+window's worker, file transcription, `listen`). Not thread-safe: owned by one consumer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from ..protocol.messages import (
-    CommittedTranscript,
-    CommittedTranscriptWithTimestamps,
-    PartialTranscript,
-    ServerMessage,
-    Word,
-    WordType,
-)
+from ..protocol.connection import Commit, CommitTimed, ConnectionEvent, Partial
+from ..protocol.messages import Word, WordType
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +55,7 @@ class SegmentEnriched:
 
 
 TranscriptChange = PartialChanged | SegmentAdded | SegmentEnriched
+ChangeSink = Callable[[TranscriptChange], None]
 
 
 class Transcript:
@@ -70,81 +65,62 @@ class Transcript:
         self.partial = ""
         self.segments: list[Segment] = []
         self.empty_commits = 0
-        self.dropped_echoes = 0
-        self.dropped_duplicates = 0
-        self._commits_requested = 0
-        self._awaiting_enrichment: int | None = None  # index into segments, or -1 if empty
-        self._echo_candidate: str | None = None
+        self._segment_of_commit: dict[int, int] = {}  # commit index -> index in segments
 
     @property
     def text(self) -> str:
         """All committed text, segments joined by single spaces."""
         return " ".join(s.text.strip() for s in self.segments if s.text.strip())
 
-    def note_commit_sent(self) -> None:
-        """Mark that the client asked for a commit; the next commit is then solicited."""
-        self._commits_requested += 1
+    def clear(self) -> None:
+        """Forget the text; later timings of earlier commits are then ignored."""
+        self.partial = ""
+        self.segments.clear()
+        self._segment_of_commit.clear()
 
-    def apply(self, msg: ServerMessage) -> list[TranscriptChange]:
-        match msg:
-            case PartialTranscript(text):
-                return self._partial(text)
-            case CommittedTranscript(text):
-                return self._committed(text)
-            case CommittedTranscriptWithTimestamps():
-                return self._timestamps(msg)
+    def apply(self, event: ConnectionEvent) -> list[TranscriptChange]:
+        match event:
+            case Partial(text):
+                if text == self.partial:
+                    return []
+                self.partial = text
+                return [PartialChanged(text)]
+            case Commit():
+                return self._committed(event)
+            case CommitTimed():
+                return self._timed(event)
         return []
 
-    def _partial(self, text: str) -> list[TranscriptChange]:
-        if self._echo_candidate is not None:
-            echo, self._echo_candidate = self._echo_candidate, None
-            if text.strip() == echo.strip():
-                self.dropped_echoes += 1
-                return []
-        if text == self.partial:
-            return []
-        self.partial = text
-        return [PartialChanged(text)]
-
-    def _committed(self, text: str) -> list[TranscriptChange]:
-        solicited = self._commits_requested > 0
-        if solicited:
-            self._commits_requested -= 1
+    def _committed(self, commit: Commit) -> list[TranscriptChange]:
         changes: list[TranscriptChange] = []
         if self.partial:
             self.partial = ""
             changes.append(PartialChanged(""))
-        if not text.strip():
+        if not commit.text.strip():
             self.empty_commits += 1
-            self._awaiting_enrichment = -1
-            self._echo_candidate = None
             return changes
-        segment = Segment(index=len(self.segments), text=text, solicited=solicited)
+        segment = Segment(index=len(self.segments), text=commit.text, words=commit.words,
+                          language_code=commit.language_code, solicited=commit.ours)
+        self._segment_of_commit[commit.index] = segment.index
         self.segments.append(segment)
-        self._awaiting_enrichment = segment.index
-        self._echo_candidate = text
         changes.append(SegmentAdded(segment))
         return changes
 
-    def _timestamps(self, msg: CommittedTranscriptWithTimestamps) -> list[TranscriptChange]:
-        pending, self._awaiting_enrichment = self._awaiting_enrichment, None
-        if pending == -1:
-            return []  # enrichment of an empty commit: nothing to show
-        if pending is not None:
-            enriched = replace(self.segments[pending], words=msg.words,
-                               language_code=msg.language_code)
-            self.segments[pending] = enriched
-            return [SegmentEnriched(enriched)]
-        if self.segments and self.segments[-1].text.strip() == msg.text.strip():
-            self.dropped_duplicates += 1
-            return []
-        # A timestamped commit with no plain commit before it: it is the only delivery.
-        changes = self._committed(msg.text)
-        self._awaiting_enrichment = None
-        if self.segments and any(isinstance(c, SegmentAdded) for c in changes):
-            enriched = replace(self.segments[-1], words=msg.words,
-                               language_code=msg.language_code)
-            self.segments[-1] = enriched
-            changes = [c if not isinstance(c, SegmentAdded) else SegmentAdded(enriched)
-                       for c in changes]
-        return changes
+    def _timed(self, timed: CommitTimed) -> list[TranscriptChange]:
+        position = self._segment_of_commit.get(timed.index)
+        if position is None or position >= len(self.segments):
+            return []  # timings of an empty (or cleared) commit: nothing to show
+        enriched = replace(self.segments[position], words=timed.words,
+                           language_code=timed.language_code)
+        self.segments[position] = enriched
+        return [SegmentEnriched(enriched)]
+
+
+def feed(transcript: Transcript, event: ConnectionEvent,
+         *sinks: ChangeSink) -> list[TranscriptChange]:
+    """Apply `event` to `transcript` and hand each change to every sink, in order."""
+    changes = transcript.apply(event)
+    for change in changes:
+        for sink in sinks:
+            sink(change)
+    return changes

@@ -13,7 +13,7 @@ from .codec import (
     encode_server_message,
     server_message_to_json,
 )
-from .errors import FATAL_ERROR_TYPES, USER_MESSAGES, ErrorType, parse_error_type
+from .errors import FATAL_ERROR_TYPES, ErrorType, parse_error_type
 from .messages import (
     Character,
     ClientMessage,
@@ -52,7 +52,7 @@ from .options import (
 __all__ = [
     "DEFAULT_MODEL_ID", "FATAL_ERROR_TYPES", "MAX_KEYTERMS", "MAX_KEYTERM_CHARS",
     "MAX_PREVIOUS_TEXT_CHARS", "MIN_COMMIT_AUDIO_S", "REALTIME_PATH", "TOKEN_PATH",
-    "USER_MESSAGES", "AudioFormat", "Character", "ClientMessage", "CommitStrategy",
+    "AudioFormat", "Character", "ClientMessage", "CommitStrategy",
     "CommittedTranscript", "CommittedTranscriptEntities", "CommittedTranscriptWithTimestamps",
     "DecodeError", "Encoding", "Entity", "ErrorType", "FinalTranscript",
     "FinalTranscriptWithTimestamps", "InputAudioChunk", "OptionsError", "PartialTranscript",

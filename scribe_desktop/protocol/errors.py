@@ -1,4 +1,5 @@
-"""The 14 server error types (protocol doc §6.10) and what to tell a user about each."""
+"""The 14 server error types (protocol doc §6.10), their deprecated spellings, and which of
+them no retry can cure. What to tell a user lives in `session.user_errors`."""
 
 from __future__ import annotations
 
@@ -39,24 +40,6 @@ FATAL_ERROR_TYPES: frozenset[ErrorType] = frozenset(
         ErrorType.INVALID_REQUEST,
     }
 )
-
-USER_MESSAGES: dict[ErrorType, str] = {
-    ErrorType.ERROR: "The transcription server reported an internal error. Try again.",
-    ErrorType.AUTH_ERROR: "The API key or token was rejected. Open Settings and check the key.",
-    ErrorType.QUOTA_EXCEEDED: "Your ElevenLabs usage quota is used up. Check your plan.",
-    ErrorType.TRANSCRIBER_ERROR: "The transcriber failed on this audio. Try again.",
-    ErrorType.INPUT_ERROR: "The server could not read the audio that was sent.",
-    ErrorType.INVALID_REQUEST: "The server rejected the session settings. Check language, model "
-    "and voice-detection settings.",
-    ErrorType.COMMIT_THROTTLED: "A segment was committed with too little audio (under 0.3 s).",
-    ErrorType.UNACCEPTED_TERMS: "Accept the Scribe terms of service in the ElevenLabs dashboard.",
-    ErrorType.RATE_LIMITED: "Too many requests: wait a moment, then try again.",
-    ErrorType.QUEUE_OVERFLOW: "The server's queue is full: send audio more slowly or retry.",
-    ErrorType.RESOURCE_EXHAUSTED: "The server is at capacity. Try again later.",
-    ErrorType.SESSION_TIME_LIMIT_EXCEEDED: "The session reached its time limit. Start a new one.",
-    ErrorType.CHUNK_SIZE_EXCEEDED: "An audio chunk was too large for the server.",
-    ErrorType.INSUFFICIENT_AUDIO_ACTIVITY: "The session was closed because no audio arrived.",
-}
 
 
 def parse_error_type(message_type: str) -> ErrorType | None:

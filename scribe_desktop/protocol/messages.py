@@ -12,7 +12,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from .errors import USER_MESSAGES, ErrorType
+from .errors import ErrorType
 
 
 def _empty() -> Mapping[str, Any]:
@@ -137,10 +137,6 @@ class ServerError:
 
     error_type: ErrorType
     error: str
-
-    @property
-    def user_message(self) -> str:
-        return USER_MESSAGES[self.error_type]
 
 
 @dataclass(frozen=True, slots=True)

@@ -232,27 +232,24 @@ class Uplink:
 
     # --- what the server answered ------------------------------------------------------------
 
-    def on_committed(self, text: str) -> bool:
-        """Account for a received `committed_transcript`; returns whether it answers one of our
-        commits (solicited) rather than a server commit (VAD / auto-commit, rule C5).
+    def on_committed(self, text: str, *, solicited: bool) -> None:
+        """Account for a received `committed_transcript`; `solicited`: it answers our oldest
+        pending commit (the connection attributes commits, rule C5).
 
         A solicited commit covers the audio up to where we committed. An unsolicited one is
         taken to cover everything sent so far: the server commits what it has received, and
         what is still in flight is a few tens of milliseconds. Unsolicited commits also reset
         the uncommitted count, so our next commit pads against what the server may count.
         """
-        if self._pending_commits:
+        if solicited and self._pending_commits:
             covered = self._pending_commits.popleft()
-            solicited = True
         else:
             covered = self._sent_bytes
             self._committed_at = self._sent_bytes
             self._caller_audio_since_commit = False
-            solicited = False
         self._forget_until(covered)
         if text.strip():
             self._committed_tail = " ".join(f"{self._committed_tail} {text}".split())[-500:]
-        return solicited
 
     @property
     def committed_tail(self) -> str:

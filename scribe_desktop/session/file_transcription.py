@@ -33,14 +33,11 @@ from typing import Protocol
 
 from ..audio.file_source import FileSource
 from ..audio.source import AudioChunk, AudioSource
-from ..client import Auth, CommitSent, Endpoint, SessionEvent, connect
-from ..core.transcript import Transcript, TranscriptChange
+from ..client import Auth, Endpoint, connect
+from ..core.transcript import Transcript, TranscriptChange, feed
 from ..export import ExportSession, SessionMeta, SessionSource
 from ..protocol.audio_format import AudioFormat
-from ..protocol.messages import (
-    CommittedTranscript,
-    CommittedTranscriptWithTimestamps,
-)
+from ..protocol.connection import Commit, CommitTimed, ConnectionEvent
 from ..protocol.options import CommitStrategy, SessionOptions
 
 ProgressCallback = Callable[[float, float | None], None]  # (seconds sent, total or None)
@@ -63,9 +60,9 @@ class TranscriptionSession(Protocol):
 
     async def send_audio(self, pcm: bytes) -> None: ...
 
-    async def commit(self) -> bool: ...
+    async def commit(self) -> int | None: ...
 
-    def events(self) -> AsyncIterator[SessionEvent]: ...
+    def events(self) -> AsyncIterator[ConnectionEvent]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +117,15 @@ class FileTranscription:
 
 @dataclass(slots=True)
 class _Progress:
-    """State shared by the sender and the receiver of one transcription."""
+    """State shared by the sender and the receiver of one transcription.
+
+    Commit accounting comes from the connection (rule C5): each `Commit` says which of our
+    requests it answers, if any, so the server's own commits never count as answers."""
 
     transcript: Transcript = field(default_factory=Transcript)
-    commit_offsets_s: list[float] = field(default_factory=list)  # stream time of each commit
-    committed: int = 0  # committed_transcript messages received
-    enriched: int = 0  # committed_transcript_with_timestamps messages received
+    requests_s: dict[int, float] = field(default_factory=dict)  # request -> stream time
+    answered: int = 0  # the highest of our requests answered so far
+    untimed: set[int] = field(default_factory=set)  # commits still awaiting their timings
     last_event_at: float = 0.0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     on_change: ChangeCallback | None = None
@@ -133,34 +133,28 @@ class _Progress:
     @property
     def answered_s(self) -> float:
         """Stream time up to which the server has answered our commits."""
-        if not self.committed or not self.commit_offsets_s:
-            return 0.0
-        return self.commit_offsets_s[min(self.committed, len(self.commit_offsets_s)) - 1]
+        return self.requests_s.get(self.answered, 0.0)
 
     def commits_answered(self, *, with_timestamps: bool) -> bool:
-        n = len(self.commit_offsets_s)
-        return self.committed >= n and (not with_timestamps or self.enriched >= n)
+        last = max(self.requests_s, default=0)
+        return self.answered >= last and (not with_timestamps or not self.untimed)
 
 
 async def _receive(session: TranscriptionSession, state: _Progress) -> None:
     """Apply every server event to the transcript until the session ends.
 
     Server errors surface as the client's typed exceptions, which end this task."""
+    sinks = () if state.on_change is None else (state.on_change,)
     async for event in session.events():
         state.last_event_at = time.monotonic()
-        if isinstance(event, CommitSent):
-            # The client queues this marker before any answer to the commit can arrive, so
-            # the transcript attributes commits in order (rule C5).
-            state.transcript.note_commit_sent()
-            continue
-        changes = state.transcript.apply(event)
-        if state.on_change is not None:
-            for change in changes:
-                state.on_change(change)
-        if isinstance(event, CommittedTranscript):
-            state.committed += 1
-        elif isinstance(event, CommittedTranscriptWithTimestamps):
-            state.enriched += 1
+        feed(state.transcript, event, *sinks)
+        if isinstance(event, Commit):
+            if event.answers is not None:
+                state.answered = max(state.answered, event.answers)
+            if event.words is None and event.text.strip():
+                state.untimed.add(event.index)
+        elif isinstance(event, CommitTimed):
+            state.untimed.discard(event.index)
         state.changed.set()
 
 
@@ -215,8 +209,9 @@ class _Streamer:
                 or chunk.rms_dbfs <= self.loudest_dbfs - p.pause_below_peak_db)
 
     async def commit(self) -> None:
-        if await self.session.commit():
-            self.state.commit_offsets_s.append(self.sent_s)
+        request = await self.session.commit()
+        if request is not None:
+            self.state.requests_s[request] = self.sent_s
         self.uncommitted_s = 0.0
 
     async def run(self, source: AudioSource) -> None:
@@ -275,7 +270,7 @@ async def transcribe_source(source: AudioSource, session: TranscriptionSession, 
             receiver.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await receiver
-    return state.transcript, len(state.commit_offsets_s)
+    return state.transcript, len(state.requests_s)
 
 
 async def _wait_until_answered(state: _Progress, receiver: asyncio.Task[None],

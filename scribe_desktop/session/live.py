@@ -1,5 +1,5 @@
 """One dictation's network side: connect, stream the microphone, read events, reconnect, and
-the final commit. No Qt: `DictationWorker` turns the listener calls into signals.
+the final commit. No Qt: `DictationWorker` turns its `LiveEvent`s into signals.
 
 Audio captured while connecting (or reconnecting) waits in the `MicrophoneSource`'s queue and
 is sent once a session is open, so the first words are never lost. A dropped connection is
@@ -17,29 +17,23 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from ..audio.source import AudioChunk
 from ..client import (
     DEFAULT_RECONNECT_DELAYS_S,
-    CommitSent,
     ConnectionLostError,
     ScribeError,
     ScribeSession,
     SessionClosedError,
-    SessionEvent,
     connect,
     is_fatal,
     reconnect,
 )
-from ..connect.backends import Backend
-from ..protocol.messages import (
-    CommittedTranscript,
-    CommittedTranscriptWithTimestamps,
-    PartialTranscript,
-)
+from ..connect import Backend
+from ..protocol.connection import Commit, CommitTimed, ConnectionEvent, Partial
 from ..protocol.options import SessionOptions
-from .user_errors import CommitTimeoutError
 
 log = logging.getLogger(__name__)
 
@@ -54,22 +48,55 @@ class LiveSource(Protocol):
     def __aiter__(self) -> AsyncIterator[AudioChunk]: ...
 
 
-class SessionListener(Protocol):
-    def on_connected(self) -> None: ...
+class CommitTimeoutError(Exception):
+    """The server did not answer the final commit in time."""
 
-    def on_connection_lost(self, error: ScribeError) -> None: ...
+    def __init__(self, timeout_s: float) -> None:
+        super().__init__(f"no final transcript within {timeout_s:g} s")
+        self.timeout_s = timeout_s
 
-    def on_reconnected(self) -> None: ...
 
-    def on_event(self, event: SessionEvent, latency_s: float | None) -> None:
-        """A client event; `latency_s` (partials only) is the time since the last send."""
+@dataclass(frozen=True, slots=True)
+class Connected:
+    """The first session of the dictation started."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionLost:
+    """The connection dropped; a reconnect is under way."""
+
+    error: ScribeError
+
+
+@dataclass(frozen=True, slots=True)
+class Reconnected:
+    """A new session continues the stream (uncommitted audio replayed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FinalCommitSent:
+    """The final commit went out (`request` None: skipped, nothing new was sent, C6)."""
+
+    request: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """A connection event; `latency_s` (partials only) is the time since the last send."""
+
+    event: ConnectionEvent
+    latency_s: float | None = None
+
+
+LiveEvent = Connected | ConnectionLost | Reconnected | FinalCommitSent | Received
+LiveEventSink = Callable[[LiveEvent], None]
 
 
 class LiveSession:
     """`run()` streams until `finish()` or `abort()`; `run()` raises what ended it."""
 
     def __init__(self, source: LiveSource, backend: Backend, options: SessionOptions,
-                 listener: SessionListener, *,
+                 on_event: LiveEventSink, *,
                  reconnect_delays_s: Sequence[float] = DEFAULT_RECONNECT_DELAYS_S,
                  connect_timeout_s: float = 10.0,
                  clock: Callable[[], float] = time.perf_counter,
@@ -79,7 +106,7 @@ class LiveSession:
         self.source = source
         self.backend = backend
         self.options = options
-        self.listener = listener
+        self.on_event = on_event
         self.reconnect_delays_s = tuple(reconnect_delays_s)
         self.connect_timeout_s = connect_timeout_s
         self.clock = clock
@@ -95,10 +122,9 @@ class LiveSession:
         self._sender_error: BaseException | None = None
         self._closer: asyncio.Future[None] | None = None
         self._final_requested = False
-        self._final_marker_seen = False
         self._final_sent: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._final_answered = asyncio.Event()
-        self._final_enriched = asyncio.Event()
+        self._answered = asyncio.Event()  # no commit request of ours is pending
+        self._enriched = asyncio.Event()  # the last commit got its timings
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -108,7 +134,7 @@ class LiveSession:
         try:
             session = await self._open()
             self._install(session)
-            self.listener.on_connected()
+            self.on_event(Connected())
             self._sender = asyncio.ensure_future(self._send_loop())
             self._sender.add_done_callback(self._on_sender_done)
             self._sender_ready.set()
@@ -124,11 +150,11 @@ class LiveSession:
                 except (ConnectionLostError, SessionClosedError) as exc:
                     if self._closing:
                         return
-                    self.listener.on_connection_lost(exc)
+                    self.on_event(ConnectionLost(exc))
                     session = await self._reconnect(session)
                     self._install(session)
                     self.reconnects += 1
-                    self.listener.on_reconnected()
+                    self.on_event(Reconnected())
         finally:
             self._sender_ready.set()
             if self._sender is not None and not self._sender.done():
@@ -152,12 +178,13 @@ class LiveSession:
                 await asyncio.wait({self._sender})
                 if self._sender.cancelled() or self._sender.exception() is not None:
                     return
-                if not self._final_sent.done() or not self._final_sent.result():
+                if not self._final_sent.done():
                     return
-                await self._final_answered.wait()
-            if self.options.include_timestamps:
+                self._update_answered()
+                await self._answered.wait()
+            if self.options.include_timestamps and self._final_sent.result():
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._final_enriched.wait(), ENRICHMENT_GRACE_S)
+                    await asyncio.wait_for(self._enriched.wait(), ENRICHMENT_GRACE_S)
         except TimeoutError:
             raise CommitTimeoutError(timeout_s) from None
         finally:
@@ -180,7 +207,7 @@ class LiveSession:
         if session is None or session.closed or self._closing:
             return False
         try:
-            return await session.commit()
+            return await session.commit() is not None
         except ScribeError as exc:
             log.info("commit failed: %s", exc)  # the reader reports the failure
             return False
@@ -256,26 +283,33 @@ class LiveSession:
         session = await self._session_after(None)
         while True:
             try:
-                sent = await session.commit()
+                request = await session.commit()
                 break
             except ScribeError as exc:
                 if is_fatal(exc) or self._closing:
                     raise
                 session = await self._session_after(session)
         if not self._final_sent.done():
-            self._final_sent.set_result(sent)
+            self._final_sent.set_result(request is not None)
+        self.on_event(FinalCommitSent(request))
+
+    def _update_answered(self) -> None:
+        session = self.session
+        if session is not None and not session.connection.pending_requests:
+            self._answered.set()
+        else:
+            self._answered.clear()
 
     async def _read(self, session: ScribeSession) -> None:
         async for event in session.events():
             latency = None
-            if isinstance(event, CommitSent):
-                if self._final_requested:
-                    self._final_marker_seen = True
-            elif self._final_marker_seen and isinstance(
-                    event, CommittedTranscript | CommittedTranscriptWithTimestamps):
-                if isinstance(event, CommittedTranscriptWithTimestamps):
-                    self._final_enriched.set()
-                self._final_answered.set()
-            elif self.last_send_at is not None and isinstance(event, PartialTranscript):
+            if isinstance(event, Commit):
+                self._enriched.clear()
+                if event.words is not None or not event.text.strip():
+                    self._enriched.set()  # nothing more will come for it
+                self._update_answered()
+            elif isinstance(event, CommitTimed):
+                self._enriched.set()
+            elif self.last_send_at is not None and isinstance(event, Partial):
                 latency = self.clock() - self.last_send_at
-            self.listener.on_event(event, latency)
+            self.on_event(Received(event, latency))

@@ -31,7 +31,7 @@ from ..core.transcript import Segment
 from ..hotkey.backends.pynput_listener import BackendStatus
 from ..protocol.options import CommitStrategy
 from ..qt.settings import Settings
-from ..session.user_errors import OPEN_SETTINGS, SHOW_LOG, TRY_AGAIN, ErrorKind, UserError
+from ..session.user_errors import OPEN_SETTINGS, SHOW_LOG, TRY_AGAIN, AppErrorKind, UserError
 from . import about
 from .error_dialog import ErrorDialog
 from .file_dialog import FileTranscriptionDialog
@@ -339,7 +339,7 @@ class MainWindow(QMainWindow):
         elif action == SHOW_LOG:
             self.show_log_requested.emit()
         elif action == TRY_AGAIN:
-            if error is not None and error.kind == ErrorKind.FILE_FAILED and self.last_file:
+            if error is not None and error.kind == AppErrorKind.FILE_FAILED and self.last_file:
                 self.transcribe_file(self.last_file)
             else:
                 self.worker.start()

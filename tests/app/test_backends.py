@@ -15,20 +15,22 @@ import pytest
 
 from scribe_desktop.app.logging_setup import configure_logging
 from scribe_desktop.client import ApiKeyAuth, Endpoint, connect
-from scribe_desktop.connect.backends import (
+from scribe_desktop.connect import (
     ApiKeys,
     BackendStatus,
     CloudBackend,
+    FixedBackend,
     LocalBackend,
-    StaticBackend,
-    check_connection,
+    MissingApiKeyError,
 )
 from scribe_desktop.connect.keyring_store import SERVICE, ApiKeyStore
 from scribe_desktop.core.lifecycle import DictationState
+from scribe_desktop.protocol.errors import ErrorType
 from scribe_desktop.protocol.options import CommitStrategy, SessionOptions
 from scribe_desktop.qt.settings import BackendKind, Settings, SettingsStore
 from scribe_desktop.qt.worker.worker import DictationWorker
-from scribe_desktop.session.user_errors import ErrorKind, MissingApiKeyError
+from scribe_desktop.session.connection_check import check_connection
+from scribe_desktop.session.user_errors import AppErrorKind
 from tests.app.fakes import FakeMicrophone, MemoryKeyring, NoKeyring
 from tests.app.recorder import Recorder
 from tests.speech import SENTENCES, pcm16, synth, wer
@@ -150,7 +152,7 @@ async def test_without_a_keyring_the_key_is_for_this_run_only(tmp_path: Path,
     rec = Recorder(worker)
     assert await keys.get() is None and keys.keyring_available is False
     assert await worker.set_api_key(KEY) is False
-    assert [e.kind for e in rec.errors] == [ErrorKind.NO_KEYRING]
+    assert [e.kind for e in rec.errors] == [AppErrorKind.NO_KEYRING]
     assert "this run only" in rec.errors[0].message
     assert keys.session_only and await keys.get() == KEY
 
@@ -168,19 +170,20 @@ async def test_cloud_without_a_key_says_so() -> None:
     with pytest.raises(MissingApiKeyError):
         await backend.connection()
     error = await check_connection(backend, SessionOptions())
-    assert error is not None and error.kind == ErrorKind.NO_API_KEY
+    assert error is not None and error.kind == AppErrorKind.NO_API_KEY
 
 
 @pytest.mark.slow
 async def test_test_connection_succeeds_and_fails(local_server: Any,
                                                   fake_mic: FakeMicrophone) -> None:
     """Test connection returns None for a good server and the auth error for a bad key."""
-    good = StaticBackend(Endpoint(base_url=local_server.base_url),
+    good = FixedBackend(Endpoint(base_url=local_server.base_url),
                          ApiKeyAuth(local_server.secret))
     assert await check_connection(good, SessionOptions()) is None
-    bad = StaticBackend(Endpoint(base_url=local_server.base_url), ApiKeyAuth("nope"))
+    bad = FixedBackend(Endpoint(base_url=local_server.base_url), ApiKeyAuth("nope"))
     error = await check_connection(bad, SessionOptions())
-    assert error is not None and error.kind in (ErrorKind.AUTH, ErrorKind.HANDSHAKE_REJECTED)
+    assert error is not None
+    assert error.kind in (ErrorType.AUTH_ERROR, AppErrorKind.HANDSHAKE_REJECTED)
     worker = DictationWorker(Settings(), backend_factory=lambda s: good,
                              microphone_factory=lambda s: fake_mic,
                              api_keys=ApiKeys(ApiKeyStore(MemoryKeyring())))
@@ -195,7 +198,7 @@ async def test_test_connection_succeeds_and_fails(local_server: Any,
 async def test_transcribe_file_emits_progress_then_segments(
         local_server: Any, fake_mic: FakeMicrophone) -> None:
     """A file's transcription reports progress, then lands as committed segments."""
-    backend = StaticBackend(Endpoint(base_url=local_server.base_url),
+    backend = FixedBackend(Endpoint(base_url=local_server.base_url),
                             ApiKeyAuth(local_server.secret))
     worker = DictationWorker(Settings(), backend_factory=lambda s: backend,
                              microphone_factory=lambda s: fake_mic,
@@ -219,7 +222,7 @@ async def test_transcribe_file_emits_progress_then_segments(
 async def test_cancel_file_finishes_with_nothing(local_server: Any,
                                                  fake_mic: FakeMicrophone) -> None:
     """Cancelling a file transcription ends it with an empty file_finished and no error."""
-    backend = StaticBackend(Endpoint(base_url=local_server.base_url),
+    backend = FixedBackend(Endpoint(base_url=local_server.base_url),
                             ApiKeyAuth(local_server.secret))
     worker = DictationWorker(Settings(), backend_factory=lambda s: backend,
                              microphone_factory=lambda s: fake_mic,
@@ -236,12 +239,12 @@ async def test_a_bad_file_is_a_clear_error(fake_mic: FakeMicrophone, tmp_path: P
     """An unreadable file emits its file error and an empty file_finished."""
     bad = tmp_path / "notes.txt"
     bad.write_text("not audio")
-    backend = StaticBackend(Endpoint(base_url="http://127.0.0.1:9"), ApiKeyAuth("x"))
+    backend = FixedBackend(Endpoint(base_url="http://127.0.0.1:9"), ApiKeyAuth("x"))
     worker = DictationWorker(Settings(), backend_factory=lambda s: backend,
                              microphone_factory=lambda s: fake_mic,
                              api_keys=ApiKeys(ApiKeyStore(MemoryKeyring())))
     rec = Recorder(worker)
     assert await worker.transcribe_file(str(bad)) == []
-    assert [e.kind for e in rec.errors] == [ErrorKind.FILE_UNSUPPORTED]
+    assert [e.kind for e in rec.errors] == [AppErrorKind.FILE_UNSUPPORTED]
     assert "notes.txt" in rec.errors[0].message
     assert rec.events["file_finished"] == [[]]

@@ -14,7 +14,7 @@ import pytest
 import soundfile
 
 from scribe_desktop.client import ApiKeyAuth, Endpoint
-from scribe_desktop.connect.backends import StaticBackend
+from scribe_desktop.connect import FixedBackend
 from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.core.transcript import SegmentAdded, TranscriptChange
 from scribe_desktop.export import SessionSource, SessionStatus
@@ -38,8 +38,8 @@ def store(tmp_path: Path) -> Iterator[HistoryStore]:
         yield s
 
 
-def backend_for(server: Any) -> StaticBackend:
-    return StaticBackend(Endpoint(base_url=server.base_url), ApiKeyAuth(server.secret))
+def backend_for(server: Any) -> FixedBackend:
+    return FixedBackend(Endpoint(base_url=server.base_url), ApiKeyAuth(server.secret))
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from scribe_desktop.app.logging_setup import ErrorReporter, Redactor, configure_
 from scribe_desktop.client import ApiKeyAuth, TokenAuth, error_from_server
 from scribe_desktop.protocol.errors import ErrorType
 from scribe_desktop.protocol.messages import ServerError
-from scribe_desktop.session.user_errors import ErrorKind, UserError
+from scribe_desktop.session.user_errors import AppErrorKind, UserError
 
 KEY = "sk_live_0123456789abcdef0123456789abcdef"
 
@@ -69,7 +69,7 @@ def test_excepthook_reports_and_logs(log_file: tuple[Path, Redactor]) -> None:
     finally:
         reporter.uninstall()
     flush()
-    assert [e.kind for e in shown] == [ErrorKind.INTERNAL]
+    assert [e.kind for e in shown] == [AppErrorKind.INTERNAL]
     assert "ValueError: kaput" in path.read_text() and "Traceback" in path.read_text()
 
 
@@ -104,7 +104,7 @@ async def test_loop_exceptions_and_failed_tasks_are_reported(
         await asyncio.wait_for(got.wait(), 5)
     finally:
         reporter.uninstall()
-    assert [e.kind for e in shown] == [ErrorKind.QUOTA_EXCEEDED, ErrorKind.INTERNAL]
+    assert [e.kind for e in shown] == [ErrorType.QUOTA_EXCEEDED, AppErrorKind.INTERNAL]
 
 
 def test_a_failing_dialog_does_not_break_the_funnel(log_file: tuple[Path, Redactor]) -> None:
@@ -114,5 +114,5 @@ def test_a_failing_dialog_does_not_break_the_funnel(log_file: tuple[Path, Redact
 
     error = ErrorReporter(broken).report(KeyError("k"))
     flush()
-    assert error.kind == ErrorKind.INTERNAL
+    assert error.kind == AppErrorKind.INTERNAL
     assert "dialog broke" in log_file[0].read_text()

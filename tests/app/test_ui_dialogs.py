@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
+from scribe_desktop.audio.capture_events import MicrophoneLostError
 from scribe_desktop.audio.file_source import FileSourceError
 from scribe_desktop.client.errors import (
     ConnectError,
@@ -16,6 +17,7 @@ from scribe_desktop.client.errors import (
     TokenMintError,
     error_from_server,
 )
+from scribe_desktop.connect import LocalServerDiedError, MissingApiKeyError
 from scribe_desktop.connect.keyring_store import SecretsError, SecretsUnavailableError
 from scribe_desktop.connect.server_process import LocalServerError
 from scribe_desktop.core.lifecycle import DictationState
@@ -24,14 +26,8 @@ from scribe_desktop.protocol.messages import ServerError
 from scribe_desktop.protocol.options import OptionsError
 from scribe_desktop.qt.settings import Settings
 from scribe_desktop.session.file_transcription import FileTranscriptionError
-from scribe_desktop.session.user_errors import (
-    OPEN_SETTINGS,
-    CommitTimeoutError,
-    LocalServerDiedError,
-    MicrophoneLostError,
-    MissingApiKeyError,
-    user_error_for,
-)
+from scribe_desktop.session.live import CommitTimeoutError
+from scribe_desktop.session.user_errors import OPEN_SETTINGS, user_error_for
 from scribe_desktop.ui.error_dialog import ErrorDialog
 from scribe_desktop.ui.file_dialog import FileTranscriptionDialog
 from scribe_desktop.ui.icons import ICONS_DIR, app_icon, state_icon

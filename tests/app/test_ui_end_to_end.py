@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from scribe_desktop.audio.capture import Microphone
 from scribe_desktop.client import ApiKeyAuth, Endpoint
-from scribe_desktop.connect.backends import ApiKeys, StaticBackend
+from scribe_desktop.connect import ApiKeys, FixedBackend
 from scribe_desktop.connect.keyring_store import ApiKeyStore
 from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.protocol.options import CommitStrategy
@@ -38,7 +38,7 @@ SETTINGS = Settings(commit_strategy=CommitStrategy.MANUAL, include_timestamps=Tr
 async def worker(local_server: Any, sd: Any,
                  qapp: QApplication) -> AsyncIterator[DictationWorker]:
     """The worker with its production microphone factory (`sd`: PortAudio on the rig)."""
-    backend = StaticBackend(Endpoint(base_url=local_server.base_url),
+    backend = FixedBackend(Endpoint(base_url=local_server.base_url),
                             ApiKeyAuth(local_server.secret))
     w = DictationWorker(SETTINGS, backend_factory=lambda s: backend,
                         api_keys=ApiKeys(ApiKeyStore(MemoryKeyring())))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from scribe_desktop.audio.capture_events import MicrophoneLostError
 from scribe_desktop.audio.file_source import FileSourceError
 from scribe_desktop.client import (
     ConnectError,
@@ -15,19 +16,18 @@ from scribe_desktop.client import (
     TokenRejectedError,
     error_from_server,
 )
+from scribe_desktop.connect import LocalServerDiedError, MissingApiKeyError
 from scribe_desktop.connect.keyring_store import SecretsError, SecretsUnavailableError
 from scribe_desktop.connect.server_process import LocalServerError
 from scribe_desktop.protocol.errors import ErrorType
 from scribe_desktop.protocol.messages import ServerError
 from scribe_desktop.protocol.options import OptionsError
 from scribe_desktop.session.file_transcription import FileTranscriptionError
+from scribe_desktop.session.live import CommitTimeoutError
 from scribe_desktop.session.user_errors import (
     OPEN_SETTINGS,
-    CommitTimeoutError,
+    AppErrorKind,
     ErrorKind,
-    LocalServerDiedError,
-    MicrophoneLostError,
-    MissingApiKeyError,
     user_error_for,
 )
 
@@ -36,7 +36,7 @@ from scribe_desktop.session.user_errors import (
 def test_each_server_error_type_has_its_own_message(error_type: ErrorType) -> None:
     """Each of the 14 server error types maps to its own kind, title and message."""
     error = user_error_for(error_from_server(ServerError(error_type, "server text")))
-    assert error.kind != ErrorKind.INTERNAL
+    assert error.kind != AppErrorKind.INTERNAL
     assert error.title and error.message.endswith(".")
     assert "server text" in error.detail
 
@@ -51,30 +51,30 @@ def test_server_error_kinds_are_all_distinct() -> None:
 def test_auth_error_points_to_settings() -> None:
     """An auth error says the key was rejected and offers to open Settings."""
     error = user_error_for(error_from_server(ServerError(ErrorType.AUTH_ERROR, "bad key")))
-    assert error.kind == ErrorKind.AUTH
-    assert "API key was rejected" in error.message and "open Settings" in error.message
-    assert error.action == OPEN_SETTINGS
+    assert error.kind == ErrorType.AUTH_ERROR
+    assert "API key was rejected" in error.message and "Open Settings" in error.message
+    assert error.action == OPEN_SETTINGS and error.settings_field == "api_key"
 
 
 CASES: list[tuple[BaseException, ErrorKind, str]] = [
-    (HandshakeRejectedError("ws://h/x", 401), ErrorKind.HANDSHAKE_REJECTED, "HTTP 401"),
-    (HandshakeRejectedError("ws://h/x", 500), ErrorKind.HANDSHAKE_REJECTED, "HTTP 500"),
-    (TokenRejectedError("http://h/t", 401, "nope"), ErrorKind.AUTH, "single-use token"),
-    (ConnectError("ws://h/x", "refused"), ErrorKind.CONNECT_FAILED, "cannot be reached"),
-    (ConnectionLostError(1006), ErrorKind.CONNECTION_LOST, "lost"),
-    (TokenMintError("http://h/t", "500"), ErrorKind.TOKEN_MINT_FAILED, "token"),
-    (CommitTimeoutError(10), ErrorKind.COMMIT_TIMEOUT, "10 s"),
-    (LocalServerDiedError(-9, "boom"), ErrorKind.LOCAL_SERVER_DIED, "restarted"),
-    (LocalServerError("no start"), ErrorKind.LOCAL_SERVER_FAILED, "could not be started"),
-    (MicrophoneLostError("USB Mic"), ErrorKind.MICROPHONE_LOST, "USB Mic"),
-    (SecretsUnavailableError(), ErrorKind.NO_KEYRING, "this run only"),
-    (SecretsError("locked"), ErrorKind.KEYRING_FAILED, "keyring"),
-    (MissingApiKeyError("none"), ErrorKind.NO_API_KEY, "API key"),
-    (OptionsError("language code 'xx1' is bad"), ErrorKind.INVALID_SETTINGS, "xx1"),
-    (FileSourceError(Path("/a/b.xyz"), "unsupported format"), ErrorKind.FILE_UNSUPPORTED,
+    (HandshakeRejectedError("ws://h/x", 401), AppErrorKind.HANDSHAKE_REJECTED, "HTTP 401"),
+    (HandshakeRejectedError("ws://h/x", 500), AppErrorKind.HANDSHAKE_REJECTED, "HTTP 500"),
+    (TokenRejectedError("http://h/t", 401, "nope"), ErrorType.AUTH_ERROR, "single-use token"),
+    (ConnectError("ws://h/x", "refused"), AppErrorKind.CONNECT_FAILED, "cannot be reached"),
+    (ConnectionLostError(1006), AppErrorKind.CONNECTION_LOST, "lost"),
+    (TokenMintError("http://h/t", "500"), AppErrorKind.TOKEN_MINT_FAILED, "token"),
+    (CommitTimeoutError(10), AppErrorKind.COMMIT_TIMEOUT, "10 s"),
+    (LocalServerDiedError(-9, "boom"), AppErrorKind.LOCAL_SERVER_DIED, "restarted"),
+    (LocalServerError("no start"), AppErrorKind.LOCAL_SERVER_FAILED, "could not be started"),
+    (MicrophoneLostError("USB Mic"), AppErrorKind.MICROPHONE_LOST, "USB Mic"),
+    (SecretsUnavailableError(), AppErrorKind.NO_KEYRING, "this run only"),
+    (SecretsError("locked"), AppErrorKind.KEYRING_FAILED, "keyring"),
+    (MissingApiKeyError("none"), AppErrorKind.NO_API_KEY, "API key"),
+    (OptionsError("language code 'xx1' is bad"), AppErrorKind.INVALID_SETTINGS, "xx1"),
+    (FileSourceError(Path("/a/b.xyz"), "unsupported format"), AppErrorKind.FILE_UNSUPPORTED,
      "b.xyz"),
-    (FileTranscriptionError("timeout"), ErrorKind.FILE_FAILED, "timeout"),
-    (RuntimeError("bug"), ErrorKind.INTERNAL, "log"),
+    (FileTranscriptionError("timeout"), AppErrorKind.FILE_FAILED, "timeout"),
+    (RuntimeError("bug"), AppErrorKind.INTERNAL, "log"),
 ]
 
 

@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 
 from scribe_desktop.client import ApiKeyAuth, Endpoint
-from scribe_desktop.connect.backends import ApiKeys, Backend, StaticBackend
+from scribe_desktop.connect import ApiKeys, Backend, FixedBackend
 from scribe_desktop.connect.keyring_store import ApiKeyStore
 from scribe_desktop.core.lifecycle import DictationState
+from scribe_desktop.protocol.errors import ErrorType
 from scribe_desktop.protocol.options import CommitStrategy
 from scribe_desktop.qt.settings import Settings
 from scribe_desktop.qt.worker.worker import DictationWorker
-from scribe_desktop.session.user_errors import ErrorKind
+from scribe_desktop.session.user_errors import AppErrorKind
 from tests.app.fakes import FakeMicrophone, MemoryKeyring
 from tests.app.recorder import Recorder
 from tests.speech import SENTENCES, pcm16, synth, wer
@@ -35,7 +36,7 @@ def make_worker(backend: Backend, mic: FakeMicrophone, settings: Settings = MANU
 @pytest.fixture
 async def worker(local_server: Any, fake_mic: FakeMicrophone,
                  ) -> AsyncIterator[DictationWorker]:
-    backend = StaticBackend(Endpoint(base_url=local_server.base_url),
+    backend = FixedBackend(Endpoint(base_url=local_server.base_url),
                             ApiKeyAuth(local_server.secret))
     w = make_worker(backend, fake_mic)
     await w.open_microphone()
@@ -118,12 +119,12 @@ async def test_toggle_commit_now_and_cancel(worker: DictationWorker,
 async def test_a_rejected_key_ends_in_error_with_its_message(
         local_server: Any, fake_mic: FakeMicrophone) -> None:
     """A wrong secret at the local server ends in ERROR with the rejected-key message."""
-    backend = StaticBackend(Endpoint(base_url=local_server.base_url), ApiKeyAuth("wrong"))
+    backend = FixedBackend(Endpoint(base_url=local_server.base_url), ApiKeyAuth("wrong"))
     worker = make_worker(backend, fake_mic)
     rec = Recorder(worker)
     worker.start()
     await rec.wait_state(S.ERROR, 20)
-    assert rec.errors[0].kind in (ErrorKind.AUTH, ErrorKind.HANDSHAKE_REJECTED)
+    assert rec.errors[0].kind in (ErrorType.AUTH_ERROR, AppErrorKind.HANDSHAKE_REJECTED)
     assert "key" in rec.errors[0].message
     assert worker.reset() is None and worker.state == S.IDLE
     await asyncio.wait_for(worker.shutdown(), 10)
@@ -136,18 +137,18 @@ async def test_an_unreachable_server_is_a_connect_error(fake_mic: FakeMicrophone
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    backend = StaticBackend(Endpoint(base_url=f"http://127.0.0.1:{port}"), ApiKeyAuth("x"))
+    backend = FixedBackend(Endpoint(base_url=f"http://127.0.0.1:{port}"), ApiKeyAuth("x"))
     worker = make_worker(backend, fake_mic)
     rec = Recorder(worker)
     worker.toggle()
     await rec.wait_state(S.ERROR, 20)
-    assert [e.kind for e in rec.errors] == [ErrorKind.CONNECT_FAILED]
+    assert [e.kind for e in rec.errors] == [AppErrorKind.CONNECT_FAILED]
     await asyncio.wait_for(worker.shutdown(), 10)
 
 
 async def test_settings_are_applied_and_announced(fake_mic: FakeMicrophone) -> None:
     """apply_settings validates, announces and keeps the new settings; select_device too."""
-    backend = StaticBackend(Endpoint(base_url="http://127.0.0.1:9"), ApiKeyAuth("x"))
+    backend = FixedBackend(Endpoint(base_url="http://127.0.0.1:9"), ApiKeyAuth("x"))
     worker = make_worker(backend, fake_mic)
     rec = Recorder(worker)
     new = dataclasses.replace(MANUAL, language="fr", include_timestamps=False)
@@ -165,14 +166,14 @@ async def test_a_lost_microphone_shows_its_error_while_dictating(
     """A device-lost warning during a dictation emits the microphone-lost error."""
     from scribe_desktop.audio.capture_events import CaptureWarning, WarningKind
 
-    backend = StaticBackend(Endpoint(base_url="http://127.0.0.1:9"), ApiKeyAuth("x"))
+    backend = FixedBackend(Endpoint(base_url="http://127.0.0.1:9"), ApiKeyAuth("x"))
     worker = make_worker(backend, fake_mic)
     rec = Recorder(worker)
     fake_mic.emit(CaptureWarning(WarningKind.DEVICE_LOST, "gone", "Fake Mic"))
     assert rec.errors == [] and rec.events["device_warning"] == ["gone"]
     worker.start()
     fake_mic.emit(CaptureWarning(WarningKind.DEVICE_LOST, "gone again", "Fake Mic"))
-    assert [e.kind for e in rec.errors] == [ErrorKind.MICROPHONE_LOST]
+    assert [e.kind for e in rec.errors] == [AppErrorKind.MICROPHONE_LOST]
     await asyncio.wait_for(worker.shutdown(), 10)
 
 
@@ -182,7 +183,7 @@ async def test_stop_while_reconnecting_gives_up_at_once(start_server: Any,
                                                         fake_mic: FakeMicrophone) -> None:
     """A dead server puts the worker in RECONNECTING; Stop then ends it idle, with no error."""
     server = start_server()
-    backend = StaticBackend(Endpoint(base_url=server.base_url), ApiKeyAuth(server.secret))
+    backend = FixedBackend(Endpoint(base_url=server.base_url), ApiKeyAuth(server.secret))
     worker = make_worker(backend, fake_mic, reconnect_delays_s=(0.0, 5.0, 5.0))
     rec = Recorder(worker)
     worker.start()
@@ -199,7 +200,7 @@ async def test_stop_while_reconnecting_gives_up_at_once(start_server: Any,
 
 async def test_rescan_re_enumerates_the_microphones_when_idle(fake_mic: FakeMicrophone) -> None:
     """The refresh action rescans the inputs when idle and reports them to the window."""
-    worker = make_worker(StaticBackend(Endpoint(base_url="http://127.0.0.1:9"),
+    worker = make_worker(FixedBackend(Endpoint(base_url="http://127.0.0.1:9"),
                                        ApiKeyAuth("unused")), fake_mic)
     seen: list[list[str]] = []
     worker.devices_changed.connect(seen.append)

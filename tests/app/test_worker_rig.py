@@ -10,7 +10,7 @@ import pytest
 
 from scribe_desktop.audio.capture import Microphone
 from scribe_desktop.client import ApiKeyAuth, Endpoint
-from scribe_desktop.connect.backends import ApiKeys, StaticBackend
+from scribe_desktop.connect import ApiKeys, FixedBackend
 from scribe_desktop.connect.keyring_store import ApiKeyStore
 from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.protocol.options import CommitStrategy
@@ -31,7 +31,7 @@ async def test_virtual_microphone_dictation(pulse_rig: PulseRig, sd: Any, local_
                                             strategy: CommitStrategy) -> None:
     """Speech played into the virtual microphone shows partials, then commits with WER <= 0.35."""
     settings = Settings(commit_strategy=strategy, device_name=DEVICE_NAME)
-    backend = StaticBackend(Endpoint(base_url=local_server.base_url),
+    backend = FixedBackend(Endpoint(base_url=local_server.base_url),
                             ApiKeyAuth(local_server.secret))
     worker = DictationWorker(
         settings, backend_factory=lambda s: backend,

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from scribe_desktop.audio.capture import Microphone
-from scribe_desktop.client import ApiKeyAuth, CommitSent, Endpoint, connect
+from scribe_desktop.client import ApiKeyAuth, Endpoint, connect
 from scribe_desktop.core.transcript import Transcript
-from scribe_desktop.protocol.messages import CommittedTranscript
+from scribe_desktop.protocol.connection import Commit
 from scribe_desktop.protocol.options import CommitStrategy, SessionOptions
 from tests.rig.pulse import DEVICE_NAME, PulseRig
 from tests.speech import SENTENCES, synth, wer
@@ -42,15 +42,12 @@ async def test_microphone_dictation_reaches_committed_text(pulse_rig: PulseRig, 
         source.stop()
         await asyncio.wait_for(sender, 10)
         assert loudest[0] > -30, f"no speech captured (loudest chunk {loudest[0]} dBFS)"
-        transcript.note_commit_sent()
         assert await session.commit()
 
         async def committed() -> None:
             async for event in session.events():
-                if isinstance(event, CommitSent):
-                    continue
                 transcript.apply(event)
-                if isinstance(event, CommittedTranscript):
+                if isinstance(event, Commit):
                     return
 
         await asyncio.wait_for(committed(), 30)

@@ -9,7 +9,6 @@ import pytest
 from scribe_desktop.client import (
     ApiKeyAuth,
     AuthError,
-    CommitSent,
     Endpoint,
     StaticTokenAuth,
     TokenAuth,
@@ -19,10 +18,8 @@ from scribe_desktop.client import (
 )
 from scribe_desktop.core.transcript import Transcript
 from scribe_desktop.protocol.audio_format import AudioFormat
+from scribe_desktop.protocol.connection import Commit, CommitTimed, Partial
 from scribe_desktop.protocol.messages import (
-    CommittedTranscript,
-    CommittedTranscriptWithTimestamps,
-    PartialTranscript,
     WordType,
 )
 from scribe_desktop.protocol.options import SessionOptions
@@ -45,24 +42,20 @@ async def test_speech_round_trip(local_server):
     transcript = Transcript()
     order: list[str] = []
     first_partial = asyncio.Event()
-    timestamps: list[CommittedTranscriptWithTimestamps] = []
+    timestamps: list[CommitTimed] = []
 
     async with await connect(OPTIONS, Endpoint(local_server.base_url),
                              ApiKeyAuth(local_server.secret)) as session:
 
         async def consume() -> None:
             async for event in session.events():
-                if isinstance(event, CommitSent):
-                    order.append("commit-sent")
-                    transcript.note_commit_sent()
-                    continue
                 transcript.apply(event)
-                if isinstance(event, PartialTranscript) and event.text.strip():
+                if isinstance(event, Partial) and event.text.strip():
                     order.append("partial")
                     first_partial.set()
-                elif isinstance(event, CommittedTranscript):
+                elif isinstance(event, Commit):
                     order.append("committed")
-                elif isinstance(event, CommittedTranscriptWithTimestamps):
+                elif isinstance(event, CommitTimed):
                     timestamps.append(event)
                     return
 
@@ -72,7 +65,8 @@ async def test_speech_round_trip(local_server):
             await session.send_audio(pcm[start:start + step])
             await asyncio.sleep(PACE_S)  # pacing the stream, not waiting for an event
         await asyncio.wait_for(first_partial.wait(), WAIT_S)
-        assert await session.commit()
+        order.append("commit-sent")
+        assert await session.commit() == 1
         await asyncio.wait_for(consumer, WAIT_S)
 
     assert order.index("partial") < order.index("commit-sent") < order.index("committed")
@@ -91,7 +85,7 @@ async def test_token_auth_mints_and_connects(local_server):
     async with await connect(OPTIONS, Endpoint(local_server.base_url),
                              TokenAuth(local_server.secret)) as session:
         assert "token=***" in session.url
-        assert session.session_started.session_id
+        assert session.started.session_id
 
 
 async def test_wrong_key_is_an_auth_error(local_server):

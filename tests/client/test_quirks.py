@@ -11,7 +11,6 @@ from scribe_desktop.client import (
     ERROR_CLASSES,
     ApiKeyAuth,
     AuthError,
-    CommitSent,
     CommitThrottledError,
     ConnectError,
     ConnectionLostError,
@@ -25,10 +24,9 @@ from scribe_desktop.client import (
 )
 from scribe_desktop.core.transcript import Transcript
 from scribe_desktop.protocol.audio_format import AudioFormat
-from scribe_desktop.protocol.errors import FATAL_ERROR_TYPES, USER_MESSAGES, ErrorType
+from scribe_desktop.protocol.connection import Commit, Partial, Passed
+from scribe_desktop.protocol.errors import FATAL_ERROR_TYPES, ErrorType
 from scribe_desktop.protocol.messages import (
-    CommittedTranscript,
-    PartialTranscript,
     UnknownMessage,
 )
 from scribe_desktop.protocol.options import MIN_COMMIT_AUDIO_S, SessionOptions
@@ -61,10 +59,7 @@ async def consume(session, transcript: Transcript) -> list[object]:
     async with asyncio.timeout(WAIT_S):
         async for event in session.events():
             seen.append(event)
-            if isinstance(event, CommitSent):
-                transcript.note_commit_sent()
-            else:
-                transcript.apply(event)
+            transcript.apply(event)
     return seen
 
 
@@ -104,13 +99,15 @@ async def test_quirks_produce_a_clean_transcript():
     assert [s.solicited for s in transcript.segments] == [True, False]
     assert transcript.segments[0].words is not None
     assert transcript.segments[0].language_code == "en"
-    assert transcript.dropped_echoes == 1
     assert transcript.empty_commits == 1
     assert transcript.partial == ""
-    assert any(isinstance(e, UnknownMessage) and e.message_type == "warning" for e in seen)
+    partials = [e.text for e in seen if isinstance(e, Partial)]
+    assert partials == ["hello", "hello world", "the server"]  # the echo was dropped
+    assert any(isinstance(e, Passed) and isinstance(e.message, UnknownMessage)
+               and e.message.message_type == "warning" for e in seen)
     assert session.decode_errors == 3
-    assert sum(isinstance(e, CommittedTranscript) for e in seen) == 3
-    assert isinstance(seen[0], CommitSent)
+    assert [(e.answers, e.text) for e in seen if isinstance(e, Commit)] == \
+        [(1, "hello world"), (None, "the server decided"), (None, "")]
 
 
 async def test_server_receives_rule_abiding_chunks():
@@ -149,12 +146,12 @@ async def test_large_buffer_reaches_the_server_in_250_ms_chunks():
 
 
 async def test_commit_without_audio_sends_nothing():
-    """commit() with no new audio returns False and puts nothing on the wire."""
+    """commit() with no new audio returns None and puts nothing on the wire."""
     async with (scripted_server(hold_open) as server,
                 await connect(OPTIONS, Endpoint(server.base_url), KEY) as session):
-        assert await session.commit() is False
+        assert await session.commit() is None
         await session.send_audio(speech(0.4))
-        assert await session.commit() is True
+        assert await session.commit() == 1
         received = await server.wait_for(lambda r: any(c.commit for c in r.chunks))
     assert [c.commit for c in received.chunks] == [False, False, True]
 
@@ -241,12 +238,11 @@ async def test_error_after_session_started_raises_its_type_from_events(error_typ
             async for event in session.events():
                 seen.append(event)
         await session.close()
-    assert seen == [PartialTranscript("before")]
+    assert seen == [Partial("before")]
     error = info.value
     assert isinstance(error, ScribeServerError)
     assert type(error) is ERROR_CLASSES[error_type]
     assert error.message == f"server says {error_type}"
-    assert error.user_message == USER_MESSAGES[error_type]
     assert error.fatal is (error_type in FATAL_ERROR_TYPES)
     with pytest.raises(ERROR_CLASSES[error_type]):
         await session.send_audio(speech(0.1))
@@ -347,7 +343,7 @@ async def test_clean_server_close_ends_events_normally():
 
     async with (scripted_server(script) as server,
                 await connect(OPTIONS, Endpoint(server.base_url), KEY) as session):
-        assert await consume(session, Transcript()) == [PartialTranscript("hi")]
+        assert await consume(session, Transcript()) == [Partial("hi")]
 
 
 async def test_refused_connection_names_the_url():
@@ -387,7 +383,8 @@ async def test_messages_before_session_started_are_kept():
     async with (scripted_server(script) as server,
                 await connect(OPTIONS, Endpoint(server.base_url), KEY) as session):
         seen = await consume(session, Transcript())
-    assert [type(e) for e in seen] == [UnknownMessage]
+    assert [type(e) for e in seen] == [Passed]
+    assert isinstance(seen[0], Passed) and isinstance(seen[0].message, UnknownMessage)
 
 
 # --- close ---------------------------------------------------------------------------------

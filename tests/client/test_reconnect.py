@@ -9,7 +9,6 @@ import pytest
 from scribe_desktop.client import (
     ApiKeyAuth,
     AuthError,
-    CommitSent,
     ConnectionLostError,
     Endpoint,
     ResourceExhaustedError,
@@ -20,7 +19,7 @@ from scribe_desktop.client import (
 from scribe_desktop.client.errors import ConnectError, HandshakeRejectedError
 from scribe_desktop.core.transcript import Transcript
 from scribe_desktop.protocol.audio_format import AudioFormat
-from scribe_desktop.protocol.messages import CommittedTranscript
+from scribe_desktop.protocol.connection import Commit
 from scribe_desktop.protocol.options import SessionOptions
 
 from .scripted_server import WAIT_S, Peer, scripted_server
@@ -44,11 +43,8 @@ async def audio_until(peer: Peer, nbytes: int) -> bytes:
 
 async def drive(session, transcript: Transcript, committed: asyncio.Event) -> None:
     async for event in session.events():
-        if isinstance(event, CommitSent):
-            transcript.note_commit_sent()
-            continue
         transcript.apply(event)
-        if isinstance(event, CommittedTranscript):
+        if isinstance(event, Commit):
             committed.set()
 
 

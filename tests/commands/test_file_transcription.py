@@ -9,15 +9,19 @@ from pathlib import Path
 import pytest
 
 from scribe_desktop.audio.source import AudioChunk
-from scribe_desktop.client import CommitSent, ScribeServerError, SessionEvent, error_from_server
+from scribe_desktop.client import ScribeServerError, error_from_server
 from scribe_desktop.core.transcript import SegmentAdded, SegmentEnriched, TranscriptChange
 from scribe_desktop.export.json_export import to_json_data
+from scribe_desktop.protocol.audio_format import AudioFormat
+from scribe_desktop.protocol.connection import ClientConnection, ConnectionEvent
 from scribe_desktop.protocol.errors import ErrorType
 from scribe_desktop.protocol.messages import (
     CommittedTranscript,
     CommittedTranscriptWithTimestamps,
     PartialTranscript,
     ServerError,
+    ServerMessage,
+    SessionStarted,
     Word,
     WordType,
 )
@@ -53,7 +57,8 @@ class ScriptedSource:
 
 
 class FakeSession:
-    """Answers each commit with a committed transcript (+ timestamps) naming its index.
+    """A scripted server behind the real sans-I/O connection: answers each commit with a
+    committed transcript (+ timestamps) naming its index.
 
     `answer=False` never answers; `hold` makes answers wait until released; `error_after`
     sends a server error after that many audio chunks.
@@ -61,7 +66,10 @@ class FakeSession:
 
     def __init__(self, *, answer: bool = True, timestamps: bool = True,
                  error_after: int | None = None) -> None:
-        self.queue: asyncio.Queue[SessionEvent | BaseException | None] = asyncio.Queue()
+        self.queue: asyncio.Queue[ConnectionEvent | BaseException | None] = asyncio.Queue()
+        self.connection = ClientConnection.new(AudioFormat.PCM_16000, now=0.0)
+        self.connection.receive_message(SessionStarted("f" * 32, {}))
+        self.connection.events_received()
         self.answer = answer
         self.timestamps = timestamps
         self.error_after = error_after
@@ -86,35 +94,41 @@ class FakeSession:
         self.uncommitted = True
         self.progressed.set()
         self.max_unanswered_s = max(self.max_unanswered_s, self.sent_s - self._answered_s)
+        self.connection.send_audio(pcm, self.sent_s)
         if len(self.sent) % 4 == 0:
-            self.queue.put_nowait(PartialTranscript(f"partial {len(self.sent)}"))
+            self.server_sends(PartialTranscript(f"partial {len(self.sent)}"))
         if self.error_after is not None and len(self.sent) >= self.error_after:
             self.queue.put_nowait(error_from_server(
                 ServerError(ErrorType.QUEUE_OVERFLOW, "too fast")))
             self.closed = True
 
-    async def commit(self) -> bool:
-        if not self.uncommitted:
-            return False
+    def server_sends(self, message: ServerMessage) -> None:
+        self.connection.receive_message(message)
+        for event in self.connection.events_received():
+            self.queue.put_nowait(event)
+
+    async def commit(self) -> int | None:
+        request = self.connection.commit(self.sent_s)
+        if request is None:
+            return None
         self.uncommitted = False
         self.commits_at.append(self.sent_s)
         self.progressed.set()
-        self.queue.put_nowait(CommitSent(stream_s=self.sent_s))
         if self.answer:
             asyncio.get_running_loop().create_task(self._answer(len(self.commits_at),
                                                                  self.sent_s))
-        return True
+        return request
 
     async def _answer(self, n: int, at_s: float) -> None:
         await self.hold.wait()
         text = f"segment {n}"
-        self.queue.put_nowait(CommittedTranscript(text))
+        self.server_sends(CommittedTranscript(text))
         self._answered_s = at_s
         if self.timestamps:
             words = (Word("segment", at_s - 1, at_s - 0.5, WordType.WORD),
                      Word(" ", at_s - 0.5, at_s - 0.5, WordType.SPACING),
                      Word(str(n), at_s - 0.5, at_s, WordType.WORD))
-            self.queue.put_nowait(CommittedTranscriptWithTimestamps(text, "en", words))
+            self.server_sends(CommittedTranscriptWithTimestamps(text, "en", words))
 
     async def wait_until(self, condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
         async with asyncio.timeout(timeout_s):
@@ -122,7 +136,7 @@ class FakeSession:
                 self.progressed.clear()
                 await self.progressed.wait()
 
-    async def events(self) -> AsyncIterator[SessionEvent]:
+    async def events(self) -> AsyncIterator[ConnectionEvent]:
         while True:
             item = await self.queue.get()
             if item is None:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scribe_desktop.audio.capture import Microphone
-from scribe_desktop.client import ApiKeyAuth, CommitSent, Endpoint
-from scribe_desktop.connect.backends import ApiKeys, StaticBackend
+from scribe_desktop.client import ApiKeyAuth, Endpoint
+from scribe_desktop.connect import ApiKeys, FixedBackend
 from scribe_desktop.connect.keyring_store import ApiKeyStore
 from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.hotkey.backends.pynput_listener import PynputListener
@@ -23,6 +23,7 @@ from scribe_desktop.protocol.options import CommitStrategy
 from scribe_desktop.qt.push_to_talk.controller import PushToTalk
 from scribe_desktop.qt.settings import Settings
 from scribe_desktop.qt.worker.worker import DictationWorker
+from scribe_desktop.session.live import FinalCommitSent, LiveEvent
 from tests.app.fakes import MemoryKeyring
 from tests.rig.pulse import DEVICE_NAME
 
@@ -64,7 +65,7 @@ async def make_stack(sd: Any, local_server: Any, *, mode: HotkeyMode = HotkeyMod
                      strategy: CommitStrategy = CommitStrategy.MANUAL,
                      insert_mode: InsertMode = InsertMode.PASTE) -> PttStack:
     settings = Settings(commit_strategy=strategy, device_name=DEVICE_NAME, preroll_ms=800)
-    backend = StaticBackend(Endpoint(base_url=local_server.base_url),
+    backend = FixedBackend(Endpoint(base_url=local_server.base_url),
                             ApiKeyAuth(local_server.secret))
     worker = DictationWorker(
         settings, backend_factory=lambda s: backend,
@@ -73,14 +74,14 @@ async def make_stack(sd: Any, local_server: Any, *, mode: HotkeyMode = HotkeyMod
                                                 preroll_s=s.preroll_ms / 1000),
         api_keys=ApiKeys(ApiKeyStore(MemoryKeyring())))
     timings = Timings()
-    on_event = worker.on_event
+    on_event = worker._on_live_event
 
-    def timed(event: Any, latency_s: float | None) -> None:  # the server's commit time
-        if isinstance(event, CommitSent):
+    def timed(event: LiveEvent) -> None:  # the server's commit time
+        if isinstance(event, FinalCommitSent):
             timings.commit_sent.append(time.monotonic())
-        on_event(event, latency_s)
+        on_event(event)
 
-    worker.on_event = timed  # type: ignore[method-assign]
+    worker._on_live_event = timed  # type: ignore[method-assign]
     worker.segment_committed.connect(lambda _s: timings.committed.append(time.monotonic()))
     config = HotkeyConfig(chord=parse_chord("+".join(CHORD)), mode=mode,
                           cancel=parse_chord("esc"), undo=parse_chord("ctrl+alt+z"),

@@ -145,7 +145,7 @@ def test_every_error_type_decodes_typed(error_type: ErrorType) -> None:
     """Each of the 14 error types decodes to a ServerError with a user message."""
     msg = decode_server_message(json.dumps({"message_type": error_type.value, "error": "why"}))
     assert msg == ServerError(error_type, "why")
-    assert isinstance(msg, ServerError) and msg.user_message
+    assert isinstance(msg, ServerError) and msg.error
 
 
 def test_there_are_fourteen_error_types() -> None:

@@ -11,6 +11,11 @@ from scribe_desktop.protocol.uplink import ReplayItem, Uplink, trim_previous_tex
 FMT = AudioFormat.PCM_16000
 
 
+
+def answer(up: Uplink, text: str) -> None:
+    """The server's commit arrives: ours when one is pending (as the connection decides)."""
+    up.on_committed(text, solicited=up.pending_commits > 0)
+
 def speech(seconds: float, fmt: AudioFormat = FMT) -> bytes:
     """Non-silent audio of `seconds` in `fmt`."""
     return b"\x01" * fmt.bytes_for(seconds)
@@ -176,7 +181,7 @@ def test_unsolicited_commit_resets_the_uncommitted_count():
     """After a server commit, our next commit pads as if the count started again."""
     up = Uplink(FMT, now=0.0)
     up.audio(speech(1.0), 1.0)
-    assert up.on_committed("server commit") is False
+    up.on_committed("server commit", solicited=False)
     assert up.uncommitted_s == 0
     assert up.commit(1.1) == []  # nothing new since the server's commit
     up.audio(speech(0.1), 1.2)
@@ -184,16 +189,18 @@ def test_unsolicited_commit_resets_the_uncommitted_count():
     assert commit.commit and audio_s([pad]) >= 0.2 - 0.0001
 
 
-def test_replies_to_our_commits_are_solicited_in_order():
-    """A committed transcript answers our oldest pending commit; extra ones are unsolicited."""
+def test_answers_to_our_commits_pop_the_pending_ones_in_order():
+    """A solicited commit answers our oldest pending commit."""
     up = Uplink(FMT, now=0.0)
     up.audio(speech(0.5), 1.0)
     up.commit(1.0)
     up.audio(speech(0.5), 2.0)
     up.commit(2.0)
     assert up.pending_commits == 2
-    assert [up.on_committed("a"), up.on_committed("b"), up.on_committed("c")] == \
-        [True, True, False]
+    answer(up, "a")
+    assert up.pending_commits == 1
+    answer(up, "b")
+    assert up.pending_commits == 0
 
 
 # --- keep-alive (C7) ----------------------------------------------------------------------------
@@ -251,7 +258,7 @@ def test_replay_keeps_audio_not_covered_by_a_commit():
     up.commit(1.5)
     up.audio(b, 2.0)
     assert up.replay_plan().items == (ReplayItem(a, commit=True), ReplayItem(b))
-    up.on_committed("first part")
+    answer(up, "first part")
     plan = up.replay_plan()
     assert plan.items == (ReplayItem(b),)
     assert plan.previous_text == "first part"
@@ -282,7 +289,7 @@ def test_unsolicited_commit_trims_everything_sent():
     """A server commit covers everything sent before it arrived."""
     up = Uplink(FMT, now=0.0)
     up.audio(speech(2.0), 1.0)
-    up.on_committed("auto")
+    answer(up, "auto")
     assert up.replay_plan().items == ()
     assert up.replay_s == 0
 
@@ -294,7 +301,7 @@ def test_replay_previous_text_is_the_word_aligned_tail_of_committed_text():
                  "the quick brown fox jumps over the lazy dog"]:
         up.audio(speech(0.5), 1.0)
         up.commit(1.0)
-        up.on_committed(text)
+        answer(up, text)
     plan = up.replay_plan()
     assert plan.previous_text == "lights the quick brown fox jumps over the lazy dog"
 
@@ -304,7 +311,7 @@ def test_successor_replays_and_carries_previous_text():
     up = Uplink(FMT, now=0.0, keepalive_after_s=3.0)
     up.audio(speech(0.5), 1.0)
     up.commit(1.5)
-    up.on_committed("hello world")
+    answer(up, "hello world")
     up.audio(b"\x05\x00" * 100, 2.0)
     nxt, plan = up.successor(10.0)
     assert plan.items == (ReplayItem(b"\x05\x00" * 100),)
@@ -323,5 +330,5 @@ def test_pending_commits_survive_into_the_replay_plan():
     up.audio(b, 2.0)
     up.commit(2.0)
     up.audio(c, 3.0)
-    up.on_committed("a")
+    answer(up, "a")
     assert up.replay_plan().items == (ReplayItem(b, commit=True), ReplayItem(c))

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...connect.backends import ApiKeys, Backend, CloudBackend, LocalBackend, check_connection
+from ...connect import ApiKeys, Backend, CloudBackend, LocalBackend
+from ...session.connection_check import check_connection
 from ...session.user_errors import UserError, user_error_for
 from ..settings import BackendKind, Settings
 

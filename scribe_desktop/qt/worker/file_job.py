@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ...audio.file_source import open_file_source
 from ...client import connect
-from ...connect.backends import Backend
+from ...connect import Backend
 from ...core.transcript import Segment
 from ...protocol.audio_format import AudioFormat
 from ...protocol.options import CommitStrategy, SessionOptions

@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ...connect.backends import BackendStatus
+from ...connect import BackendStatus
 from ...core.lifecycle import DictationState
 
 STATUS_TICK_S = 1.0

@@ -33,17 +33,33 @@ from ...audio.capture_events import (
     DeviceOpened,
     DeviceRestored,
     LevelMeasured,
+    MicrophoneLostError,
     WarningKind,
 )
-from ...client import CommitSent, ScribeError, SessionEvent
-from ...connect.backends import ApiKeys, Backend, BackendStatus, LocalBackend
+from ...client import ScribeError
+from ...connect import ApiKeys, Backend, BackendStatus, LocalBackend
 from ...core.lifecycle import DictationState, Lifecycle, Trigger
-from ...core.transcript import PartialChanged, Segment, SegmentAdded, SegmentEnriched, Transcript
+from ...core.transcript import (
+    PartialChanged,
+    Segment,
+    SegmentAdded,
+    SegmentEnriched,
+    Transcript,
+    TranscriptChange,
+    feed,
+)
 from ...export.model import SessionSource, SessionStatus
 from ...protocol.options import SessionOptions
 from ...session.journal import JournalSession, SessionJournal
-from ...session.live import LiveSession
-from ...session.user_errors import MicrophoneLostError, UserError, user_error_for
+from ...session.live import (
+    Connected,
+    ConnectionLost,
+    LiveEvent,
+    LiveSession,
+    Received,
+    Reconnected,
+)
+from ...session.user_errors import UserError, user_error_for
 from ..settings import Settings
 from .backends import (
     BACKEND_KEYS,
@@ -60,7 +76,6 @@ from .devices import (
     default_microphone_factory,
 )
 from .file_job import FileJob
-from .listener import SessionListener
 from .record import begin_record, end_record
 from .status import STATUS_TICK_S, SessionTimer, WorkerStatus
 
@@ -177,14 +192,9 @@ class DictationWorker(QObject):
         return self._spawn(self.live.commit_now())
 
     def clear(self) -> None:
-        """Forget the transcript (the views clear themselves). While dictating the commit
-        bookkeeping is kept, so later segments still attribute correctly (rule C5)."""
-        if self.state.active:
-            self.transcript.segments.clear()
-            self.transcript.partial = ""
-            self.transcript._awaiting_enrichment = None  # nothing left to enrich
-        else:
-            self.transcript = Transcript()
+        """Forget the transcript (the views clear themselves); timings that arrive later for
+        a cleared segment are ignored."""
+        self.transcript.clear()
         self.partial_changed.emit("")
 
     # -- slots: devices, settings, keys ------------------------------------------------------
@@ -307,7 +317,7 @@ class DictationWorker(QObject):
             return
         self._record = self._begin_record(options, source_kind)
         keep_audio = self._record.add_audio if self.settings.keep_session_audio else None
-        live = LiveSession(source, self.backend, options, SessionListener(self),
+        live = LiveSession(source, self.backend, options, self._on_live_event,
                            on_audio=keep_audio, **kwargs)
         self.live = live
         self._timer.schedule_tick()
@@ -375,27 +385,40 @@ class DictationWorker(QObject):
             self._mics.replace_pending = False
             self._spawn(self._replace_microphone(self.settings))
 
-    # -- session events (called by LiveSession through SessionListener) ---------------------------
+    # -- session events -------------------------------------------------------------------------
 
-    def on_event(self, event: SessionEvent, latency_s: float | None) -> None:
-        if isinstance(event, CommitSent):
-            self.transcript.note_commit_sent()
-            return
-        if latency_s is not None:
-            self._timer.latency_ms = latency_s * 1000
-        for change in self.transcript.apply(event):
-            if isinstance(change, PartialChanged):
-                self.partial_changed.emit(change.text)
-            elif isinstance(change, SegmentAdded):
-                if self._record is not None:
-                    self._record.add_segment(change.segment)
-                self.segment_committed.emit(change.segment)
-            elif isinstance(change, SegmentEnriched):
-                if self._record is not None:
-                    self._record.enrich(change.segment)
-                self.segment_enriched.emit(change.segment)
-        if latency_s is not None:
+    def _on_live_event(self, event: LiveEvent) -> None:
+        """What the running `LiveSession` reports: lifecycle triggers and transcript events."""
+        if isinstance(event, Received):
+            self._on_received(event)
+        elif isinstance(event, Connected):
+            self._fire(Trigger.CONNECTED)
+        elif isinstance(event, ConnectionLost):
+            log.info("connection lost: %s", event.error)
+            if self.state != DictationState.COMMITTING:
+                # while finishing, the replay happens silently; the commit timeout bounds it
+                self._fire(Trigger.CONNECTION_LOST)
+        elif isinstance(event, Reconnected):
+            self._fire(Trigger.RECONNECTED)
+
+    def _on_received(self, received: Received) -> None:
+        if received.latency_s is not None:
+            self._timer.latency_ms = received.latency_s * 1000
+        feed(self.transcript, received.event, self._on_transcript_change)
+        if received.latency_s is not None:
             self._emit_status()
+
+    def _on_transcript_change(self, change: TranscriptChange) -> None:
+        if isinstance(change, PartialChanged):
+            self.partial_changed.emit(change.text)
+        elif isinstance(change, SegmentAdded):
+            if self._record is not None:
+                self._record.add_segment(change.segment)
+            self.segment_committed.emit(change.segment)
+        elif isinstance(change, SegmentEnriched):
+            if self._record is not None:
+                self._record.enrich(change.segment)
+            self.segment_enriched.emit(change.segment)
 
     # -- capture events ------------------------------------------------------------------------
 
