@@ -48,10 +48,14 @@ class ModelSpec:
     wer_percent: float | None = None  # measured by bench/ on our English test speech
     speed_x_realtime: float | None = None  # seconds of audio decoded per second, on CPU
 
+    cantonese: bool = False  # large-v3 added the "yue" token (vocabulary 51866)
+
     @property
     def languages(self) -> tuple[str, ...]:
         """Language codes the model transcribes (see `whisper_languages()`)."""
-        return whisper_languages() if self.multilingual else ("en",)
+        if not self.multilingual:
+            return ("en",)
+        return tuple(c for c in whisper_languages() if self.cantonese or c != "yue")
 
     def supports(self, language: str) -> bool:
         return language == "en" or self.multilingual
@@ -87,8 +91,9 @@ CATALOGUE: tuple[ModelSpec, ...] = (
     ModelSpec("medium.en", "Systran/faster-whisper-medium.en", 1530, False, 9, 769),
     ModelSpec("medium", "Systran/faster-whisper-medium", 1530, True, 8, 769),
     ModelSpec("large-v3-turbo", "mobiuslabsgmbh/faster-whisper-large-v3-turbo", 1620, True, 10,
-              809),
-    ModelSpec("large-v3", "Systran/faster-whisper-large-v3", 3090, True, 11, 1550),
+              809, cantonese=True),
+    ModelSpec("large-v3", "Systran/faster-whisper-large-v3", 3090, True, 11, 1550,
+              cantonese=True),
 )
 
 _BY_NAME = {spec.name: spec for spec in CATALOGUE}

@@ -24,7 +24,6 @@ from .errors import NetworkError, RemoteError, RemoteNotFoundError, os_error
 from .hub import network_reason
 from .progress import CancelToken
 
-CHUNK = 256 * 1024
 RETRIES = 4  # consecutive failures without progress before giving up
 TIMEOUT = httpx.Timeout(30.0, connect=15.0)
 _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
@@ -87,7 +86,7 @@ def _get_once(client: httpx.Client, url: str, part: Path, have: int, size: int,
         unhook = _wake_on_cancel(response, cancel)
         try:
             with part.open("ab" if have else "wb") as out:
-                for chunk in response.iter_bytes(CHUNK):
+                for chunk in response.iter_bytes():  # as received: nothing lost on a drop
                     if cancel is not None and cancel.cancelled:
                         raise Cancelled
                     try:

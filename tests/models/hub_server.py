@@ -169,8 +169,8 @@ class HubServer:
             server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state, role))
             server.daemon_threads = True
             self._servers.append(server)
-            thread = threading.Thread(target=server.serve_forever, name=f"hub-{role}",
-                                      daemon=True)
+            thread = threading.Thread(target=server.serve_forever, args=(0.05,),
+                                      name=f"hub-{role}", daemon=True)
             thread.start()
             self._threads.append(thread)
         host, port = self._servers[1].server_address[:2]
