@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import json
 import re
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -86,10 +87,19 @@ class HubState:
     requests: list[Request] = field(default_factory=list)
     stalls: dict[str, Stall] = field(default_factory=dict)
     corrupt_at: dict[str, int] = field(default_factory=dict)
+    hidden: set[str] = field(default_factory=set)
     chunk_delay_s: float = 0.0
     released: threading.Event = field(default_factory=threading.Event)
     cond: threading.Condition = field(default_factory=threading.Condition)
     cdn_base: str = ""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # clients hang up: expected
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class HubServer:
@@ -128,7 +138,12 @@ class HubServer:
         """Every response for `file` carries a flipped byte at `offset`."""
         self.state.corrupt_at[file] = offset
 
+    def hide(self, file: str) -> None:
+        """`file` stays in the model info but its resolve URL answers 404."""
+        self.state.hidden.add(file)
+
     def heal(self) -> None:
+        self.state.hidden.clear()
         self.state.corrupt_at.clear()
         self.state.stalls.clear()
         self.state.chunk_delay_s = 0.0
@@ -166,8 +181,7 @@ class HubServer:
 
     def __enter__(self) -> HubServer:
         for role in ("hub", "cdn"):
-            server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state, role))
-            server.daemon_threads = True
+            server = _Server(("127.0.0.1", 0), _handler(self.state, role))
             self._servers.append(server)
             thread = threading.Thread(target=server.serve_forever, args=(0.05,),
                                       name=f"hub-{role}", daemon=True)
@@ -267,7 +281,7 @@ def _handler(state: HubState, role: str) -> type[BaseHTTPRequestHandler]:
             if repo is None:
                 return
             f = repo.files.get(name)
-            if f is None:
+            if f is None or name in state.hidden:
                 return self._error(404, "EntryNotFound", commit=repo.commit)
             if f.lfs:  # the Hub redirects LFS files to its CDN, metadata on the redirect
                 self._record(f.name)

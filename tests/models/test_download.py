@@ -108,7 +108,7 @@ def test_a_corrupted_small_file_fails_its_git_blob_id(
         store: ModelStore, hub: HubServer) -> None:
     """Files outside LFS are checked against their git blob id."""
     hub.corrupt("tokenizer.json", 100)
-    with pytest.raises(IntegrityError, match="tokenizer.json is corrupted: git-sha1"):
+    with pytest.raises(IntegrityError, match=r"tokenizer\.json is corrupted: git-sha1"):
         store.download("tiny.en", endpoint=hub.endpoint)
     assert_nothing_installed(store)
 
@@ -166,12 +166,22 @@ def test_an_unknown_repository_is_http_404(
     assert store.list_installed() == []
 
 
-def test_a_missing_file_is_http_404(store: ModelStore, hub: HubServer,
-                                    tiny_repo_files: dict[str, RepoFile]) -> None:
+def test_a_listed_file_that_is_gone_is_http_404(store: ModelStore, hub: HubServer) -> None:
+    """A file the model info lists but the server cannot serve is a clear not-found."""
+    hub.hide("vocabulary.txt")
+    with pytest.raises(RemoteNotFoundError) as info:
+        store.download("tiny.en", endpoint=hub.endpoint)
+    assert str(info.value) == (f"vocabulary.txt in Systran/faster-whisper-tiny.en not found "
+                               f"on {hub.endpoint} (HTTP 404)")
+    assert store.list_installed() == []
+
+
+def test_a_repository_without_model_bin_is_refused(
+        store: ModelStore, hub: HubServer, tiny_repo_files: dict[str, RepoFile]) -> None:
     """A repository without model.bin is reported, not half-installed."""
     files = {k: v for k, v in tiny_repo_files.items() if k != "model.bin"}
     hub.add_prepared_repo("Systran/faster-whisper-base.en", files)
-    with pytest.raises(InvalidModelError, match="missing model.bin"):
+    with pytest.raises(InvalidModelError, match=r"missing model\.bin"):
         store.download("base.en", endpoint=hub.endpoint)
     assert store.list_installed() == [] and store.partial_downloads() == []
 
