@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import threading
 from collections.abc import Callable
@@ -220,21 +221,25 @@ def _run_cancellable(work: Callable[[], T], token: CancelToken, display: _Displa
     """Run `work` in a thread; Ctrl+C fires the token so the package cleans up and raises
     CancelledError (a second Ctrl+C quits at once: the store stays consistent anyway)."""
     outcome: dict[str, Any] = {}
+    finished = threading.Event()
 
     def target() -> None:
         try:
             outcome["value"] = work()
         except BaseException as exc:  # handed to the main thread
             outcome["error"] = exc
+        finally:
+            finished.set()
 
-    thread = threading.Thread(target=target, name="models-worker", daemon=True)
-    thread.start()
+    # Wait on an Event, not Thread.join(): a join interrupted by Ctrl+C can return early on
+    # the next call (CPython 3.11), before the worker has finished cleaning up.
+    threading.Thread(target=target, name="models-worker", daemon=True).start()
     try:
-        thread.join()
+        finished.wait()
     except KeyboardInterrupt:
         display.note("cancelling... (Ctrl+C again to quit at once)")
         token.cancel()
-        thread.join()
+        finished.wait()
     if "error" in outcome:
         raise outcome["error"]
     value: T = outcome["value"]
@@ -249,9 +254,12 @@ class _Display:
         self.bar: Any = None
         self.last_phase: tuple[str, str | None] | None = None
         self.last_step = -1
-        print(title, file=sys.stderr, flush=True)
+        self.title: str | None = title  # shown with the first event: a bad name is one line
 
     def update(self, p: Progress) -> None:
+        if self.title is not None:
+            print(self.title, file=sys.stderr, flush=True)
+            self.title = None
         if self.tty:
             self._bar(p)
             return
@@ -271,8 +279,12 @@ class _Display:
         from tqdm import tqdm
 
         if self.bar is None and p.total:
+            # A terminal that reports a 0x0 size (a fresh pty) would hide the bar: 80x24.
+            size = shutil.get_terminal_size((0, 0))
+            sized = size.columns > 0 and size.lines > 0
             self.bar = tqdm(total=p.total, initial=p.done, unit="B", unit_scale=True,
-                            unit_divisor=1024, file=sys.stderr, dynamic_ncols=True)
+                            unit_divisor=1000, file=sys.stderr, dynamic_ncols=sized,
+                            ncols=None if sized else 80, nrows=None if sized else 24)
         if self.bar is None:
             return
         label = f"{p.phase.value} {p.file}" if p.file else p.phase.value

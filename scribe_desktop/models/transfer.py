@@ -89,16 +89,15 @@ def _get_once(client: httpx.Client, url: str, part: Path, have: int, size: int,
                 for chunk in response.iter_bytes():  # as received: nothing lost on a drop
                     if cancel is not None and cancel.cancelled:
                         raise Cancelled
-                    try:
-                        out.write(chunk)
-                    except OSError as exc:
-                        raise os_error(exc, part.parent) from exc
+                    out.write(chunk)
                     received += len(chunk)
                     on_bytes(len(chunk))
                     if out.tell() > size:
                         break  # longer than announced: the digest check rejects it
                 out.flush()
                 os.fsync(out.fileno())
+        except OSError as exc:  # ENOSPC, EACCES... (buffered writes may fail at close)
+            raise os_error(exc, part.parent) from exc
         finally:
             unhook()
     if cancel is not None and cancel.cancelled:
