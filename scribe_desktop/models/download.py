@@ -34,6 +34,7 @@ from .store import InstalledFile, InstalledModel, ModelStore
 from .transfer import TIMEOUT, fetch
 
 TREE = "tree"
+EVENT_BYTES = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,8 +212,11 @@ class _Reporter:
         self._emit()
 
     def advance(self, file: RemoteFile, n: int) -> None:
-        self.done_by_file[file.name] = self.done_by_file.get(file.name, 0) + n
-        self._emit()
+        done = self.done_by_file[file.name] = self.done_by_file.get(file.name, 0) + n
+        # Network reads are ~64 KiB: one event per MiB is plenty for a bar (and for a GUI
+        # thread receiving them as signals); the last bytes of a file always get one.
+        if done // EVENT_BYTES != (done - n) // EVENT_BYTES or done >= file.size:
+            self._emit()
 
     def hashed(self, n: int) -> None:
         self.hashed_bytes += n

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Callable
@@ -43,6 +44,9 @@ def import_model(store: ModelStore, source: Path, name: str, *, link: bool = Tru
     if not replace and (existing := store.get(name)) is not None:
         raise AlreadyInstalledError(name, existing.path)
     with store.lock(name):
+        for stale in store.root.glob(f".staging/import-{name}-*"):  # a killed import's
+            if re.fullmatch(r"[0-9a-f]{8}", stale.name.removeprefix(f"import-{name}-")):
+                shutil.rmtree(stale, ignore_errors=True)  # (not "import-<name>-x-...")
         staging = store.root / ".staging" / f"import-{name}-{uuid.uuid4().hex[:8]}"
         done = 0
 

@@ -187,15 +187,15 @@ class ModelStore:
         The folder is first renamed into `.trash` (it vanishes from listings at once), then
         deleted. NotInstalledError when there is neither an installed model nor a partial one.
         """
-        check_name(name)
-        target = self.root / name
-        partial = self.root / ".staging" / name
-        installed = self._read(target) is not None
-        if not installed and not partial.exists():
-            raise NotInstalledError(name)
+        target, partial = self.root / check_name(name), self.root / ".staging" / name
+        if not self.is_installed(name) and not partial.exists():
+            raise NotInstalledError(name)  # checked before locking: creates no folder
         with self.lock(name):
+            doomed = ([target] if self.is_installed(name) else []) + [partial]
+            if not any(folder.exists() for folder in doomed):
+                raise NotInstalledError(name)  # another process removed it meanwhile
             freed = 0
-            for folder in ([target] if installed else []) + [partial]:
+            for folder in doomed:
                 if folder.exists():
                     freed += _tree_size(folder)
                     self._discard(folder)
@@ -275,14 +275,18 @@ class ModelStore:
         return model
 
     def _discard(self, folder: Path) -> None:
+        """Rename `folder` into `.trash` (gone from listings at once), then delete the trash
+        (with whatever an earlier, interrupted removal left there)."""
         trash = self.root / ".trash"
         try:
             trash.mkdir(parents=True, exist_ok=True)
-            doomed = trash / f"{folder.name}-{uuid.uuid4().hex[:8]}"
-            folder.rename(doomed)
-            shutil.rmtree(doomed)
+            folder.rename(trash / f"{folder.name}-{uuid.uuid4().hex[:8]}")
         except OSError as exc:
             raise os_error(exc, folder) from exc
+        for leftover in trash.iterdir():
+            # Another process may be emptying the trash too; a file still open on Windows
+            # stays for the next removal.
+            shutil.rmtree(leftover, ignore_errors=True)
 
     def _read(self, folder: Path) -> InstalledModel | None:
         try:

@@ -124,7 +124,8 @@ def test_download_path_remove_end_to_end(root: Path, hub: HubServer) -> None:
     assert done.stdout.strip() == (f"installed tiny.en at {root / 'tiny.en'} "
                                    "(78.1 MB: 78.1 MB downloaded)")
     assert f"downloading tiny.en from {hub.endpoint}" in done.stderr
-    assert "downloading model.bin: 50% (39." in done.stderr
+    assert re.search(r"^downloading model\.bin: 5\d% \((39|4\d)\.\d MB of 78\.1 MB\)$",
+                     done.stderr, re.M)
     assert "verifying model.bin" in done.stderr and "installing" in done.stderr
 
     path = cli(root, "path", "tiny.en")
@@ -164,7 +165,8 @@ def test_a_killed_download_resumes_where_it_stopped(
     [get] = hub.requests_for("model.bin")
     assert get.range_start == kept
     assert hub.served("model.bin") == size - kept
-    assert f"{kept / 1e6:.1f} MB resumed" in done.stdout
+    resumed = kept + tiny_repo_files["config.json"].size  # first in line, finished
+    assert f"{resumed / 1e6:.1f} MB resumed" in done.stdout
     assert hub.served("config.json") == 0  # finished before the kill: not fetched again
 
 
@@ -217,7 +219,7 @@ def test_a_terminal_gets_a_progress_bar(root: Path, hub: HubServer) -> None:
     os.close(master)
     assert proc.wait(TIMEOUT_S) == 0, output
     assert "\r" in output and "100%" in output and "78.1M/78.1M" in output
-    assert "downloading model.bin:  " in output and "done: 100%|" in output
+    assert "done: 100%|" in output  # the bar redraws at most every 0.1 s: no middle states
     assert not re.search(r"\d+% \([\d.]+ MB of", output)  # a bar, not the plain lines
     assert f"installed tiny.en at {root / 'tiny.en'}" in output
 

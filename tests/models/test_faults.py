@@ -26,7 +26,8 @@ from scribe_desktop.models import (
 )
 from tests.models.hub_server import HubServer, RepoFile
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="mount and chattr need root")
+pytestmark = [pytest.mark.slow,  # runs mount, umount and chattr
+              pytest.mark.skipif(os.geteuid() != 0, reason="mount and chattr need root")]
 
 
 def run(*cmd: str) -> bool:

@@ -125,3 +125,14 @@ def test_a_cancelled_import_leaves_nothing(store: ModelStore, tiny_dir: Path) ->
                            progress=cancel_when_copying)
     assert store.list_installed() == []
     assert list((store.root / ".staging").iterdir()) == []
+
+
+def test_a_killed_imports_leftovers_are_cleared(store: ModelStore, tiny_dir: Path) -> None:
+    """Staging left by a killed import of the same name goes; other names' stay."""
+    stale = store.root / ".staging" / "import-tiny.en-0123abcd"
+    other = store.root / ".staging" / "import-tiny.en-x-0123abcd"
+    for folder in (stale, other):
+        folder.mkdir(parents=True)
+        (folder / "model.bin").write_bytes(b"half")
+    store.import_model(tiny_dir, "tiny.en")
+    assert not stale.exists() and other.exists()
