@@ -64,6 +64,8 @@ def download_model(store: ModelStore, name: str, *, endpoint: str | None = None,
             return DownloadResult(existing, 0, 0, already_installed=True)
         report.phase(Phase.RESOLVING)
         remote = resolve(spec, source)
+        if cancel is not None and cancel.cancelled:  # the metadata requests are not interrupted
+            raise CancelledError(name, _size(store.staging_dir(name)))
         staging = store.staging_dir(name)
         try:
             staging.mkdir(parents=True, exist_ok=True)

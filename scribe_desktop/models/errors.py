@@ -67,10 +67,12 @@ class NetworkError(ModelsError):
 class RemoteNotFoundError(ModelsError):
     """HTTP 404 (or the Hub's 401 for a missing repo): the repository or file is not there."""
 
-    def __init__(self, what: str, endpoint: str) -> None:
-        super().__init__(f"{what} not found on {endpoint} (HTTP 404)")
+    def __init__(self, what: str, endpoint: str, status: int | None = 404) -> None:
+        super().__init__(f"{what} not found on {endpoint}"
+                         + (f" (HTTP {status})" if status else ""))
         self.what = what
         self.endpoint = endpoint
+        self.status = status
 
 
 class RemoteError(ModelsError):

@@ -128,7 +128,9 @@ def translated(endpoint: str, what: str) -> Iterator[None]:
     except GatedRepoError as exc:
         raise RemoteError(endpoint, f"{what} is gated (it needs an account)") from exc
     except (RepositoryNotFoundError, RevisionNotFoundError, EntryNotFoundError) as exc:
-        raise RemoteNotFoundError(what, endpoint) from exc
+        # The Hub answers 401 for a repository that does not exist (or is private).
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        raise RemoteNotFoundError(what, endpoint, status) from exc
     except HfHubHTTPError as exc:
         status = getattr(exc.response, "status_code", None)
         if status == 404:

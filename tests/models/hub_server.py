@@ -89,6 +89,8 @@ class HubState:
     corrupt_at: dict[str, int] = field(default_factory=dict)
     hidden: set[str] = field(default_factory=set)
     chunk_delay_s: float = 0.0
+    # huggingface.co answers 401 for a repository that does not exist; mirrors often 404
+    missing_repo_status: int = 404
     released: threading.Event = field(default_factory=threading.Event)
     cond: threading.Condition = field(default_factory=threading.Condition)
     cdn_base: str = ""
@@ -245,7 +247,7 @@ def _handler(state: HubState, role: str) -> type[BaseHTTPRequestHandler]:
         def _repo(self, repo_id: str, rev: str) -> Repo | None:
             repo = state.repos.get(repo_id)
             if repo is None:
-                self._error(404, "RepoNotFound")
+                self._error(state.missing_repo_status, "RepoNotFound")
                 return None
             if rev not in ("main", repo.commit):
                 self._error(404, "RevisionNotFound")

@@ -156,14 +156,16 @@ def test_a_model_locked_by_another_download_is_refused(
         store.download("tiny.en", endpoint=hub.endpoint)
 
 
-def test_an_unknown_repository_is_http_404(
-        store: ModelStore, hub: HubServer) -> None:
-    """A repository the server does not have gives a clear not-found error."""
+@pytest.mark.parametrize("status", [404, 401])
+def test_an_unknown_repository_is_not_found(store: ModelStore, hub: HubServer,
+                                            status: int) -> None:
+    """A repository the server does not have (404, or the Hub's 401) is a clear not-found."""
+    hub.state.missing_repo_status = status
     with pytest.raises(RemoteNotFoundError) as info:
         store.download("base.en", endpoint=hub.endpoint)
     assert str(info.value) == (f"model repository Systran/faster-whisper-base.en not found "
-                               f"on {hub.endpoint} (HTTP 404)")
-    assert store.list_installed() == []
+                               f"on {hub.endpoint} (HTTP {status})")
+    assert store.list_installed() == [] and store.partial_downloads() == []
 
 
 def test_a_listed_file_that_is_gone_is_http_404(store: ModelStore, hub: HubServer) -> None:
