@@ -268,9 +268,14 @@ def _handler(state: HubState, role: str) -> type[BaseHTTPRequestHandler]:
                     if f.lfs:
                         entry["lfs"] = {"sha256": f.sha256, "size": f.size, "pointerSize": 134}
                 siblings.append(entry)
+            # The fields the Hub always sends (huggingface_hub 0.2x requires some of them).
             data = json.dumps({"_id": repo.commit[:24], "id": repo.repo_id,
-                               "modelId": repo.repo_id, "sha": repo.commit, "private": False,
-                               "disabled": False, "gated": False, "tags": [],
+                               "modelId": repo.repo_id, "author": repo.repo_id.split("/")[0],
+                               "sha": repo.commit, "private": False, "disabled": False,
+                               "gated": False, "downloads": 0, "likes": 0, "tags": [],
+                               "library_name": "ctranslate2",
+                               "createdAt": "2023-11-23T09:40:00.000Z",
+                               "lastModified": "2023-11-23T09:41:00.000Z",
                                "siblings": siblings}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
