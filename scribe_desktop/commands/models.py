@@ -126,8 +126,9 @@ def _list(store: ModelStore, as_json: bool) -> int:
     for r in rows:
         mark = "*" if r["default"] else " "
         status = "installed" if r["installed"] else "available"
-        if r["partial_bytes"]:
-            status = f"partial ({_mb(r['partial_bytes'])})"
+        if r["partial_bytes"]:  # an interrupted download (or --replace) that resumes
+            partial = _mb(r["partial_bytes"])
+            status = f"installed +{partial}" if r["installed"] else f"partial ({partial})"
         size = _mb(r["size_bytes"]) if r["installed"] else f"~{r['approx_size_mb']} MB"
         print(f"{mark} {r['name']:<16} {status:<22} {size:>9}  {_languages(r)}")
     print(f"\n* default: the installed model the offline engine uses for English (the most "
