@@ -127,8 +127,8 @@ def _list(store: ModelStore, as_json: bool) -> int:
         mark = "*" if r["default"] else " "
         status = "installed" if r["installed"] else "available"
         if r["partial_bytes"]:  # an interrupted download (or --replace) that resumes
-            partial = _mb(r["partial_bytes"])
-            status = f"installed +{partial}" if r["installed"] else f"partial ({partial})"
+            kept = _mb(r["partial_bytes"])
+            status = f"installed +{kept}" if r["installed"] else f"partial ({kept})"
         size = _mb(r["size_bytes"]) if r["installed"] else f"~{r['approx_size_mb']} MB"
         print(f"{mark} {r['name']:<16} {status:<22} {size:>9}  {_languages(r)}")
     print(f"\n* default: the installed model the offline engine uses for English (the most "
