@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from . import __version__
 
-COMMANDS = ("server", "transcribe", "listen")
+COMMANDS = ("server", "transcribe", "listen", "models")
 
 
 def build_parser() -> argparse.ArgumentParser:

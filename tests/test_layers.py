@@ -83,6 +83,10 @@ def test_module_respects_layers(name: str) -> None:
         upper = ("commands", "app") if in_pkg(name, "ui") else ("commands", "app", "ui")
         assert not any(in_pkg(d, *upper) or d == "scribe_desktop.__main__"
                        for d in project), f"{name} imports the composition layer"
+    if in_pkg(name, "models"):  # layer 1 beside client/ and server/, which both may use it
+        assert all(in_pkg(d, "models") or d in ("scribe_desktop", "scribe_desktop.__version__")
+                   for d in project), \
+            f"{name}: models imports only itself (and the package version), not {project}"
     if in_pkg(name, "ui"):
         assert not any(in_pkg(d, "client", "server") for d in project), \
             f"{name}: widgets reach the client only through the worker"
