@@ -30,8 +30,10 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
 from ..connect import ApiKeys, Backend, LocalBackend
+from ..core.backend_kind import BackendKind
 from ..history import HistoryStore, default_history_path
-from ..qt.settings import BackendKind, Settings, SettingsStore
+from ..hotkey.backends import ListenerStatus
+from ..qt.settings import Settings, SettingsStore
 from ..qt.single_instance import SingleInstance, instance_name, send_to_running
 from ..qt.worker.worker import DictationWorker, backend_factory_for
 from .logging_setup import ErrorReporter, Redactor, configure_logging
@@ -87,7 +89,7 @@ class DesktopApp(QObject):
         self.tray: Any = None
         self.overlay: Any = None
         self.push_to_talk: Any = None  # hotkey.controller.PushToTalk when a backend exists
-        self.hotkey_status: Any = None  # hotkey.listener.BackendStatus
+        self.hotkey_status: ListenerStatus | None = None
         self.history_path = Path(history_path) if history_path else None
         self.history: HistoryStore | None = None
         self._quit: asyncio.Event | None = None
@@ -183,12 +185,7 @@ class DesktopApp(QObject):
 
     def _start_hotkey(self, settings: Settings) -> None:
         """Listen to the global hotkey (needs the running loop); say so when impossible."""
-        from ..hotkey.backends.pynput_listener import (
-            BackendKind,
-            BackendStatus,
-            backend_status,
-            make_listener,
-        )
+        from ..hotkey.backends import ListenerKind, ListenerStatus, detect, make_listener
         from ..hotkey.backends.x11_grab import make_cancel_grab
         from ..inject.inserter import Inserter
         from ..qt.push_to_talk.controller import PushToTalk
@@ -196,9 +193,9 @@ class DesktopApp(QObject):
         worker = self.worker
         assert worker is not None
         if not settings.hotkey_enabled:
-            self._show_hotkey_status(BackendStatus(False, BackendKind.NONE, "turned off"))
+            self._show_hotkey_status(ListenerStatus(False, ListenerKind.NONE, "turned off"))
             return
-        self.hotkey_status = status = backend_status()
+        self.hotkey_status = status = detect()
         self._show_hotkey_status(status)
         if not status.available:
             self.notify(status.message)
@@ -217,8 +214,8 @@ class DesktopApp(QObject):
             log.warning("global hotkey unavailable: %s", exc)
             self.notify(f"No global hotkey backend: {exc}")
             self.push_to_talk = None
-            self._show_hotkey_status(BackendStatus(False, BackendKind.NONE,
-                                                   f"No global hotkey backend: {exc}"))
+            self._show_hotkey_status(ListenerStatus(False, ListenerKind.NONE,
+                                                    f"No global hotkey backend: {exc}"))
         worker.settings_changed.connect(self._hotkey_settings_changed)
 
     def _show_hotkey_status(self, status: Any) -> None:

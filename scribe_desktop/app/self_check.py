@@ -197,35 +197,27 @@ def check_audio_devices() -> str:
 
 
 def check_hotkeys() -> str:
-    try:
-        listener = _import("scribe_desktop.hotkey.backends.pynput_listener")
-    except ModuleNotFoundError as exc:
-        if exc.name is not None and exc.name.startswith("scribe_desktop.hotkey"):
-            raise CheckWarning("hotkeys: not built yet") from None
-        raise
-    status_fn = getattr(listener, "backend_status", None)
-    if status_fn is None:
-        raise CheckWarning("hotkeys: no backend_status() to ask")
-    status = status_fn()
-    available = getattr(status, "available", status if isinstance(status, bool) else None)
-    detail = getattr(status, "detail", None) or getattr(status, "message", None) or str(status)
-    if available is False:
-        raise CheckWarning(str(detail))
-    return str(detail)
+    from ..hotkey.backends import detect
+
+    status = detect()
+    if not status.available:
+        raise CheckWarning(status.message)
+    return status.message
 
 
 async def _transcribe_sample() -> tuple[str, float, float, float]:
     from ..audio.file_source import open_file_source
     from ..client import ApiKeyAuth, Endpoint
     from ..connect.server_process import LocalServerProcess
-    from ..session.file_transcription import Backend, transcribe_file
+    from ..core.backend_kind import BackendKind
+    from ..session.file_transcription import transcribe_file
 
     source = open_file_source(SAMPLE_WAV, quiet_decoder=True)
     started = time.monotonic()
     async with LocalServerProcess(startup_timeout_s=SERVER_TIMEOUT_S) as server:
         ready_s = time.monotonic() - started
         result = await transcribe_file(source, endpoint=Endpoint(base_url=server.base_url),
-                                       auth=ApiKeyAuth(server.secret), backend=Backend.LOCAL)
+                                       auth=ApiKeyAuth(server.secret), backend=BackendKind.LOCAL)
     return result.text, result.duration_s, result.elapsed_s, ready_s
 
 

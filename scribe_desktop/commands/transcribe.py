@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the real imports are inside run(): every command module builds the parser
     from ..audio.file_source import FileSource
+    from ..core.backend_kind import BackendKind
     from ..session.file_transcription import (
-        Backend,
         ChangeCallback,
         FileTranscription,
         ProgressCallback,
@@ -132,12 +132,13 @@ async def _main(args: argparse.Namespace) -> int:
 
     from ..audio.file_source import FileSourceError, open_file_source
     from ..client import ScribeError
+    from ..core.backend_kind import BackendKind
     from ..export import SessionMeta, SessionSource, SessionStatus
     from ..protocol.options import DEFAULT_MODEL_ID, OptionsError
-    from ..session.file_transcription import Backend, FileTranscriptionError
+    from ..session.file_transcription import FileTranscriptionError
 
-    backend = Backend(args.backend)
-    if backend is Backend.CLOUD and args.server_secret:
+    backend = BackendKind(args.backend)
+    if backend is BackendKind.CLOUD and args.server_secret:
         raise UsageError("--server-secret is for the local backend; the cloud backend uses "
                          f"the API key from the keyring or ${API_KEY_ENV}")
     journal = open_journal(args, "transcribe")
@@ -181,14 +182,15 @@ class LocalServerStartError(Exception):
     """Our own server did not start; the text says why."""
 
 
-async def _transcribe(args: argparse.Namespace, backend: Backend, source: FileSource,
+async def _transcribe(args: argparse.Namespace, backend: BackendKind, source: FileSource,
                       on_progress: ProgressCallback | None,
                       on_change: ChangeCallback | None = None) -> FileTranscription:
     from ..client import ApiKeyAuth, Endpoint
-    from ..session.file_transcription import Backend, StreamPolicy, transcribe_file
+    from ..core.backend_kind import BackendKind
+    from ..session.file_transcription import StreamPolicy, transcribe_file
 
     policy = StreamPolicy.realtime() if args.realtime else StreamPolicy()
-    if backend is Backend.CLOUD:
+    if backend is BackendKind.CLOUD:
         endpoint = Endpoint(base_url=args.server_url)
         auth = ApiKeyAuth(await _cloud_api_key())
     elif args.server_url:
@@ -241,7 +243,7 @@ async def _cloud_api_key() -> str:
                      "--backend local (offline, no key needed)")
 
 
-def _describe_client_error(exc: Exception, backend: Backend, args: argparse.Namespace) -> str:
+def _describe_client_error(exc: Exception, backend: BackendKind, args: argparse.Namespace) -> str:
     """The same explanation the window shows, plus what the server said."""
     from ..client import ScribeServerError
     from ..session.user_errors import user_error_for

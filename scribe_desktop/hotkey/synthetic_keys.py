@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
-from .backends.pynput_listener import KeyEvent
+from .backends.base import KeyEvent
 
 SYNTHETIC_GRACE_S = 0.25  # our synthetic keys still reaching the listener after a tool exits
 

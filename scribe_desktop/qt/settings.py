@@ -20,6 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from ..core.backend_kind import BackendKind
 from ..hotkey.chord import (
     DEFAULT_CANCEL_KEY,
     DEFAULT_CHORD,
@@ -46,11 +47,6 @@ from ..protocol.options import (
 ORGANIZATION = "scribe-desktop"
 APPLICATION = "scribe-desktop"
 SETTINGS_VERSION = 1
-
-
-class BackendKind(StrEnum):
-    LOCAL = "local"  # the embedded offline server (default)
-    ELEVENLABS = "elevenlabs"  # the ElevenLabs cloud, with the key from the keyring
 
 
 class LiveExportFormat(StrEnum):
@@ -216,9 +212,9 @@ class Settings:
     def backend_label(self) -> str:
         """What the status bar shows: "Local" or "ElevenLabs (EU)"."""
         if self.backend == BackendKind.LOCAL:
-            return "Local"
+            return self.backend.label
         region = "" if self.region == Region.DEFAULT else f" ({self.region.value.upper()})"
-        return f"ElevenLabs{region}"
+        return f"{self.backend.label}{region}"
 
 
 def field_spec(name: str) -> FieldSpec:

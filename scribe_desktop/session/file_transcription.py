@@ -27,13 +27,13 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
 from ..audio.file_source import FileSource
 from ..audio.source import AudioChunk, AudioSource
 from ..client import Auth, Endpoint, connect
+from ..core.backend_kind import BackendKind
 from ..core.transcript import Transcript, TranscriptChange, feed
 from ..export import ExportSession, SessionMeta, SessionSource
 from ..protocol.audio_format import AudioFormat
@@ -44,11 +44,6 @@ ProgressCallback = Callable[[float, float | None], None]  # (seconds sent, total
 # Called on the loop for each change, in order; it must not raise (an exception would end
 # the transcription) nor block (queue slow work, as `session_journal` does).
 ChangeCallback = Callable[[TranscriptChange], None]
-
-
-class Backend(StrEnum):
-    LOCAL = "local"
-    CLOUD = "cloud"
 
 
 class FileTranscriptionError(Exception):
@@ -97,7 +92,7 @@ class FileTranscription:
 
     file: Path
     duration_s: float
-    backend: Backend
+    backend: BackendKind
     transcript: Transcript
     commits_sent: int = 0
     elapsed_s: float = 0.0
@@ -310,7 +305,7 @@ async def _wait_until_answered(state: _Progress, receiver: asyncio.Task[None],
 
 
 async def transcribe_file(source: FileSource, *, endpoint: Endpoint, auth: Auth,
-                          backend: Backend, language_code: str | None = None,
+                          backend: BackendKind, language_code: str | None = None,
                           policy: StreamPolicy | None = None,
                           on_progress: ProgressCallback | None = None,
                           on_change: ChangeCallback | None = None) -> FileTranscription:

@@ -1,6 +1,6 @@
 """The settings dialog's "Dictation hotkey" tab (issue 5): the global hotkey switch, chord
 editors for dictate / cancel / undo / paste-last, the mode, the stuck-key timeout, how text
-is inserted, and whether global hotkeys can work here at all (`listener.backend_status()`).
+is inserted, and whether global hotkeys can work here at all (`listener.detect()`).
 
 A chord is typed ("ctrl+alt+space") or recorded by pressing it ("Record"); it is checked
 with `parse_chord` as it changes, its error shown under it, and a chord used for two actions
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..hotkey.backends.pynput_listener import BackendStatus
+from ..hotkey.backends import ListenerStatus
 from ..hotkey.chord import ChordError, format_chord, normalize_key, parse_chord
 from ..hotkey.interpreter import HotkeyMode
 from ..inject.inserter import InsertMode
@@ -76,10 +76,10 @@ def session_label(platform: str = sys.platform) -> str:
     return "X11"
 
 
-def backend_text(status: BackendStatus) -> str:
+def backend_text(status: ListenerStatus) -> str:
     """"Global hotkeys: X11 (pynput)", or why there are none and what to do instead."""
     if status.available:
-        return f"Global hotkeys: {session_label()} ({status.backend.value})"
+        return f"Global hotkeys: {session_label()} ({status.kind.value})"
     return status.message
 
 
@@ -208,7 +208,7 @@ class HotkeyTab(QWidget):
 
     validity_changed = Signal(bool)
 
-    def __init__(self, s: Settings, status: BackendStatus,
+    def __init__(self, s: Settings, status: ListenerStatus,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         form = QFormLayout(self)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from ..core.lifecycle import DictationState
 from ..core.transcript import Segment
-from ..hotkey.backends.pynput_listener import BackendStatus
+from ..hotkey.backends import ListenerStatus
 from ..protocol.options import CommitStrategy
 from ..qt.settings import Settings
 from ..session.user_errors import OPEN_SETTINGS, SHOW_LOG, TRY_AGAIN, AppErrorKind, UserError
@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
         self.session_s: float | None = None
         self.error_dialog = ErrorDialog(self)
         self.settings_dialog: SettingsDialog | None = None
-        self.hotkey_status: BackendStatus | None = None  # set by the app (set_hotkey_status)
+        self.hotkey_status: ListenerStatus | None = None  # set by the app (set_hotkey_status)
         self.file_dialog: FileTranscriptionDialog | None = None
         self.history = history
         self.history_window: HistoryWindow | None = None
@@ -235,8 +235,8 @@ class MainWindow(QMainWindow):
         combo.setCurrentIndex(max(index, 0))
         combo.blockSignals(False)
 
-    def set_hotkey_status(self, status: BackendStatus | None) -> None:
-        """What the app found about global hotkeys (listener.backend_status()); shown
+    def set_hotkey_status(self, status: ListenerStatus | None) -> None:
+        """What the app found about global hotkeys (listener.detect()); shown
         permanently in the status bar and in the settings dialog."""
         self.hotkey_status = status
         self.status.set_hotkey(self.settings, status)

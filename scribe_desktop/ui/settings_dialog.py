@@ -39,9 +39,10 @@ from PySide6.QtWidgets import (
 
 from ..audio.processing import ECHO_CANCELLATION_NOTE
 from ..connect.keyring_store import SecretsError, SecretsUnavailableError
-from ..hotkey.backends.pynput_listener import BackendStatus
+from ..core.backend_kind import BackendKind
+from ..hotkey.backends import ListenerStatus
 from ..protocol.options import KNOWN_MODEL_IDS, VAD_RANGES, CommitStrategy, Region
-from ..qt.settings import BackendKind, Settings, SettingsError, field_spec
+from ..qt.settings import Settings, SettingsError, field_spec
 from .history_settings import DiskUsageSource, HistoryTab
 from .hotkey_settings import HotkeyTab
 from .keyterms_editor import KeytermsEditor
@@ -69,7 +70,7 @@ class SettingsDialog(QDialog):
     api_key_entered = Signal(str, bool)  # key, remember (False: this run only, no keyring)
 
     def __init__(self, settings: Settings, *, key_store: KeyStore | None = None,
-                 devices: list[str] | None = None, hotkey_status: BackendStatus | None = None,
+                 devices: list[str] | None = None, hotkey_status: ListenerStatus | None = None,
                  history: DiskUsageSource | None = None,
                  parent: QWidget | None = None) -> None:
         """`hotkey_status`: what the app found at launch (None: look now); `history`: the
@@ -87,11 +88,9 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._transcription_tab(settings), "Transcription")
         tabs.addTab(self._audio_tab(settings, devices or []), "Audio")
         if hotkey_status is None:
-            from ..hotkey.backends.pynput_listener import (
-                backend_status,  # imports pynput: only when asked
-            )
+            from ..hotkey.backends import detect  # imports pynput: only when asked
 
-            hotkey_status = backend_status()
+            hotkey_status = detect()
         self.hotkey = HotkeyTab(settings, hotkey_status, self)
         tabs.addTab(self.hotkey, "Dictation hotkey")
         self.history = HistoryTab(settings, history, self)
@@ -126,7 +125,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout(page)
         self.backend = QComboBox(page)
         self.backend.addItem("Local (offline, on this computer)", BackendKind.LOCAL)
-        self.backend.addItem("ElevenLabs (cloud)", BackendKind.ELEVENLABS)
+        self.backend.addItem("ElevenLabs (cloud)", BackendKind.CLOUD)
         self.backend.setCurrentIndex(self.backend.findData(s.backend))
         self.backend.currentIndexChanged.connect(self._on_backend_changed)
         form.addRow("Backend:", self.backend)
@@ -275,7 +274,7 @@ class SettingsDialog(QDialog):
         self.ok_button.setEnabled(self.keyterms.is_valid() and self.hotkey.is_valid())
 
     def _on_backend_changed(self) -> None:
-        self.cloud_box.setEnabled(self.backend.currentData() == BackendKind.ELEVENLABS)
+        self.cloud_box.setEnabled(self.backend.currentData() == BackendKind.CLOUD)
 
     def _on_strategy_changed(self) -> None:
         self.vad_box.setEnabled(self.strategy.currentData() == CommitStrategy.VAD)

@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtWidgets import QFrame, QLabel, QStatusBar, QWidget
 
 from ..core.lifecycle import DictationState
-from ..hotkey.backends.pynput_listener import TOGGLE_HINT, BackendStatus
+from ..hotkey.backends import TOGGLE_HINT, ListenerStatus
 from ..qt.settings import Settings
 from .hotkey_settings import chord_label
 from .labels import state_label
@@ -47,7 +47,7 @@ class StatusBar(QStatusBar):
         self.addPermanentWidget(label)
         return label
 
-    def set_hotkey(self, settings: Settings, status: BackendStatus | None) -> None:
+    def set_hotkey(self, settings: Settings, status: ListenerStatus | None) -> None:
         """Show the dictation hotkey and mode, that it is off, or that there is no global
         hotkey here and what to use instead. `status` None: unknown (the field stays hidden)."""
         if status is None:

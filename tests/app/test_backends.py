@@ -24,10 +24,11 @@ from scribe_desktop.connect import (
     MissingApiKeyError,
 )
 from scribe_desktop.connect.keyring_store import SERVICE, ApiKeyStore
+from scribe_desktop.core.backend_kind import BackendKind
 from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.protocol.errors import ErrorType
 from scribe_desktop.protocol.options import CommitStrategy, SessionOptions
-from scribe_desktop.qt.settings import BackendKind, Settings, SettingsStore
+from scribe_desktop.qt.settings import Settings, SettingsStore
 from scribe_desktop.qt.worker.worker import DictationWorker
 from scribe_desktop.session.connection_check import check_connection
 from scribe_desktop.session.user_errors import AppErrorKind
@@ -124,7 +125,7 @@ async def test_the_key_lives_only_in_the_keyring(tmp_path: Path) -> None:
         assert list(keyring.store.values()) == [KEY] and keys.session_only is False
         assert next(iter(keyring.store))[0] == SERVICE
         store = SettingsStore(tmp_path / "settings.ini")
-        store.save(Settings(backend=BackendKind.ELEVENLABS))
+        store.save(Settings(backend=BackendKind.CLOUD))
         logging.getLogger("scribe_desktop.test").warning("using %s", KEY)
         backend = CloudBackend(keys, single_use_tokens=False)
         conn = await backend.connection()
@@ -146,7 +147,7 @@ async def test_without_a_keyring_the_key_is_for_this_run_only(tmp_path: Path,
                                                               fake_mic: FakeMicrophone) -> None:
     """With no OS keyring the worker says so and keeps the key in memory only."""
     keys = ApiKeys(ApiKeyStore(NoKeyring()))
-    worker = DictationWorker(Settings(backend=BackendKind.ELEVENLABS),
+    worker = DictationWorker(Settings(backend=BackendKind.CLOUD),
                              backend_factory=lambda s: CloudBackend(keys),
                              microphone_factory=lambda s: fake_mic, api_keys=keys)
     rec = Recorder(worker)

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from scribe_desktop.core.backend_kind import BackendKind
 from scribe_desktop.hotkey.interpreter import HotkeyMode
 from scribe_desktop.inject.inserter import InsertMode
 from scribe_desktop.protocol.options import CommitStrategy, Region
 from scribe_desktop.qt.settings import (
-    BackendKind,
     LiveExportFormat,
     Settings,
     SettingsError,
@@ -22,7 +22,7 @@ from scribe_desktop.qt.settings import (
 )
 
 CHANGED = Settings(
-    backend=BackendKind.ELEVENLABS, region=Region.EU, model_id="scribe_v2_realtime_turbo",
+    backend=BackendKind.CLOUD, region=Region.EU, model_id="scribe_v2_realtime_turbo",
     single_use_tokens=False, language="de", commit_strategy=CommitStrategy.MANUAL,
     vad_silence_threshold_secs=0.8, vad_threshold=0.6, min_speech_duration_ms=250,
     min_silence_duration_ms=400, include_timestamps=False, keyterms=("Kubernetes", "Qt"),

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from scribe_desktop.client.errors import error_from_server
+from scribe_desktop.core.backend_kind import BackendKind
 from scribe_desktop.history import HistoryStore
-from scribe_desktop.hotkey.backends.pynput_listener import TOGGLE_HINT, BackendStatus
-from scribe_desktop.hotkey.backends.pynput_listener import BackendKind as HotkeyBackend
+from scribe_desktop.hotkey.backends import TOGGLE_HINT, ListenerKind, ListenerStatus
 from scribe_desktop.hotkey.interpreter import HotkeyMode
 from scribe_desktop.inject.inserter import InsertMode
 from scribe_desktop.protocol.errors import ErrorType
@@ -26,7 +26,7 @@ from scribe_desktop.protocol.options import (
     CommitStrategy,
     Region,
 )
-from scribe_desktop.qt.settings import BackendKind, LiveExportFormat, Settings, SettingsStore
+from scribe_desktop.qt.settings import LiveExportFormat, Settings, SettingsStore
 from scribe_desktop.session.user_errors import user_error_for
 from scribe_desktop.ui.history_panel import format_bytes
 from scribe_desktop.ui.main_window import MainWindow
@@ -99,7 +99,7 @@ def test_every_setting_round_trips_through_the_dialog_and_the_store(qtbot: QtBot
                                                                     tmp_path: Path) -> None:
     """Edited values come back out of the dialog and out of the saved file."""
     dialog = make(qtbot, Settings(), devices=["Built-in Mic", "USB Headset"])
-    dialog.backend.setCurrentIndex(dialog.backend.findData(BackendKind.ELEVENLABS))
+    dialog.backend.setCurrentIndex(dialog.backend.findData(BackendKind.CLOUD))
     dialog.region.setCurrentIndex(dialog.region.findData(Region.EU))
     dialog.single_use.setChecked(False)
     dialog.model_id.setCurrentText("scribe_v2_realtime_turbo")
@@ -120,7 +120,7 @@ def test_every_setting_round_trips_through_the_dialog_and_the_store(qtbot: QtBot
     dialog.close_to_tray.setChecked(False)
     dialog.start_minimized.setChecked(True)
     dialog.ok_button.click()
-    expected = Settings(backend=BackendKind.ELEVENLABS, region=Region.EU, model_id=
+    expected = Settings(backend=BackendKind.CLOUD, region=Region.EU, model_id=
                         "scribe_v2_realtime_turbo", single_use_tokens=False, language="de",
                         commit_strategy=CommitStrategy.VAD, vad_silence_threshold_secs=0.8,
                         vad_threshold=0.55, min_speech_duration_ms=250,
@@ -157,14 +157,14 @@ def test_api_key_goes_to_the_worker_and_never_into_settings(qtbot: QtBot,
     dialog = window.open_settings()
     assert dialog.key_status.text() == "No key stored yet."
     secret = "sk_test_0123456789abcdef"
-    dialog.backend.setCurrentIndex(dialog.backend.findData(BackendKind.ELEVENLABS))
+    dialog.backend.setCurrentIndex(dialog.backend.findData(BackendKind.CLOUD))
     dialog.api_key.setText(secret)
     dialog.ok_button.click()
     assert ("set_api_key", (secret, True)) in worker.calls
     assert dialog.api_key.text() == ""
     assert secret not in repr(window.settings)
     assert secret not in (tmp_path / "s.ini").read_text()
-    assert window.settings.backend == BackendKind.ELEVENLABS
+    assert window.settings.backend == BackendKind.CLOUD
     keys.key = secret  # as the worker stored it
     again = window.open_settings()
     assert "stored in the OS keyring" in again.key_status.text()
@@ -193,7 +193,7 @@ def test_test_connection_asks_the_worker_and_shows_the_answer(qtbot: QtBot) -> N
     """"Test connection" passes the edited settings and typed key to the worker and shows
     its answer."""
     worker = FakeWorker()
-    window = MainWindow(as_worker(worker), Settings(backend=BackendKind.ELEVENLABS))
+    window = MainWindow(as_worker(worker), Settings(backend=BackendKind.CLOUD))
     qtbot.addWidget(window)
     dialog = window.open_settings()
     dialog.api_key.setText("sk_try")
@@ -247,8 +247,8 @@ def test_an_invalid_language_blocks_ok_and_is_named(qtbot: QtBot, bad: str) -> N
     assert "language" in dialog.problem.text()
 
 
-X11 = BackendStatus(True, HotkeyBackend.PYNPUT, "Global hotkeys: pynput")
-WAYLAND = BackendStatus(False, HotkeyBackend.NONE, "No global hotkey backend: Wayland does "
+X11 = ListenerStatus(True, ListenerKind.PYNPUT, "Global hotkeys: pynput")
+WAYLAND = ListenerStatus(False, ListenerKind.NONE, "No global hotkey backend: Wayland does "
                         f"not let apps listen to global keys. {TOGGLE_HINT}")
 
 

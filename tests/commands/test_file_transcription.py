@@ -10,6 +10,7 @@ import pytest
 
 from scribe_desktop.audio.source import AudioChunk
 from scribe_desktop.client import ScribeServerError, error_from_server
+from scribe_desktop.core.backend_kind import BackendKind
 from scribe_desktop.core.transcript import SegmentAdded, SegmentEnriched, TranscriptChange
 from scribe_desktop.export.json_export import to_json_data
 from scribe_desktop.protocol.audio_format import AudioFormat
@@ -26,7 +27,6 @@ from scribe_desktop.protocol.messages import (
     WordType,
 )
 from scribe_desktop.session.file_transcription import (
-    Backend,
     FileTranscription,
     FileTranscriptionError,
     StreamPolicy,
@@ -242,7 +242,7 @@ async def test_export_session_has_segments_words_and_file_facts() -> None:
     session = FakeSession()
     levels = [LOUD] * 90 + [QUIET] + [LOUD] * 10
     transcript, commits = await transcribe_source(ScriptedSource(levels), session, policy=FAST)
-    result = FileTranscription(file=Path("a.wav"), duration_s=25.25, backend=Backend.LOCAL,
+    result = FileTranscription(file=Path("a.wav"), duration_s=25.25, backend=BackendKind.LOCAL,
                                transcript=transcript, commits_sent=commits)
     data = to_json_data(result.export_session())
     assert {k: data["session"][k] for k in ("file", "duration_s", "backend", "source")} == {

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from scribe_desktop.core.lifecycle import DictationState, Lifecycle, Trigger
-from scribe_desktop.hotkey.backends.pynput_listener import KeyEvent
+from scribe_desktop.hotkey.backends import KeyEvent
 from scribe_desktop.hotkey.chord import format_chord, parse_chord
 from scribe_desktop.hotkey.interpreter import HotkeyConfig, HotkeyMode
 from scribe_desktop.inject.inserter import Inserter, InsertMode

@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from scribe_desktop.hotkey.backends.pynput_listener import KeyEvent, PynputListener
+from scribe_desktop.hotkey.backends import KeyEvent
+from scribe_desktop.hotkey.backends.pynput_listener import PynputListener
 from scribe_desktop.hotkey.backends.x11_grab import CancelKeyGrab, make_cancel_grab
 from tests.inject.x11_rig import TargetApp, X11Desktop, x11_desktop
 

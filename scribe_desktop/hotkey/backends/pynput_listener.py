@@ -1,97 +1,30 @@
-"""The global key listener (layer 1): pynput where it works (X11, Windows, macOS), imported
-lazily because importing it without a display fails (test-rig.md "Hotkeys and typing").
-
-`backend_status()` says whether global hotkeys can work here and, when not, what to do
-instead (bind a desktop shortcut to `scribe-desktop --toggle`); the window and the
-self-check show it. `make_listener()` returns a `KeyListener` or None.
+"""Global keys through pynput (X11, Windows, macOS), imported lazily because importing it
+without a display fails (test-rig.md "Hotkeys and typing").
 
 Threads: pynput calls back on its own thread; that thread only timestamps the key and hands
 a small `KeyEvent` to the asyncio loop with `loop.call_soon_threadsafe`. Everything else
 happens on the loop.
-
-Seam for Wayland: an XDG GlobalShortcuts portal backend (press and release of a bound
-shortcut over D-Bus; KDE, GNOME 48+, Hyprland) would implement `KeyListener` by reporting the
-chord's keys as one `KeyEvent` pair; `make_listener` would pick it when `backend_status`
-finds the portal. It is not implemented: it cannot be tested here.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-import os
-import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from ..chord import normalize_key
-
-log = logging.getLogger(__name__)
-
-TOGGLE_HINT = ("Bind a keyboard shortcut in your desktop's settings to the command "
-               "`scribe-desktop --toggle` to start and stop dictation.")
+from .base import KeyEvent, ListenerKind, ListenerStatus, unavailable
 
 
-class BackendKind(StrEnum):
-    PYNPUT = "pynput"
-    NONE = "none"
-
-
-@dataclass(frozen=True, slots=True)
-class BackendStatus:
-    """Whether global hotkeys work here. `message` is for the user (UI, self-check)."""
-
-    available: bool
-    backend: BackendKind
-    message: str
-
-    @property
-    def hint(self) -> str:
-        return "" if self.available else TOGGLE_HINT
-
-
-@dataclass(frozen=True, slots=True)
-class KeyEvent:
-    key: str  # normalized name (chord.normalize_key)
-    down: bool
-    t: float  # time.monotonic() when the listener thread saw it
-
-
-class KeyListener(Protocol):
-    """A running source of global key events (pynput now; the portal later)."""
-
-    def start(self, on_event: Callable[[KeyEvent], None]) -> None:
-        """Begin delivering events to `on_event` on the running asyncio loop."""
-
-    def stop(self) -> None: ...
-
-
-def _unavailable(reason: str) -> BackendStatus:
-    return BackendStatus(False, BackendKind.NONE,
-                         f"No global hotkey backend: {reason}. {TOGGLE_HINT}")
-
-
-def backend_status(env: dict[str, str] | None = None, *,
-                   platform: str = sys.platform) -> BackendStatus:
-    """Can global hotkeys work in this session? Cheap enough for the self-check; imports
-    pynput (once) on X11 to be sure."""
-    env = dict(os.environ) if env is None else env
-    if platform.startswith("linux") or "bsd" in platform:
-        wayland = env.get("XDG_SESSION_TYPE") == "wayland" or bool(env.get("WAYLAND_DISPLAY"))
-        if wayland:
-            return _unavailable("Wayland does not let apps listen to global keys "
-                                "(the GlobalShortcuts portal is not supported yet)")
-        if not env.get("DISPLAY"):
-            return _unavailable("no X11 display (DISPLAY is not set)")
+def pynput_status() -> ListenerStatus:
+    """Whether pynput can listen here (imports it once: that needs a display on X11)."""
     try:
         _import_pynput()
     except Exception as exc:  # ImportError, or Xlib failing to connect to the display
-        return _unavailable(f"pynput cannot start ({type(exc).__name__}: {exc})")
-    return BackendStatus(True, BackendKind.PYNPUT, "Global hotkeys: pynput")
+        return unavailable(f"pynput cannot start ({type(exc).__name__}: {exc})")
+    return ListenerStatus(True, ListenerKind.PYNPUT, "Global hotkeys: pynput")
 
 
 def _import_pynput() -> Any:
@@ -156,12 +89,3 @@ class PynputListener:
                 stopper.record_disable_context(listener._context)
                 stopper.flush()
             listener.join(2.0)  # its thread must not outlive the display it talks to
-
-
-def make_listener(status: BackendStatus | None = None) -> KeyListener | None:
-    """The listener for this session, or None when `backend_status()` says there is none."""
-    status = status or backend_status()
-    if status.backend == BackendKind.PYNPUT:
-        return PynputListener()
-    log.info("%s", status.message)
-    return None

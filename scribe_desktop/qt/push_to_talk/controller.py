@@ -38,7 +38,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from ...core.lifecycle import DictationState
-from ...hotkey.backends.pynput_listener import KeyEvent, KeyListener
+from ...hotkey.backends import KeyEvent, KeyListener
 from ...hotkey.interpreter import Action, Command, HotkeyConfig, HotkeyInterpreter
 from ...hotkey.synthetic_keys import SYNTHETIC_GRACE_S, KeyHoldBack
 from ...inject.inserter import Inserter, InsertError

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ...connect import ApiKeys, Backend, CloudBackend, LocalBackend
+from ...core.backend_kind import BackendKind
 from ...session.connection_check import check_connection
 from ...session.user_errors import UserError, user_error_for
-from ..settings import BackendKind, Settings
+from ..settings import Settings
 
 # settings that need a new backend when they change
 BACKEND_KEYS = ("backend", "region", "single_use_tokens")
@@ -20,7 +21,7 @@ BackendFactory = Callable[[Settings], Backend]
 def backend_factory_for(keys: ApiKeys) -> BackendFactory:
     """The production backend factory: the local server child, or ElevenLabs with `keys`."""
     def make(settings: Settings) -> Backend:
-        if settings.backend == BackendKind.ELEVENLABS:
+        if settings.backend == BackendKind.CLOUD:
             return CloudBackend(keys, region=settings.region,
                                 single_use_tokens=settings.single_use_tokens)
         return LocalBackend()
@@ -41,7 +42,7 @@ async def test_connection(settings: Settings, api_key: str | None, *, keys: ApiK
         options = settings.session_options()
     except Exception as exc:
         return user_error_for(exc)
-    if settings.backend == BackendKind.ELEVENLABS:
+    if settings.backend == BackendKind.CLOUD:
         if api_key:
             keys = ApiKeys(keys.store)
             await keys.set(api_key, remember=False)

@@ -10,14 +10,13 @@ from collections.abc import Callable
 from ...export.model import SessionMeta, SessionSource, SessionStatus
 from ...protocol.options import SessionOptions
 from ...session.journal import JournalSession, LiveExportTarget, SessionJournal
-from ..settings import BackendKind, Settings
+from ..settings import Settings
 
 
 def begin_record(journal: SessionJournal, s: Settings, options: SessionOptions | None,
                  source: SessionSource, *, file: str | None = None) -> JournalSession:
     """A record for a session with `options` (None: a file, no audio or live export)."""
-    meta = SessionMeta(source=source, backend="cloud" if s.backend == BackendKind.ELEVENLABS
-                       else "local", model_id=s.model_id.strip() or None,
+    meta = SessionMeta(source=source, backend=s.backend.value, model_id=s.model_id.strip() or None,
                        language_code=s.language.strip().lower() or None, file=file)
     live = options is not None and s.live_export_path.strip()
     return journal.begin(

@@ -1,0 +1,20 @@
+"""Which backend dictation uses: the offline server on this computer, or the ElevenLabs cloud.
+The one vocabulary of settings, the command line (`--backend local|cloud`) and the history."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class BackendKind(StrEnum):
+    LOCAL = "local"
+    CLOUD = "cloud"
+
+    @classmethod
+    def _missing_(cls, value: object) -> BackendKind | None:
+        # settings written before the names were unified say "elevenlabs"
+        return cls.CLOUD if value == "elevenlabs" else None
+
+    @property
+    def label(self) -> str:
+        return "Local" if self is BackendKind.LOCAL else "ElevenLabs"
