@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QApplication
 
 from ..connect import ApiKeys, Backend, LocalBackend
 from ..core.backend_kind import BackendKind
+from ..core.owned_tasks import OwnedTasks
 from ..history import HistoryStore, default_history_path
 from ..hotkey.backends import ListenerStatus
 from ..qt.settings import Settings, SettingsStore
@@ -93,7 +94,7 @@ class DesktopApp(QObject):
         self.history_path = Path(history_path) if history_path else None
         self.history: HistoryStore | None = None
         self._quit: asyncio.Event | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = OwnedTasks(what="app task")
 
     # -- commands from a second launch ---------------------------------------------------------
 
@@ -250,9 +251,7 @@ class DesktopApp(QObject):
             if self.window is not None:
                 self.window.copy_for_reinsert(text)
             return
-        task = asyncio.ensure_future(self._reinsert(text, target))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._reinsert(text, target))
 
     async def _reinsert(self, text: str, target: Any) -> None:
         inserter = self.push_to_talk.inserter

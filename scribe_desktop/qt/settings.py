@@ -60,20 +60,37 @@ class SettingsError(ValueError):
     """A setting outside its allowed values; the text names it."""
 
 
+class AppliesTo(StrEnum):
+    """What a change of the field takes effect on."""
+
+    NEXT_SESSION = "next_session"  # read when the next dictation or file starts
+    BACKEND = "backend"  # a new backend is made (the running dictation keeps the old one)
+    MICROPHONE = "microphone"  # the microphone is reopened (after the running dictation)
+    APP = "app"  # read by the app's own parts (hotkey, overlay, window) when they change
+
+
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
-    """How a settings editor presents one field."""
+    """How a settings editor presents one field, and what a change of it applies to."""
 
     label: str
     group: str
+    applies_to: AppliesTo = AppliesTo.NEXT_SESSION
     low: float | None = None  # inclusive range for numbers
     high: float | None = None
     choices: tuple[str, ...] = ()  # suggested values for free text (e.g. model ids)
     help: str = ""
 
 
+# what a change applies to, by group, unless the field says otherwise
+_GROUP_APPLIES_TO = {"Audio": AppliesTo.MICROPHONE, "Hotkey": AppliesTo.APP,
+                     "Window": AppliesTo.APP}
+_BACKEND = AppliesTo.BACKEND
+
+
 def _f(default: Any, label: str, group: str, **spec: Any) -> Any:
     factory = spec.pop("factory", None)
+    spec.setdefault("applies_to", _GROUP_APPLIES_TO.get(group, AppliesTo.NEXT_SESSION))
     meta = {"spec": FieldSpec(label, group, **spec)}
     if factory is not None:
         return field(default_factory=factory, metadata=meta)
@@ -89,12 +106,13 @@ class Settings:
 
     # backend
     # RUF009: `_f` returns a dataclasses.field with an immutable default, like `field()`
-    backend: BackendKind = _f(BackendKind.LOCAL, "Backend", "Backend")  # noqa: RUF009
-    region: Region = _f(Region.DEFAULT, "Region", "Backend")  # noqa: RUF009
+    backend: BackendKind = _f(BackendKind.LOCAL, "Backend", "Backend",  # noqa: RUF009
+                              applies_to=_BACKEND)
+    region: Region = _f(Region.DEFAULT, "Region", "Backend", applies_to=_BACKEND)  # noqa: RUF009
     model_id: str = _f(DEFAULT_MODEL_ID, "Model", "Backend", choices=KNOWN_MODEL_IDS)
     single_use_tokens: bool = _f(True, "Use single-use tokens", "Backend",
                                  help="Send only a short-lived token, never the key itself, "
-                                 "on each connection.")
+                                 "on each connection.", applies_to=_BACKEND)
     # transcription
     language: str = _f("", "Language", "Transcription",
                        help="Empty: detect automatically; otherwise an ISO-639 code (en, de).")
@@ -224,6 +242,15 @@ def field_spec(name: str) -> FieldSpec:
             spec: FieldSpec = f.metadata["spec"]
             return spec
     raise KeyError(name)
+
+
+def changed_parts(old: Settings, new: Settings) -> set[AppliesTo]:
+    """What the fields that differ between `old` and `new` apply to."""
+    parts = set()
+    for f in fields(Settings):
+        if getattr(old, f.name) != getattr(new, f.name):
+            parts.add(f.metadata["spec"].applies_to)
+    return parts
 
 
 def field_names() -> tuple[str, ...]:

@@ -13,10 +13,12 @@ from scribe_desktop.hotkey.interpreter import HotkeyMode
 from scribe_desktop.inject.inserter import InsertMode
 from scribe_desktop.protocol.options import CommitStrategy, Region
 from scribe_desktop.qt.settings import (
+    AppliesTo,
     LiveExportFormat,
     Settings,
     SettingsError,
     SettingsStore,
+    changed_parts,
     field_names,
     field_spec,
 )
@@ -132,3 +134,14 @@ def test_bad_hotkeys_are_rejected() -> None:
     with pytest.raises(SettingsError):
         Settings(undo_hotkey=Settings().hotkey).validate()
     assert Settings().hotkey_config().chord.key == "space"
+
+
+def test_each_change_says_what_it_applies_to() -> None:
+    """A changed field reports the part it applies to: backend, microphone, app or session."""
+    base = Settings()
+    assert changed_parts(base, base) == set()
+    assert changed_parts(base, dataclasses.replace(base, region=Region.EU)) == {AppliesTo.BACKEND}
+    assert changed_parts(base, dataclasses.replace(base, preroll_ms=100)) == {AppliesTo.MICROPHONE}
+    assert changed_parts(base, dataclasses.replace(base, hotkey="ctrl+alt+h")) == {AppliesTo.APP}
+    assert changed_parts(base, dataclasses.replace(base, language="de", chunk_ms=50)) == \
+        {AppliesTo.NEXT_SESSION, AppliesTo.MICROPHONE}

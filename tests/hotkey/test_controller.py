@@ -108,8 +108,7 @@ def make() -> tuple[FakeWorker, MemoryDesktop, PushToTalk]:
 
 
 async def settle(ptt: PushToTalk) -> None:
-    while ptt._tasks:
-        await asyncio.wait(set(ptt._tasks), timeout=2)
+    await ptt._tasks.settle()
 
 
 async def test_release_inserts_the_committed_text_and_undo_removes_it() -> None:

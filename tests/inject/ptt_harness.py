@@ -53,7 +53,7 @@ class PttStack:
 
     def idle(self) -> bool:
         return (self.worker.state == DictationState.IDLE and self.ptt.current is None
-                and not self.ptt._open and not any(not t.done() for t in self.ptt._tasks))
+                and not self.ptt._open and not self.ptt._tasks.pending)
 
     async def close(self) -> None:
         await self.ptt.close()

@@ -38,6 +38,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from ...core.lifecycle import DictationState
+from ...core.owned_tasks import OwnedTasks
 from ...hotkey.backends import KeyEvent, KeyListener
 from ...hotkey.interpreter import Action, Command, HotkeyConfig, HotkeyInterpreter
 from ...hotkey.synthetic_keys import SYNTHETIC_GRACE_S, KeyHoldBack
@@ -76,7 +77,7 @@ class PushToTalk:
         self.notices: list[str] = []
         self._lock = asyncio.Lock()  # one insertion at a time, in order
         self._timer: asyncio.TimerHandle | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = OwnedTasks(self._task_failed, "push-to-talk task")
         self._connected = False
         self._hold_back = KeyHoldBack(self._apply_key, lambda key: key in self.interpreter.down,
                                       self._spawn, grace_s=synthetic_grace_s)
@@ -127,11 +128,7 @@ class PushToTalk:
                 self.worker.state_changed.disconnect(self._on_state)
                 self.worker.segment_committed.disconnect(self._on_segment)
             self._connected = False
-        pending = [t for t in self._tasks if not t.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            await asyncio.wait(pending, timeout=5)
+        await self._tasks.cancel_all()
         self._hold_back.close()
 
     def set_config(self, config: HotkeyConfig, *, per_segment: bool | None = None) -> None:
@@ -371,13 +368,8 @@ class PushToTalk:
                 self._notice(str(exc))
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-        return task
+        return self._tasks.spawn(coro)
 
-    def _done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("push-to-talk task failed", exc_info=task.exception())
-            self._notice(f"Push-to-talk failed: {task.exception()}")
+    def _task_failed(self, exc: BaseException) -> None:
+        log.error("push-to-talk task failed", exc_info=exc)
+        self._notice(f"Push-to-talk failed: {exc}")

@@ -12,9 +12,6 @@ from ...session.connection_check import check_connection
 from ...session.user_errors import UserError, user_error_for
 from ..settings import Settings
 
-# settings that need a new backend when they change
-BACKEND_KEYS = ("backend", "region", "single_use_tokens")
-
 BackendFactory = Callable[[Settings], Backend]
 
 
@@ -26,10 +23,6 @@ def backend_factory_for(keys: ApiKeys) -> BackendFactory:
                                 single_use_tokens=settings.single_use_tokens)
         return LocalBackend()
     return make
-
-
-def settings_differ(old: Settings, new: Settings, keys: tuple[str, ...]) -> bool:
-    return any(getattr(old, k) != getattr(new, k) for k in keys)
 
 
 async def test_connection(settings: Settings, api_key: str | None, *, keys: ApiKeys,

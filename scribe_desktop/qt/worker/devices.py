@@ -15,7 +15,6 @@ from ...session.live import LiveSource
 from ..settings import Settings
 
 # settings that need a new microphone when they change
-MIC_KEYS = ("device_name", "chunk_ms", "noise_suppression", "auto_gain_dbfs", "preroll_ms")
 
 
 class MicrophoneLike(Protocol):

@@ -39,6 +39,7 @@ from ...audio.capture_events import (
 from ...client import ScribeError
 from ...connect import ApiKeys, Backend, BackendStatus, LocalBackend
 from ...core.lifecycle import DictationState, Lifecycle, Trigger
+from ...core.owned_tasks import OwnedTasks
 from ...core.transcript import (
     PartialChanged,
     Segment,
@@ -60,16 +61,13 @@ from ...session.live import (
     Reconnected,
 )
 from ...session.user_errors import UserError, user_error_for
-from ..settings import Settings
+from ..settings import AppliesTo, Settings, changed_parts
 from .backends import (
-    BACKEND_KEYS,
     BackendFactory,
     backend_factory_for,
-    settings_differ,
     test_connection,
 )
 from .devices import (
-    MIC_KEYS,
     MicrophoneFactory,
     MicrophoneLike,
     Microphones,
@@ -137,7 +135,7 @@ class DictationWorker(QObject):
         self._mics = Microphones(microphone_factory, settings, self._on_capture)
         self.live: LiveSession | None = None
         self._timer = SessionTimer(clock, self._on_tick)
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = OwnedTasks(self._task_failed, "worker task")
         self._run_task: asyncio.Task[None] | None = None
         self._file_job: FileJob | None = None
         self.file_policy: StreamPolicy | None = None  # how files are streamed (None: default)
@@ -450,18 +448,9 @@ class DictationWorker(QObject):
     # -- helpers -------------------------------------------------------------------------------
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
+        return self._tasks.spawn(coro)
 
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if task.cancelled():
-            return
-        exc = task.exception()
-        if exc is None:
-            return
+    def _task_failed(self, exc: BaseException) -> None:
         if self._reporter is not None:
             self._reporter(exc)
         else:
@@ -494,7 +483,8 @@ class DictationWorker(QObject):
         await self._open_microphone()
 
     async def _apply(self, old: Settings, new: Settings) -> None:
-        if settings_differ(old, new, BACKEND_KEYS):
+        parts = changed_parts(old, new)
+        if AppliesTo.BACKEND in parts:
             previous, self.backend = self.backend, self._make_backend(new)
             previous.on_status = None
             if isinstance(self.backend, LocalBackend):
@@ -504,7 +494,7 @@ class DictationWorker(QObject):
                 await previous.aclose()
             else:  # the running dictation keeps its backend until it ends
                 self._spawn(self._close_when_idle(previous))
-        if settings_differ(old, new, MIC_KEYS):
+        if AppliesTo.MICROPHONE in parts:
             if self.state.active:
                 self._mics.replace_pending = True
             else:
@@ -570,10 +560,5 @@ class DictationWorker(QObject):
         await self.microphone.close()
         await self.backend.aclose()
         await asyncio.to_thread(self.journal.close)  # the last writes reach the disk
-        current = asyncio.current_task()
-        pending = [t for t in self._tasks if t is not current and not t.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            await asyncio.wait(pending, timeout=5)
+        await self._tasks.cancel_all()
 
