@@ -1,6 +1,7 @@
-"""Progress of "Transcribe file…": a progress bar fed by `worker.file_progress` and a Cancel
-button wired to `worker.cancel_file()`. The results themselves go to the committed pane (the
-main window listens to `worker.file_finished`); this dialog only closes when they arrive.
+"""Progress of "Transcribe file…": a progress bar fed by the `FileJob`'s `progress` and a
+Cancel button that cancels the job. The results themselves go to the committed pane; this
+dialog closes when the job ends (finished, cancelled or failed — the main window shows a
+failure itself).
 
 Shown with `open()` (window-modal, non-blocking): never `exec()`, see test-rig.md.
 """
@@ -23,21 +24,21 @@ from PySide6.QtWidgets import (
 
 from .transcript_view import format_time
 
-if TYPE_CHECKING:  # the real worker pulls in the client; widgets only need its signals
-    from ..qt.worker.worker import DictationWorker
+if TYPE_CHECKING:
+    from ..qt.worker.api import FileJobApi
 
 _STEPS = 1000
 
 
 class FileTranscriptionDialog(QDialog):
-    """Progress and Cancel for one file being transcribed by `worker`."""
+    """Progress and Cancel for one file being transcribed by `job`."""
 
-    def __init__(self, worker: DictationWorker, path: str, parent: QWidget | None = None) -> None:
+    def __init__(self, job: FileJobApi, path: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("fileDialog")
         self.setWindowTitle("Transcribe file")
         self.setMinimumWidth(440)
-        self._worker = worker
+        self._job = job
         self.path = path
         self.cancelled = False
 
@@ -58,12 +59,12 @@ class FileTranscriptionDialog(QDialog):
         layout.addWidget(self.status_label)
         layout.addWidget(self.buttons)
 
-        worker.file_progress.connect(self.set_progress)
-        worker.file_finished.connect(self._on_finished)
-        worker.error.connect(self._on_error)
+        job.progress.connect(self.set_progress)
+        job.finished.connect(self._on_finished)
+        job.failed.connect(self._on_failed)
 
     def set_progress(self, done_s: float, total_s: float) -> None:
-        """Slot for `worker.file_progress`."""
+        """Slot for the job's `progress`."""
         if total_s > 0:
             self.progress.setRange(0, _STEPS)
             self.progress.setValue(int(_STEPS * min(1.0, max(0.0, done_s / total_s))))
@@ -74,9 +75,9 @@ class FileTranscriptionDialog(QDialog):
             self.status_label.setText(f"{format_time(done_s)} transcribed")
 
     def cancel(self) -> None:
-        """Cancel button / Esc: ask the worker to stop and close."""
+        """Cancel button / Esc: cancel the job and close."""
         self.cancelled = True
-        self._worker.cancel_file()
+        self._job.cancel()
         self._close()
 
     def _on_finished(self, _segments: object) -> None:
@@ -84,14 +85,14 @@ class FileTranscriptionDialog(QDialog):
         self.progress.setValue(_STEPS)
         self._close()
 
-    def _on_error(self, _error: object) -> None:
+    def _on_failed(self, _error: object) -> None:
         if self.isVisible():
             self._close()  # the main window shows the error itself
 
     def _close(self) -> None:
-        for signal, slot in ((self._worker.file_progress, self.set_progress),
-                             (self._worker.file_finished, self._on_finished),
-                             (self._worker.error, self._on_error)):
+        for signal, slot in ((self._job.progress, self.set_progress),
+                             (self._job.finished, self._on_finished),
+                             (self._job.failed, self._on_failed)):
             with contextlib.suppress(RuntimeError, TypeError):  # already disconnected
                 signal.disconnect(slot)
         self.done(QDialog.DialogCode.Rejected if self.cancelled else QDialog.DialogCode.Accepted)

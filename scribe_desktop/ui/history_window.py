@@ -5,7 +5,7 @@ view of one opened session.
     window.reinsert_requested.connect(...)       # str: the text to insert again
     window.show_history()                        # shows, raises and refreshes
 
-With a `worker` (`history.retry.RetryWorker`: the app's `DictationWorker`), "Retry from
+With a `worker` (the app's dictation worker), "Retry from
 audio" transcribes the selected session's kept audio again as a new session (`retry_done`
 gives its id, or None); without one the request is only re-emitted for the owner.
 
@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from ..export import ExportSession
 from ..history import HistoryStore
-from ..session.retry import RetryError, RetryWorker, retry_from_audio
+from ..qt.worker.api import WorkerApi
+from ..qt.worker.retry import RetryError, retry_from_audio
 from .history_panel import Confirm, HistoryPanel, format_duration
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class HistoryWindow(QDialog):
     retry_done = Signal(object)  # int | None: the new session's id
 
     def __init__(self, store: HistoryStore, parent: QWidget | None = None, *,
-                 confirm: Confirm | None = None, worker: RetryWorker | None = None) -> None:
+                 confirm: Confirm | None = None, worker: WorkerApi | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("historyWindow")
         self.setWindowTitle("History")

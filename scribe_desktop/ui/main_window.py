@@ -1,15 +1,15 @@
 """The main window: microphone picker and level, Start/Stop, Commit now, Clear, the live and
 committed panes, the status bar, menus and shortcuts.
 
-It talks to the dictation worker only through the worker's signals and slots (agreed
-interface, HELPERS-CONTEXT §3). Dialogs are opened with `open()`/`show()`, never `exec()`, so
+It talks to the dictation worker only through its public surface (`qt.worker.api.WorkerApi`:
+signals and slots). Dialogs are opened with `open()`/`show()`, never `exec()`, so
 signals delivered on the qasync loop never meet a nested event loop (test-rig.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
@@ -45,7 +45,8 @@ from .transcript_view import CommittedPane, LivePane
 
 if TYPE_CHECKING:
     from ..history import HistoryStore
-    from ..qt.worker.worker import DictationWorker
+    from ..qt.worker.api import WorkerApi
+    from ..qt.worker.status import WorkerStatus
     from .history_window import HistoryWindow
     from .tray import Tray
 
@@ -63,7 +64,7 @@ class MainWindow(QMainWindow):
     quit_requested = Signal()
     show_log_requested = Signal()  # an error's "Show log" action; the app knows the file
 
-    def __init__(self, worker: DictationWorker, settings: Settings, *,
+    def __init__(self, worker: WorkerApi, settings: Settings, *,
                  tray: Tray | None = None, key_store: KeyStore | None = None,
                  history: HistoryStore | None = None,
                  parent: QWidget | None = None) -> None:
@@ -74,8 +75,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.last_file: str | None = None
         self.tray = tray
-        api_keys = getattr(worker, "api_keys", None)
-        self.key_store = key_store if key_store is not None else getattr(api_keys, "store", None)
+        self.key_store = key_store if key_store is not None else worker.api_keys.store
         self.state = DictationState.IDLE
         self.session_s: float | None = None
         self.error_dialog = ErrorDialog(self)
@@ -188,9 +188,7 @@ class MainWindow(QMainWindow):
         w.status_changed.connect(self.set_status)
         w.settings_changed.connect(self._on_settings_changed)
         w.connection_tested.connect(self._on_connection_tested)
-        recorded = getattr(w, "session_recorded", None)  # (test fakes may lack it)
-        if recorded is not None:
-            recorded.connect(self._on_session_recorded)
+        w.session_recorded.connect(self._on_session_recorded)
 
     # -- worker -> view --------------------------------------------------------------------
     def set_state(self, state: object) -> None:
@@ -213,9 +211,9 @@ class MainWindow(QMainWindow):
         """Slot for `worker.segment_committed`: session time stands in for missing word times."""
         self.committed.add_segment(segment, self.session_s)
 
-    def set_status(self, status: Any) -> None:
-        """Slot for `worker.status_changed` (a WorkerStatus)."""
-        self.session_s = getattr(status, "session_s", None)
+    def set_status(self, status: WorkerStatus) -> None:
+        """Slot for `worker.status_changed`."""
+        self.session_s = status.session_s
         self.status.set_worker_status(status)
 
     def set_devices(self, names: list[str]) -> None:
@@ -287,9 +285,9 @@ class MainWindow(QMainWindow):
     def transcribe_file(self, path: str) -> FileTranscriptionDialog:
         """Start transcribing `path` and show its progress dialog."""
         self.last_file = path
-        self.file_dialog = FileTranscriptionDialog(self.worker, path, self)
+        job = self.worker.transcribe_file(path)
+        self.file_dialog = FileTranscriptionDialog(job, path, self)
         self.file_dialog.open()
-        self.worker.transcribe_file(path)
         return self.file_dialog
 
     def open_settings(self) -> SettingsDialog:

@@ -5,14 +5,12 @@ Wayland learns once and for all to bind `scribe-desktop --toggle` instead."""
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import Any
-
 from PySide6.QtWidgets import QFrame, QLabel, QStatusBar, QWidget
 
 from ..core.lifecycle import DictationState
 from ..hotkey.backends import TOGGLE_HINT, ListenerStatus
 from ..qt.settings import Settings
+from ..qt.worker.status import WorkerStatus
 from .hotkey_settings import chord_label
 from .labels import state_label
 from .transcript_view import format_time
@@ -71,23 +69,12 @@ class StatusBar(QStatusBar):
         """Before the worker reports a connection, show the dictation state."""
         self.connection_label.setText(state_label(state))
 
-    def set_worker_status(self, status: Any) -> None:
-        """Slot for `worker.status_changed` (a WorkerStatus; attributes read by name)."""
-        backend = getattr(status, "backend_label", None)
-        if backend:
-            self.backend_label.setText(str(backend))
-        connection = getattr(status, "connection", None)
-        if connection is not None:
-            self.connection_label.setText(_words(connection))
-        session_s = getattr(status, "session_s", None) or 0.0
-        self.session_label.setText(f"Session {format_time(session_s)}")
-        latency = getattr(status, "last_partial_latency_ms", None)
+    def set_worker_status(self, status: WorkerStatus) -> None:
+        """Slot for `worker.status_changed`."""
+        if status.backend_label:
+            self.backend_label.setText(status.backend_label)
+        self.connection_label.setText(status.connection)
+        self.session_label.setText(f"Session {format_time(status.session_s)}")
+        latency = status.last_partial_latency_ms
         self.latency_label.setText("Latency –" if latency is None
-                                   else f"Latency {float(latency):.0f} ms")
-
-
-def _words(value: object) -> str:
-    """A connection enum or string as words: CONNECTED / "connected" -> "Connected"."""
-    text = value.value if isinstance(value, Enum) else value
-    text = str(text).replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
+                                   else f"Latency {latency:.0f} ms")

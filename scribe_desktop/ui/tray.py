@@ -16,7 +16,7 @@ from .icons import state_icon, state_icon_name
 from .labels import state_label, toggle_label
 
 if TYPE_CHECKING:
-    from ..qt.worker.worker import DictationWorker
+    from ..qt.worker.api import WorkerApi
 
 
 class Tray(QObject):
@@ -26,7 +26,7 @@ class Tray(QObject):
     show_window_requested = Signal()
     quit_requested = Signal()
 
-    def __init__(self, worker: DictationWorker, parent: QObject | None = None) -> None:
+    def __init__(self, worker: WorkerApi, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._worker = worker
         self.state = DictationState.IDLE

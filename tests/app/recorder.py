@@ -1,4 +1,5 @@
-"""Records every signal of a `DictationWorker` and lets async tests wait for a condition
+"""Records every signal of a `DictationWorker` (and of the file jobs it starts, as
+`file_progress`, `file_finished` and `file_failed`) and lets async tests wait for a condition
 (signals are delivered directly on the loop thread; no Qt event loop is needed)."""
 
 from __future__ import annotations
@@ -9,20 +10,28 @@ from typing import Any
 
 from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.core.transcript import Segment
+from scribe_desktop.qt.worker.file_job import FileJob
 from scribe_desktop.qt.worker.worker import DictationWorker, WorkerStatus
 from scribe_desktop.session.user_errors import UserError
 
 SIGNALS = ("state_changed", "partial_changed", "segment_committed", "segment_enriched",
            "level_changed", "device_warning", "devices_changed", "error", "status_changed",
-           "file_progress", "file_finished", "settings_changed", "connection_tested")
+           "settings_changed", "connection_tested")
+JOB_SIGNALS = {"progress": "file_progress", "finished": "file_finished", "failed": "file_failed"}
 
 
 class Recorder:
     def __init__(self, worker: DictationWorker) -> None:
-        self.events: dict[str, list[Any]] = {name: [] for name in SIGNALS}
+        self.events: dict[str, list[Any]] = {
+            name: [] for name in (*SIGNALS, *JOB_SIGNALS.values())}
         self._changed = asyncio.Event()
         for name in SIGNALS:
             getattr(worker, name).connect(self._slot(name))
+        worker.file_job_started.connect(self._job_started)
+
+    def _job_started(self, job: FileJob) -> None:
+        for signal, name in JOB_SIGNALS.items():
+            getattr(job, signal).connect(self._slot(name))
 
     def _slot(self, name: str) -> Callable[..., None]:
         def record(*args: Any) -> None:

@@ -237,7 +237,7 @@ async def test_cancel_file_finishes_with_nothing(local_server: Any,
 
 
 async def test_a_bad_file_is_a_clear_error(fake_mic: FakeMicrophone, tmp_path: Path) -> None:
-    """An unreadable file emits its file error and an empty file_finished."""
+    """An unreadable file fails its job with the file error, also shown as an error."""
     bad = tmp_path / "notes.txt"
     bad.write_text("not audio")
     backend = FixedBackend(Endpoint(base_url="http://127.0.0.1:9"), ApiKeyAuth("x"))
@@ -248,4 +248,4 @@ async def test_a_bad_file_is_a_clear_error(fake_mic: FakeMicrophone, tmp_path: P
     assert await worker.transcribe_file(str(bad)) == []
     assert [e.kind for e in rec.errors] == [AppErrorKind.FILE_UNSUPPORTED]
     assert "notes.txt" in rec.errors[0].message
-    assert rec.events["file_finished"] == [[]]
+    assert rec.events["file_failed"] == rec.errors and rec.events["file_finished"] == []

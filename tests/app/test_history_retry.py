@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from scribe_desktop.export import SessionMeta, SessionSource, SessionStatus
 from scribe_desktop.history import HistoryStore
+from scribe_desktop.qt.worker.retry import RetryError, retry_from_audio
 from scribe_desktop.qt.worker.worker import DictationWorker
-from scribe_desktop.session.retry import RetryError, retry_from_audio
 from scribe_desktop.ui.history_window import HistoryWindow
 from tests.app.test_history_worker import store, worker  # noqa: F401  (fixtures)
 from tests.speech import SENTENCES, pcm16, synth, wer

@@ -35,7 +35,7 @@ from scribe_desktop.ui.level_meter import FLOOR_DBFS, PEAK_HOLD_S, LevelMeter
 from scribe_desktop.ui.main_window import MainWindow
 from scribe_desktop.ui.tray import Tray
 
-from .ui_fakes import FakeWorker, as_worker, segment
+from .ui_fakes import FakeFileJob, FakeWorker, as_worker, segment
 
 EXCEPTIONS: list[BaseException] = [
     *(error_from_server(ServerError(t, f"{t.value} detail")) for t in ErrorType),
@@ -110,34 +110,35 @@ def test_a_second_error_replaces_the_first(qtbot: QtBot) -> None:
 
 
 def test_file_dialog_shows_progress_cancels_and_closes_on_results(qtbot: QtBot) -> None:
-    """The file dialog tracks file_progress, Cancel calls cancel_file, results land."""
+    """The file dialog tracks the job's progress, Cancel cancels it, results land."""
     worker = FakeWorker()
     window = MainWindow(as_worker(worker), Settings())
     qtbot.addWidget(window)
     dialog = window.transcribe_file("/tmp/talk.wav")
     assert ("transcribe_file", ("/tmp/talk.wav",)) in worker.calls
     assert dialog.isVisible()
-    worker.file_progress.emit(30.0, 120.0)
+    job = worker.jobs[-1]
+    job.progress.emit(30.0, 120.0)
     assert dialog.progress.value() == 250
     assert dialog.status_label.text() == "00:30 of 02:00"
     worker.segment_committed.emit(segment(0, "from the file", start_s=1.0))
-    worker.file_finished.emit([segment(0, "from the file", start_s=1.0)])
+    job.finished.emit([segment(0, "from the file", start_s=1.0)])
     assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Accepted
     assert window.committed.plain_text() == "from the file"
 
     second = window.transcribe_file("/tmp/other.wav")
     second.buttons.rejected.emit()  # Cancel
-    assert worker.names()[-1] == "cancel_file"
+    assert worker.jobs[-1].cancelled
     assert not second.isVisible() and second.cancelled
 
 
 def test_file_dialog_closes_when_the_file_fails(qtbot: QtBot) -> None:
-    """An error during a file closes its progress dialog; the error dialog shows it."""
-    worker = FakeWorker()
-    dialog = FileTranscriptionDialog(as_worker(worker), "/tmp/x.wav")
+    """A failed job closes its progress dialog (the main window shows the error)."""
+    job = FakeFileJob("/tmp/x.wav")
+    dialog = FileTranscriptionDialog(job, "/tmp/x.wav")
     qtbot.addWidget(dialog)
     dialog.open()
-    worker.error.emit(user_error_for(FileTranscriptionError("boom")))
+    job.failed.emit(user_error_for(FileTranscriptionError("boom")))
     assert not dialog.isVisible()
 
 

@@ -179,7 +179,7 @@ def test_clear_empties_both_panes(window: MainWindow, worker: FakeWorker) -> Non
 def test_status_bar_shows_backend_connection_time_and_latency(window: MainWindow,
                                                               worker: FakeWorker) -> None:
     """The status bar shows what the worker reports."""
-    worker.status_changed.emit(FakeStatus("ElevenLabs (EU)", "connected", 83.0, 142.4))
+    worker.status_changed.emit(FakeStatus("ElevenLabs (EU)", "Connected", 83.0, 142.4))
     assert window.status.backend_label.text() == "ElevenLabs (EU)"
     assert window.status.connection_label.text() == "Connected"
     assert window.status.session_label.text() == "Session 01:23"

@@ -1,31 +1,58 @@
-"""A fake dictation worker for pure widget tests: a QObject with the real worker's signals
-(HELPERS-CONTEXT §3) that records the slots the widgets call. Not for end-to-end tests."""
+"""A fake dictation worker for pure widget tests: it implements `qt.worker.api.WorkerApi`
+(mypy checks it wherever it is passed as one) and records the slots the widgets call. Not for
+end-to-end tests."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
-from dataclasses import dataclass
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, cast
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
 
 from PySide6.QtCore import QObject, Signal
 
+from scribe_desktop.connect import ApiKeys
+from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.core.transcript import Segment
 from scribe_desktop.protocol.messages import Word, WordType
 from scribe_desktop.qt.settings import Settings
+from scribe_desktop.qt.worker.status import WorkerStatus
+from scribe_desktop.session.journal import SessionJournal
 
 if TYPE_CHECKING:
-    from scribe_desktop.qt.worker.worker import DictationWorker
+    from scribe_desktop.connect.keyring_store import ApiKeyStore
+    from scribe_desktop.qt.worker.api import WorkerApi
 
 
-@dataclass(frozen=True)
-class FakeStatus:
-    backend_label: str = "Local"
-    connection: str = "connected"
-    session_s: float = 0.0
-    last_partial_latency_ms: float | None = None
+def FakeStatus(backend_label: str = "Local", connection: str = "Connected",
+               session_s: float = 0.0,
+               last_partial_latency_ms: float | None = None) -> WorkerStatus:
+    """A real WorkerStatus with test defaults."""
+    return WorkerStatus(backend_label, connection, session_s, last_partial_latency_ms)
+
+
+class FakeFileJob(QObject):
+    """A file job whose signals the test emits; records cancel()."""
+
+    progress = Signal(float, float)
+    finished = Signal(object)
+    failed = Signal(object)
+    recorded = Signal(int)
+    ended = Signal()
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def __await__(self) -> Generator[Any, None, list[Segment]]:
+        return asyncio.sleep(0, result=[]).__await__()
 
 
 class FakeWorker(QObject):
@@ -38,15 +65,21 @@ class FakeWorker(QObject):
     devices_changed = Signal(list)
     error = Signal(object)
     status_changed = Signal(object)
-    file_progress = Signal(float, float)
-    file_finished = Signal(object)
+    file_job_started = Signal(object)
     settings_changed = Signal(object)
     connection_tested = Signal(object)
+    session_recorded = Signal(int)
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None,
+                 key_store: ApiKeyStore | None = None) -> None:
         super().__init__()
         self.settings = settings or Settings()
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self.state = DictationState.IDLE
+        self.commit_timeout_s = 10.0
+        self.api_keys = ApiKeys(cast("ApiKeyStore", key_store or MemoryKeyStore()))
+        self.journal = SessionJournal(None)
+        self.jobs: list[FakeFileJob] = []
 
     def _record(self, name: str, *args: Any) -> None:
         self.calls.append((name, args))
@@ -56,6 +89,9 @@ class FakeWorker(QObject):
 
     def start(self) -> None:
         self._record("start")
+
+    def start_push_to_talk(self) -> None:
+        self._record("start_push_to_talk")
 
     def stop(self) -> None:
         self._record("stop")
@@ -72,11 +108,17 @@ class FakeWorker(QObject):
     def clear(self) -> None:
         self._record("clear")
 
-    def transcribe_file(self, path: str) -> None:
+    def transcribe_file(self, path: str) -> FakeFileJob:
         self._record("transcribe_file", path)
+        job = FakeFileJob(path)
+        self.jobs.append(job)
+        self.file_job_started.emit(job)
+        return job
 
     def cancel_file(self) -> None:
         self._record("cancel_file")
+        for job in self.jobs:
+            job.cancel()
 
     def rescan_devices(self) -> None:
         self._record("rescan_devices")
@@ -99,9 +141,9 @@ class FakeWorker(QObject):
         self._record("test_connection", settings, api_key)
 
 
-def as_worker(fake: FakeWorker) -> DictationWorker:
-    """The fake, typed as the real worker for the widgets' constructors."""
-    return cast("DictationWorker", fake)
+def as_worker(fake: FakeWorker) -> WorkerApi:
+    """The fake as the worker API the widgets take (mypy checks that it is one)."""
+    return fake
 
 
 def words_for(text: str, start_s: float, word_s: float = 0.4) -> tuple[Word, ...]:

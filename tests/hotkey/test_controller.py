@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QObject, Signal
+
 from scribe_desktop.core.lifecycle import DictationState, Lifecycle, Trigger
+from scribe_desktop.core.transcript import Segment
 from scribe_desktop.hotkey.backends import KeyEvent
 from scribe_desktop.hotkey.chord import format_chord, parse_chord
 from scribe_desktop.hotkey.interpreter import HotkeyConfig, HotkeyMode
@@ -14,33 +16,16 @@ from scribe_desktop.inject.inserter import Inserter, InsertMode
 from scribe_desktop.qt.push_to_talk.controller import PushToTalk
 
 
-class FakeSignal:
-    def __init__(self) -> None:
-        self.slots: list[Callable[..., Any]] = []
+class FakeWorker(QObject):
+    """Implements `DictationControls`: follows the real lifecycle table and commits `said`
+    when stopped (Qt signals on one thread call their slots directly)."""
 
-    def connect(self, slot: Callable[..., Any]) -> None:
-        self.slots.append(slot)
-
-    def disconnect(self, slot: Callable[..., Any]) -> None:
-        self.slots.remove(slot)
-
-    def emit(self, *args: Any) -> None:
-        for slot in list(self.slots):
-            slot(*args)
-
-
-class Seg:
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
-class FakeWorker:
-    """Follows the real lifecycle table; commits `said` when stopped."""
-
+    state_changed = Signal(object)
+    segment_committed = Signal(object)
     commit_timeout_s = 1.0
 
     def __init__(self) -> None:
-        self.state_changed, self.segment_committed = FakeSignal(), FakeSignal()
+        super().__init__()
         self.lifecycle = Lifecycle()
         self.said: list[str] = []
 
@@ -60,13 +45,16 @@ class FakeWorker:
             return asyncio.ensure_future(asyncio.sleep(0))
         return None
 
+    def start_push_to_talk(self) -> asyncio.Task[None] | None:
+        return self.start()
+
     def stop(self) -> asyncio.Task[None] | None:
         if not self._fire(Trigger.STOP):
             return None
 
         async def commit() -> None:
             for text in self.said:
-                self.segment_committed.emit(Seg(text))
+                self.segment_committed.emit(Segment(0, text))
             self._fire(Trigger.COMMITTED)
         return asyncio.ensure_future(commit())
 
@@ -203,7 +191,7 @@ async def test_own_keystrokes_while_the_chord_is_held_do_not_stop_the_dictation(
     assert worker.state == DictationState.LISTENING
     states: list[object] = []
     worker.state_changed.connect(states.append)
-    worker.segment_committed.emit(Seg("as soon as"))
+    worker.segment_committed.emit(Segment(0, "as soon as"))
     await settle(ptt)
     assert desktop.typed == "As soon as"
     assert (states, ptt.notices) == ([], [])  # never stopped (nor restarted)
@@ -218,7 +206,7 @@ async def test_own_keystrokes_while_the_chord_is_held_do_not_stop_the_dictation(
 async def test_a_real_release_during_an_insertion_still_stops_the_dictation() -> None:
     """The chord released while a segment is being typed stops the dictation after it."""
     worker, desktop, ptt = make_held(release_during_typing=True)
-    worker.segment_committed.emit(Seg("hello"))
+    worker.segment_committed.emit(Segment(0, "hello"))
     await settle(ptt)
     assert desktop.typed == "Hello" and worker.state == DictationState.IDLE
     await ptt.close()

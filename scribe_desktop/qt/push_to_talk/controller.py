@@ -24,8 +24,8 @@ with its own timestamp, just after it.
 A dictation ended elsewhere (the window's Stop button, an error) still gets its committed
 text inserted; cancel (Esc) inserts nothing.
 
-Duck-typed against the worker (its Qt signals are connected to plain callables), so this
-module stays free of Qt. Loop-only; not thread-safe.
+It drives the worker through `qt.worker.api.DictationControls` (what a hotkey needs of
+it), connecting its signals to plain callables. Loop-only; not thread-safe.
 """
 
 from __future__ import annotations
@@ -39,16 +39,18 @@ from typing import Any
 
 from ...core.lifecycle import DictationState
 from ...core.owned_tasks import OwnedTasks
+from ...core.transcript import Segment
 from ...hotkey.backends import KeyEvent, KeyListener
 from ...hotkey.interpreter import Action, Command, HotkeyConfig, HotkeyInterpreter
 from ...hotkey.synthetic_keys import SYNTHETIC_GRACE_S, KeyHoldBack
 from ...inject.inserter import Inserter, InsertError
 from ...inject.x11 import X11ToolError
+from ..worker.api import DictationControls
 from .dictation import CAPTURING, ENDED, PttDictation
-from .seams import CancelGrab, SignalLike, WorkerLike
+from .seams import CancelGrab
 
 __all__ = ["CAPTURING", "ENDED", "FINISH_MARGIN_S", "SYNTHETIC_GRACE_S", "CancelGrab",
-           "PushToTalk", "SignalLike", "WorkerLike"]
+           "PushToTalk"]
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ FINISH_MARGIN_S = 5.0  # beyond the worker's own commit timeout
 class PushToTalk:
     """Wires a `KeyListener`, the interpreter, the worker and an `Inserter` together."""
 
-    def __init__(self, worker: WorkerLike, inserter: Inserter, config: HotkeyConfig, *,
+    def __init__(self, worker: DictationControls, inserter: Inserter, config: HotkeyConfig, *,
                  listener: KeyListener | None = None, per_segment: bool = False,
                  on_notice: Callable[[str], None] | None = None,
                  clock: Callable[[], float] = time.monotonic,
@@ -230,11 +232,8 @@ class PushToTalk:
             self._start_worker()
 
     def _start_worker(self) -> asyncio.Task[None] | None:
-        """Start the worker's dictation, marked push-to-talk in the history (issue 6) when
-        the worker can say so (`DictationWorker.start_push_to_talk`)."""
-        start: Callable[[], asyncio.Task[None] | None] = getattr(
-            self.worker, "start_push_to_talk", self.worker.start)
-        return start()
+        """Start the worker's dictation, recorded as push-to-talk in the history."""
+        return self.worker.start_push_to_talk()
 
     def _end(self) -> None:
         dictation = self.current
@@ -336,13 +335,12 @@ class PushToTalk:
                     and not dictation.finishing:  # stopped, failed or cancelled elsewhere
                 self._spawn(self._finish(dictation, stop=False))
 
-    def _on_segment(self, segment: object) -> None:
+    def _on_segment(self, segment: Segment) -> None:
         # the dictation the worker is capturing or finishing (a new press may be waiting)
         dictation = next((d for d in self._open if d.capturing and not d.ended.is_set()
                           and not d.cancelled), None)
-        text = getattr(segment, "text", "")
-        if dictation is None or dictation.cancelled or not isinstance(text, str) \
-                or not text.strip():
+        text = segment.text
+        if dictation is None or dictation.cancelled or not text.strip():
             return
         dictation.texts.append(text.strip())
         if self.per_segment and not dictation.finishing:

@@ -1,64 +1,107 @@
-"""One "Transcribe file…" job for the worker: open the file, connect to the current backend,
-stream it with `file_transcription.transcribe_source`, return its segments. No Qt.
+"""One "Transcribe file…" job as its own QObject (layer 2): open the file, connect to the
+backend, stream it with `session.file_transcription`, record it in the history as it goes,
+and report through its own signals.
 
-Cancellation (`cancel()`) stops both directions and closes the session.
+`progress(done_s, total_s)` while it runs; then exactly one of `finished(segments)` (also
+with [] when cancelled) and `failed(UserError)`, followed by `ended()`. Awaiting the job
+gives its segments ([] on cancel or failure). Loop-only.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import logging
+from collections.abc import Generator
 from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
 
 from ...audio.file_source import open_file_source
 from ...client import connect
 from ...connect import Backend
 from ...core.transcript import Segment
+from ...export.model import SessionSource, SessionStatus
 from ...protocol.audio_format import AudioFormat
 from ...protocol.options import CommitStrategy, SessionOptions
-from ...session.file_transcription import ChangeCallback, StreamPolicy, transcribe_source
+from ...session.file_transcription import StreamPolicy, transcribe_source
+from ...session.journal import SessionJournal
+from ...session.user_errors import user_error_for
 from ..settings import Settings
+from .record import begin_record, end_record
 
-ProgressCallback = Callable[[float, float], None]  # done_s, total_s (0 when unknown)
+log = logging.getLogger(__name__)
 
 
-class FileJob:
-    """Transcribe `path` once; `run()` returns the segments or raises the typed error."""
+class FileJob(QObject):
+    """Transcribe `path` once with the backend and settings it was given."""
 
-    def __init__(self, path: str | Path, backend: Backend, settings: Settings, *,
-                 on_progress: ProgressCallback | None = None,
-                 policy: StreamPolicy | None = None,
-                 on_change: ChangeCallback | None = None) -> None:
-        """`on_change`: each transcript change as it arrives (the worker records committed
-        segments in the history with it, before the whole file is done)."""
+    progress = Signal(float, float)  # done_s, total_s (0 when unknown)
+    finished = Signal(object)  # list[Segment]: the file's own segments and times
+    failed = Signal(object)  # UserError
+    recorded = Signal(int)  # history id, once the record is written
+    ended = Signal()
+
+    def __init__(self, path: str | Path, backend: Backend, settings: Settings,
+                 journal: SessionJournal, *, policy: StreamPolicy | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.path = Path(path)
         self.backend = backend
         self.settings = settings
-        self.on_progress = on_progress
+        self.journal = journal
         self.policy = policy
-        self.on_change = on_change
+        self.duration_s: float | None = None  # the file's length, once probed
+        self.segments: list[Segment] = []
         self._task: asyncio.Task[list[Segment]] | None = None
         self._cancelled = False
-        self.duration_s: float | None = None  # the file's length, once probed
+
+    def start(self) -> asyncio.Task[list[Segment]]:
+        """Run the job (once); the task's result is what `finished` carries."""
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._run())
+        return self._task
 
     def cancel(self) -> None:
         self._cancelled = True
         if self._task is not None:
             self._task.cancel()
 
-    async def run(self) -> list[Segment]:
-        if self._cancelled:
-            raise asyncio.CancelledError
-        self._task = asyncio.ensure_future(self._run())
-        return await self._task
+    @property
+    def done(self) -> bool:
+        return self._task is not None and self._task.done()
+
+    def __await__(self) -> Generator[Any, None, list[Segment]]:
+        return self.start().__await__()
 
     async def _run(self) -> list[Segment]:
+        record = begin_record(self.journal, self.settings, None, SessionSource.FILE,
+                              file=str(self.path))
+        status = SessionStatus.FAILED
+        try:
+            if self._cancelled:
+                raise asyncio.CancelledError
+            self.segments = await self._transcribe(record.record_change)
+            status = SessionStatus.COMPLETED
+            self.finished.emit(list(self.segments))
+        except asyncio.CancelledError:
+            self.segments, status = [], SessionStatus.CANCELLED
+            self.finished.emit([])
+        except Exception as exc:
+            log.warning("file transcription failed: %s", exc)
+            self.segments = []
+            self.failed.emit(user_error_for(exc))
+        finally:
+            end_record(record, status, self.duration_s, self.recorded.emit)
+            self.ended.emit()
+        return self.segments
+
+    async def _transcribe(self, on_change: Any) -> list[Segment]:
         # probing reads the file header: off the loop
         source = await asyncio.to_thread(open_file_source, self.path)
         total = source.duration_s or 0.0
         self.duration_s = source.duration_s
-        if self.on_progress is not None:
-            self.on_progress(0.0, total)
+        self.progress.emit(0.0, total)
         base = self.settings.session_options()
         options = SessionOptions(
             model_id=base.model_id, audio_format=AudioFormat.for_rate(source.sample_rate_hz),
@@ -68,11 +111,10 @@ class FileJob:
         conn = await self.backend.connection()
 
         def progress(done_s: float, total_s: float | None) -> None:
-            if self.on_progress is not None:
-                self.on_progress(done_s, total_s or total)
+            self.progress.emit(done_s, total_s or total)
 
         async with await connect(options, conn.endpoint, conn.auth) as session:
             transcript, _ = await transcribe_source(source, session, policy=self.policy,
                                                     on_progress=progress,
-                                                    on_change=self.on_change)
+                                                    on_change=on_change)
         return list(transcript.segments)

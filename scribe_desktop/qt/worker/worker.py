@@ -80,6 +80,7 @@ from .status import STATUS_TICK_S, SessionTimer, WorkerStatus
 if TYPE_CHECKING:
     from ...history import HistoryStore
     from ...session.file_transcription import StreamPolicy
+    from .api import WorkerApi
 
 __all__ = [
     "DEFAULT_COMMIT_TIMEOUT_S", "STATUS_TICK_S", "BackendFactory", "DictationWorker",
@@ -104,8 +105,7 @@ class DictationWorker(QObject):
     devices_changed = Signal(list)  # list[str] of input device names
     error = Signal(object)  # user_errors.UserError
     status_changed = Signal(object)  # WorkerStatus
-    file_progress = Signal(float, float)  # done_s, total_s (0 if unknown)
-    file_finished = Signal(object)  # list[Segment]; exactly once per transcribe_file
+    file_job_started = Signal(object)  # FileJob: connect to its own signals
     settings_changed = Signal(object)  # Settings, after apply_settings/select_device
     connection_tested = Signal(object)  # UserError | None, answer to test_connection
     session_recorded = Signal(int)  # history id of a session that just ended (issue 6)
@@ -247,15 +247,22 @@ class DictationWorker(QObject):
 
     # -- slots: files -------------------------------------------------------------------------
 
-    def transcribe_file(self, path: str) -> asyncio.Task[list[Segment]]:
-        """Transcribe an audio file over its own session; emits `file_progress`, then the
-        segments as `segment_committed`, then `file_finished` (exactly once, [] on cancel or
-        failure; failures also emit `error`). One file at a time: a new call cancels the old."""
+    def transcribe_file(self, path: str) -> FileJob:
+        """Transcribe an audio file over its own session as a `FileJob` (announced by
+        `file_job_started`; await it for its segments). Its segments are also appended to
+        the transcript as `segment_committed`; a failure is also shown through `error`.
+        One file at a time: a new call cancels the old."""
         self.cancel_file()
-        job = FileJob(path, self.backend, self.settings, policy=self.file_policy,
-                      on_progress=lambda done, total: self.file_progress.emit(done, total))
+        job = FileJob(path, self.backend, self.settings, self.journal, policy=self.file_policy,
+                      parent=self)
+        job.finished.connect(self._file_finished)
+        job.failed.connect(self.error.emit)
+        job.recorded.connect(self.session_recorded.emit)
+        job.ended.connect(lambda: self._file_ended(job))
         self._file_job = job
-        return self._spawn(self._transcribe_file(job))
+        self.file_job_started.emit(job)
+        job.start()
+        return job
 
     def cancel_file(self) -> None:
         if self._file_job is not None:
@@ -521,33 +528,16 @@ class DictationWorker(QObject):
         self.connection_tested.emit(result)
         return result
 
-    async def _transcribe_file(self, job: FileJob) -> list[Segment]:
-        segments: list[Segment] = []
-        record = self._begin_record(None, SessionSource.FILE, file=str(job.path))
-        # each segment reaches the history as it is committed (the file's own indices, which
-        # its timestamps refer to), so a crash half-way keeps the text so far (issue 6)
-        job.on_change = record.record_change
-        status = SessionStatus.FAILED
-        try:
-            found = await job.run()
-            for segment in found:
-                segment = dataclasses.replace(segment, index=len(self.transcript.segments))
-                self.transcript.segments.append(segment)
-                segments.append(segment)
-                self.segment_committed.emit(segment)
-            status = SessionStatus.COMPLETED
-        except asyncio.CancelledError:
-            segments, status = [], SessionStatus.CANCELLED
-        except Exception as exc:
-            log.warning("file transcription failed: %s", exc)
-            self.error.emit(user_error_for(exc))
-            segments = []
-        finally:
-            self._end_record(record, status, job.duration_s)
-            if self._file_job is job:
-                self._file_job = None
-            self.file_finished.emit(segments)
-        return segments
+    def _file_finished(self, segments: list[Segment]) -> None:
+        for segment in segments:
+            segment = dataclasses.replace(segment, index=len(self.transcript.segments))
+            self.transcript.segments.append(segment)
+            self.segment_committed.emit(segment)
+
+    def _file_ended(self, job: FileJob) -> None:
+        if self._file_job is job:
+            self._file_job = None
+        job.deleteLater()
 
     async def _shutdown(self) -> None:
         if self._shut_down:
@@ -562,3 +552,8 @@ class DictationWorker(QObject):
         await asyncio.to_thread(self.journal.close)  # the last writes reach the disk
         await self._tasks.cancel_all()
 
+
+
+if TYPE_CHECKING:
+    def _implements_the_api(worker: DictationWorker) -> WorkerApi:
+        return worker  # mypy checks that the worker offers everything the widgets use

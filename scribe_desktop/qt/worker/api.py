@@ -1,0 +1,115 @@
+"""What the widgets and push-to-talk may use of the dictation worker: its public surface as
+Protocols. `DictationWorker` implements them (checked by mypy at the bottom of worker.py);
+test fakes implement them too, so no caller needs to probe for attributes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PySide6.QtCore import SignalInstance
+
+from ...connect import ApiKeys
+from ...core.lifecycle import DictationState
+from ..settings import Settings
+
+if TYPE_CHECKING:
+    from ...core.transcript import Segment
+    from ...session.journal import SessionJournal
+
+
+class FileJobApi(Protocol):
+    """A running file transcription (`file_job.FileJob`): its signals, cancel, and await."""
+
+    @property
+    def progress(self) -> SignalInstance: ...  # done_s, total_s
+    @property
+    def finished(self) -> SignalInstance: ...  # list[Segment]
+    @property
+    def failed(self) -> SignalInstance: ...  # UserError
+
+    def cancel(self) -> None: ...
+
+    def __await__(self) -> Generator[Any, None, list[Segment]]: ...
+
+
+class DictationControls(Protocol):
+    """Starting and stopping a dictation, and what a hotkey needs to follow it."""
+
+    @property
+    def state_changed(self) -> SignalInstance: ...  # DictationState
+    @property
+    def segment_committed(self) -> SignalInstance: ...  # core.transcript.Segment
+
+    @property
+    def state(self) -> DictationState: ...
+
+    @property
+    def commit_timeout_s(self) -> float: ...
+
+    def start(self) -> asyncio.Task[None] | None: ...
+
+    def start_push_to_talk(self) -> asyncio.Task[None] | None: ...
+
+    def stop(self) -> asyncio.Task[None] | None: ...
+
+    def cancel(self) -> asyncio.Task[None] | None: ...
+
+
+class WorkerApi(DictationControls, Protocol):
+    """Everything the window, its dialogs and the tray use."""
+
+    @property
+    def partial_changed(self) -> SignalInstance: ...  # str
+    @property
+    def segment_enriched(self) -> SignalInstance: ...  # Segment
+    @property
+    def level_changed(self) -> SignalInstance: ...  # rms_dbfs, peak_dbfs
+    @property
+    def device_warning(self) -> SignalInstance: ...  # str
+    @property
+    def devices_changed(self) -> SignalInstance: ...  # list[str]
+    @property
+    def error(self) -> SignalInstance: ...  # session.user_errors.UserError
+    @property
+    def status_changed(self) -> SignalInstance: ...  # status.WorkerStatus
+    @property
+    def file_job_started(self) -> SignalInstance: ...  # FileJob
+    @property
+    def settings_changed(self) -> SignalInstance: ...  # Settings
+    @property
+    def connection_tested(self) -> SignalInstance: ...  # UserError | None
+    @property
+    def session_recorded(self) -> SignalInstance: ...  # history id
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def api_keys(self) -> ApiKeys: ...
+
+    @property
+    def journal(self) -> SessionJournal: ...
+
+    def toggle(self) -> asyncio.Task[None] | None: ...
+
+    def commit_now(self) -> asyncio.Task[bool] | None: ...
+
+    def clear(self) -> None: ...
+
+    def transcribe_file(self, path: str) -> FileJobApi: ...
+
+    def cancel_file(self) -> None: ...
+
+    def rescan_devices(self) -> Any: ...
+
+    def select_device(self, name: str | None) -> Any: ...
+
+    def apply_settings(self, settings: Settings) -> Any: ...
+
+    def set_api_key(self, key: str, remember: bool = True) -> Any: ...
+
+    def test_connection(self, settings: Settings | None = None,
+                        api_key: str | None = None) -> Any: ...
