@@ -61,7 +61,7 @@ async def test_speech_becomes_partials_then_a_committed_segment(
     task = worker.stop()
     assert task is not None and rec.states[-1] == S.COMMITTING
     await asyncio.wait_for(task, 20)
-    assert worker.lifecycle.state == S.IDLE
+    assert worker.dictation.lifecycle.state == S.IDLE
     assert rec.states == [S.CONNECTING, S.LISTENING, S.COMMITTING, S.IDLE]
     assert len(rec.segments) == 1
     assert wer(sentence, rec.segments[0].text) <= 0.35, rec.segments[0].text
@@ -108,7 +108,7 @@ async def test_toggle_commit_now_and_cancel(worker: DictationWorker,
     task = worker.cancel()
     assert task is not None
     await asyncio.wait_for(task, 10)
-    assert worker.lifecycle.state == S.IDLE and len(rec.segments) == 1
+    assert worker.dictation.lifecycle.state == S.IDLE and len(rec.segments) == 1
     assert worker.start() is not None  # a new dictation can begin right away
     await rec.wait_for(lambda: rec.states.count(S.LISTENING) == 2, 20, "second listening")
     assert worker.start() is None  # ignored: already dictating
@@ -193,7 +193,7 @@ async def test_stop_while_reconnecting_gives_up_at_once(start_server: Any,
     task = worker.stop()
     assert task is not None
     await asyncio.wait_for(task, 5)
-    assert rec.states[-1] == S.IDLE and worker.live is None and not rec.errors
+    assert rec.states[-1] == S.IDLE and worker.dictation.live is None and not rec.errors
     await asyncio.wait_for(worker.shutdown(), 10)
     assert rec.states[-1] == S.IDLE and not rec.errors
 

@@ -74,14 +74,14 @@ async def make_stack(sd: Any, local_server: Any, *, mode: HotkeyMode = HotkeyMod
                                                 preroll_s=s.preroll_ms / 1000),
         api_keys=ApiKeys(ApiKeyStore(MemoryKeyring())))
     timings = Timings()
-    on_event = worker._on_live_event
+    on_event = worker.dictation._on_live_event
 
     def timed(event: LiveEvent) -> None:  # the server's commit time
         if isinstance(event, FinalCommitSent):
             timings.commit_sent.append(time.monotonic())
         on_event(event)
 
-    worker._on_live_event = timed  # type: ignore[method-assign]
+    worker.dictation._on_live_event = timed  # type: ignore[method-assign]
     worker.segment_committed.connect(lambda _s: timings.committed.append(time.monotonic()))
     config = HotkeyConfig(chord=parse_chord("+".join(CHORD)), mode=mode,
                           cancel=parse_chord("esc"), undo=parse_chord("ctrl+alt+z"),

@@ -1,13 +1,16 @@
 """Which backend the worker talks to: the `BackendFactory` seam, the production factory,
-and "Test connection" for settings that may not be the current ones. No Qt.
+`BackendSlot` (the current backend, replaced when its settings change), and "Test
+connection" for settings that may not be the current ones. No Qt.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
-from ...connect import ApiKeys, Backend, CloudBackend, LocalBackend
+from ...connect import ApiKeys, Backend, CloudBackend, LocalBackend, StatusListener
 from ...core.backend_kind import BackendKind
+from ...core.owned_tasks import OwnedTasks
 from ...session.connection_check import check_connection
 from ...session.user_errors import UserError, user_error_for
 from ..settings import Settings
@@ -49,3 +52,43 @@ async def test_connection(settings: Settings, api_key: str | None, *, keys: ApiK
     if backend is not current:
         await backend.aclose()
     return result
+
+
+class BackendSlot:
+    """The worker's current backend: made by `factory`, reporting through `on_status`, and
+    replaced (the old one closed once no dictation uses it) when the settings change."""
+
+    def __init__(self, factory: BackendFactory, keys: ApiKeys, settings: Settings,
+                 on_status: StatusListener, tasks: OwnedTasks) -> None:
+        self._factory = factory
+        self._tasks = tasks
+        self._keys = keys
+        self._on_status = on_status
+        self.current = self._make(settings)
+
+    def _make(self, settings: Settings) -> Backend:
+        backend = self._factory(settings)
+        backend.on_status = self._on_status
+        return backend
+
+    async def replace(self, settings: Settings, *, running: asyncio.Task[None] | None) -> None:
+        """A backend for `settings`; a running dictation keeps the old one until it ends."""
+        previous, self.current = self.current, self._make(settings)
+        previous.on_status = None
+        if isinstance(self.current, LocalBackend):
+            self.current.start()
+        if running is None or running.done():
+            await previous.aclose()
+        else:
+            self._tasks.spawn(self._close_after(previous, running))
+
+    @staticmethod
+    async def _close_after(backend: Backend, running: asyncio.Task[None]) -> None:
+        await asyncio.wait({running})
+        await backend.aclose()
+
+    async def test(self, settings: Settings, api_key: str | None, *,
+                   current_settings: Settings) -> UserError | None:
+        return await test_connection(settings, api_key, keys=self._keys, current=self.current,
+                                     current_settings=current_settings,
+                                     factory=self._factory)
