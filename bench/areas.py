@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bench import client_latency, server_latency
+from bench import client_latency, server_abuse, server_latency
 
 
 @dataclass(frozen=True)
@@ -224,9 +224,30 @@ its sources changed), launched on {data['display']} (bench/bundle_bench.py).
 """
 
 
+def render_abuse(data: dict[str, Any]) -> str:
+    r = data["results"]
+    return f"""The real server with RLIMIT_NOFILE {r['nofile']} (soft and hard): a real session
+alone, then the same session while {r['connections']} idle TCP connections (no secret, no
+byte sent) are held open, then a slowloris upgrade request sent one byte per 100 ms
+(bench/server_abuse.py).
+
+{server_abuse.markdown(r)}
+
+* **cut at once**: flood connections the server had closed by the end of the session; the
+  rest are within the pending-connection caps and closed by the handshake timeout
+  ({r['handshake_timeout_s']:g} s).
+* **server files**: file descriptors the server process held (/proc/PID/fd) idle and while
+  the flood was held.
+* **log lines**: stderr lines the server wrote from the start of the flood to its end.
+* **session start / commit -> final**: connect -> `session_started`, and commit ->
+  `committed_transcript`, of the real session.
+"""
+
+
 AREAS: tuple[Area, ...] = (
     Area("server", "Local server under concurrent sessions", "server_latency", 900,
          render_server),
+    Area("abuse", "Local server under local abuse", "server_abuse", 300, render_abuse),
     Area("client", "Client send path", "client_latency", 300, render_client),
     Area("file", "File transcription end to end", "file_transcription", 400, render_file),
     Area("capture", "Microphone capture", "capture_latency", 300, render_capture),

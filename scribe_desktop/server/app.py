@@ -34,7 +34,9 @@ log = logging.getLogger(__name__)
 AUTH_ERROR_TEXT = "You must be authenticated to use this endpoint."  # live text (§3)
 ENGLISH_CODES = ("en", "eng")
 MAX_FRAME_BYTES = 16 * 1024 * 1024  # so an oversized chunk gets chunk_size_exceeded, not 1009
-LISTEN_BACKLOG = 128  # aiohttp's TCPSite default
+# asyncio accepts up to `backlog` sockets per wake-up before any abort() releases its file:
+# the backlog bounds the files a burst of connects can take beyond the pending caps
+LISTEN_BACKLOG = 128
 
 CONFIG_KEY = web.AppKey("config", ServerConfig)
 ENGINE_KEY = web.AppKey("engine", Engine)
