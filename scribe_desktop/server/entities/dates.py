@@ -87,7 +87,7 @@ def _textual(found: list[Found], text: str, tokens: list[Token], m: int, month: 
             return
         value, last, start = first[0], m, tokens[first[1]].start
     k = last + 2 if _low(tokens, last + 1) == "," else last + 1
-    year = _spoken_year(tokens, k, today)
+    year = _spoken_year(tokens, k)
     end_index = year[1] if year is not None else last
     _add(found, text, start, tokens[end_index].end, year[0] if year else None, month, value,
          today)
@@ -123,11 +123,12 @@ def _day_backwards(tokens: list[Token], k: int) -> tuple[int, int] | None:
     return None
 
 
-def _spoken_year(tokens: list[Token], i: int, today: dt.date) -> tuple[int, int] | None:
-    """A year at tokens[i]: "1987", "nineteen eighty seven", "two thousand and five"."""
+def _spoken_year(tokens: list[Token], i: int) -> tuple[int, int] | None:
+    """A four-digit year at tokens[i]: "1987", "nineteen eighty seven", "two thousand and
+    five" (whether plausible is for `_add` to say: an impossible year voids the date)."""
     if 0 <= i < len(tokens) and tokens[i].is_digits:
         raw = tokens[i].text
-        return (int(raw), i) if len(raw) == 4 and 1900 <= int(raw) <= today.year else None
+        return (int(raw), i) if len(raw) == 4 else None
     digits, j = "", i
     while len(digits) < 4 and j < len(tokens):
         spoken = read_number(tokens, j)
@@ -135,7 +136,7 @@ def _spoken_year(tokens: list[Token], i: int, today: dt.date) -> tuple[int, int]
             break
         digits += spoken[0]
         j = spoken[1]
-    if len(digits) == 4 and 1900 <= int(digits) <= today.year:
+    if len(digits) == 4:
         return int(digits), j - 1
     return None
 

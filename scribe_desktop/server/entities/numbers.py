@@ -1,9 +1,8 @@
 """Card numbers, phone numbers and SSNs in runs of digits, written or spoken.
 
-A run is tried whole first. Only when the whole run is nothing may a shorter run be tried,
-cut where the speaker or writer paused between two groups ("room 204 555-123-4567"), never
-inside a digit-by-digit dictation: a spoken 16-digit number that fails Luhn is not a card,
-and no 10 of its digits become a phone number either.
+A run is tried whole first. Only when a written run is nothing may a tightly written part of
+it be tried ("room 204 555-123-4567"); a spoken run is never cut: a spoken 16-digit number
+that fails Luhn is not a card, and no 10 of its digits become a phone number either.
 """
 
 from __future__ import annotations
@@ -26,6 +25,8 @@ _PHONE_GAPS = frozenset({"-", ".", " ", ")"})
 def detect_numbers(text: str, tokens: list[Token], runs: list[Run]) -> list[Found]:
     found: list[Found] = []
     for run in runs:
+        if glued_to_letters(tokens, run):
+            continue
         hit = _classify(text, tokens, run)
         if hit is None and _may_split(run):
             hit = _split(text, tokens, run)
@@ -62,23 +63,35 @@ def _classify(text: str, tokens: list[Token], run: Run) -> Found | None:
 
 
 def _may_split(run: Run) -> bool:
-    return len(run.groups) > 1 and not all(g.spoken and len(g.digits) == 1 for g in run.groups)
+    return len(run.groups) > 2 and not run.spoken
 
 
 def _split(text: str, tokens: list[Token], run: Run) -> Found | None:
-    """The longest prefix or suffix of whole groups, cut at a plain space, that is an
-    entity."""
+    """The longest prefix or suffix that is a tightly written number ("555-123-4567",
+    groups joined by - . or a bracket), cut from the rest at a space, that is an entity."""
     n = len(run.groups)
-    for size in range(n - 1, 0, -1):
+    for size in range(n - 1, 1, -1):
         for lo in (n - size, 0):  # the suffix first: context words precede the number
             hi = lo + size
             cut = run.gaps[hi - 1] if hi < n else run.gaps[lo - 1]
-            if cut != " ":
+            sub = run.sub(lo, hi)
+            if cut != " " or not set(sub.gaps) <= {"-", ".", ")"}:
                 continue
-            hit = _classify(text, tokens, run.sub(lo, hi))
+            hit = _classify(text, tokens, sub)
             if hit is not None:
                 return hit
     return None
+
+
+def glued_to_letters(tokens: list[Token], run: Run) -> bool:
+    """A run touching letters ("DE89 3704...", "BA12 3456") is part of a code, not a number
+    of its own."""
+    before = tokens[run.first - 1] if run.first > 0 else None
+    after = tokens[run.last + 1] if run.last + 1 < len(tokens) else None
+    return (before is not None and before.is_word and before.end == tokens[run.first].start
+            and not run.groups[0].spoken) or (
+        after is not None and after.is_word and after.start == tokens[run.last].end
+        and not run.groups[-1].spoken)
 
 
 def _context(tokens: list[Token], first: int) -> set[str]:
