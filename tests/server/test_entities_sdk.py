@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from elevenlabs import AsyncElevenLabs, AudioFormat, CommitStrategy, RealtimeAudioOptions
@@ -82,10 +82,10 @@ async def dictate(server: Endpoint | RunningServer, text: str, **entity_options:
                   ) -> Recorder:
     """One SDK session: `text` spoken by espeak-ng, one commit, until the entity messages."""
     client = AsyncElevenLabs(api_key=server.secret, base_url=server.base_url)
-    opts = RealtimeAudioOptions(model_id="scribe_v2_realtime",
-                                audio_format=AudioFormat.PCM_16000, sample_rate=16000,
-                                commit_strategy=CommitStrategy.MANUAL, include_timestamps=True,
-                                **entity_options)
+    opts = cast(RealtimeAudioOptions, {
+        "model_id": "scribe_v2_realtime", "audio_format": AudioFormat.PCM_16000,
+        "sample_rate": 16000, "commit_strategy": CommitStrategy.MANUAL,
+        "include_timestamps": True, **entity_options})
     conn = await client.speech_to_text.realtime.connect(opts)
     rec = Recorder()
     rec.attach(conn)
