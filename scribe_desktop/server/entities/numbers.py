@@ -16,6 +16,7 @@ PHONE_CONTEXT = frozenset({"phone", "number", "call", "cell", "mobile", "telepho
                            "text", "dial", "fax", "reach", "contact", "ring", "whatsapp"})
 SSN_CONTEXT = frozenset({"ssn", "social"})
 CONTEXT_WORDS = 6  # how far before a number its context word may be
+MAX_GROUPS = 5  # a written card has at most 5 groups (4-4-4-4-3), a phone number 4
 
 # written phone groupings: 555-123-4567, (555) 123-4567, 1-800-555-1212, 555-1234
 _PHONE_SHAPES = frozenset({(3, 3, 4), (1, 3, 3, 4), (3, 4)})
@@ -70,7 +71,7 @@ def _split(text: str, tokens: list[Token], run: Run) -> Found | None:
     """The longest prefix or suffix that is a tightly written number ("555-123-4567",
     groups joined by - . or a bracket), cut from the rest at a space, that is an entity."""
     n = len(run.groups)
-    for size in range(n - 1, 1, -1):
+    for size in range(min(n - 1, MAX_GROUPS), 1, -1):
         for lo in (n - size, 0):  # the suffix first: context words precede the number
             hi = lo + size
             cut = run.gaps[hi - 1] if hi < n else run.gaps[lo - 1]

@@ -22,6 +22,7 @@ _LOCAL_JOIN = {"dot": ".", ".": ".", "underscore": "_", "_": "_", "dash": "-",
                "hyphen": "-", "-": "-"}
 _LABEL_JOIN = {"dash": "-", "hyphen": "-", "-": "-"}
 _IP_DOT = frozenset({"dot", "point", "."})
+MAX_LABELS = 8  # labels of a domain, and parts of a local part
 URL_CONTEXT = frozenset({"website", "site", "url", "link", "visit", "homepage", "page",
                          "domain", "web", "browse", "online"})
 # one-word "local parts" that are everyday words before "at": "look at", "meet me at"...
@@ -48,8 +49,9 @@ def detect_spoken(tokens: list[Token]) -> list[Found]:
             hit = _email(tokens, a)
             if hit is not None:
                 found.append(hit)
-    found.extend(_urls(tokens))
-    found.extend(_ipv4s(tokens))
+    if any(t.low in _IP_DOT for t in tokens):  # URLs and addresses need a dot
+        found.extend(_urls(tokens))
+        found.extend(_ipv4s(tokens))
     found.extend(_ibans(tokens))
     return found
 
@@ -58,18 +60,25 @@ def _is_label(tokens: list[Token], i: int) -> bool:
     return 0 <= i < len(tokens) and tokens[i].text.isalnum() and tokens[i].text.isascii()
 
 
-def _domain(tokens: list[Token], j: int) -> tuple[list[str], int] | None:
-    """Labels joined by "dot" from tokens[j]; (labels, index of the last token) if the last
-    label is a known top-level domain."""
+def _chain(tokens: list[Token], j: int) -> tuple[list[str], int]:
+    """Labels joined by "dot" from tokens[j] (at most MAX_LABELS), and the index of the
+    last token; the bound keeps a long "one dot two dot ..." linear to scan."""
     labels: list[str] = []
     last = j - 1
-    while _is_label(tokens, last + 1):
+    while _is_label(tokens, last + 1) and len(labels) < MAX_LABELS:
         label, last = _label(tokens, last + 1)
         labels.append(label)
         if _low(tokens, last + 1) in _DOT and _is_label(tokens, last + 2):
             last += 1
             continue
         break
+    return labels, last
+
+
+def _domain(tokens: list[Token], j: int) -> tuple[list[str], int] | None:
+    """The chain at tokens[j] if it is a domain: two labels or more, the last a known
+    top-level domain."""
+    labels, last = _chain(tokens, j)
     if len(labels) < 2 or labels[-1] not in TLDS:
         return None
     return labels, last
@@ -98,7 +107,8 @@ def _email(tokens: list[Token], a: int) -> Found | None:
     labels, last = domain
     i = a - 1
     local = tokens[i].low
-    while _low(tokens, i - 1) in _LOCAL_JOIN and _is_label(tokens, i - 2):
+    while _low(tokens, i - 1) in _LOCAL_JOIN and _is_label(tokens, i - 2) \
+            and a - i < 2 * MAX_LABELS:
         local = tokens[i - 2].low + _LOCAL_JOIN[_low(tokens, i - 1)] + local
         i -= 2
     if local in EVERYDAY:
@@ -113,14 +123,14 @@ def _urls(tokens: list[Token]) -> list[Found]:
     found: list[Found] = []
     i = 0
     while i < len(tokens):
-        if not _is_label(tokens, i) or _low(tokens, i - 1) in _AT | _DOT:
+        starts_chain = _low(tokens, i + 1) in _DOT or _low(tokens, i) == "w"
+        if not starts_chain or not _is_label(tokens, i) or _low(tokens, i - 1) in _AT | _DOT:
             i += 1
             continue
-        domain = _domain(tokens, i)
-        if domain is None:
-            i += 1
+        labels, last = _chain(tokens, i)
+        if len(labels) < 2 or labels[-1] not in TLDS:
+            i = last + 1  # no domain starts inside this chain either, but at its end
             continue
-        labels, last = domain
         path = ""
         while _low(tokens, last + 1) in ("slash", "/") and _is_label(tokens, last + 2):
             path += "/" + tokens[last + 2].low
@@ -136,9 +146,10 @@ def _urls(tokens: list[Token]) -> list[Found]:
 
 
 def _octets(tokens: list[Token], i: int) -> tuple[str, int] | None:
-    """A number said at tokens[i] ("one nine two", "one hundred ninety two", "192")."""
+    """An octet said at tokens[i] ("one nine two", "one hundred ninety two", "192"); None
+    past three digits, so a long digit string costs no more than a short one."""
     digits = ""
-    while i < len(tokens):
+    while i < len(tokens) and len(digits) <= 3:
         if tokens[i].is_digits:
             digits += tokens[i].text
             i += 1
@@ -148,13 +159,22 @@ def _octets(tokens: list[Token], i: int) -> tuple[str, int] | None:
             break
         digits += spoken[0]
         i = spoken[1]
-    return (digits, i) if digits else None
+    return (digits, i) if 0 < len(digits) <= 3 else None
 
 
 def _ipv4s(tokens: list[Token]) -> list[Found]:
     found: list[Found] = []
+    # an address starts at most 3 number words before a dot: try only those places
+    near_dot = [False] * len(tokens)
+    for d, tok in enumerate(tokens):
+        if tok.low in _IP_DOT:
+            for k in range(max(0, d - 3), d):
+                near_dot[k] = True
     i = 0
     while i < len(tokens):
+        if not near_dot[i]:
+            i += 1
+            continue
         parts: list[str] = []
         j = i
         while len(parts) < 4:
