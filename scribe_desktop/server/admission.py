@@ -39,6 +39,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .log_limits import AGGREGATED
+
 log = logging.getLogger(__name__)
 
 REPORT_INTERVAL_S = 10.0
@@ -233,7 +235,7 @@ class ConnectionGuard:
         log.warning("connection cap reached (%d pending in all, %d per peer): %d idle "
                     "connections cut, %d new ones refused in the last %.0f s",
                     self.max_pending, self.max_per_peer, report.evicted, report.refused,
-                    max(1.0, time.monotonic() - report.since))
+                    max(1.0, time.monotonic() - report.since), extra=AGGREGATED)
         self._report = _Report()
         return True
 

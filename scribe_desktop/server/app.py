@@ -35,7 +35,9 @@ AUTH_ERROR_TEXT = "You must be authenticated to use this endpoint."  # live text
 ENGLISH_CODES = ("en", "eng")
 MAX_FRAME_BYTES = 16 * 1024 * 1024  # so an oversized chunk gets chunk_size_exceeded, not 1009
 # asyncio accepts up to `backlog` sockets per wake-up before any abort() releases its file:
-# the backlog bounds the files a burst of connects can take beyond the pending caps
+# the backlog bounds the files a burst of connects can take beyond the pending caps. Below
+# ~200 files such a burst can still meet EMFILE, which is then logged once per interval
+# (log_limits.py); a smaller backlog would drop SYNs instead, costing real clients seconds.
 LISTEN_BACKLOG = 128
 
 CONFIG_KEY = web.AppKey("config", ServerConfig)

@@ -20,6 +20,10 @@ DEFAULT_INTERVAL_S = 10.0
 class _Window:
     opened: float
     suppressed: int = 0
+    last: str = ""  # the first line of the last record suppressed
+
+
+AGGREGATED = {"aggregated": True}  # `extra=` of a record that already counts its repeats
 
 
 class RepeatFilter(logging.Filter):
@@ -28,7 +32,8 @@ class RepeatFilter(logging.Filter):
     Records are of one kind when logger, level, the first line of the message template and
     the exception type agree (asyncio's messages embed reprs, but their first line is
     stable). Only the first record of a kind keeps its traceback: repeats are one line each.
-    A count still held when the process ends is logged by `flush()`.
+    A count still held when the process ends is logged by `flush()`. Records logged with
+    `extra=AGGREGATED` count their repeats themselves and always pass.
     """
 
     def __init__(self, interval_s: float = DEFAULT_INTERVAL_S, *,
@@ -42,13 +47,14 @@ class RepeatFilter(logging.Filter):
         self._seen: set[tuple[str, int, str, str]] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < self.min_level:
+        if record.levelno < self.min_level or getattr(record, "aggregated", False):
             return True
         key = _kind(record)
         now = self._clock()
         window = self._windows.get(key)
         if window is not None and now - window.opened < self.interval_s:
             window.suppressed += 1
+            window.last = record.getMessage().split("\n", 1)[0]
             return False
         suppressed = window.suppressed if window is not None else 0
         self._windows[key] = _Window(now)
@@ -66,9 +72,9 @@ class RepeatFilter(logging.Filter):
 
     def flush(self, logger: logging.Logger) -> None:
         """Log the counts of suppressed records that no later record has reported."""
-        for (name, level, first_line, _), window in list(self._windows.items()):
+        for (name, level, _, _), window in list(self._windows.items()):
             if window.suppressed:
-                logger.log(level, "%s: %s [%d more like this suppressed]", name, first_line,
+                logger.log(level, "%s: %s [%d more like this suppressed]", name, window.last,
                            window.suppressed)
                 window.suppressed = 0
 

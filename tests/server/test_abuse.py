@@ -118,3 +118,21 @@ async def test_a_session_is_not_counted_as_pending():
                 assert not a.ws.closed and not b.ws.closed and not c.ws.closed
     finally:
         server.stop()
+
+
+async def test_accept_out_of_files_is_logged_once_per_interval():
+    """With only 64 files, a flood makes accept() fail with EMFILE: the server logs it once
+    (then a count), keeps serving, and the count of repeats is told at shutdown."""
+    server = await asyncio.to_thread(start_server, "--engine-workers", "0", nofile=64)
+    try:
+        sockets, _ = await asyncio.to_thread(open_idle, server.port, 1000)
+        with held(sockets):
+            assert server.wait_for_line("out of system resource") is not None
+            text = await legit_session(server, SENTENCES[0])
+            assert wer(SENTENCES[0], text) <= 0.35, text
+        assert len(server.lines) < 50, "".join(server.lines)
+    finally:
+        server.stop()
+    emfile = [line for line in server.lines if "out of system resource" in line]
+    assert 1 <= len(emfile) <= 3, emfile
+    assert sum("Too many open files" in line for line in server.lines) <= 1  # one traceback

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from scribe_desktop.server.admission import ConnectionGuard
-from scribe_desktop.server.log_limits import RepeatFilter
+from scribe_desktop.server.log_limits import AGGREGATED, RepeatFilter
 
 WAIT_S = 5.0
 
@@ -180,5 +180,8 @@ def test_repeat_filter_flush_reports_counts_still_held(caplog):
         filt.flush(logger)
     assert [r.getMessage() for r in caplog.records] == [
         "test.flush: boom [3 more like this suppressed]"]
+    aggregated = logger.makeRecord(logger.name, logging.WARNING, __file__, 1, "boom", (), None,
+                                   extra=AGGREGATED)
+    assert filt.filter(aggregated)  # a record that counts its own repeats always passes
     assert filt.filter(logger.makeRecord(logger.name, logging.INFO, __file__, 1, "boom", (),
                                          None))
