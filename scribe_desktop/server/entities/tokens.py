@@ -187,8 +187,7 @@ def numeric_runs(text: str, tokens: list[Token]) -> list[Run]:
             else:
                 gaps.append(gap)
         groups.append(group)
-        i = group.last + 1
-        # a gap may also hold skipped punctuation tokens: advance past them on the next loop
+        i = group.last + 1  # a separator token after it is skipped by the next turn
     if groups:
         runs.append(Run(tuple(groups), tuple(gaps)))
     return runs
