@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bench import client_latency, server_latency
+from bench import client_latency, entity_bench, server_abuse, server_latency
 
 
 @dataclass(frozen=True)
@@ -224,9 +224,46 @@ its sources changed), launched on {data['display']} (bench/bundle_bench.py).
 """
 
 
+def render_abuse(data: dict[str, Any]) -> str:
+    r = data["results"]
+    return f"""The real server with RLIMIT_NOFILE {r['nofile']} (soft and hard): a real session
+alone, then the same session while {r['connections']} idle TCP connections (no secret, no
+byte sent) are held open, then a slowloris upgrade request sent one byte per 100 ms
+(bench/server_abuse.py).
+
+{server_abuse.markdown(r)}
+
+* **cut at once**: flood connections the server had closed by the end of the session; the
+  rest are within the pending-connection caps and closed by the handshake timeout
+  ({r['handshake_timeout_s']:g} s).
+* **server files**: file descriptors the server process held (/proc/PID/fd) idle and while
+  the flood was held.
+* **log lines**: stderr lines the server wrote from the start of the flood to its end.
+* **session start / commit -> final**: connect -> `session_started`, and commit ->
+  `committed_transcript`, of the real session.
+"""
+
+
+def render_entities(data: dict[str, Any]) -> str:
+    return f"""`entity_messages` (every detector, overlap resolution, redaction and the message
+objects: what a session adds after each commit with entity_detection=all and
+entity_redaction=all), timed per segment in one process (bench/entity_bench.py).
+
+{entity_bench.markdown(data["results"])}
+
+* **corpus**: the transcripts of tests/server/test_entities_corpus.py; **dictation**: 10-40
+  everyday words, a third with one entity; **spoken digits**: mostly number words;
+  **long**: 225 words (90 s of speech, the auto-commit interval); **worst case**: 225
+  spoken digits joined by "dot".
+* **p50 / p99 / max**: wall time per segment; the target is p99 <= 5 ms.
+"""
+
+
 AREAS: tuple[Area, ...] = (
     Area("server", "Local server under concurrent sessions", "server_latency", 900,
          render_server),
+    Area("abuse", "Local server under local abuse", "server_abuse", 300, render_abuse),
+    Area("entities", "Entity detection per segment", "entity_bench", 300, render_entities),
     Area("client", "Client send path", "client_latency", 300, render_client),
     Area("file", "File transcription end to end", "file_transcription", 400, render_file),
     Area("capture", "Microphone capture", "capture_latency", 300, render_capture),

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 from typing import TYPE_CHECKING, Any
+
+from .secret_args import PrivateFileError, add_server_secret_arguments, server_secret
 
 if TYPE_CHECKING:  # real imports inside run(): every command module builds the parser
     from ..audio.capture_events import CaptureEvent
@@ -45,9 +46,7 @@ def add_parser(subparsers: Any) -> None:
                    "cloud: ElevenLabs with the API key from the keyring or $ELEVENLABS_API_KEY")
     p.add_argument("--server-url", metavar="URL",
                    help="base URL of a running server instead of starting one")
-    p.add_argument("--server-secret", metavar="S",
-                   help="secret of the server at --server-url (default: "
-                   "$SCRIBE_DESKTOP_SERVER_SECRET)")
+    add_server_secret_arguments(p)
     p.add_argument("--json", action="store_true", help="print every event as a JSON line")
     p.add_argument("--language", metavar="CODE", help="language code (default: auto-detect)")
     p.add_argument("--commit-strategy", choices=("vad", "manual"), default="vad",
@@ -187,7 +186,10 @@ async def _backend(args: argparse.Namespace) -> tuple[Any, Any, Any]:
             raise _Failure(str(exc), EXIT_USAGE) from None
         return Endpoint(base_url=args.server_url), ApiKeyAuth(key), None
     if args.server_url:
-        secret = args.server_secret or os.environ.get("SCRIBE_DESKTOP_SERVER_SECRET", "")
+        try:
+            secret = server_secret(args, "listen")
+        except PrivateFileError as exc:
+            raise _Failure(str(exc), EXIT_USAGE) from None
         return Endpoint(base_url=args.server_url), ApiKeyAuth(secret), None
     from ..connect.server_process import LocalServerError, LocalServerProcess
 

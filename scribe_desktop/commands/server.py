@@ -24,9 +24,15 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one")
     p.add_argument("--allow-remote", action="store_true",
                    help="allow binding a non-loopback --host")
-    p.add_argument("--secret", default=None,
-                   help="the API key clients must present (default: env "
-                        "SCRIBE_DESKTOP_SERVER_SECRET, else generated)")
+    secret = p.add_mutually_exclusive_group()
+    secret.add_argument("--secret-file", default=None, metavar="PATH",
+                        help="read the API key clients must present from PATH, a file only "
+                        "you can read (chmod 600). The safe routes are this and the "
+                        "environment variable SCRIBE_DESKTOP_SERVER_SECRET; without either, "
+                        "a secret is generated and printed on the ready line")
+    secret.add_argument("--secret", default=None,
+                        help="the API key on the command line, where OTHER USERS CAN SEE IT "
+                        "(ps); prefer --secret-file or SCRIBE_DESKTOP_SERVER_SECRET")
     p.add_argument("--no-auth", dest="auth", action="store_false",
                    help="accept connections without a key or token")
     p.add_argument("--allow-origin", dest="allow_origins", action="append", default=[],
@@ -43,6 +49,16 @@ def add_parser(subparsers: Any) -> None:
                         "(default 90)")
     p.add_argument("--max-sessions", type=int, default=8, metavar="N",
                    help="concurrent sessions before resource_exhausted (default 8)")
+    p.add_argument("--handshake-timeout", type=float, default=5.0, metavar="S",
+                   help="close a connection that has not completed its HTTP request or "
+                   "WebSocket upgrade within S seconds; also the idle time allowed between "
+                   "HTTP requests (default 5)")
+    p.add_argument("--max-pending", type=int, default=256, metavar="N",
+                   help="connections that are not an authenticated session, in all "
+                   "(default 256; lowered to fit the open-file limit). Beyond it the "
+                   "longest-idle one is closed")
+    p.add_argument("--max-pending-per-peer", type=int, default=64, metavar="N",
+                   help="the same, from one IP address (default 64)")
     p.add_argument("--lenient-commits", action="store_true",
                    help="pad short commits with silence instead of commit_throttled")
     p.add_argument("--engine-workers", type=int, default=None, metavar="N",
@@ -53,7 +69,9 @@ def add_parser(subparsers: Any) -> None:
                    "keeps a pipe open on our stdin takes the server down with it even when "
                    "it is SIGKILLed (no orphaned servers)")
     p.add_argument("--ready-file", default=None, metavar="PATH",
-                   help="also write the ready JSON line to PATH (mode 0600)")
+                   help="also write the ready JSON line (it holds the secret) to PATH: a new "
+                   "0600 file moved into place, never through a symlink; refused in a "
+                   "directory every user may write to without the sticky bit")
     p.add_argument("--log-level", default="INFO",
                    choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="stderr log level")
 
@@ -65,25 +83,43 @@ def run(args: argparse.Namespace) -> int:
     import os
     import signal
     import sys
-    from pathlib import Path
 
     from ..server.app import serve
     from ..server.config import SECRET_ENV, ConfigError, ServerConfig, generate_secret
     from ..server.engines.base import Engine
     from ..server.engines.pocketsphinx_engine import PocketsphinxEngine, load_engine
     from ..server.engines.process_host import ProcessEngine, RemoteEngineError, WorkerDiedError
+    from ..server.log_limits import RepeatFilter
+    from .private_files import PrivateFileError, read_secret_file, write_private_file
 
     logging.basicConfig(stream=sys.stderr, level=args.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    repeats = RepeatFilter()  # a failure repeating in a loop must not flood the log
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(repeats)
+    log = logging.getLogger("scribe_desktop.server")
     origins = frozenset(o for group in args.allow_origins for o in group)
-    secret = args.secret or os.environ.get(SECRET_ENV) or generate_secret()
+    try:
+        if args.secret:
+            log.warning("--secret puts the secret on the command line, where other users of "
+                        "this machine can read it (ps, /proc); use --secret-file or %s",
+                        SECRET_ENV)
+            secret = args.secret
+        elif args.secret_file:
+            secret = read_secret_file(args.secret_file, option="--secret-file")
+        else:
+            secret = os.environ.get(SECRET_ENV) or generate_secret()
+    except PrivateFileError as exc:
+        print(f"scribe-desktop server: error: {exc}", file=sys.stderr)
+        return 2
     try:
         config = ServerConfig(
             secret=secret, host=args.host, port=args.port, auth=args.auth,
             allow_remote=args.allow_remote, allowed_origins=origins,
             idle_timeout_s=args.idle_timeout, max_chunk_s=args.max_chunk_seconds,
             auto_commit_s=args.auto_commit_seconds, lenient_commits=args.lenient_commits,
-            max_sessions=args.max_sessions,
+            max_sessions=args.max_sessions, handshake_timeout_s=args.handshake_timeout,
+            max_pending=args.max_pending, max_pending_per_peer=args.max_pending_per_peer,
         ).validate()
         workers: int = (os.cpu_count() or 1) if args.engine_workers is None else \
             args.engine_workers
@@ -96,14 +132,9 @@ def run(args: argparse.Namespace) -> int:
     def on_ready(event: dict[str, Any]) -> None:
         line = json.dumps(event)
         if args.ready_file:
-            path = Path(args.ready_file)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(line + "\n")
-            path.chmod(0o600)  # an existing file keeps its old mode otherwise
+            write_private_file(args.ready_file, line + "\n")
         print(line, flush=True)
-        logging.getLogger("scribe_desktop.server").info(
-            "listening on %s (auth %s)", event["base_url"], "on" if config.auth else "off")
+        log.info("listening on %s (auth %s)", event["base_url"], "on" if config.auth else "off")
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -128,6 +159,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         asyncio.run(main())
+    except PrivateFileError as exc:  # the ready file
+        print(f"scribe-desktop server: error: {exc}", file=sys.stderr)
+        return 1
     except (WorkerDiedError, RemoteEngineError) as exc:
         print(f"scribe-desktop server: error: the engine could not start: {exc}",
               file=sys.stderr)
@@ -136,6 +170,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"scribe-desktop server: error: cannot listen on {args.host}:{args.port}: "
               f"{exc}", file=sys.stderr)
         return 1
+    finally:
+        repeats.flush(log)
     return 0
 
 

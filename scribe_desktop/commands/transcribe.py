@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .secret_args import PrivateFileError, add_server_secret_arguments, server_secret
+
 if TYPE_CHECKING:  # the real imports are inside run(): every command module builds the parser
     from ..audio.file_source import FileSource
     from ..core.backend_kind import BackendKind
@@ -52,9 +54,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--server-url", metavar="URL",
                    help="base URL of a running server, e.g. http://127.0.0.1:8765 (local), or "
                    "a different API host (cloud)")
-    p.add_argument("--server-secret", metavar="S",
-                   help="secret of the server at --server-url (default: "
-                   "$SCRIBE_DESKTOP_SERVER_SECRET)")
+    add_server_secret_arguments(p)
     p.add_argument("--format", choices=("txt", "json", "srt", "vtt"), default="txt",
                    help="txt: the text (default); json: segments with start/end seconds and "
                    "words; srt, vtt: subtitles cued from the word timings")
@@ -138,7 +138,7 @@ async def _main(args: argparse.Namespace) -> int:
     from ..session.file_transcription import FileTranscriptionError
 
     backend = BackendKind(args.backend)
-    if backend is BackendKind.CLOUD and args.server_secret:
+    if backend is BackendKind.CLOUD and (args.server_secret or args.server_secret_file):
         raise UsageError("--server-secret is for the local backend; the cloud backend uses "
                          f"the API key from the keyring or ${API_KEY_ENV}")
     journal = open_journal(args, "transcribe")
@@ -195,7 +195,10 @@ async def _transcribe(args: argparse.Namespace, backend: BackendKind, source: Fi
         auth = ApiKeyAuth(await _cloud_api_key())
     elif args.server_url:
         endpoint = Endpoint(base_url=args.server_url)
-        auth = ApiKeyAuth(args.server_secret or os.environ.get(SERVER_SECRET_ENV, ""))
+        try:
+            auth = ApiKeyAuth(server_secret(args, "transcribe"))
+        except PrivateFileError as exc:
+            raise UsageError(str(exc)) from None
     else:
         from ..connect.server_process import LocalServerError, LocalServerProcess
 

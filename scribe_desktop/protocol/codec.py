@@ -24,6 +24,7 @@ from .messages import (
     FinalTranscriptWithTimestamps,
     InputAudioChunk,
     PartialTranscript,
+    RedactedTranscript,
     ServerError,
     ServerMessage,
     SessionStarted,
@@ -186,6 +187,8 @@ _SERVER_DECODERS: dict[str, Callable[[Mapping[str, Any]], ServerMessage]] = {
         _str(o, "text"), _opt_str(o, "language_code"), _words(o)),
     "committed_transcript_entities": lambda o: CommittedTranscriptEntities(
         _str(o, "text"), tuple(_entity(e) for e in (_opt_list(o, "entities") or []))),
+    "redacted_transcript": lambda o: RedactedTranscript(
+        _opt_str(o, "text") or "", _str(o, "redacted_text")),
 }
 
 
@@ -241,6 +244,9 @@ def server_message_to_json(msg: ServerMessage) -> dict[str, Any]:
                     "entities": [{"text": e.text, "entity_type": e.entity_type,
                                   "start_char": e.start_char, "end_char": e.end_char}
                                  for e in entities]}
+        case RedactedTranscript(text, redacted_text):
+            return {"message_type": "redacted_transcript", "text": text,
+                    "redacted_text": redacted_text}
         case ServerError(error_type, error):
             return {"message_type": error_type.value, "error": error}
         case UnknownMessage(message_type, payload):

@@ -132,6 +132,14 @@ class CommittedTranscriptEntities:
 
 
 @dataclass(frozen=True, slots=True)
+class RedactedTranscript:
+    """The committed `text` with the entities of `entity_redaction` replaced (§6.8)."""
+
+    text: str
+    redacted_text: str
+
+
+@dataclass(frozen=True, slots=True)
 class ServerError:
     """Any of the 14 error messages: `{"message_type": <type>, "error": <text>}` (rule B2)."""
 
@@ -155,6 +163,7 @@ ServerMessage = (
     | CommittedTranscript
     | CommittedTranscriptWithTimestamps
     | CommittedTranscriptEntities
+    | RedactedTranscript
     | ServerError
     | UnknownMessage
 )

@@ -23,6 +23,7 @@ MAX_KEYTERMS = 50
 MAX_KEYTERM_CHARS = 20
 MAX_PREVIOUS_TEXT_CHARS = 50  # rule C8
 MIN_COMMIT_AUDIO_S = 0.3  # rule C6 / S4
+MAX_TRANSCRIPT_EDIT_CHARS = 2000  # §4
 
 # (low, high), inclusive, of the four VAD parameters (§4)
 VAD_RANGES: dict[str, tuple[float, float]] = {
@@ -41,6 +42,14 @@ class CommitStrategy(StrEnum):
     MANUAL = "manual"
     VAD = "vad"
     TURN_PREDICTION = "turn_prediction"  # newest Fern type only, undocumented (§4)
+
+
+class EntityRedactionMode(StrEnum):
+    """How `redacted_transcript` replaces an entity (§4, [PYPI] 2.78 only)."""
+
+    REDACTED = "redacted"  # {REDACTED}
+    ENTITY_TYPE = "entity_type"  # {EMAIL_ADDRESS}
+    ENUMERATED_ENTITY_TYPE = "enumerated_entity_type"  # {EMAIL_ADDRESS_1}: the default
 
 
 class Region(StrEnum):
@@ -83,6 +92,9 @@ class SessionOptions:
     enable_logging: bool | None = None
     filter_background_audio: bool | None = None
     entity_detection: tuple[str, ...] = ()
+    entity_redaction: tuple[str, ...] = ()
+    entity_redaction_mode: EntityRedactionMode | None = None
+    transcript_edit: str | None = None
 
     @property
     def effective_audio_format(self) -> AudioFormat:
@@ -91,6 +103,10 @@ class SessionOptions:
     @property
     def effective_commit_strategy(self) -> CommitStrategy:
         return self.commit_strategy or CommitStrategy.MANUAL
+
+    @property
+    def effective_entity_redaction_mode(self) -> EntityRedactionMode:
+        return self.entity_redaction_mode or EntityRedactionMode.ENUMERATED_ENTITY_TYPE
 
     def validate(self) -> SessionOptions:
         """Return self, or raise `OptionsError` naming the first problem."""
@@ -115,6 +131,16 @@ class SessionOptions:
         if self.filter_background_audio and self.include_timestamps:
             raise OptionsError("filter_background_audio cannot be combined with "
                                "include_timestamps")
+        if self.transcript_edit is not None:
+            if len(self.transcript_edit) > MAX_TRANSCRIPT_EDIT_CHARS:
+                raise OptionsError(f"transcript_edit is {len(self.transcript_edit)} "
+                                   f"characters; at most {MAX_TRANSCRIPT_EDIT_CHARS} are "
+                                   "allowed")
+            # §4: "Cannot be combined with entity_detection or entity_redaction"
+            for name in ("entity_redaction", "entity_detection"):
+                if getattr(self, name):
+                    raise OptionsError(f"transcript_edit cannot be combined with {name}: "
+                                       "send one or the other")
         for code in (self.language_code, *self.secondary_languages):
             if code is not None and not (code.isascii() and code.isalpha()
                                          and 2 <= len(code) <= 3):
@@ -158,14 +184,15 @@ class SessionOptions:
 
 _BOOL_FIELDS = {"include_timestamps", "include_language_detection", "no_verbatim",
                 "enable_logging", "filter_background_audio"}
-_LIST_FIELDS = {"secondary_languages", "keyterms", "entity_detection"}
+_LIST_FIELDS = {"secondary_languages", "keyterms", "entity_detection", "entity_redaction"}
 _FLOAT_FIELDS = {"vad_silence_threshold_secs", "vad_threshold"}
 _INT_FIELDS = {"min_speech_duration_ms", "min_silence_duration_ms"}
 
 
 def _parse_field(name: str, values: Sequence[str]) -> Any:
     if name in _LIST_FIELDS:
-        # [SKILLS] shows a comma form for entity_detection; accept both.
+        # [SKILLS] shows a comma form for entity_detection; accept both (and for
+        # entity_redaction, which takes the same vocabulary).
         return tuple(v.strip() for raw in values for v in raw.split(",") if v.strip())
     raw = values[-1]
     if name in _BOOL_FIELDS:
@@ -197,6 +224,13 @@ def _parse_field(name: str, values: Sequence[str]) -> Any:
         except ValueError:
             raise OptionsError(f"commit_strategy {raw!r} is not supported; use manual or "
                                "vad") from None
+    if name == "entity_redaction_mode":
+        try:
+            return EntityRedactionMode(raw)
+        except ValueError:
+            allowed = ", ".join(m.value for m in EntityRedactionMode)
+            raise OptionsError(f"entity_redaction_mode {raw!r} is not supported; use one of "
+                               f"{allowed}") from None
     if name == "language_code" and raw == "":
         return None  # empty means auto-detect (§4)
     return raw

@@ -1,6 +1,8 @@
 """The aiohttp application: one port serves the realtime WebSocket and the token endpoint.
 
-websockets' server cannot answer a `POST`, hence aiohttp for both routes.
+websockets' server cannot answer a `POST`, hence aiohttp for both routes. `serve` listens
+through `admission.ConnectionGuard` (caps on connections that are not an authenticated
+session) with aiohttp's keep-alive timeout as the handshake timeout (see admission.py).
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from ..protocol.options import (
     OptionsError,
     SessionOptions,
 )
+from .admission import ConnectionGuard
 from .config import ServerConfig
 from .engines.base import Engine
+from .resources import pending_budget, raise_open_file_limit
 from .session import RealtimeSession, send_error
 from .tokens import TokenStore, authenticate
 
@@ -30,12 +34,18 @@ log = logging.getLogger(__name__)
 AUTH_ERROR_TEXT = "You must be authenticated to use this endpoint."  # live text (§3)
 ENGLISH_CODES = ("en", "eng")
 MAX_FRAME_BYTES = 16 * 1024 * 1024  # so an oversized chunk gets chunk_size_exceeded, not 1009
+# asyncio accepts up to `backlog` sockets per wake-up before any abort() releases its file:
+# the backlog bounds the files a burst of connects can take beyond the pending caps. Below
+# ~200 files such a burst can still meet EMFILE, which is then logged once per interval
+# (log_limits.py); a smaller backlog would drop SYNs instead, costing real clients seconds.
+LISTEN_BACKLOG = 128
 
 CONFIG_KEY = web.AppKey("config", ServerConfig)
 ENGINE_KEY = web.AppKey("engine", Engine)
 TOKENS_KEY = web.AppKey("tokens", TokenStore)
 ACTIVE_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("active_sessions")
 SOCKETS_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("sockets")
+GUARD_KEY = web.AppKey("admission", ConnectionGuard)
 
 
 def check_options(options: SessionOptions) -> None:
@@ -76,6 +86,22 @@ async def origin_guard(request: web.Request,
     return response
 
 
+@web.middleware
+async def admission_state(request: web.Request,
+                          handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                          ) -> web.StreamResponse:
+    """A connection inside a request is never cut for the pending cap; between requests it
+    is idle, and may be (admission.py)."""
+    guard = request.app.get(GUARD_KEY)
+    if guard is None:
+        return await handler(request)
+    guard.busy(request.transport)
+    try:
+        return await handler(request)
+    finally:
+        guard.idle(request.transport)
+
+
 async def mint_token(request: web.Request) -> web.Response:
     """`POST /v1/single-use-token/realtime_scribe` with `xi-api-key` (§8)."""
     config = request.app[CONFIG_KEY]
@@ -96,13 +122,18 @@ async def realtime(request: web.Request) -> web.StreamResponse:
     sockets = request.app[SOCKETS_KEY]
     sockets.add(ws)
     try:
+        guard = request.app.get(GUARD_KEY)
         if config.auth and not authenticate(
                 secret=config.secret, tokens=request.app[TOKENS_KEY],
                 header_key=request.headers.get("xi-api-key"),
                 query_token=request.query.get("token")):
+            if guard is not None:
+                guard.idle(request.transport)  # waiting for its close frame: evictable
             # §3 observed live: auth_error after open, close 1000 with an empty reason
             await send_error(ws, ErrorType.AUTH_ERROR, AUTH_ERROR_TEXT, reason="")
             return ws
+        if guard is not None:
+            guard.session(request.transport)  # authenticated: no longer counts as pending
         try:
             options = SessionOptions.from_query(request.query.items())
             check_options(options)
@@ -140,14 +171,16 @@ async def _close_sockets(app: web.Application) -> None:
         await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
 
 
-def build_app(config: ServerConfig, engine: Engine, tokens: TokenStore | None = None
-              ) -> web.Application:
-    app = web.Application(middlewares=[origin_guard])
+def build_app(config: ServerConfig, engine: Engine, tokens: TokenStore | None = None,
+              guard: ConnectionGuard | None = None) -> web.Application:
+    app = web.Application(middlewares=[admission_state, origin_guard])
     app[CONFIG_KEY] = config
     app[ENGINE_KEY] = engine
     app[TOKENS_KEY] = tokens or TokenStore(config.token_ttl_s)
     app[SOCKETS_KEY] = set()
     app[ACTIVE_KEY] = set()
+    if guard is not None:
+        app[GUARD_KEY] = guard
     app.router.add_get(REALTIME_PATH, realtime)
     app.router.add_post(TOKEN_PATH, mint_token)
     app.router.add_route("OPTIONS", TOKEN_PATH, mint_token)  # CORS preflight (middleware)
@@ -155,20 +188,41 @@ def build_app(config: ServerConfig, engine: Engine, tokens: TokenStore | None = 
     return app
 
 
+def make_guard(config: ServerConfig) -> ConnectionGuard:
+    """Raise the open-file limit, then cap pending connections to what fits in it."""
+    limit = raise_open_file_limit()
+    budget = pending_budget(limit, config.max_sessions)
+    max_pending = config.max_pending if budget is None else min(config.max_pending, budget)
+    guard = ConnectionGuard(max_pending, config.max_pending_per_peer)
+    log.info("open files: soft limit %s (hard %s, %d in use); pending connections capped at "
+             "%d (%d per peer); handshake timeout %g s",
+             "unlimited" if limit.soft is None else limit.soft,
+             "unlimited" if limit.hard is None else limit.hard, limit.in_use,
+             guard.max_pending, guard.max_per_peer, config.handshake_timeout_s)
+    return guard
+
+
 async def serve(config: ServerConfig, engine: Engine, *,
                 on_ready: Callable[[dict[str, Any]], None],
                 stop: asyncio.Event) -> None:
     """Listen until `stop` is set; `on_ready` gets the ready event (agreed interface 1)."""
-    runner = web.AppRunner(build_app(config, engine), access_log=None,
-                           handle_signals=False)
+    guard = make_guard(config)
+    # keepalive_timeout is armed at connection start too: it is the handshake timeout
+    runner = web.AppRunner(build_app(config, engine, guard=guard), access_log=None,
+                           handle_signals=False, keepalive_timeout=config.handshake_timeout_s)
     await runner.setup()
+    assert runner.server is not None
+    listener: asyncio.Server | None = None
     try:
-        site = web.TCPSite(runner, config.host, config.port)
-        await site.start()
-        host, port = runner.addresses[0][:2]
+        listener = await asyncio.get_running_loop().create_server(
+            guard.wrap(runner.server), config.host, config.port, backlog=LISTEN_BACKLOG)
+        host, port = listener.sockets[0].getsockname()[:2]
         url_host = f"[{host}]" if ":" in host else host
         on_ready({"event": "ready", "host": host, "port": port,
                   "base_url": f"http://{url_host}:{port}", "secret": config.secret})
         await stop.wait()
     finally:
+        if listener is not None:
+            listener.close()
         await runner.cleanup()
+        guard.close()

@@ -10,6 +10,11 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_IDLE_TIMEOUT_S = 15.0  # §11: the live server closes after ≈15.8 s without audio
 DEFAULT_MAX_CHUNK_S = 2.0
 DEFAULT_AUTO_COMMIT_S = 90.0  # §10.2: documented auto-commit interval
+# A client that has not finished its HTTP request (or WebSocket upgrade) this long after
+# connecting is cut: real clients send it at once, idle and slowloris sockets hold a file each.
+DEFAULT_HANDSHAKE_TIMEOUT_S = 5.0
+DEFAULT_MAX_PENDING = 256  # connections not (yet) an authenticated session, in all
+DEFAULT_MAX_PENDING_PER_PEER = 64  # the same, from one IP address
 SECRET_ENV = "SCRIBE_DESKTOP_SERVER_SECRET"
 
 
@@ -44,6 +49,9 @@ class ServerConfig:
     lenient_commits: bool = False
     max_sessions: int = 8  # each live session holds a ~93 MB decoder
     token_ttl_s: float = 15 * 60  # §8: "expires after 15 minutes"
+    handshake_timeout_s: float = DEFAULT_HANDSHAKE_TIMEOUT_S
+    max_pending: int = DEFAULT_MAX_PENDING
+    max_pending_per_peer: int = DEFAULT_MAX_PENDING_PER_PEER
 
     def validate(self) -> ServerConfig:
         if not is_loopback(self.host) and not self.allow_remote:
@@ -53,11 +61,16 @@ class ServerConfig:
             raise ConfigError(f"--port must be 0-65535, got {self.port}")
         for name, value in (("--idle-timeout", self.idle_timeout_s),
                             ("--max-chunk-seconds", self.max_chunk_s),
-                            ("--auto-commit-seconds", self.auto_commit_s)):
+                            ("--auto-commit-seconds", self.auto_commit_s),
+                            ("--handshake-timeout", self.handshake_timeout_s)):
             if not value > 0:
                 raise ConfigError(f"{name} must be positive, got {value}")
         if self.max_sessions < 1:
             raise ConfigError(f"--max-sessions must be at least 1, got {self.max_sessions}")
+        for name, count in (("--max-pending", self.max_pending),
+                            ("--max-pending-per-peer", self.max_pending_per_peer)):
+            if count < 1:
+                raise ConfigError(f"{name} must be at least 1, got {count}")
         if self.auth and not self.secret:
             raise ConfigError("the server secret must not be empty")
         return self

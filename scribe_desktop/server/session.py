@@ -22,6 +22,7 @@ from ..protocol.messages import InputAudioChunk, ServerError, ServerMessage, Ses
 from ..protocol.options import MIN_COMMIT_AUDIO_S, CommitStrategy, SessionOptions
 from .config import ServerConfig
 from .engines.base import Engine
+from .entities import EntityAnnotator
 from .pipeline import LANGUAGE_CODE, AudioPipeline
 from .vad import DEFAULTS as VAD_DEFAULTS
 
@@ -101,6 +102,7 @@ class RealtimeSession:
         self.session_id = uuid.uuid4().hex
         self._pipeline: AudioPipeline | None = None
         self._seen_chunk = False
+        self._entities = EntityAnnotator(options)  # §6.7/§6.8: entity messages after commits
 
     async def run(self) -> None:
         # rule S2: session_started immediately after the upgrade
@@ -212,5 +214,5 @@ class RealtimeSession:
                                 f"The transcriber failed: {exc}") from exc
 
     async def _send(self, messages: Iterable[ServerMessage]) -> None:
-        for message in messages:
+        for message in self._entities.annotate(messages):
             await self._ws.send_str(encode_server_message(message))  # rule S7: text only

@@ -101,7 +101,8 @@ def test_a_running_server_can_be_named(local_server: RunningServer) -> None:
 @pytest.mark.slow
 def test_a_wrong_server_secret_is_one_clear_error(local_server: RunningServer) -> None:
     """A rejected secret ends with one line about authentication and a non-zero exit."""
-    proc = cli(str(SAMPLE), "--server-url", local_server.base_url, "--server-secret", "wrong")
+    proc = cli(str(SAMPLE), "--server-url", local_server.base_url,
+               env={"SCRIBE_DESKTOP_SERVER_SECRET": "wrong"})
     assert proc.returncode == 1
     assert_one_clear_line(proc.stderr, "error:")
     assert any(word in proc.stderr.lower() for word in ("auth", "403", "401", "rejected"))
@@ -151,7 +152,8 @@ def test_an_unreachable_server_is_one_clear_error() -> None:
     with socket.socket() as sock:  # a port that is free now, so nobody listens on it
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = cli(str(SAMPLE), "--server-url", f"http://127.0.0.1:{port}", "--server-secret", "x")
+    proc = cli(str(SAMPLE), "--server-url", f"http://127.0.0.1:{port}",
+               env={"SCRIBE_DESKTOP_SERVER_SECRET": "x"})
     assert proc.returncode == 1
     assert_one_clear_line(proc.stderr, f"127.0.0.1:{port}")
 
