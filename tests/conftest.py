@@ -1,4 +1,4 @@
-"""Shared fixtures: local servers started as real subprocesses (agreed interface 1).
+"""Shared fixtures: local servers started as real subprocesses.
 
 `local_server` is one server for the whole test session (auth on, default flags);
 `start_server(*extra_args)` starts a dedicated server with special flags, stopped after the
@@ -29,7 +29,7 @@ import pytest
 # The virtual-microphone rig: ONE session-scoped PulseAudio daemon for the whole run. (Fixtures
 # re-exported from several conftests would each start their own daemon and point PortAudio at
 # whichever started last.)
-pytest_plugins = ["tests.rig.plugin"]
+pytest_plugins = ["tests.rig.plugin", "tests.rig.x11_fixtures"]
 
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 5.0
@@ -151,7 +151,7 @@ def start_server() -> Iterator[Callable[..., RunningServer]]:
 @pytest.fixture(scope="session", autouse=True)
 def isolated_user_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Every app, CLI and worker run of the tests (and their subprocesses) records its
-    history (issue 6) under a temporary XDG_DATA_HOME, never in the real user's."""
+    history under a temporary XDG_DATA_HOME, never in the real user's."""
     patch = pytest.MonkeyPatch()
     patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
     yield

@@ -1,11 +1,11 @@
-"""The desktop app: composition of everything (layer 4). `scribe-desktop` with no subcommand.
+"""The desktop app: composition of everything. `scribe-desktop` with no subcommand.
 
 One QApplication, one asyncio loop on its thread through qasync; settings (QSettings), the
 API key (OS keyring), the backend (the local server child process by default), the
 microphone, the `DictationWorker`, the main window and tray from `scribe_desktop.ui`, the
 single-instance listener and the error funnel are created and wired here, and nowhere else.
 
-The session history (issue 6): ONE `HistoryStore` in the user data directory, opened at
+The session history: ONE `HistoryStore` in the user data directory, opened at
 startup; sessions a killed or crashed run left "recording" are marked interrupted then (with
 one notice), and the worker records every dictation and file into it as it happens.
 
@@ -128,7 +128,7 @@ class DesktopApp(QObject):
 
         def factory(settings: Settings) -> Backend:
             if settings.backend == BackendKind.LOCAL:
-                secret = secrets.token_urlsafe(32)  # per launch of the child (interface 1)
+                secret = secrets.token_urlsafe(32)  # per launch of the child
                 self.redactor.add(secret)
                 return LocalBackend(secret=secret)
             return make(settings)
@@ -182,7 +182,7 @@ class DesktopApp(QObject):
 
         self.overlay = PartialOverlay(worker, enabled=settings.show_overlay)
 
-    # -- push-to-talk (issue 5) ----------------------------------------------------------------
+    # -- push-to-talk ----------------------------------------------------------------
 
     def _start_hotkey(self, settings: Settings) -> None:
         """Listen to the global hotkey (needs the running loop); say so when impossible."""

@@ -2,11 +2,10 @@
 buffer and, during a dictation, a `MicrophoneSource` (an `AudioSource`).
 
 Threads (architecture.md, "Concurrency"): the PortAudio callback only copies the block and
-calls `loop.call_soon_threadsafe`; the handoff is bounded (blocks in flight are counted; over
-`max_pending_blocks` the block is dropped and counted). Everything else — downmix, resampling,
-WebRTC filters, chunking, levels, silence detection, device recovery — runs on the loop.
-Blocking PortAudio calls (open, abort/close, re-enumeration) run in a worker thread, one at a
-time. Streams are stopped with `abort()` + `close()`: `stop()` can hang (test-rig.md).
+calls `loop.call_soon_threadsafe` through a bounded `input_stream.BlockHandoff`. Everything
+else — downmix, resampling, WebRTC filters, chunking, levels, silence detection, device
+recovery — runs on the loop. Blocking PortAudio calls (open, abort/close, re-enumeration) run
+in a worker thread, one at a time (`input_stream`).
 
 Devices: chosen by name (`devices.py`). When the chosen device is missing or its stream dies,
 capture falls back to the default device with a warning, retries while nothing can be opened,
@@ -18,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -38,11 +36,11 @@ from .devices import (
     InputDevice,
     InputStreamLike,
     SoundDeviceModule,
-    default_input_device,
-    find_input_device,
     list_input_devices,
+    open_candidates,
     reenumerate,
 )
+from .input_stream import BlockHandoff, close_input_stream, open_input_stream
 from .mic_source import MicrophoneSource
 from .preroll import PreRollBuffer
 from .processing import AudioOptions, CapturePipeline
@@ -78,7 +76,6 @@ class Microphone:
         self.options = options or AudioOptions()
         self.device_rate_hz = device_rate_hz
         self.block_s = block_s
-        self.max_pending_blocks = max_pending_blocks
         self.stall_s = stall_s
         self.start_timeout_s = start_timeout_s
         self.retry_s = retry_s
@@ -102,10 +99,7 @@ class Microphone:
         self._ticker: asyncio.TimerHandle | None = None
         self._session: MicrophoneSource | None = None
         self._closed = False
-        # Counters (read on the loop; `dropped_blocks` is written by the PortAudio thread).
-        self._pending_lock = threading.Lock()
-        self._pending_blocks = 0
-        self.dropped_blocks = 0
+        self._handoff = BlockHandoff(max_pending_blocks)
         self._reported_drops = 0
         self.overflows = 0
         self.blocks = 0
@@ -123,6 +117,11 @@ class Microphone:
     def list_devices(self) -> list[InputDevice]:
         """Input devices as of the last enumeration (see `refresh_devices`)."""
         return list_input_devices(self._sd)
+
+    @property
+    def dropped_blocks(self) -> int:
+        """Blocks dropped because the loop fell behind."""
+        return self._handoff.dropped
 
     @property
     def is_open(self) -> bool:
@@ -220,18 +219,12 @@ class Microphone:
         """Open the chosen device, else the default; warn about what happened."""
         if rescan:
             await asyncio.to_thread(reenumerate, self._sd)
-        preferred = find_input_device(self._sd, self.device_name) if self.device_name else None
-        default = default_input_device(self._sd)
-        candidates: list[tuple[InputDevice, bool]] = []
-        if preferred is not None:
-            candidates.append((preferred, True))
-        elif self.device_name and not self._lost:
+        candidates = open_candidates(self._sd, self.device_name)
+        if self.device_name and not (candidates and candidates[0][1]) and not self._lost:
             self._lost = True
             self._emit(CaptureWarning(WarningKind.DEVICE_NOT_FOUND,
                                       f"Microphone {self.device_name!r} is not connected.",
                                       self.device_name))
-        if default is not None and default != preferred:
-            candidates.append((default, self.device_name is None))
         for device, is_preferred in candidates:
             try:
                 await self._open_stream(device)
@@ -272,41 +265,20 @@ class Microphone:
             with contextlib.suppress(RuntimeError):  # the loop may be closed at exit
                 loop.call_soon_threadsafe(self._on_stream_finished, gen)
 
-        def open_and_start() -> InputStreamLike:
-            stream = self._sd.InputStream(
-                samplerate=rate, blocksize=max(1, round(rate * self.block_s)),
-                device=device.index, channels=channels, dtype="float32", callback=callback,
-                finished_callback=finished)
-            try:
-                stream.start()
-            except BaseException:
-                stream.close()
-                raise
-            return stream
-
         self._pipeline = CapturePipeline(rate, self.sample_rate_hz, self.options)
         self._first_audio = asyncio.Event()
         self._silence.reset()
         self._opened_at = self._last_block_at = self._clock()
-        self._stream = await asyncio.to_thread(open_and_start)
+        self._stream = await asyncio.to_thread(
+            open_input_stream, self._sd, device, rate_hz=rate, channels=channels,
+            block_s=self.block_s, callback=callback, finished=finished)
         self.device = device
 
     async def _close_stream(self) -> None:
         stream, self._stream = self._stream, None
         self._generation += 1  # blocks and finish notices of the old stream are now stale
-        if stream is None:
-            return
-
-        def abort_and_close() -> None:
-            with contextlib.suppress(Exception):
-                stream.abort()
-            with contextlib.suppress(Exception):
-                stream.close()
-
-        try:
-            await asyncio.wait_for(asyncio.to_thread(abort_and_close), 5.0)
-        except TimeoutError:
-            log.warning("closing the PortAudio stream did not return within 5 s")
+        if stream is not None:
+            await close_input_stream(stream)
 
     # -- PortAudio thread ------------------------------------------------------------------
 
@@ -314,11 +286,8 @@ class Microphone:
                             indata: npt.NDArray[Any], status: Any) -> None:
         """Runs on the PortAudio thread: copy, count, hand off. Nothing else."""
         now = self._clock()
-        with self._pending_lock:
-            if self._pending_blocks >= self.max_pending_blocks:
-                self.dropped_blocks += 1
-                return
-            self._pending_blocks += 1
+        if not self._handoff.offer():
+            return
         overflow = bool(getattr(status, "input_overflow", False))
         with contextlib.suppress(RuntimeError):  # loop closed: the app is exiting
             loop.call_soon_threadsafe(self._on_block, gen, indata.copy(), now, overflow)
@@ -327,8 +296,7 @@ class Microphone:
 
     def _on_block(self, gen: int, block: npt.NDArray[Any], captured_at: float,
                   overflow: bool) -> None:
-        with self._pending_lock:
-            self._pending_blocks -= 1
+        self._handoff.taken()
         if gen != self._generation or self._pipeline is None:
             return  # a block from a stream we already closed
         self.blocks += 1

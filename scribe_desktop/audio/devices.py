@@ -105,3 +105,16 @@ def reenumerate(sd: SoundDeviceModule) -> None:
     """Make PortAudio scan the devices again. Only valid while no stream is open."""
     sd._terminate()
     sd._initialize()
+
+
+def open_candidates(sd: SoundDeviceModule, name: str | None) -> list[tuple[InputDevice, bool]]:
+    """The devices to try, in order, each with whether it is the preferred one: the device
+    named `name` if connected, then the default (preferred itself when no name is chosen)."""
+    preferred = find_input_device(sd, name) if name else None
+    default = default_input_device(sd)
+    candidates: list[tuple[InputDevice, bool]] = []
+    if preferred is not None:
+        candidates.append((preferred, True))
+    if default is not None and default != preferred:
+        candidates.append((default, name is None))
+    return candidates

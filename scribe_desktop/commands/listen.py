@@ -9,7 +9,7 @@ JSON lines: server messages exactly as on the wire (`message_type` = partial_tra
 committed_transcript, ...); local ones use the same key: `listening`, `capture_warning`,
 `device_opened`, `device_restored`, `commit_sent`, and a last `transcript` with the whole text.
 
-The session is recorded in the app's history as it happens (issue 6; source "listen"): each
+The session is recorded in the app's history as it happens (source "listen"): each
 committed segment is durable within moments of its commit, so even a killed `listen` keeps
 it. `--no-history` opts out; `--history-path` names another database.
 """

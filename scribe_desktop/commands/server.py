@@ -1,4 +1,4 @@
-"""`scribe-desktop server`: the local Scribe-compatible server (agreed interface 1).
+"""`scribe-desktop server`: the local Scribe-compatible server.
 
 Prints one JSON "ready" line to stdout when listening; logs go to stderr.
 """

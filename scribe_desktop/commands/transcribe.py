@@ -5,7 +5,7 @@ the cloud backend uses the ElevenLabs API key from the keyring or `ELEVENLABS_AP
 Expected failures (file, connection, server errors, missing key) print one line to stderr and
 exit non-zero; Ctrl+C stops cleanly with exit code 130. Heavy imports stay inside `run()`.
 
-The session is recorded in the app's history (issue 6; source "file"), unless `--no-history`;
+The session is recorded in the app's history (source "file"), unless `--no-history`;
 `--history-path` names another database. A history that cannot be written is a warning only.
 """
 

@@ -1,4 +1,4 @@
-"""Where dictation connects (layer 1, no Qt): the embedded local server or the ElevenLabs
+"""Where dictation connects (no Qt): the embedded local server or the ElevenLabs
 cloud, and the API key for it.
 
 `Backend` is the one interface (`await backend.connection()`); `LocalBackend` runs and

@@ -1,4 +1,4 @@
-"""Run `scribe-desktop server` as a child process (agreed interface 1).
+"""Run `scribe-desktop server` as a child process.
 
 This module only starts the process and reads its ready line; it never imports
 `scribe_desktop.server`, so the app does not load the engine into its own process.

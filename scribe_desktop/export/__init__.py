@@ -1,4 +1,4 @@
-"""Exporters (layer 0, pure): TXT, SRT, WebVTT and JSON from an `ExportSession`."""
+"""Exporters (pure, stdlib + `srt`): TXT, SRT, WebVTT and JSON from an `ExportSession`."""
 
 from __future__ import annotations
 

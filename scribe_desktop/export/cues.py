@@ -1,6 +1,6 @@
 """The subtitle cue builder shared by SRT, WebVTT and live export. Pure.
 
-Rules (issue 6), all configurable in `CueLimits`:
+Rules, all configurable in `CueLimits`:
 * a cue has at most 2 lines of at most 42 characters and lasts at most 7 s;
 * a silence of `pause_break_s` or a new segment (a commit) always starts a new cue;
 * when a cue is full it is split, by preference, after a sentence end, then at a pause, then

@@ -1,4 +1,4 @@
-"""Live export: append committed text to a TXT or SRT file as it arrives (layer 1, file I/O).
+"""Live export: append committed text to a TXT or SRT file as it arrives (file I/O).
 
 For captions in streaming software (e.g. OBS "read from file"): every write is flushed, so a
 reader sees each segment as soon as it is committed.

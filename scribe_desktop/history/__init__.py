@@ -1,4 +1,4 @@
-"""The crash-safe session history (layer 1): SQLite in WAL mode, FTS5 search."""
+"""The crash-safe session history: SQLite in WAL mode, FTS5 search."""
 
 from __future__ import annotations
 

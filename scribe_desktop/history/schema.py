@@ -3,7 +3,7 @@
 Durability: `journal_mode=WAL` + `synchronous=FULL`. In WAL mode NORMAL already survives a
 killed process (the WAL is in the OS cache), but a power cut or OS crash can lose the last
 transactions; FULL fsyncs the WAL on every commit, so a segment is on disk when
-`add_segment` returns (issue 6: "each committed segment is durable"). Commits are one per
+`add_segment` returns ("each committed segment is durable"). Commits are one per
 utterance, so the fsync (about a millisecond on an SSD; see bench/export_bench.py) is cheap.
 """
 

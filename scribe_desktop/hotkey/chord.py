@@ -1,4 +1,4 @@
-"""Key chords such as "ctrl+alt+space": parse, format, match. Pure (layer 0).
+"""Key chords such as "ctrl+alt+space": parse, format, match. Pure.
 
 Key names are normalized lowercase strings: modifiers "ctrl", "alt", "shift", "super" (left
 and right variants fold into one), named keys ("space", "esc", "enter", "backspace", "f1".."f24",

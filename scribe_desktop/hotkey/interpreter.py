@@ -1,4 +1,4 @@
-"""Turns key presses and releases into dictation commands. Pure (layer 0): no clock inside,
+"""Turns key presses and releases into dictation commands. Pure: no clock inside,
 every event carries its timestamp and the owner calls `tick(now)` at `deadline()`.
 
 Modes (feature-bar: push-to-talk and toggle):

@@ -1,4 +1,4 @@
-"""Insertion modes, smart joining and "undo last dictation" (layer 1, on `x11`).
+"""Insertion modes, smart joining and "undo last dictation" (on `x11`).
 
 - PASTE: snapshot the clipboard, offer our text for one paste, send the window's paste
   shortcut (Ctrl+Shift+V in terminals), then restore the previous content only if the

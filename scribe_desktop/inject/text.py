@@ -1,4 +1,4 @@
-"""Text decisions of insertion, pure (layer 0): smart spacing and capitalisation between
+"""Text decisions of insertion, pure: smart spacing and capitalisation between
 consecutive dictations, and which paste shortcut a window needs."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The X11 side of insertion (layer 1), through command-line tools run as asyncio
+"""The X11 side of insertion, through command-line tools run as asyncio
 subprocesses: xdotool (active window, activation, keys, typing), xprop (WM_CLASS) and xclip
 (the CLIPBOARD). Checked on Xvfb + openbox (test-rig.md "Hotkeys and typing on X11").
 

@@ -1,4 +1,4 @@
-"""Whisper model management for the offline engine (layer 1: filesystem + huggingface_hub).
+"""Whisper model management for the offline engine (filesystem + huggingface_hub; no Qt).
 
 No Qt; nothing here downloads unless asked. `ModelStore` lists, locates, removes, downloads
 (`ModelStore.download`) and imports (`ModelStore.import_model`) CTranslate2 Whisper models;

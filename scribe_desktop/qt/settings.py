@@ -1,5 +1,5 @@
 """Every user setting declared once — name, type, default, allowed range — and persisted with
-QSettings (layer 2: QtCore only). Secrets are NOT settings: the API key lives in the OS
+QSettings (QtCore only). Secrets are NOT settings: the API key lives in the OS
 keyring (`secrets.ApiKeyStore`), never here.
 
 `Settings` is an immutable value; the settings dialog edits a copy (`dataclasses.replace`) and
@@ -50,7 +50,7 @@ SETTINGS_VERSION = 1
 
 
 class LiveExportFormat(StrEnum):
-    """What live export appends (issue 6): plain lines or SRT cues."""
+    """What live export appends: plain lines or SRT cues."""
 
     TXT = "txt"
     SRT = "srt"
@@ -143,7 +143,7 @@ class Settings:
     auto_gain_dbfs: int = _f(0, "Automatic gain (target dBFS below full scale, 0 = off)",
                              "Audio", low=0, high=31)
     preroll_ms: int = _f(500, "Pre-roll (ms)", "Audio", low=0, high=2000)
-    # hotkey and insertion (push-to-talk into any app, issue 5)
+    # hotkey and insertion (push-to-talk into any app)
     hotkey_enabled: bool = _f(True, "Global hotkey", "Hotkey")
     hotkey: str = _f(DEFAULT_CHORD, "Dictation hotkey", "Hotkey",
                      help="Keys joined with +, e.g. ctrl+alt+space.")
@@ -162,7 +162,7 @@ class Settings:
                                   "Hotkey")
     smart_spacing: bool = _f(True, "Smart spacing and capitals", "Hotkey")
     show_overlay: bool = _f(True, "Show the live text near the screen edge", "Hotkey")
-    # history (issue 6): every session is recorded; these add to it
+    # history: every session is recorded; these add to it
     keep_session_audio: bool = _f(False, "Keep session audio", "History",
                                   help="Store each dictation's audio next to its text so a "
                                   "failed or cancelled one can be retried (uses disk space).")

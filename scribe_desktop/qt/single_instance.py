@@ -1,5 +1,5 @@
 """One app per user: the first launch listens on a QLocalServer; later launches forward their
-arguments to it and exit (layer 4 helper, QtNetwork).
+arguments to it and exit (QtNetwork).
 
 Wire format, one exchange per connection: the client writes one JSON line
 `{"argv": [...]}`; the first instance runs `handler(argv)` and answers one JSON line

@@ -205,7 +205,7 @@ def make_guard(config: ServerConfig) -> ConnectionGuard:
 async def serve(config: ServerConfig, engine: Engine, *,
                 on_ready: Callable[[dict[str, Any]], None],
                 stop: asyncio.Event) -> None:
-    """Listen until `stop` is set; `on_ready` gets the ready event (agreed interface 1)."""
+    """Listen until `stop` is set; `on_ready` gets the ready event."""
     guard = make_guard(config)
     # keepalive_timeout is armed at connection start too: it is the handshake timeout
     runner = web.AppRunner(build_app(config, engine, guard=guard), access_log=None,

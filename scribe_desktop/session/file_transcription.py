@@ -16,7 +16,7 @@ The file is streamed faster than real time, like the Python SDK's url mode (prot
 
 Events go through `Transcript` (rules C3-C5); the result serialises to text or JSON.
 `on_change` sees every `TranscriptChange` as it happens (a segment committed, its timestamps
-added), so a caller can record each segment as it arrives (issue 6: the history keeps a
+added), so a caller can record each segment as it arrives (the history keeps a
 file's text even if the process dies half-way), not only the finished result.
 """
 

@@ -1,5 +1,5 @@
 """Recording running sessions into the history store and a live-export file, off the loop
-(layer 2, no Qt): issue 6, "every session is recorded as it happens".
+(no Qt): "every session is recorded as it happens".
 
     journal = SessionJournal(store, on_warning=notify)       # store may be None (no history)
     session = journal.begin(meta, keep_audio=False, audio_format="pcm_16000",

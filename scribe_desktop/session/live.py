@@ -102,7 +102,7 @@ class LiveSession:
                  clock: Callable[[], float] = time.perf_counter,
                  on_audio: Callable[[bytes], None] | None = None) -> None:
         """`on_audio` sees every captured chunk before it is sent (the history's kept
-        audio, issue 6); it must not block."""
+        audio); it must not block."""
         self.source = source
         self.backend = backend
         self.options = options

@@ -1,4 +1,4 @@
-"""The settings dialog's "History" tab (issue 6): keep each session's audio (with what the
+"""The settings dialog's "History" tab: keep each session's audio (with what the
 history uses on disk now), and live export — a file that committed text is appended to as it
 arrives (`live_export.py`), chosen with a file dialog, in plain text or SRT captions.
 

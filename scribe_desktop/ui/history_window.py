@@ -1,4 +1,4 @@
-"""View → History…: a non-modal window around `HistoryPanel` (issue 6), and the read-only
+"""View → History…: a non-modal window around `HistoryPanel`, and the read-only
 view of one opened session.
 
     window = HistoryWindow(store, parent)        # store: history.HistoryStore

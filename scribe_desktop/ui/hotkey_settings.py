@@ -1,4 +1,4 @@
-"""The settings dialog's "Dictation hotkey" tab (issue 5): the global hotkey switch, chord
+"""The settings dialog's "Dictation hotkey" tab: the global hotkey switch, chord
 editors for dictate / cancel / undo / paste-last, the mode, the stuck-key timeout, how text
 is inserted, and whether global hotkeys can work here at all (`listener.detect()`).
 

@@ -14,14 +14,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -33,13 +30,15 @@ from ..protocol.options import CommitStrategy
 from ..qt.settings import Settings
 from ..session.user_errors import OPEN_SETTINGS, SHOW_LOG, TRY_AGAIN, AppErrorKind, UserError
 from . import about
+from .cloud_settings import KeyStore
+from .controls import ControlBar
 from .error_dialog import ErrorDialog
 from .file_dialog import FileTranscriptionDialog
 from .icons import app_icon, state_icon
 from .labels import state_label, toggle_label
 from .level_meter import LevelMeter
-from .menus import EXPORT_PENDING_TIP, build_menus, export_available
-from .settings_dialog import KeyStore, SettingsDialog
+from .menus import build_menus
+from .settings_dialog import SettingsDialog
 from .status_bar import StatusBar
 from .transcript_view import CommittedPane, LivePane
 
@@ -116,46 +115,18 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(14, 12, 14, 8)
         layout.setSpacing(8)
 
-        controls = QHBoxLayout()
-        controls.setSpacing(8)
-        self.toggle_button = QPushButton(toggle_label(DictationState.IDLE), body)
-        self.toggle_button.setObjectName("toggleButton")
-        self.toggle_button.setToolTip("Start or stop dictation (Ctrl+Space, F9)")
-        self.toggle_button.setMinimumWidth(140)
+        self.controls = ControlBar(body)
+        self.toggle_button = self.controls.toggle_button
+        self.commit_button = self.controls.commit_button
+        self.clear_button = self.controls.clear_button
+        self.device_combo = self.controls.device_combo
+        self.rescan_button = self.controls.rescan_button
         self.toggle_button.clicked.connect(self.worker.toggle)
-        self.commit_button = QPushButton("Commit now", body)
-        self.commit_button.setToolTip("Commit the live text now (manual commit strategy, "
-                                      "Ctrl+Enter)")
         self.commit_button.clicked.connect(self.commit_now)
-        self.clear_button = QPushButton("Clear", body)
-        self.clear_button.setToolTip("Clear both panes")
         self.clear_button.clicked.connect(self.clear)
-        for button in (self.toggle_button, self.commit_button, self.clear_button):
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            controls.addWidget(button)
-        controls.addSpacing(16)
-        mic_label = QLabel("Microphone:", body)
-        controls.addWidget(mic_label)
-        self.device_combo = QComboBox(body)
-        self.device_combo.setObjectName("deviceCombo")
-        self.device_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.device_combo.setMinimumContentsLength(14)
-        self.device_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.device_combo.activated.connect(self._on_device_chosen)
-        mic_label.setBuddy(self.device_combo)
-        controls.addWidget(self.device_combo, 1)
-        # On-demand re-enumeration (issue 3): PortAudio only sees a microphone plugged in
-        # after start-up once it rescans.
-        self.rescan_button = QPushButton("\u21bb", body)
-        self.rescan_button.setObjectName("rescanDevices")
-        self.rescan_button.setToolTip("Look for microphones again (F5)")
-        self.rescan_button.setShortcut("F5")
-        self.rescan_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.rescan_button.setFixedWidth(self.rescan_button.sizeHint().height() + 6)
         self.rescan_button.clicked.connect(self.worker.rescan_devices)
-        controls.addWidget(self.rescan_button)
-        layout.addLayout(controls)
+        layout.addWidget(self.controls)
 
         meter_row = QHBoxLayout()
         meter_row.setSpacing(8)
@@ -344,9 +315,6 @@ class MainWindow(QMainWindow):
 
     def export_transcript(self) -> QDialog | None:
         """File → Export…: the committed transcript as TXT, SRT, WebVTT or JSON."""
-        if not export_available():
-            self.status.showMessage(EXPORT_PENDING_TIP, 4000)
-            return None
         if not self.committed.segments:
             self.status.showMessage("Nothing to export yet", 4000)
             return None
@@ -361,7 +329,7 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    # -- history (issue 6) -------------------------------------------------------------------
+    # -- history -------------------------------------------------------------------
     def open_history(self) -> HistoryWindow | None:
         """View → History… (Ctrl+H): past sessions, search, open, copy, re-insert, delete,
         export. A non-modal window, refreshed whenever a session ends."""

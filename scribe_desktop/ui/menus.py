@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -10,8 +9,6 @@ from PySide6.QtGui import QAction, QKeySequence
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
-
-EXPORT_PENDING_TIP = "Coming with export"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,11 +23,6 @@ class WindowActions:
     toggle: QAction
     commit: QAction
     history: QAction | None = None
-
-
-def export_available() -> bool:
-    """True when the export dialog (and so scribe_desktop/export/) is part of this build."""
-    return importlib.util.find_spec("scribe_desktop.ui.export_dialog") is not None
 
 
 def build_menus(window: MainWindow) -> WindowActions:
@@ -51,10 +43,6 @@ def build_menus(window: MainWindow) -> WindowActions:
     transcribe = action("&Transcribe file…", window.choose_file, "Ctrl+O",
                         "Transcribe an audio file into the transcript")
     export = action("&Export…", window.export_transcript, "Ctrl+E")
-    if not export_available():
-        export.setEnabled(False)
-        export.setToolTip(EXPORT_PENDING_TIP)
-        export.setStatusTip(EXPORT_PENDING_TIP)
     quit_ = action("&Quit", window.quit_requested.emit, "Ctrl+Q")
     file_menu.addAction(transcribe)
     file_menu.addAction(export)

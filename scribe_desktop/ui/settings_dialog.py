@@ -16,7 +16,6 @@ forwards it to `DictationWorker.test_connection` and its answer to `set_test_res
 from __future__ import annotations
 
 import dataclasses
-from typing import Protocol
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -27,10 +26,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -38,11 +34,11 @@ from PySide6.QtWidgets import (
 )
 
 from ..audio.processing import ECHO_CANCELLATION_NOTE
-from ..connect.keyring_store import SecretsError, SecretsUnavailableError
 from ..core.backend_kind import BackendKind
 from ..hotkey.backends import ListenerStatus
 from ..protocol.options import KNOWN_MODEL_IDS, VAD_RANGES, CommitStrategy, Region
 from ..qt.settings import Settings, SettingsError, field_spec
+from .cloud_settings import CloudBox, KeyStore
 from .history_settings import DiskUsageSource, HistoryTab
 from .hotkey_settings import HotkeyTab
 from .keyterms_editor import KeytermsEditor
@@ -51,16 +47,6 @@ LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "da", "fi", "
              "ru", "uk", "ja", "ko", "zh", "hi", "ar")
 AUTO_LANGUAGE = "Auto-detect"
 NOISE_LEVELS = ("Off", "Low", "Moderate", "High", "Very high")
-REGION_LABELS = {Region.DEFAULT: "Default (global)", Region.US: "United States",
-                 Region.EU: "Europe (data residency)", Region.IN: "India (data residency)",
-                 Region.SG: "Singapore (data residency)"}
-
-
-class KeyStore(Protocol):
-    """What the dialog needs of secrets.ApiKeyStore (it never writes a key itself)."""
-
-    def get_api_key(self) -> str | None: ...
-    def delete_api_key(self) -> None: ...
 
 
 class SettingsDialog(QDialog):
@@ -82,7 +68,6 @@ class SettingsDialog(QDialog):
         self._initial = settings
         self._result = settings
         self._key_store = key_store
-        self.keyring_available = True
         tabs = QTabWidget(self)
         tabs.addTab(self._backend_tab(settings), "Backend")
         tabs.addTab(self._transcription_tab(settings), "Transcription")
@@ -115,7 +100,6 @@ class SettingsDialog(QDialog):
         self.keyterms.validity_changed.connect(self._update_ok)
         self.hotkey.validity_changed.connect(self._update_ok)
         self._update_ok()
-        self._refresh_key_status()
         self._on_backend_changed()
         self._on_strategy_changed()
 
@@ -130,44 +114,14 @@ class SettingsDialog(QDialog):
         self.backend.currentIndexChanged.connect(self._on_backend_changed)
         form.addRow("Backend:", self.backend)
 
-        self.cloud_box = QGroupBox("ElevenLabs", page)
-        cloud = QFormLayout(self.cloud_box)
-        self.api_key = QLineEdit(self.cloud_box)
-        self.api_key.setObjectName("apiKey")
-        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.api_key.setClearButtonEnabled(True)
-        self.key_status = QLabel(self.cloud_box)
-        self.key_status.setObjectName("keyStatus")
-        self.key_status.setWordWrap(True)
-        self.remove_key = QPushButton("Remove stored key", self.cloud_box)
-        self.remove_key.clicked.connect(self._remove_key)
-        self.session_only = QCheckBox("Use this key for this run only", self.cloud_box)
-        self.session_only.setToolTip("Without an OS keyring the key cannot be saved; it is "
-                                     "kept in memory until the app quits, never on disk.")
-        key_row = QHBoxLayout()
-        key_row.addWidget(self.api_key, 1)
-        key_row.addWidget(self.remove_key)
-        cloud.addRow("API key:", key_row)
-        cloud.addRow("", self.key_status)
-        cloud.addRow("", self.session_only)
-        self.region = QComboBox(self.cloud_box)
-        for region in Region:
-            self.region.addItem(REGION_LABELS.get(region, region.value), region)
-        self.region.setCurrentIndex(self.region.findData(s.region))
-        cloud.addRow(field_spec("region").label + ":", self.region)
-        self.single_use = QCheckBox(field_spec("single_use_tokens").label, self.cloud_box)
-        self.single_use.setToolTip(field_spec("single_use_tokens").help)
-        self.single_use.setChecked(s.single_use_tokens)
-        cloud.addRow("", self.single_use)
-        self.test_button = QPushButton("Test connection", self.cloud_box)
+        self.cloud_box = CloudBox(s, self._key_store, page)
+        box = self.cloud_box
+        self.api_key, self.key_status, self.remove_key = box.api_key, box.key_status, \
+            box.remove_key
+        self.session_only, self.region, self.single_use = box.session_only, box.region, \
+            box.single_use
+        self.test_button, self.test_result = box.test_button, box.test_result
         self.test_button.clicked.connect(self._request_test)
-        self.test_result = QLabel(self.cloud_box)
-        self.test_result.setObjectName("testResult")
-        self.test_result.setWordWrap(True)
-        test_row = QHBoxLayout()
-        test_row.addWidget(self.test_button)
-        test_row.addWidget(self.test_result, 1)
-        cloud.addRow("", test_row)
         form.addRow(self.cloud_box)
 
         self.model_id = QComboBox(page)
@@ -279,38 +233,6 @@ class SettingsDialog(QDialog):
     def _on_strategy_changed(self) -> None:
         self.vad_box.setEnabled(self.strategy.currentData() == CommitStrategy.VAD)
 
-    def _refresh_key_status(self) -> None:
-        stored: str | None = None
-        if self._key_store is None:
-            self.keyring_available = False
-            text = "No keyring connected: the key is used for this run only."
-        else:
-            try:
-                stored = self._key_store.get_api_key()
-                text = ("A key is stored in the OS keyring. Type a new one to replace it."
-                        if stored else "No key stored yet.")
-            except SecretsUnavailableError:
-                self.keyring_available = False
-                text = ("No OS keyring is available, so the key cannot be saved. It can be "
-                        "used for this run only; it is never written to disk.")
-            except SecretsError as exc:
-                text = f"The keyring could not be read: {exc}"
-        self.key_stored = stored is not None
-        self.key_status.setText(text)
-        self.remove_key.setEnabled(self.key_stored)
-        self.session_only.setVisible(not self.keyring_available)
-        self.session_only.setChecked(not self.keyring_available)
-        self.api_key.setPlaceholderText("•••••••• (stored)" if stored else "Paste your API key")
-
-    def _remove_key(self) -> None:
-        if self._key_store is not None:
-            try:
-                self._key_store.delete_api_key()
-            except SecretsError as exc:
-                self.key_status.setText(f"The key could not be removed: {exc}")
-                return
-        self._refresh_key_status()
-
     def _request_test(self) -> None:
         self.test_result.setStyleSheet("")
         self.test_result.setText("Testing…")
@@ -320,9 +242,15 @@ class SettingsDialog(QDialog):
 
     def set_test_result(self, ok: bool, message: str) -> None:
         """The answer to `test_connection_requested`."""
-        self.test_button.setEnabled(True)
-        self.test_result.setStyleSheet("color: #1a7f37;" if ok else "color: #b42318;")
-        self.test_result.setText(message)
+        self.cloud_box.set_test_result(ok, message)
+
+    @property
+    def keyring_available(self) -> bool:
+        return self.cloud_box.keyring_available
+
+    @property
+    def key_stored(self) -> bool:
+        return self.cloud_box.key_stored
 
     def collect(self) -> Settings:
         """The settings as currently edited (not yet validated)."""

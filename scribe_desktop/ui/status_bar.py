@@ -1,6 +1,6 @@
 """The status bar: backend (Local, or ElevenLabs + region), connection state, session time and
 the latency of the last partial, from the worker's `status_changed(WorkerStatus)`; and,
-permanently, whether the global dictation hotkey works here (issue 5), so a user on
+permanently, whether the global dictation hotkey works here, so a user on
 Wayland learns once and for all to bind `scribe-desktop --toggle` instead."""
 
 from __future__ import annotations

@@ -101,7 +101,7 @@ class RealApp:
         for name in ("WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "ELEVENLABS_API_KEY"):
             self.env.pop(name, None)
         self.log_path = dirs["state"] / "scribe-desktop" / "log" / "scribe-desktop.log"
-        # the session history (issue 6): platformdirs' user data dir under XDG_DATA_HOME
+        # the session history: platformdirs' user data dir under XDG_DATA_HOME
         self.history_path = dirs["data"] / "scribe-desktop" / "history.sqlite3"
         self.stderr_path = root / "app.stderr"
         self.proc: subprocess.Popen[bytes] | None = None

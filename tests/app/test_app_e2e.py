@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.inject.x11_rig import X11Desktop, x11_desktop
+from tests.inject.x11_rig import X11Desktop
 from tests.rig.pulse import PulseRig
 from tests.speech import SENTENCES, synth, wer, words
 
@@ -28,12 +28,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 WINDOW_POSITION = (60, 40)  # clear of the live-partial overlay at the bottom of the screen
 SCREENSHOTS = ("main-idle.png", "main-dictating.png", "main-error.png")
-
-
-@pytest.fixture(scope="module")
-def desktop() -> Iterator[X11Desktop]:
-    with x11_desktop() as d:
-        yield d
 
 
 @pytest.fixture

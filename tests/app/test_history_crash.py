@@ -1,5 +1,5 @@
 """Killing the real app with SIGKILL mid-dictation loses no committed segment, and the next
-launch marks that session interrupted (issue 6). The `scribe-desktop` process on Xvfb with
+launch marks that session interrupted. The `scribe-desktop` process on Xvfb with
 the virtual microphone (real_app.py), its history read back from its own data directory."""
 
 from __future__ import annotations
@@ -12,19 +12,13 @@ import pytest
 
 from scribe_desktop.export import SessionSource, SessionStatus
 from scribe_desktop.history import HistoryStore
-from tests.inject.x11_rig import X11Desktop, wait_until, x11_desktop
+from tests.inject.x11_rig import X11Desktop, wait_until
 from tests.rig.pulse import PulseRig
 from tests.speech import SENTENCES, synth, words
 
 from .real_app import RealApp
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
-
-
-@pytest.fixture(scope="module")
-def desktop() -> Iterator[X11Desktop]:
-    with x11_desktop() as d:
-        yield d
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Retry from audio (issue 6): a session's kept audio is transcribed again by the real worker
+"""Retry from audio: a session's kept audio is transcribed again by the real worker
 and the real local server, and recorded as a new session linked to the original."""
 
 from __future__ import annotations

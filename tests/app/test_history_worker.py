@@ -1,4 +1,4 @@
-"""The worker records every session into the history as it happens (issue 6): the real
+"""The worker records every session into the history as it happens: the real
 worker, the real local server (subprocess) and a scripted microphone, a temporary store."""
 
 from __future__ import annotations

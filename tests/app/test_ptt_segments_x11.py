@@ -5,7 +5,7 @@ once, joined by smart spacing."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -15,26 +15,13 @@ from scribe_desktop.hotkey.interpreter import HotkeyMode
 from scribe_desktop.inject.text import smart_join
 from scribe_desktop.protocol.options import CommitStrategy
 from tests.inject.ptt_harness import CHORD, PttStack, make_stack
-from tests.inject.x11_rig import TargetApp, X11Desktop, x11_desktop
+from tests.inject.x11_rig import TargetApp, X11Desktop
 from tests.rig.pulse import PulseRig
 from tests.speech import SENTENCES, synth, wer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
 
 FIRST, SECOND = SENTENCES[2], SENTENCES[3]
-
-
-@pytest.fixture(scope="module")
-def desktop() -> Iterator[X11Desktop]:
-    with x11_desktop() as d:
-        yield d
-
-
-@pytest.fixture
-def target(desktop: X11Desktop) -> Iterator[TargetApp]:
-    app = TargetApp(desktop)
-    yield app
-    app.close()
 
 
 async def keys(desktop: X11Desktop, action: str, *names: str) -> None:

@@ -6,31 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from scribe_desktop.core.lifecycle import DictationState
 from tests.inject.ptt_harness import CHORD, make_stack
-from tests.inject.x11_rig import TargetApp, X11Desktop, x11_desktop
+from tests.inject.x11_rig import TargetApp, X11Desktop
 from tests.rig.pulse import PulseRig
 from tests.speech import SENTENCES, synth, wer, words
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
-
-
-@pytest.fixture(scope="module")
-def desktop() -> Iterator[X11Desktop]:
-    with x11_desktop() as d:
-        yield d
-
-
-@pytest.fixture
-def target(desktop: X11Desktop) -> Iterator[TargetApp]:
-    app = TargetApp(desktop)
-    yield app
-    app.close()
 
 
 async def keys(desktop: X11Desktop, action: str, *names: str) -> None:

@@ -14,7 +14,6 @@ from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.protocol.options import CommitStrategy
 from scribe_desktop.qt.settings import Settings
 from scribe_desktop.ui.main_window import MainWindow
-from scribe_desktop.ui.menus import EXPORT_PENDING_TIP, export_available
 
 from .ui_fakes import FakeStatus, FakeWorker, as_worker, segment
 
@@ -220,8 +219,6 @@ def test_menus_have_the_agreed_shortcuts(window: MainWindow) -> None:
     titles = [m.title() for m in window.menuBar().findChildren(type(window.menuBar().addMenu("x")))
               if m.title() != "x"]
     assert {"&File", "&Edit", "&Settings", "&Help"} <= set(titles)
-    if not export_available():
-        assert not a.export.isEnabled() and a.export.toolTip() == EXPORT_PENDING_TIP
 
 
 def test_quit_action_asks_the_app_to_quit(qtbot: QtBot, window: MainWindow) -> None:
@@ -253,8 +250,6 @@ def test_close_without_tray_quits_and_with_tray_hides(qtbot: QtBot, worker: Fake
 def test_export_opens_the_export_dialog_with_the_committed_segments(
         window: MainWindow, worker: FakeWorker) -> None:
     """File → Export… offers the committed transcript, or says there is nothing yet."""
-    if not export_available():
-        pytest.skip("this build has no export module")
     assert window.actions_.export.isEnabled()
     assert window.export_transcript() is None  # nothing committed yet
     worker.segment_committed.emit(segment(0, "export me", start_s=1.0))

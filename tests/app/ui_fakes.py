@@ -8,22 +8,23 @@ import asyncio
 import dataclasses
 import os
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
 
 from PySide6.QtCore import QObject, Signal
 
 from scribe_desktop.connect import ApiKeys
+from scribe_desktop.connect.keyring_store import ApiKeyStore
 from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.core.transcript import Segment
 from scribe_desktop.protocol.messages import Word, WordType
 from scribe_desktop.qt.settings import Settings
 from scribe_desktop.qt.worker.status import WorkerStatus
 from scribe_desktop.session.journal import SessionJournal
+from tests.keyrings import MemoryKeyring
 
 if TYPE_CHECKING:
-    from scribe_desktop.connect.keyring_store import ApiKeyStore
     from scribe_desktop.qt.worker.api import WorkerApi
 
 
@@ -77,7 +78,7 @@ class FakeWorker(QObject):
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
         self.state = DictationState.IDLE
         self.commit_timeout_s = 10.0
-        self.api_keys = ApiKeys(cast("ApiKeyStore", key_store or MemoryKeyStore()))
+        self.api_keys = ApiKeys(key_store or ApiKeyStore(MemoryKeyring()))
         self.journal = SessionJournal(None)
         self.jobs: list[FakeFileJob] = []
 

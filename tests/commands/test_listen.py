@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 import sys
 from typing import Any
 
 import pytest
 
+from tests.commands.json_lines import read_json_until
 from tests.rig.pulse import DEVICE_NAME, PulseRig
 from tests.speech import SENTENCES, synth, wer
-
-
-async def read_json_until(stream: asyncio.StreamReader, message_type: str,
-                          seen: list[dict[str, Any]], timeout_s: float) -> dict[str, Any]:
-    async def loop() -> dict[str, Any]:
-        while True:
-            line = await stream.readline()
-            if not line:
-                raise AssertionError(f"stdout ended before {message_type}: {seen}")
-            event: dict[str, Any] = json.loads(line)
-            seen.append(event)
-            if event.get("message_type") == message_type:
-                return event
-
-    return await asyncio.wait_for(loop(), timeout_s)
 
 
 @pytest.mark.slow

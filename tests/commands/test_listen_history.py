@@ -1,4 +1,4 @@
-"""`scribe-desktop listen` records its session in the history as it happens (issue 6)."""
+"""`scribe-desktop listen` records its session in the history as it happens."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from scribe_desktop.history import HistoryStore
 from tests.rig.pulse import DEVICE_NAME, PulseRig
 from tests.speech import SENTENCES, synth, wer
 
-from .test_listen import read_json_until
+from .json_lines import read_json_until
 
 
 @pytest.mark.slow

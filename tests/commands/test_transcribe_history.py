@@ -1,4 +1,4 @@
-"""`scribe-desktop transcribe` records its session in the history (issue 6), run as a user
+"""`scribe-desktop transcribe` records its session in the history, run as a user
 would: a subprocess against the shared local server, with its own XDG_DATA_HOME."""
 
 from __future__ import annotations

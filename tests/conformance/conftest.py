@@ -26,7 +26,7 @@ NODE_PACKAGES = ("@elevenlabs/client", "@elevenlabs/elevenlabs-js", "ws")
 
 
 class ServerInfo(Protocol):
-    """What the tests use of tests/conftest.py's `local_server` (agreed interface 1)."""
+    """What the tests use of tests/conftest.py's `local_server`."""
 
     @property
     def base_url(self) -> str: ...

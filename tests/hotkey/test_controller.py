@@ -232,7 +232,7 @@ class FakeGrab:
 
 
 async def test_the_cancel_key_is_grabbed_only_while_dictating() -> None:
-    """Esc is reserved when a dictation starts and released when it ends (issue 5)."""
+    """Esc is reserved when a dictation starts and released when it ends."""
     worker, desktop = FakeWorker(), MemoryDesktop()
     config = HotkeyConfig(chord=parse_chord("f9"), mode=HotkeyMode.HOLD,
                           cancel=parse_chord("esc"))

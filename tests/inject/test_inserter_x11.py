@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 
 from scribe_desktop.inject.inserter import Inserter, InsertMode
-from tests.inject.x11_rig import TargetApp, X11Desktop, x11_desktop
+from tests.inject.x11_rig import TargetApp, X11Desktop
 
 pytestmark = pytest.mark.timeout(60)
 EXACT = "café €5 naïve"
-
-
-@pytest.fixture(scope="module")
-def desktop() -> Iterator[X11Desktop]:
-    with x11_desktop() as d:
-        yield d
-
-
-@pytest.fixture
-def target(desktop: X11Desktop) -> Iterator[TargetApp]:
-    app = TargetApp(desktop)
-    yield app
-    app.close()
 
 
 async def test_paste_is_exact_and_restores_the_clipboard(desktop: X11Desktop,

@@ -4,30 +4,16 @@ the focused app of another process; after the ungrab it reaches the app again.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
 from scribe_desktop.hotkey.backends import KeyEvent
 from scribe_desktop.hotkey.backends.pynput_listener import PynputListener
 from scribe_desktop.hotkey.backends.x11_grab import CancelKeyGrab, make_cancel_grab
-from tests.inject.x11_rig import TargetApp, X11Desktop, x11_desktop
+from tests.inject.x11_rig import TargetApp, X11Desktop
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture(scope="module")
-def desktop() -> Iterator[X11Desktop]:
-    with x11_desktop() as d:
-        yield d
-
-
-@pytest.fixture
-def target(desktop: X11Desktop) -> Iterator[TargetApp]:
-    app = TargetApp(desktop)
-    app.out.with_suffix(".keys").unlink(missing_ok=True)  # one file per desktop: reset
-    yield app
-    app.close()
 
 
 class Presses:

@@ -1,4 +1,4 @@
-"""Global-key backends (layer 1), picked by priority: pynput where apps may listen to keys
+"""Global-key backends, picked by priority: pynput where apps may listen to keys
 (X11, Windows, macOS); on Wayland none yet (the XDG GlobalShortcuts portal would implement
 `KeyListener` by reporting the bound chord as a press/release pair); else `NullListener`.
 `x11_grab` keeps a key from reaching the focused app while we use it.

@@ -1,4 +1,4 @@
-"""What every global-key backend is (layer 1): a `KeyListener` delivering `KeyEvent`s on the
+"""What every global-key backend is: a `KeyListener` delivering `KeyEvent`s on the
 asyncio loop, and a `ListenerStatus` saying whether it works here and, when not, what to do
 instead. Backends are picked by priority in `hotkey.backends.detect()`; `NullListener` is
 the one that never fires, so callers never test for None.

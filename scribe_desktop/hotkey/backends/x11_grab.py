@@ -1,4 +1,4 @@
-"""Grabbing the cancel key on X11 while dictating (issue 5: "a cancel key (Esc by default)
+"""Grabbing the cancel key on X11 while dictating ("a cancel key (Esc by default)
 works while dictating and is only grabbed then").
 
 The pynput listener only observes keys (XRecord), so without a grab Esc also reaches the

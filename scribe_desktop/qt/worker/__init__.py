@@ -1,4 +1,4 @@
-"""The dictation worker (layer 2, QtCore only): the one place where client, capture and
+"""The dictation worker (QtCore only): the one place where client, capture and
 session events become Qt signals, and the one owner of the dictation lifecycle.
 
 `worker.DictationWorker` drives a `session.live.LiveSession` per dictation and a `FileJob` per

@@ -1,4 +1,4 @@
-"""One "Transcribe file…" job as its own QObject (layer 2): open the file, connect to the
+"""One "Transcribe file…" job as its own QObject: open the file, connect to the
 backend, stream it with `session.file_transcription`, record it in the history as it goes,
 and report through its own signals.
 

@@ -1,4 +1,4 @@
-"""The worker's history hooks (issue 6): begin a session record in the `SessionJournal` for
+"""The worker's history hooks: begin a session record in the `SessionJournal` for
 a dictation or a file, and end it, announcing the history id it got. No Qt.
 """
 

@@ -1,5 +1,5 @@
 """`DictationWorker`: the one place where client, capture and session events become Qt
-signals (layer 2: QtCore only).
+signals (QtCore only).
 
 Every trigger — the Start/Stop button, the tray, a `--toggle` remote command, the hotkey —
 calls a slot here, and every slot goes through `session.dictation.Dictation` (the one
