@@ -1,4 +1,6 @@
-"""Exporters (pure, stdlib + `srt`): TXT, SRT, WebVTT and JSON from an `ExportSession`."""
+"""Exports (layer 0: standard library + `srt`; may import core and protocol): TXT, SRT,
+WebVTT and JSON from an `ExportSession`, the subtitle cue builder, and live export
+(`live`: appends committed text to a file as it arrives)."""
 
 from __future__ import annotations
 

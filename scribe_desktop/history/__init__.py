@@ -1,4 +1,5 @@
-"""The crash-safe session history: SQLite in WAL mode, FTS5 search."""
+"""The crash-safe session history (layer 1): SQLite in WAL mode with FTS5 search, the
+recorder thread, and kept session audio. May import: core, protocol, export, `audio.pcm`."""
 
 from __future__ import annotations
 

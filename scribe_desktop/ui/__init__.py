@@ -1,3 +1,3 @@
-"""Layer 3: the widgets. They import only layers 0-2 (protocol, transcript, dictation,
-user_errors, settings, worker) and talk to the dictation worker only through its signals and
-slots."""
+"""The widgets (layer 4): main window, panes, level meter, dialogs, tray, overlay. May
+import layers 0-3 except `client/` and `server/`: they talk to the dictation worker only
+through its declared surface (`qt.worker.api.WorkerApi`)."""
