@@ -16,14 +16,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import logging.handlers
-import re
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from ..core.redaction import Redactor
 from ..session.user_errors import UserError, user_error_for
 
 APP_NAME = "scribe-desktop"
@@ -31,37 +30,6 @@ LOG_FILE_NAME = "scribe-desktop.log"
 MAX_LOG_BYTES = 1_000_000
 LOG_BACKUPS = 3
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-# header or query forms a secret may take in a URL, a repr or a message
-_PATTERNS = (
-    re.compile(r"(?i)(xi-api-key['\"]?\s*[:=]\s*['\"]?)([^'\"\s,}&]+)"),
-    re.compile(r"(?i)([?&]token=)([^&\s'\"]+)"),
-    re.compile(r"(?i)(api_key=['\"]?)([^'\"\s,)]+)"),
-)
-_MIN_SECRET_CHARS = 4  # never redact tiny strings (they would mangle ordinary text)
-
-
-class Redactor:
-    """Known secrets and secret-shaped patterns -> `***`. Thread-safe."""
-
-    def __init__(self) -> None:
-        self._secrets: set[str] = set()
-        self._lock = threading.Lock()
-
-    def add(self, secret: str | None) -> None:
-        if secret and len(secret.strip()) >= _MIN_SECRET_CHARS:
-            with self._lock:
-                self._secrets.add(secret.strip())
-
-    def __call__(self, text: str) -> str:
-        with self._lock:
-            secrets = sorted(self._secrets, key=len, reverse=True)
-        for secret in secrets:
-            text = text.replace(secret, "***")
-        for pattern in _PATTERNS:
-            text = pattern.sub(lambda m: m.group(1) + "***", text)
-        return text
-
 
 class RedactingFormatter(logging.Formatter):
     """Formats as usual (message, traceback, stack), then redacts the whole text."""
