@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import Any
 
 from ..core.redaction import Redactor
+from ..paths.private import create_private_file, private_dir, tighten
 from ..session.user_errors import UserError, user_error_for
 
 APP_NAME = "scribe-desktop"
@@ -42,22 +43,31 @@ class RedactingFormatter(logging.Formatter):
         return self.redactor(super().format(record))
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are created 0600 (the log names the user's files)."""
+
+    def _open(self) -> Any:
+        create_private_file(self.baseFilename)
+        return super()._open()
+
+
 def default_log_dir() -> Path:
     from platformdirs import user_log_dir
 
-    return Path(user_log_dir(APP_NAME, appauthor=False))
+    folder = private_dir(user_log_dir(APP_NAME, appauthor=False), own=True)
+    tighten(folder)  # the app's own folder: older logs may have been left readable
+    return folder
 
 
 def configure_logging(log_dir: Path | None = None, *, redactor: Redactor | None = None,
                       level: int = logging.INFO) -> tuple[Path, Redactor]:
     """Attach a rotating, redacting file handler to the root logger (replacing one added by
     an earlier call). Returns the log file path and the redactor to register secrets with."""
-    directory = log_dir or default_log_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = private_dir(log_dir) if log_dir else default_log_dir()
     path = directory / LOG_FILE_NAME
     redactor = redactor or Redactor()
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_LOG_BYTES,
-                                                   backupCount=LOG_BACKUPS, encoding="utf-8")
+    handler = PrivateRotatingFileHandler(path, maxBytes=MAX_LOG_BYTES,
+                                         backupCount=LOG_BACKUPS, encoding="utf-8")
     handler.setFormatter(RedactingFormatter(redactor))
     handler.set_name("scribe-desktop-file")
     root = logging.getLogger()

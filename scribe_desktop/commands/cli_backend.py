@@ -61,7 +61,7 @@ async def open_backend(args: argparse.Namespace, command: str,
     from ..client import ApiKeyAuth, Auth, Endpoint, TokenAuth
     from ..connect import FixedBackend, LocalBackend, LocalServerError
     from ..core.backend_kind import BackendKind
-    from .private_files import PrivateFileError
+    from ..paths.secret_files import PrivateFileError
     from .secret_args import server_secret
 
     kind = BackendKind(args.backend)
