@@ -6,6 +6,7 @@ websockets' server cannot answer a `POST`, hence aiohttp for both routes.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -21,14 +22,14 @@ from ..protocol.options import (
     SessionOptions,
 )
 from .config import ServerConfig
-from .engines.base import Engine
+from .engines.base import Engine, EngineInfo
+from .languages import resolve_language
 from .session import RealtimeSession, send_error
 from .tokens import TokenStore, authenticate
 
 log = logging.getLogger(__name__)
 
 AUTH_ERROR_TEXT = "You must be authenticated to use this endpoint."  # live text (§3)
-ENGLISH_CODES = ("en", "eng")
 MAX_FRAME_BYTES = 16 * 1024 * 1024  # so an oversized chunk gets chunk_size_exceeded, not 1009
 
 CONFIG_KEY = web.AppKey("config", ServerConfig)
@@ -38,17 +39,14 @@ ACTIVE_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("active_sessions
 SOCKETS_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("sockets")
 
 
-def check_options(options: SessionOptions) -> None:
+def check_options(options: SessionOptions, info: EngineInfo) -> None:
     """Parameters the protocol allows but this server rejects (→ invalid_request, 1008)."""
     if options.model_id not in KNOWN_MODEL_IDS:
         supported = ", ".join(f"'{m}'" for m in KNOWN_MODEL_IDS)
         # the live server's wording (§6.10)
         raise OptionsError(f"The model_id '{options.model_id}' is invalid. Supported models: "
                            f"{supported}.")
-    code = options.language_code
-    if code is not None and code.lower() not in ENGLISH_CODES:
-        raise OptionsError(f"The language_code '{code}' is not supported: the local engine is "
-                           "English-only. Use 'en' or 'eng', or leave language_code empty.")
+    resolve_language(options.language_code, info)  # the languages the engine declares
 
 
 @web.middleware
@@ -105,7 +103,7 @@ async def realtime(request: web.Request) -> web.StreamResponse:
             return ws
         try:
             options = SessionOptions.from_query(request.query.items())
-            check_options(options)
+            check_options(options, request.app[ENGINE_KEY].info)
         except OptionsError as exc:
             # rule B3 / S6: accept, send invalid_request, close 1008 "invalid_request"
             await send_error(ws, ErrorType.INVALID_REQUEST, str(exc),
@@ -158,7 +156,13 @@ def build_app(config: ServerConfig, engine: Engine, tokens: TokenStore | None = 
 async def serve(config: ServerConfig, engine: Engine, *,
                 on_ready: Callable[[dict[str, Any]], None],
                 stop: asyncio.Event) -> None:
-    """Listen until `stop` is set; `on_ready` gets the ready event (agreed interface 1)."""
+    """Listen until `stop` is set; `on_ready` gets the ready event (agreed interface 1),
+    which also says which engine, model and languages the server runs."""
+    # Each live session may hold two blocking engine calls at once (its feed or commit, and a
+    # background partial decode): size the thread pool so sessions never queue for threads.
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(
+        max_workers=2 * config.max_sessions + 4, thread_name_prefix="scribe-engine-call"))
     runner = web.AppRunner(build_app(config, engine), access_log=None,
                            handle_signals=False)
     await runner.setup()
@@ -168,7 +172,8 @@ async def serve(config: ServerConfig, engine: Engine, *,
         host, port = runner.addresses[0][:2]
         url_host = f"[{host}]" if ":" in host else host
         on_ready({"event": "ready", "host": host, "port": port,
-                  "base_url": f"http://{url_host}:{port}", "secret": config.secret})
+                  "base_url": f"http://{url_host}:{port}", "secret": config.secret,
+                  **engine.info.ready_fields()})
         await stop.wait()
     finally:
         await runner.cleanup()

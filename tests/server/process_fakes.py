@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from scribe_desktop.server.engines.base import SegmentResult, WordTiming
+from scribe_desktop.server.engines.base import EngineInfo, SegmentResult, SessionHints, WordTiming
 
 
 class CountingSession:
@@ -35,12 +35,13 @@ class CountingSession:
 
 
 class CountingEngine:
-    name = "counting"
+    info = EngineInfo("counting", "counting", ("en",))
 
     def __init__(self, barrier: Any | None = None) -> None:
         self.barrier = barrier
 
-    def new_session(self, source_rate_hz: int = 16000) -> CountingSession:
+    def new_session(self, source_rate_hz: int = 16000,
+                    hints: SessionHints | None = None) -> CountingSession:
         return CountingSession(self.barrier)
 
     def close(self) -> None:

@@ -1,0 +1,219 @@
+"""The `whisper` engine: streaming sessions on top of a stateless Whisper `Decoder`.
+
+Whisper decodes whole windows of up to 30 s; it has no streaming mode. A session keeps the
+audio of its uncommitted segment here, in the server process, and:
+
+* `feed` appends audio and marks which 32 ms frames are speech (Silero VAD) — cheap, never a
+  decode;
+* `decode_partial` re-decodes the segment's speech and shows LocalAgreement-2's stable prefix
+  plus the newest tail (agreement.py); the server calls it from a paced background task
+  (server/pacing.py), one decode at a time;
+* `commit` waits for an in-flight partial decode, then decodes the segment once more with
+  word timestamps: the committed text comes from that final decode, never from partials.
+
+Silence is never decoded (no "Thank you." from an empty commit): only speech spans go to the
+model (speech_spans.py). A segment whose speech outgrows SEAL_AT_S is sealed at a pause: that
+part gets its final decode then and its words are kept, so no decode exceeds Whisper's 30 s
+window and manual sessions of any length work without extra commits on the wire.
+
+The decoder runs in worker processes (process_host.ProcessEngine) or, with
+`--engine-workers 0`, in this process (CTranslate2 releases the GIL while decoding).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import numpy.typing as npt
+
+from ..silero import SileroStream
+from .agreement import LocalAgreement, split_words
+from .base import (
+    ENGINE_SAMPLE_RATE_HZ,
+    Decoder,
+    EngineInfo,
+    SegmentResult,
+    SessionHints,
+    WordTiming,
+    join_words,
+)
+from .speech_spans import SpeechSpans, seal_point, speech_spans
+from .whisper_decoder import Decoded, DecodeRequest
+from .whisper_text import cut_word_loops, to_timings
+
+RATE = ENGINE_SAMPLE_RATE_HZ
+SPEECH_GATE = 0.4  # Silero probability for a frame to count as speech (the §4 VAD default)
+SEAL_AT_S = 24.0  # speech per decode before the segment is sealed at a pause
+SEAL_SEARCH_S = 12.0  # how far back from SEAL_AT_S to look for the pause
+MIN_NEW_AUDIO_S = 0.2  # a partial decode needs at least this much audio since the last one
+PROMPT_TAIL_CHARS = 200
+
+
+class WhisperEngine:
+    """Engine protocol over a Whisper decoder (a WhisperDecoder, or a ProcessEngine pool of
+    them); `new_session` is thread-safe."""
+
+    def __init__(self, decoder: Decoder) -> None:
+        self._decoder = decoder
+
+    @property
+    def info(self) -> EngineInfo:
+        return self._decoder.info
+
+    def new_session(self, source_rate_hz: int = ENGINE_SAMPLE_RATE_HZ,
+                    hints: SessionHints | None = None) -> WhisperSession:
+        return WhisperSession(self._decoder, hints or SessionHints())
+
+    def close(self) -> None:
+        self._decoder.close()
+
+
+class WhisperSession:
+    """One connection's segment. `feed`/`commit` are serialised by the caller;
+    `decode_partial` may run concurrently with `feed` (see base.RedecodingSession).
+
+    Positions are in samples of the session's stream: the window (the uncommitted audio not
+    yet sealed) runs from `_start` to `_fed`; `_flags[i]` says whether stream frame
+    `_flag_base + i` is speech."""
+
+    def __init__(self, decoder: Decoder, hints: SessionHints) -> None:
+        self._decoder = decoder
+        self._hints = hints
+        self._vad = SileroStream()
+        self._frame = self._vad.frame_samples
+        self._lock = threading.Lock()  # guards the audio, _fed and the flags
+        self._decode_lock = threading.Lock()  # one decode at a time; guards the rest
+        self._audio: list[npt.NDArray[np.int16]] = []  # the window's audio, in chunks
+        self._fed = 0
+        self._flags: list[bool] = []
+        self._flag_base = 0
+        self._unclassified = np.zeros(0, dtype=np.int16)  # < one frame (feed only)
+        self._start = 0
+        self._segment_start = 0  # stream sample where the uncommitted segment began
+        self._sealed: list[WordTiming] = []  # final words of the segment's sealed head
+        self._agreement = LocalAgreement()
+        self._decoded_upto = 0  # _fed when the last partial decode took its snapshot
+        self._context = ""  # text said before this segment: the decoding prompt
+        self._language: str | None = None  # of the segment's last final decode
+        self._closed = False
+
+    def feed(self, samples: npt.NDArray[np.int16]) -> None:
+        self._check_open()
+        data = np.concatenate([self._unclassified, samples.astype(np.int16, copy=False)])
+        whole = data.size - data.size % self._frame
+        flags = self._vad.speech(data[:whole], SPEECH_GATE) if whole else ()
+        self._unclassified = data[whole:].copy()
+        with self._lock:
+            self._audio.append(samples.astype(np.int16, copy=True))
+            self._fed += int(samples.size)
+            self._flags.extend(bool(f) for f in flags)
+
+    def decode_partial(self) -> str | None:
+        self._check_open()
+        with self._decode_lock:
+            fed, audio, flags = self._window()
+            if fed - self._decoded_upto < MIN_NEW_AUDIO_S * RATE:
+                return None
+            self._decoded_upto = fed
+            spans = self._spans(audio, flags)
+            while spans.samples > SEAL_AT_S * RATE:
+                audio, flags = self._seal(audio, flags, spans)
+                spans = self._spans(audio, flags)
+            if not spans.spans:
+                return None
+            decoded = self._decode(spans.gather(audio), words=False)
+            shown = self._agreement.update(cut_word_loops(split_words(decoded.text)))
+            return " ".join(w for w in [join_words(self._sealed), *shown] if w) or None
+
+    def commit(self) -> SegmentResult:
+        self._check_open()
+        with self._decode_lock:
+            fed, audio, flags = self._window()
+            spans = self._spans(audio, flags)
+            while spans.samples > SEAL_AT_S * RATE:
+                audio, flags = self._seal(audio, flags, spans)
+                spans = self._spans(audio, flags)
+            words = [*self._sealed, *self._final(audio, spans)]
+            text = join_words(words)
+            language = self._language or self._hints.language or self._decoder.info.languages[0]
+            if text:
+                self._context = (self._context + " " + text).strip()[-PROMPT_TAIL_CHARS:]
+            self._move_start(fed)  # the next segment starts here
+            self._segment_start = fed
+            self._sealed = []
+            self._agreement.reset()
+            self._decoded_upto = fed
+            self._language = None
+            return SegmentResult(text, tuple(words), language)
+
+    def set_previous_text(self, text: str) -> None:
+        with self._decode_lock:
+            self._context = text.strip()[-PROMPT_TAIL_CHARS:]
+
+    def close(self) -> None:
+        self._closed = True
+
+    # --- internals (callers hold _decode_lock) ----------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("the engine session is closed")
+
+    def _window(self) -> tuple[int, npt.NDArray[np.int16], npt.NDArray[np.bool_]]:
+        """(_fed, the window's audio, a speech flag per frame of the window). Frames not
+        classified yet (the last partial frame) count as silence."""
+        with self._lock:
+            if len(self._audio) > 1:
+                self._audio = [np.concatenate(self._audio)]
+            audio = self._audio[0] if self._audio else np.zeros(0, dtype=np.int16)
+            first = self._start // self._frame - self._flag_base
+            return self._fed, audio, np.array(self._flags[first:], dtype=bool)
+
+    def _move_start(self, start: int) -> None:
+        """Drop the window's audio before stream sample `start` (and flags before its frame;
+        the window's frames are the stream's, shifted by under one frame)."""
+        with self._lock:
+            audio = np.concatenate(self._audio) if self._audio else np.zeros(0, np.int16)
+            self._audio = [audio[start - self._start:]]
+            self._start = start
+            drop = start // self._frame - self._flag_base
+            del self._flags[:drop]
+            self._flag_base += drop
+
+    def _spans(self, audio: npt.NDArray[np.int16], flags: npt.NDArray[np.bool_]) -> SpeechSpans:
+        return speech_spans(flags, self._frame, audio.size, rate_hz=RATE)
+
+    def _seal(self, audio: npt.NDArray[np.int16], flags: npt.NDArray[np.bool_],
+              spans: SpeechSpans) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.bool_]]:
+        """Final-decode the window up to a pause before SEAL_AT_S of speech, keep its words,
+        and move the window's start past it; the rest of the window."""
+        cut = seal_point(flags, self._frame, spans, limit_s=SEAL_AT_S, search_s=SEAL_SEARCH_S)
+        cut -= cut % self._frame
+        head, head_flags = audio[:cut], flags[:cut // self._frame]
+        self._sealed.extend(self._final(head, self._spans(head, head_flags)))
+        self._move_start(self._start + cut)
+        self._agreement.reset()  # its words stood for the whole window
+        return audio[cut:], flags[cut // self._frame:]
+
+    def _final(self, audio: npt.NDArray[np.int16], spans: SpeechSpans) -> list[WordTiming]:
+        """The final words of the window `audio`, in seconds of the segment."""
+        if not spans.spans:
+            return []
+        decoded = self._decode(spans.gather(audio), words=True)
+        self._language = decoded.language
+        offset_s = (self._start - self._segment_start) / RATE
+        return to_timings(decoded.words,
+                          lambda t, is_end: offset_s + spans.to_window_s(t, is_end))
+
+    def _decode(self, audio: npt.NDArray[np.int16], *, words: bool) -> Decoded:
+        prompt = " ".join(p for p in (self._context, join_words(self._sealed)) if p)
+        request = DecodeRequest(
+            audio.astype("<i2", copy=False).tobytes(),
+            prompt=prompt[-PROMPT_TAIL_CHARS:] or None,
+            hotwords=", ".join(self._hints.keyterms) or None,
+            language=self._hints.language, word_timestamps=words)
+        result = self._decoder.decode(request)
+        if not isinstance(result, Decoded):
+            raise TypeError(f"the decoder returned {type(result).__name__}, not Decoded")
+        return result
