@@ -57,7 +57,10 @@ class LocalAgreement:
 
     def update(self, hypothesis: list[str]) -> list[str]:
         """Take a new decode of the whole segment; return the words of the partial to show:
-        the confirmed words (never changed) then the hypothesis's words after them."""
+        the confirmed words (never changed) then the hypothesis's words after them. An empty
+        hypothesis (a decode that heard nothing) leaves everything as it was."""
+        if not hypothesis:
+            return [*self.confirmed, *self._last_tail]
         tail = hypothesis[_after(self.confirmed, hypothesis):]
         agreed = 0
         for old, new in zip(self._last_tail, tail[:-1], strict=False):  # never the last word

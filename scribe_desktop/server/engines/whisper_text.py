@@ -54,10 +54,15 @@ def cut_repetitions(items: Sequence[T], key: Callable[[T], str]) -> list[T]:
                 return True
         return False
 
-    i = 0
-    while i < len(out):
-        if not cut_at(i):  # after a cut, look again at the same place
-            i += 1
+    changed = True
+    while changed:  # a cut can join two copies of a phrase that began earlier: repeat
+        changed = False
+        i = 0
+        while i < len(out):
+            if cut_at(i):
+                changed = True  # and look again at the same place
+            else:
+                i += 1
     return out
 
 

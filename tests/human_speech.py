@@ -1,0 +1,56 @@
+"""Human read speech for tests and benchmarks: the LibriVox clips of Debian's pocketsphinx-testdata.
+
+Five utterances (24.7 s) read by one speaker, with their reference transcripts. There is no
+fallback: a benchmark of accuracy or latency on synthetic speech would not be comparable, so
+a missing package fails loudly with the command that installs it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
+RATE = 16000
+DESCRIPTION = "LibriVox read speech (Debian pocketsphinx-testdata, 5 utterances, 1 speaker)"
+
+
+class MissingSpeech(RuntimeError):
+    """The benchmark speech is not installed."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    name: str
+    samples: npt.NDArray[np.int16]  # 16 kHz mono
+    text: str  # reference transcript, lower case, no punctuation
+
+    @property
+    def seconds(self) -> float:
+        return self.samples.size / RATE
+
+
+def librivox() -> list[Utterance]:
+    """The five utterances, in the order of the package's transcription file."""
+    import soundfile
+
+    transcripts = LIBRIVOX / "transcription"
+    if not transcripts.exists():
+        raise MissingSpeech(f"{transcripts} is missing: install the human read speech with "
+                            "`apt-get install pocketsphinx-testdata` (scripts/bootstrap.sh "
+                            "does it)")
+    out = []
+    for line in transcripts.read_text().splitlines():
+        text, _, name = line.rpartition("(")
+        name = name.strip(" )")
+        data, rate = soundfile.read(str(LIBRIVOX / f"{name}.wav"), dtype="int16")
+        if rate != RATE:
+            raise MissingSpeech(f"{name}.wav is {rate} Hz, not {RATE}")
+        clean = text.replace("<s>", "").replace("</s>", "").strip()
+        out.append(Utterance(name, np.asarray(data, dtype=np.int16), clean))
+    if len(out) != 5:
+        raise MissingSpeech(f"expected 5 LibriVox utterances in {transcripts}, found {len(out)}")
+    return out
