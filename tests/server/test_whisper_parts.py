@@ -112,6 +112,17 @@ def test_decoded_words_keep_whispers_spacing() -> None:
     assert wire[0].start_s == 11.0
 
 
+def test_stray_punctuation_joins_the_word_before() -> None:
+    """A punctuation-only word is glued to the word before it, unless that already ends in
+    punctuation; it never stands alone."""
+    decoded = [DecodedWord(" was", 0.0, 0.4, 0.9), DecodedWord(" .", 0.4, 0.6, 0.2),
+               DecodedWord(" He", 1.0, 1.2, 0.9), DecodedWord(" said.", 1.2, 1.5, 0.9),
+               DecodedWord(" .", 1.5, 1.6, 0.1)]
+    timings = to_timings(decoded, lambda t, _end: t)
+    assert join_words(timings) == "was. He said."
+    assert timings[0].end_s == 0.6
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["", " "]), st.sampled_from(["a", "b.", "-c"]),
                           st.floats(0, 2)), max_size=10))

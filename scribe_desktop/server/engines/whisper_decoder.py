@@ -12,8 +12,10 @@ Two measured choices (docs/architecture.md, "The whisper engine"):
   2-core machine); CTranslate2 accepts shorter inputs, and encoding only what is there made
   decoding 3x cheaper at the same word error rate on the LibriVox and espeak test speech.
 * Greedy decoding at temperature 0, no conditioning on previous windows, and every segment
-  checked for hallucination (no-speech probability, log probability, compression ratio) with
-  repetition loops cut: silence and noise must give no text.
+  checked for hallucination: Whisper's no-speech test, its compression-ratio test for
+  repetition loops (a loop started by the prompt is decoded again without it), and no
+  punctuation-only segments. Silence never reaches the model (the engine decodes speech
+  only), so these catch what is left.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ MAX_WINDOW_S = 30.0
 NO_SPEECH_PROB = 0.6
 MIN_AVG_LOGPROB = -1.0
 MAX_COMPRESSION_RATIO = 2.4
+TAIL_S = 1.5  # audio after the last word that is not decoded again (see _run)
 # Whisper tokenizes English words with capitals and punctuation; the prompt keeps that style
 PROMPT_CHARS = 200  # Whisper uses at most 224 prompt tokens; this keeps well within
 
@@ -101,7 +104,7 @@ class Decoded:
     language: str = "en"
     language_probability: float = 1.0
     seconds: float = 0.0
-    dropped_segments: int = 0
+    loops: int = 0  # segments dropped as repetition loops (then decoded again unprompted)
     texts: tuple[str, ...] = field(default=())  # kept segment texts, in order
 
 
@@ -177,33 +180,48 @@ class WhisperDecoder:
         if seconds > MAX_WINDOW_S + 0.01:
             raise ValueError(f"a decode holds at most {MAX_WINDOW_S:g} s of audio, got "
                              f"{seconds:.1f} s")
-        window = None if self._full_window else \
-            min(int(MAX_WINDOW_S * FRAMES_PER_S),
-                FRAMES_PER_S * math.ceil(seconds + ENCODER_PAD_S))
-        self._model.local.frames = window
-        try:
-            segments, info = self._model.transcribe(
-                audio, language=request.language, task="transcribe", beam_size=1,
-                temperature=0.0, condition_on_previous_text=False,
-                initial_prompt=_clip_prompt(request.prompt), hotwords=request.hotwords or None,
-                without_timestamps=True, word_timestamps=request.word_timestamps,
-                no_speech_threshold=NO_SPEECH_PROB, log_prob_threshold=MIN_AVG_LOGPROB,
-                compression_ratio_threshold=MAX_COMPRESSION_RATIO, vad_filter=False)
-            kept: list[Any] = []
-            dropped = 0
-            for segment in segments:  # a generator: decoding happens here
-                if _hallucinated(segment):
-                    dropped += 1
-                else:
-                    kept.append(segment)
-        finally:
-            self._model.local.frames = None
+        prompt = _clip_prompt(request.prompt)
+        kept, looped, info = self._run(audio, request, prompt)
+        if looped and prompt is not None:
+            # a prompt can start a loop ("... was. . . . ."): decode again without it
+            kept, _looped, info = self._run(audio, request, None)
         words = tuple(DecodedWord(w.word, float(w.start), float(w.end), float(w.probability))
                       for s in kept for w in (s.words or ()))
         texts = tuple(s.text for s in kept)
         return Decoded("".join(texts).strip(), words, str(info.language),
                        float(info.language_probability), time.perf_counter() - started,
-                       dropped, texts)
+                       looped, texts)
+
+    def _run(self, audio: np.ndarray[Any, Any], request: DecodeRequest, prompt: str | None
+             ) -> tuple[list[Any], int, Any]:
+        """(segments kept, segments dropped as repetition loops, faster-whisper's info)."""
+        seconds = audio.size / 16000
+        self._model.local.frames = None if self._full_window else \
+            min(int(MAX_WINDOW_S * FRAMES_PER_S),
+                FRAMES_PER_S * math.ceil(seconds + ENCODER_PAD_S))
+        try:
+            segments, info = self._model.transcribe(
+                audio, language=request.language, task="transcribe", beam_size=1,
+                temperature=0.0, condition_on_previous_text=False, initial_prompt=prompt,
+                hotwords=request.hotwords or None, without_timestamps=True,
+                word_timestamps=request.word_timestamps, no_speech_threshold=NO_SPEECH_PROB,
+                log_prob_threshold=MIN_AVG_LOGPROB,
+                compression_ratio_threshold=MAX_COMPRESSION_RATIO, vad_filter=False)
+            kept: list[Any] = []
+            looped = 0
+            for segment in segments:  # a generator: each window is decoded here
+                if segment.compression_ratio > MAX_COMPRESSION_RATIO:
+                    looped += 1
+                elif not _silent(segment) and any(c.isalnum() for c in segment.text):
+                    kept.append(segment)
+                if segment.words and seconds - segment.words[-1].end < TAIL_S:
+                    # With word timestamps faster-whisper goes on decoding from the last
+                    # word's end: a second window over the trailing pause, which costs a
+                    # whole decode and yields only noise (" ." or worse). Stop here.
+                    break
+        finally:
+            self._model.local.frames = None
+        return kept, looped, info
 
     def close(self) -> None:
         self._closed = True
@@ -220,11 +238,10 @@ def _clip_prompt(prompt: str | None) -> str | None:
     return prompt
 
 
-def _hallucinated(segment: Any) -> bool:
-    """Whisper's own tests, applied to the segment it kept after temperature fallback."""
-    if segment.no_speech_prob > NO_SPEECH_PROB and segment.avg_logprob < MIN_AVG_LOGPROB:
-        return True
-    return bool(segment.compression_ratio > MAX_COMPRESSION_RATIO)
+def _silent(segment: Any) -> bool:
+    """Whisper's own test: the model thinks it heard silence and is unsure of its words."""
+    return bool(segment.no_speech_prob > NO_SPEECH_PROB and
+                segment.avg_logprob < MIN_AVG_LOGPROB)
 
 
 def load_decoder(model_dir: str, name: str | None = None, cpu_threads: int = 0,

@@ -83,5 +83,15 @@ def to_timings(words: Sequence[DecodedWord], to_segment_s: Callable[[float, bool
         prefix = " " if w.text[:1].isspace() else ""
         start = to_segment_s(w.start_s, False)
         end = max(start, to_segment_s(w.end_s, True))
+        if not any(c.isalnum() for c in core):
+            # a stray " ." after "was.": glue punctuation to the word before, once
+            if out and out[-1].word[-1:] not in _PUNCTUATION:
+                last = out[-1]
+                out[-1] = WordTiming(last.word + core, last.start_s, max(last.end_s, end),
+                                     last.prefix, last.probability)
+            continue
         out.append(WordTiming(core, start, end, prefix, w.probability))
     return out
+
+
+_PUNCTUATION = frozenset(".,!?;:…-\"')]")
