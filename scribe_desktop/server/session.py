@@ -168,6 +168,9 @@ class RealtimeSession:
                 pacer.started(started, pipeline.stream_s)
                 partial = await self._blocking(pipeline.decode_partial)
                 pacer.finished(loop.time() - started)
+                log.debug("session %s: partial decode at %.2f s of audio took %.0f ms: %r",
+                          self.session_id, pipeline.stream_s, 1000 * (loop.time() - started),
+                          partial and partial.text)
                 if partial is None or pipeline.segments != segments:
                     continue  # nothing new, or a commit came first: this partial is stale
                 if partial.text != last_text:

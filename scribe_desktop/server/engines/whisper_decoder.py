@@ -7,10 +7,13 @@ tokenizer.json, vocabulary); nothing is ever downloaded.
 
 Two measured choices (docs/architecture.md, "The whisper engine"):
 
-* The encoder sees the audio plus one second, not a 30 s window. faster-whisper pads every
-  window to 30 s, and the encoder's cost is that of 30 s whatever the audio (~300 ms on this
-  2-core machine); CTranslate2 accepts shorter inputs, and encoding only what is there made
-  decoding 3x cheaper at the same word error rate on the LibriVox and espeak test speech.
+* The encoder sees a shorter window than 30 s. faster-whisper pads every window to 30 s, and
+  the encoder's cost is that of 30 s whatever the audio (~300 ms on this 2-core machine);
+  CTranslate2 accepts shorter inputs. But a window that ends right after the speech makes
+  Whisper loop ("... lights open the door and turn on the ...": 7-15 of 66 decodes of
+  growing LibriVox and espeak clips with content + 1 s), so the window keeps some padding:
+  partials at least 10 s (content + 2 s; 0-2 loops of 66), finals at least 15 s (content +
+  3 s; no loops), 3-5x cheaper than 30 s windows (docs/architecture.md).
 * Greedy decoding at temperature 0, no conditioning on previous windows, and every segment
   checked for hallucination: Whisper's no-speech test, its compression-ratio test for
   repetition loops (a loop started by the prompt is decoded again without it), and no
@@ -35,7 +38,9 @@ from .whisper_text import DecodedWord
 
 ENGINE_NAME = "whisper"
 REQUIRED_FILES = ("model.bin", "config.json")
-ENCODER_PAD_S = 1.0  # audio the encoder sees past the end of the request's audio
+# (minimum window, padding after the audio) the encoder sees, in seconds (module docstring)
+PARTIAL_WINDOW_S = (10.0, 2.0)
+FINAL_WINDOW_S = (15.0, 3.0)
 FRAMES_PER_S = 100  # Whisper's mel frames
 MAX_WINDOW_S = 30.0
 # A segment is dropped as a hallucination when the model itself says it is likely silence
@@ -45,6 +50,10 @@ NO_SPEECH_PROB = 0.6
 MIN_AVG_LOGPROB = -1.0
 MAX_COMPRESSION_RATIO = 2.4
 TAIL_S = 1.5  # audio after the last word that is not decoded again (see _run)
+# Speech runs at 2-5 tokens a second; a cap well above that keeps a repetition loop from
+# running to Whisper's 224-token limit (measured: 1.7 s for a 4 s clip, instead of 0.1 s).
+TOKENS_PER_S = 10
+MAX_NEW_TOKENS = 200  # prompt (at most 223 tokens) + these stay within Whisper's 448
 # Whisper tokenizes English words with capitals and punctuation; the prompt keeps that style
 PROMPT_CHARS = 200  # Whisper uses at most 224 prompt tokens; this keeps well within
 
@@ -91,6 +100,7 @@ class DecodeRequest:
     hotwords: str | None = None
     language: str | None = None
     word_timestamps: bool = False
+    final: bool = False  # a commit's decode: the larger, safer encoder window
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +175,7 @@ class WhisperDecoder:
 
     def warm_up(self) -> None:
         """Decode one second of silence, so the first session does not pay for lazy setup."""
-        self.decode(DecodeRequest(bytes(32000), word_timestamps=True))
+        self.decode(DecodeRequest(bytes(32000), word_timestamps=True, final=True))
 
     def decode(self, request: object) -> Decoded:
         if not isinstance(request, DecodeRequest):
@@ -181,29 +191,37 @@ class WhisperDecoder:
             raise ValueError(f"a decode holds at most {MAX_WINDOW_S:g} s of audio, got "
                              f"{seconds:.1f} s")
         prompt = _clip_prompt(request.prompt)
-        kept, looped, info = self._run(audio, request, prompt)
-        if looped and prompt is not None:
-            # a prompt can start a loop ("... was. . . . ."): decode again without it
-            kept, _looped, info = self._run(audio, request, None)
+        hotwords = request.hotwords or None
+        # A prompt or hotwords can start a repetition loop ("... lights open the door and
+        # turn on the kitchen lights open the ..."): decode again without them.
+        attempts = [(prompt, hotwords), (None, hotwords), (None, None)]
+        loops = 0
+        for prompt, hotwords in dict.fromkeys(attempts):
+            kept, looped, info = self._run(audio, request, prompt, hotwords)
+            loops += looped
+            if not looped:
+                break
         words = tuple(DecodedWord(w.word, float(w.start), float(w.end), float(w.probability))
                       for s in kept for w in (s.words or ()))
         texts = tuple(s.text for s in kept)
         return Decoded("".join(texts).strip(), words, str(info.language),
                        float(info.language_probability), time.perf_counter() - started,
-                       looped, texts)
+                       loops, texts)
 
-    def _run(self, audio: np.ndarray[Any, Any], request: DecodeRequest, prompt: str | None
-             ) -> tuple[list[Any], int, Any]:
+    def _run(self, audio: np.ndarray[Any, Any], request: DecodeRequest, prompt: str | None,
+             hotwords: str | None) -> tuple[list[Any], int, Any]:
         """(segments kept, segments dropped as repetition loops, faster-whisper's info)."""
         seconds = audio.size / 16000
+        least, pad = FINAL_WINDOW_S if request.final else PARTIAL_WINDOW_S
         self._model.local.frames = None if self._full_window else \
             min(int(MAX_WINDOW_S * FRAMES_PER_S),
-                FRAMES_PER_S * math.ceil(seconds + ENCODER_PAD_S))
+                FRAMES_PER_S * math.ceil(max(least, seconds + pad)))
         try:
             segments, info = self._model.transcribe(
                 audio, language=request.language, task="transcribe", beam_size=1,
                 temperature=0.0, condition_on_previous_text=False, initial_prompt=prompt,
-                hotwords=request.hotwords or None, without_timestamps=True,
+                hotwords=hotwords, without_timestamps=True,
+                max_new_tokens=min(MAX_NEW_TOKENS, math.ceil(TOKENS_PER_S * seconds) + 20),
                 word_timestamps=request.word_timestamps, no_speech_threshold=NO_SPEECH_PROB,
                 log_prob_threshold=MIN_AVG_LOGPROB,
                 compression_ratio_threshold=MAX_COMPRESSION_RATIO, vad_filter=False)

@@ -207,12 +207,13 @@ class WhisperSession:
                           lambda t, is_end: offset_s + spans.to_window_s(t, is_end))
 
     def _decode(self, audio: npt.NDArray[np.int16], *, words: bool) -> Decoded:
+        """A partial decode (`words` False) or a final one, with word timestamps."""
         prompt = " ".join(p for p in (self._context, join_words(self._sealed)) if p)
         request = DecodeRequest(
             audio.astype("<i2", copy=False).tobytes(),
             prompt=prompt[-PROMPT_TAIL_CHARS:] or None,
             hotwords=", ".join(self._hints.keyterms) or None,
-            language=self._hints.language, word_timestamps=words)
+            language=self._hints.language, word_timestamps=words, final=words)
         result = self._decoder.decode(request)
         if not isinstance(result, Decoded):
             raise TypeError(f"the decoder returned {type(result).__name__}, not Decoded")
