@@ -138,8 +138,10 @@ class RealtimeSession:
     def _open_pipeline(self) -> AudioPipeline:
         info = self._engine.info
         language = resolve_language(self._options.language_code, info)  # checked by the app
+        detect = bool(self._options.include_language_detection)
         hints = SessionHints(language=language, keyterms=tuple(self._options.keyterms),
-                             detect_language=bool(self._options.include_language_detection))
+                             detect_language=detect,
+                             word_timestamps=bool(self._options.include_timestamps) or detect)
         engine_session = self._engine.new_session(self._format.sample_rate_hz, hints)
         return AudioPipeline(self._options, engine_session,
                              auto_commit_s=self._config.auto_commit_s,

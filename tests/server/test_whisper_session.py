@@ -168,3 +168,28 @@ def test_hints_and_previous_text_reach_the_model() -> None:
     assert (one.prompt, one.hotwords, one.language) == ("Chapter one.", "Dashwood, Kubernetes",
                                                         "en")
     assert two.prompt is not None and two.prompt.endswith(first.text)
+
+
+def test_no_partial_decode_once_speech_has_ended() -> None:
+    """After a decode has heard the speech end, more silence brings no more partial decodes."""
+    decoder = RecordingDecoder()
+    session = WhisperEngine(decoder).new_session()
+    feed(session, speech(seconds_of_silence_after=1.0))
+    assert session.decode_partial() is not None
+    feed(session, np.zeros(2 * RATE, dtype=np.int16))
+    assert session.decode_partial() is None
+    assert len(decoder.requests) == 1
+    feed(session, speech())  # speech again: decoded again
+    assert session.decode_partial() is not None
+    assert len(decoder.requests) == 2
+
+
+def test_words_are_timed_only_when_the_client_gets_them() -> None:
+    """Without word timestamps the final decode skips the alignment and returns text only."""
+    decoder = RecordingDecoder()
+    session = WhisperEngine(decoder).new_session(16000, SessionHints(word_timestamps=False))
+    feed(session, speech())
+    result = session.commit()
+    (request,) = decoder.requests
+    assert request.final and not request.word_timestamps
+    assert result.words == () and result.text

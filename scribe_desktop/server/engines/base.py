@@ -54,6 +54,7 @@ class SessionHints:
     language: str | None = None
     keyterms: tuple[str, ...] = ()
     detect_language: bool = False
+    word_timestamps: bool = True  # the client gets words (engines may skip timing them)
 
 
 @dataclass(frozen=True, slots=True)

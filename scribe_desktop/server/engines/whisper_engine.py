@@ -22,7 +22,10 @@ The decoder runs in worker processes (process_host.ProcessEngine) or, with
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import threading
+import time
 
 import numpy as np
 import numpy.typing as npt
@@ -42,12 +45,23 @@ from .speech_spans import SpeechSpans, seal_point, speech_spans
 from .whisper_decoder import Decoded, DecodeRequest
 from .whisper_text import cut_word_loops, to_timings
 
+log = logging.getLogger(__name__)
+
 RATE = ENGINE_SAMPLE_RATE_HZ
 SPEECH_GATE = 0.4  # Silero probability for a frame to count as speech (the §4 VAD default)
 SEAL_AT_S = 24.0  # speech per decode before the segment is sealed at a pause
 SEAL_SEARCH_S = 12.0  # how far back from SEAL_AT_S to look for the pause
 MIN_NEW_AUDIO_S = 0.2  # a partial decode needs at least this much audio since the last one
+HEARD_S = 0.5  # silence after speech that a partial decode must have seen to be complete
 PROMPT_TAIL_CHARS = 200
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Piece:
+    """The final decode of one window of a segment: its text and timed words (when asked)."""
+
+    text: str
+    words: list[WordTiming]
 
 
 class WhisperEngine:
@@ -91,7 +105,7 @@ class WhisperSession:
         self._unclassified = np.zeros(0, dtype=np.int16)  # < one frame (feed only)
         self._start = 0
         self._segment_start = 0  # stream sample where the uncommitted segment began
-        self._sealed: list[WordTiming] = []  # final words of the segment's sealed head
+        self._sealed: list[_Piece] = []  # final decodes of the segment's sealed head
         self._agreement = LocalAgreement()
         self._decoded_upto = 0  # _fed when the last partial decode took its snapshot
         self._context = ""  # text said before this segment: the decoding prompt
@@ -115,27 +129,36 @@ class WhisperSession:
             fed, audio, flags = self._window()
             if fed - self._decoded_upto < MIN_NEW_AUDIO_S * RATE:
                 return None
+            # No speech since shortly before the last decode: it heard everything there is
+            # (its last word and the pause after it), so a decode now would only repeat it.
+            # Skipping also keeps the decoder free for the commit that usually follows.
+            since = max(0, self._decoded_upto - round(HEARD_S * RATE) - self._start)
             self._decoded_upto = fed
+            if not flags[since // self._frame:].any():
+                return None
             spans = self._spans(audio, flags)
             while spans.samples > SEAL_AT_S * RATE:
                 audio, flags = self._seal(audio, flags, spans)
                 spans = self._spans(audio, flags)
             if not spans.spans:
                 return None
-            decoded = self._decode(spans.gather(audio), words=False)
+            decoded = self._decode(spans.gather(audio), words=False, final=False)
             shown = self._agreement.update(cut_word_loops(split_words(decoded.text)))
-            return " ".join(w for w in [join_words(self._sealed), *shown] if w) or None
+            return " ".join(w for w in [*(p.text for p in self._sealed), *shown] if w) or None
 
     def commit(self) -> SegmentResult:
         self._check_open()
+        asked = time.perf_counter()
         with self._decode_lock:
+            waited = time.perf_counter() - asked
             fed, audio, flags = self._window()
             spans = self._spans(audio, flags)
             while spans.samples > SEAL_AT_S * RATE:
                 audio, flags = self._seal(audio, flags, spans)
                 spans = self._spans(audio, flags)
-            words = [*self._sealed, *self._final(audio, spans)]
-            text = join_words(words)
+            pieces = [*self._sealed, self._final(audio, spans)]
+            text = " ".join(p.text for p in pieces if p.text)
+            words = [w for p in pieces for w in p.words]
             language = self._language or self._hints.language or self._decoder.info.languages[0]
             if text:
                 self._context = (self._context + " " + text).strip()[-PROMPT_TAIL_CHARS:]
@@ -145,6 +168,9 @@ class WhisperSession:
             self._agreement.reset()
             self._decoded_upto = fed
             self._language = None
+            log.debug("commit: waited %.0f ms for a partial decode, then %.0f ms (%.1f s)",
+                      1000 * waited, 1000 * (time.perf_counter() - asked - waited),
+                      audio.size / RATE)
             return SegmentResult(text, tuple(words), language)
 
     def set_previous_text(self, text: str) -> None:
@@ -191,29 +217,37 @@ class WhisperSession:
         cut = seal_point(flags, self._frame, spans, limit_s=SEAL_AT_S, search_s=SEAL_SEARCH_S)
         cut -= cut % self._frame
         head, head_flags = audio[:cut], flags[:cut // self._frame]
-        self._sealed.extend(self._final(head, self._spans(head, head_flags)))
+        self._sealed.append(self._final(head, self._spans(head, head_flags)))
         self._move_start(self._start + cut)
         self._agreement.reset()  # its words stood for the whole window
         return audio[cut:], flags[cut // self._frame:]
 
-    def _final(self, audio: npt.NDArray[np.int16], spans: SpeechSpans) -> list[WordTiming]:
-        """The final words of the window `audio`, in seconds of the segment."""
+    def _final(self, audio: npt.NDArray[np.int16], spans: SpeechSpans) -> _Piece:
+        """The final decode of the window `audio`: its text, and its words in seconds of the
+        segment when the client gets words (timing them costs an alignment pass)."""
         if not spans.spans:
-            return []
-        decoded = self._decode(spans.gather(audio), words=True)
+            return _Piece("", [])
+        timed = self._hints.word_timestamps
+        decoded = self._decode(spans.gather(audio), words=timed)
         self._language = decoded.language
+        if not timed:
+            return _Piece(" ".join(cut_word_loops(split_words(decoded.text))), [])
         offset_s = (self._start - self._segment_start) / RATE
-        return to_timings(decoded.words,
-                          lambda t, is_end: offset_s + spans.to_window_s(t, is_end))
+        words = to_timings(decoded.words,
+                           lambda t, is_end: offset_s + spans.to_window_s(t, is_end))
+        if words and words[0].prefix != " ":  # pieces are joined by a space
+            words[0] = dataclasses.replace(words[0], prefix=" ")
+        return _Piece(join_words(words), words)
 
-    def _decode(self, audio: npt.NDArray[np.int16], *, words: bool) -> Decoded:
-        """A partial decode (`words` False) or a final one, with word timestamps."""
-        prompt = " ".join(p for p in (self._context, join_words(self._sealed)) if p)
+    def _decode(self, audio: npt.NDArray[np.int16], *, words: bool, final: bool = True
+                ) -> Decoded:
+        """A partial decode (`final` False) or a final one, with word timestamps or not."""
+        prompt = " ".join(p for p in (self._context, *(p.text for p in self._sealed)) if p)
         request = DecodeRequest(
             audio.astype("<i2", copy=False).tobytes(),
             prompt=prompt[-PROMPT_TAIL_CHARS:] or None,
             hotwords=", ".join(self._hints.keyterms) or None,
-            language=self._hints.language, word_timestamps=words, final=words)
+            language=self._hints.language, word_timestamps=words, final=final)
         result = self._decoder.decode(request)
         if not isinstance(result, Decoded):
             raise TypeError(f"the decoder returned {type(result).__name__}, not Decoded")
