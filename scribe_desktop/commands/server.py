@@ -66,8 +66,8 @@ def add_parser(subparsers: Any) -> None:
                         "--model-path)")
     p.add_argument("--engine-workers", type=int, default=None, metavar="N",
                    help="decode in N worker processes (default: pocketsphinx one per CPU, "
-                        "whisper one using every CPU thread); 0 decodes in the server "
-                        "process itself")
+                        "whisper two sharing the CPUs); 0 decodes in the server process "
+                        "itself")
     p.add_argument("--exit-with-parent", action="store_true",
                    help="shut down when standard input reaches end of file: a parent that "
                    "keeps a pipe open on our stdin takes the server down with it even when "
@@ -127,9 +127,11 @@ def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
         directory = check_model_dir(path)
     except ModelDirError as exc:
         raise ConfigError(str(exc)) from None
-    # one worker using every core: a single session's decodes are fastest, and the pacing
-    # keeps concurrent sessions' partial decodes from queueing up (docs/architecture.md)
-    return EngineChoice("whisper", 1 if workers is None else workers, str(directory), name)
+    # two workers (the cores shared between them): a commit never queues behind a partial
+    # decode in flight, and two sessions decode in parallel (docs/architecture.md)
+    default = min(2, os.cpu_count() or 1)
+    return EngineChoice("whisper", default if workers is None else workers, str(directory),
+                        name)
 
 
 def load_engine_choice(choice: EngineChoice) -> Engine:

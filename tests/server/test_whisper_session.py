@@ -95,8 +95,8 @@ def test_only_speech_is_decoded_and_times_are_of_the_segment() -> None:
                                   for i, w in enumerate(result.words))
 
 
-def test_commit_waits_for_the_partial_decode_in_flight() -> None:
-    """A commit during a partial decode starts its own decode only after that one ends."""
+def test_a_commit_supersedes_the_partial_decode_in_flight() -> None:
+    """A commit during a partial decode decodes at once; the stale partial is dropped."""
     decoder = RecordingDecoder(hold=threading.Event())
     session = WhisperEngine(decoder).new_session()
     feed(session, speech())
@@ -104,17 +104,14 @@ def test_commit_waits_for_the_partial_decode_in_flight() -> None:
     worker = threading.Thread(target=lambda: partial.append(session.decode_partial()))
     worker.start()
     assert decoder.holding.wait(10)
-    committed: list[str] = []
-    committer = threading.Thread(target=lambda: committed.append(session.commit().text))
-    committer.start()
-    committer.join(0.3)
-    assert committer.is_alive() and len(decoder.requests) == 1  # it waits, no second decode
+    result = session.commit()  # returns while the partial decode is still held
+    assert result.text and [r.word_timestamps for r in decoder.requests] == [False, True]
+    assert decoder.most_at_once == 2
     decoder.hold.set()  # type: ignore[union-attr]
     worker.join(10)
-    committer.join(10)
-    assert decoder.most_at_once == 1
-    assert [r.word_timestamps for r in decoder.requests] == [False, True]
-    assert partial[0] and committed[0]
+    assert partial == [None]  # its segment was committed: never shown
+    feed(session, speech())
+    assert session.decode_partial()  # the next segment's partials flow again
 
 
 def test_a_long_segment_is_decoded_in_windows_under_30_seconds() -> None:
