@@ -54,3 +54,33 @@ def librivox() -> list[Utterance]:
     if len(out) != 5:
         raise MissingSpeech(f"expected 5 LibriVox utterances in {transcripts}, found {len(out)}")
     return out
+
+
+ALSA_SOUNDS = Path("/usr/share/sounds/alsa")
+ALSA_RATE = 48000
+
+
+@dataclass(frozen=True)
+class Clip:
+    name: str
+    samples: npt.NDArray[np.int16]  # 48 kHz mono
+    text: str  # what the voice says ("" for the noise clip)
+
+
+def alsa_voice() -> list[Clip]:
+    """Debian alsa-utils' speaker-test voice: a second human speaker saying eight short
+    channel names ("Front Left", ...) at 48 kHz, then its pink noise clip ("Noise.wav", no
+    speech)."""
+    import soundfile
+
+    if not (ALSA_SOUNDS / "Front_Left.wav").exists():
+        raise MissingSpeech(f"{ALSA_SOUNDS} is missing: `apt-get install alsa-utils` "
+                            "(scripts/bootstrap.sh does it)")
+    clips = []
+    for wav in sorted(ALSA_SOUNDS.glob("*.wav")):
+        data, rate = soundfile.read(str(wav), dtype="int16")
+        if rate != ALSA_RATE or data.ndim != 1:
+            raise MissingSpeech(f"{wav} is not 48 kHz mono")
+        text = "" if wav.stem == "Noise" else wav.stem.replace("_", " ").lower()
+        clips.append(Clip(wav.stem, np.asarray(data, dtype=np.int16), text))
+    return clips

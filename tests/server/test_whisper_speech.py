@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import RunningServer
-from tests.human_speech import librivox
+from tests.human_speech import alsa_voice, librivox
 from tests.server.test_speech import check_words
 from tests.server.wire import Closed, Conn, connect, query
 from tests.speech import pcm16, synth, wer, words
@@ -213,3 +213,24 @@ async def test_a_manual_segment_longer_than_whispers_window(whisper_server: Runn
     assert wer(reference, committed["text"]) <= MAX_CORPUS_WER, committed["text"]
     stamped_words = check_words(stamped, 0.0, len(audio) / 2 / RATE)
     assert stamped_words[-1]["end"] > 45.0
+
+
+async def test_another_speaker_at_48_khz(whisper_server: RunningServer) -> None:
+    """A second human voice, streamed at 48 kHz: short commands are transcribed and its noise
+    clip commits no text."""
+    clips = alsa_voice()
+    spoken, heard = [], []
+    async with connect(whisper_server, query(audio_format="pcm_48000")) as conn:
+        await conn.until("session_started")
+        for clip in clips:
+            audio = clip.samples.tobytes() + bytes(2 * 48000 // 2)
+            await conn.stream(audio, bytes_per_chunk=9600, sample_rate=48000)
+            await conn.commit(sample_rate=48000)
+            text = (await conn.until("committed_transcript"))["text"]
+            if clip.text:
+                spoken.append(clip.text)
+                heard.append(text)
+            else:
+                assert text == "", text  # pink noise
+    assert len(spoken) == 8
+    assert wer(" ".join(spoken), " ".join(heard)) <= 0.25, heard
