@@ -6,9 +6,10 @@ serialised while other sessions and the event loop keep running.
 
 A re-decoding engine (Whisper) only buffers audio in `feed`; its partials come from a
 background task that runs one `decode_partial` at a time, paced by `PartialPacer`. A commit
-does not wait for the pacer: the engine's commit waits for an in-flight partial decode, then
-decodes the segment. A partial decoded before a commit but finished after it is dropped (it
-would show a segment that is already committed, §6.4).
+does not wait for the pacer, nor for a partial decode in flight: the engine supersedes it. A
+partial decoded before a commit but finished after it is dropped: sent after the commit, it
+would show a segment that is already committed as live text again (§6.2: a partial is the
+whole uncommitted segment; rule C3 covers only an echo equal to the committed text).
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ Engines come in two kinds, declared by `EngineInfo.redecodes`:
   calls are serialised, one at a time per session;
 * re-decoding (Whisper, no native streaming): `feed` only buffers audio (cheap) and returns
   None; the server asks for partials with `decode_partial` from a background task, at most one
-  decode at a time per session, concurrently with `feed`; `commit` waits for an in-flight
-  partial decode, then runs the final decode.
+  at a time per session, concurrently with `feed`; `commit` runs the final decode without
+  waiting for a partial decode in flight (whose result is then dropped).
 """
 
 from __future__ import annotations
@@ -111,7 +111,8 @@ class RedecodingSession(EngineSession, Protocol):
     """A session whose partials come from re-decoding the uncommitted audio.
 
     `feed` and `commit` are serialised by the caller; `decode_partial` runs concurrently with
-    `feed` (never with another `decode_partial`), and `commit` waits for it."""
+    them (never with another `decode_partial`); a partial decode that a commit overtook
+    returns None."""
 
     def decode_partial(self) -> str | None:
         """Decode the uncommitted audio; the partial text, or None when there is nothing new

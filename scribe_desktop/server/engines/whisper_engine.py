@@ -8,8 +8,9 @@ audio of its uncommitted segment here, in the server process, and:
 * `decode_partial` re-decodes the segment's speech and shows LocalAgreement-2's stable prefix
   plus the newest tail (agreement.py); the server calls it from a paced background task
   (server/pacing.py), one decode at a time;
-* `commit` waits for an in-flight partial decode, then decodes the segment once more with
-  word timestamps: the committed text comes from that final decode, never from partials.
+* `commit` takes the segment at once (a partial decode in flight is superseded: its result
+  is dropped) and decodes it once more with word timestamps: the committed text comes from
+  that final decode, never from partials.
 
 Silence is never decoded (no "Thank you." from an empty commit): only speech spans go to the
 model (speech_spans.py). A segment whose speech outgrows SEAL_AT_S is sealed at a pause: that
