@@ -50,3 +50,23 @@ class CountingEngine:
 
 def broken_engine() -> CountingEngine:
     raise FileNotFoundError("no model here")
+
+
+class PidDecoder:
+    """A stateless decoder: answers (its pid, the request), waiting on a shared barrier first
+    when the request is "wait"."""
+
+    info = EngineInfo("pid", "pid", ("en",), redecodes=True)
+
+    def __init__(self, barrier: Any | None = None) -> None:
+        self.barrier = barrier
+
+    def decode(self, request: object) -> object:
+        if request == "wait" and self.barrier is not None:
+            self.barrier.wait(30)  # both workers must be decoding at once
+        if request == "boom":
+            raise RuntimeError("decoder exploded")
+        return (os.getpid(), request)
+
+    def close(self) -> None:
+        pass

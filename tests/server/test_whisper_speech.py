@@ -14,6 +14,7 @@ from tests.human_speech import alsa_voice, librivox
 from tests.server.test_speech import check_words
 from tests.server.wire import Closed, Conn, connect, query
 from tests.speech import pcm16, synth, wer, words
+from tests.whisper_model import launch_whisper_server
 
 pytestmark = pytest.mark.slow
 
@@ -234,3 +235,20 @@ async def test_another_speaker_at_48_khz(whisper_server: RunningServer) -> None:
                 assert text == "", text  # pink noise
     assert len(spoken) == 8
     assert wer(" ".join(spoken), " ".join(heard)) <= 0.25, heard
+
+
+async def test_whisper_in_the_server_process() -> None:
+    """With --engine-workers 0 the server decodes in its own process, just as well."""
+    utterance = librivox()[4]
+    server = launch_whisper_server("--engine-workers", "0")
+    try:
+        assert server.ready["engine"] == "whisper"
+        async with connect(server) as conn:
+            await conn.until("session_started")
+            await stream_realtime(conn, utterance.samples.tobytes() + silence(0.3))
+            await conn.commit()
+            committed = await conn.until("committed_transcript")
+        partials = [m for m in conn.received if m["message_type"] == "partial_transcript"]
+    finally:
+        server.stop()
+    assert partials and wer(utterance.text, committed["text"]) <= 0.2, committed["text"]
