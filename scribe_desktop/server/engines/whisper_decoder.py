@@ -111,7 +111,7 @@ class Decoded:
 
     text: str
     words: tuple[DecodedWord, ...] = ()
-    language: str = "en"
+    language: str | None = None
     language_probability: float = 1.0
     seconds: float = 0.0
     loops: int = 0  # segments dropped as repetition loops (then decoded again unprompted)
@@ -134,7 +134,7 @@ def default_threads(workers: int) -> int:
 
 
 def _whisper_model_class() -> Any:
-    """faster-whisper's WhisperModel with the encoder fed only the audio (module docstring).
+    """faster-whisper's WhisperModel with a shorter encoder window (module docstring).
 
     The window length travels in a thread-local: several threads may share one model when
     the server decodes in its own process."""
@@ -157,10 +157,9 @@ class WhisperDecoder:
 
     def __init__(self, model_dir: str | os.PathLike[str], *, name: str | None = None,
                  cpu_threads: int = 0, device: str | None = None,
-                 compute_type: str | None = None, full_window: bool = False) -> None:
+                 compute_type: str | None = None) -> None:
         directory = check_model_dir(model_dir)
         auto_device, auto_type = default_device()
-        self._full_window = full_window
         cls = _whisper_model_class()
         # local_files_only: a path that is not a model must never become a hub download
         self._model: Any = cls(str(directory), device=device or auto_device,
@@ -185,7 +184,7 @@ class WhisperDecoder:
         started = time.perf_counter()
         audio = np.frombuffer(request.audio, dtype="<i2").astype(np.float32) / 32768.0
         if audio.size == 0:
-            return Decoded("", seconds=0.0)
+            return Decoded("", language=self.info.languages[0])
         seconds = audio.size / 16000
         if seconds > MAX_WINDOW_S + 0.01:
             raise ValueError(f"a decode holds at most {MAX_WINDOW_S:g} s of audio, got "
@@ -213,9 +212,8 @@ class WhisperDecoder:
         """(segments kept, segments dropped as repetition loops, faster-whisper's info)."""
         seconds = audio.size / 16000
         least, pad = FINAL_WINDOW_S if request.final else PARTIAL_WINDOW_S
-        self._model.local.frames = None if self._full_window else \
-            min(int(MAX_WINDOW_S * FRAMES_PER_S),
-                FRAMES_PER_S * math.ceil(max(least, seconds + pad)))
+        self._model.local.frames = min(int(MAX_WINDOW_S * FRAMES_PER_S),
+                                       FRAMES_PER_S * math.ceil(max(least, seconds + pad)))
         try:
             segments, info = self._model.transcribe(
                 audio, language=request.language, task="transcribe", beam_size=1,
@@ -262,11 +260,10 @@ def _silent(segment: Any) -> bool:
                 segment.avg_logprob < MIN_AVG_LOGPROB)
 
 
-def load_decoder(model_dir: str, name: str | None = None, cpu_threads: int = 0,
-                 full_window: bool = False) -> WhisperDecoder:
+def load_decoder(model_dir: str, name: str | None = None, cpu_threads: int = 0
+                 ) -> WhisperDecoder:
     """The factory of a worker process (picklable with functools.partial): a warmed-up model,
     so a worker reports ready only once it can transcribe."""
-    decoder = WhisperDecoder(model_dir, name=name, cpu_threads=cpu_threads,
-                             full_window=full_window)
+    decoder = WhisperDecoder(model_dir, name=name, cpu_threads=cpu_threads)
     decoder.warm_up()
     return decoder
