@@ -20,7 +20,8 @@ RUN_APT=(libportaudio2 libasound2-plugins xdotool xclip x11-utils "${QT_APT[@]}"
 TEST_APT=("${RUN_APT[@]}" espeak-ng sox libsox-fmt-all ffmpeg xvfb xauth xdotool openbox
           pulseaudio pulseaudio-utils
           desktop-file-utils binutils  # packaging tests: .desktop validation; PyInstaller
-          pocketsphinx-testdata)  # human read speech (LibriVox) for accuracy tests and benchmarks
+          pocketsphinx-testdata  # human read speech (LibriVox) for accuracy tests and benchmarks
+          alsa-utils)  # /usr/share/sounds/alsa: a second human voice, 48 kHz (whisper tests)
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 
