@@ -1,0 +1,211 @@
+"""`shape()`: one committed segment's text ready to use. Pure, deterministic, cheap.
+
+    result = shape(segment, context, rules)   # -> ShapeResult(text, actions, context)
+
+Steps: tokens with pauses (`tokens`), fillers dropped (`fillers`), spoken commands found where
+they stand alone (`commands`), the text between them cut into phrases (at pauses and
+sentence ends) and each phrase run through the user dictionary (`replace`) and the number
+style (`numbers`), then everything assembled with punctuation attached and capitals after
+a sentence end the user spoke.
+
+Edits reach only as far back as the segment itself: "scratch that" removes the last phrase of
+this segment, or when there is none, becomes a `ScratchLast` action for whoever holds the
+earlier text (the inserter's ledger, `document.ShapedDocument`). "undo that" reverts the last
+edit of this segment, or becomes `UndoLast`. Actions come before the text in effect: run them
+all, then insert `text`. The segment's start is joined to what came before by
+`spacing.joint` (space, capital, a punctuation mark replacing the one before it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..core.transcript import Segment
+from ..protocol.messages import Word
+from .commands import Command, Kind, match, separated
+from .fillers import drop_fillers
+from .numbers import convert
+from .replace import compiled
+from .rules import ShapingRules
+from .tokens import MARKS, Token, tokenize
+
+
+@dataclass(frozen=True, slots=True)
+class ScratchLast:
+    """Remove the last inserted segment that is still there."""
+
+
+@dataclass(frozen=True, slots=True)
+class UndoLast:
+    """Undo the last edit: remove the last insertion, or restore what a scratch removed."""
+
+
+Action = ScratchLast | UndoLast
+
+
+@dataclass(frozen=True, slots=True)
+class ShapeContext:
+    """What one segment's shaping hands to the next one's."""
+
+    caps: bool = False  # inside "all caps"
+
+
+@dataclass(frozen=True, slots=True)
+class ShapeResult:
+    text: str  # this segment's shaped text (no separator before it; may hold newlines)
+    actions: tuple[Action, ...] = ()  # to run before inserting `text`
+    context: ShapeContext = field(default_factory=ShapeContext)
+    commands: tuple[str, ...] = ()  # the commands that fired, in order
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    kind: Kind | None  # None: dictated text
+    text: str
+
+
+@dataclass(slots=True)
+class _State:
+    chunks: list[_Chunk]
+    actions: list[Action]
+    caps: bool
+    history: list[tuple[tuple[_Chunk, ...], tuple[Action, ...], bool]] = field(
+        default_factory=list)
+
+    def snapshot(self) -> None:
+        self.history.append((tuple(self.chunks), tuple(self.actions), self.caps))
+
+    def push(self, chunk: _Chunk) -> None:
+        self.snapshot()
+        self.chunks.append(chunk)
+
+    def command(self, command: Command) -> None:
+        if command.kind is Kind.UNDO:
+            if self.history:
+                chunks, actions, self.caps = self.history.pop()
+                self.chunks, self.actions = list(chunks), list(actions)
+            else:
+                self.actions.append(UndoLast())
+            return
+        self.snapshot()
+        if command.kind is Kind.SCRATCH:
+            texts = [n for n, c in enumerate(self.chunks) if c.kind is None]
+            if texts:
+                del self.chunks[texts[-1]:]
+            elif self.chunks:
+                self.chunks.clear()
+            else:
+                self.actions.append(ScratchLast())
+        elif command.kind in (Kind.CAPS_ON, Kind.CAPS_OFF):
+            self.caps = command.kind is Kind.CAPS_ON
+        else:
+            self.chunks.append(_Chunk(command.kind, command.output))
+
+
+def _capitalized(text: str) -> str:
+    for n, ch in enumerate(text):
+        if ch.isalpha():
+            return text[:n] + ch.upper() + text[n + 1:] if ch.islower() else text
+        if ch.isalnum():
+            return text
+    return text
+
+
+def _assemble(chunks: Sequence[_Chunk]) -> str:
+    out = ""
+    capital_next = attach_next = False
+    for chunk in chunks:
+        kind, text = chunk.kind, chunk.text
+        if kind is None:
+            if capital_next:
+                text = _capitalized(text)
+            if out and not attach_next and not out[-1].isspace():
+                out += " "
+            out += text
+            capital_next = attach_next = False
+        elif kind is Kind.MARK:
+            out = out.rstrip(" ")
+            if out and out[-1] in MARKS:  # the engine's own mark: never doubled
+                out = out[:-1]
+            out += text
+            capital_next = text in ".?!"
+        elif kind is Kind.BREAK:
+            out = out.rstrip(" ") + text
+            capital_next = attach_next = True
+        elif kind is Kind.OPEN_QUOTE:
+            if out and not out[-1].isspace():
+                out += " "
+            out += text
+            attach_next = True
+        elif kind is Kind.CLOSE_QUOTE:
+            out = out.rstrip(" ").rstrip(",;") + text
+    return out.strip(" ")
+
+
+_SPACES = re.compile(r" {2,}")
+
+
+def shape(segment: Segment | str, context: ShapeContext | None = None,
+          rules: ShapingRules | None = None, *, words: Sequence[Word] | None = None,
+          language: str | None = None) -> ShapeResult:
+    """Shape one segment (its text and word timings; or a text with optional `words`).
+    `context` is the previous segment's `result.context`; `rules` default to no change but
+    trimming. Raises `replace.ReplacementError` for a dictionary that cannot be used
+    (Settings.validate() rejects one first)."""
+    context = context or ShapeContext()
+    rules = rules or ShapingRules()
+    if isinstance(segment, Segment):
+        text, words = segment.text, segment.words
+        language = language or segment.language_code
+    else:
+        text = segment
+    language = language or rules.language
+    if not text.strip(" \t\r"):  # newlines are content: a shaped "new line"
+        return ShapeResult("", (), context)
+    if not rules.changes_words and not context.caps:
+        return ShapeResult(text.strip(" \t\r"), (), context)
+    tokens = tokenize(text, words, rules.pause_s)
+    if rules.remove_fillers:
+        tokens = drop_fillers(tokens)
+    sep = separated(tokens)
+    replacer = compiled(rules.replacements)
+    state = _State([], [], context.caps)
+    fired: list[str] = []
+    phrase: list[Token] = []
+
+    def flush() -> None:
+        if not phrase:
+            return
+        spoken = " ".join(t.surface for t in phrase)
+        written, protected = replacer.apply(spoken)
+        written = convert(written, rules.numbers, language, protected)
+        written = _SPACES.sub(" ", written).strip()
+        phrase.clear()
+        if written:
+            state.push(_Chunk(None, written.upper() if state.caps else written))
+
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.brk:
+            flush()
+            state.push(_Chunk(Kind.BREAK, token.surface))
+            i += 1
+            continue
+        found = match(tokens, i, sep) if rules.commands else None
+        if found is not None:
+            command, length = found
+            flush()
+            state.command(command)
+            fired.append(command.name)
+            i += length
+            continue
+        if phrase and (token.pause_before or phrase[-1].ends_sentence):
+            flush()  # "scratch that" removes the last phrase, not the whole segment
+        phrase.append(token)
+        i += 1
+    flush()
+    return ShapeResult(_assemble(state.chunks), tuple(state.actions),
+                       ShapeContext(caps=state.caps), tuple(fired))
