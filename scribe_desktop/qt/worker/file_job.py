@@ -20,13 +20,14 @@ from PySide6.QtCore import QObject, Signal
 from ...audio.file_source import open_file_source
 from ...client import connect
 from ...connect import Backend
-from ...core.transcript import Segment
+from ...core.transcript import Segment, TranscriptChange
 from ...export.model import SessionSource, SessionStatus
 from ...protocol.audio_format import AudioFormat
 from ...protocol.options import CommitStrategy, SessionOptions
 from ...session.file_transcription import StreamPolicy, transcribe_source
 from ...session.journal import SessionJournal
 from ...session.user_errors import user_error_for
+from ...shaping import ShapedDocument
 from ..settings import Settings
 from .record import begin_record, end_record
 
@@ -81,7 +82,12 @@ class FileJob(QObject):
         try:
             if self._cancelled:
                 raise asyncio.CancelledError
-            self.segments = await self._transcribe(record.record_change)
+            shaped, rules = ShapedDocument(), self.settings.shaping_rules(SessionSource.FILE)
+
+            def on_change(change: TranscriptChange) -> None:
+                for each in shaped.apply(change, rules):  # the history keeps both texts
+                    record.record_change(each)
+            self.segments = await self._transcribe(on_change)
             status = SessionStatus.COMPLETED
             self.finished.emit(list(self.segments))
         except asyncio.CancelledError:
