@@ -54,8 +54,9 @@ def _row(cells: list[str], line: int, found: list[str]) -> Replacement | None:
     return Replacement(heard.strip(), written.strip(), rule, _MATCH[match])
 
 
-def read_dictionary(text: str) -> tuple[Replacement, ...]:
-    """The entries of a CSV dictionary (see the module doc)."""
+def read_dictionary(text: str, *, lenient: bool = False) -> tuple[Replacement, ...]:
+    """The entries of a CSV dictionary (see the module doc). `lenient`: skip malformed rows
+    and keep unusable entries (an editor shows them to be fixed) instead of raising."""
     found: list[str] = []
     entries: list[Replacement] = []
     lines: list[int] = []
@@ -74,6 +75,8 @@ def read_dictionary(text: str) -> tuple[Replacement, ...]:
                 lines.append(line)
     except csv.Error as exc:
         found.append(f"Line {reader.line_num}: {exc}.")
+    if lenient:
+        return tuple(entries)
     for problem in problems(entries):
         reason = problem.reason
         if problem.duplicate_of is not None:
