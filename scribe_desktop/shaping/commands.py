@@ -60,7 +60,7 @@ COMMANDS: tuple[tuple[tuple[str, ...], Command], ...] = (
 )
 _BY_WORDS = dict(COMMANDS)
 _LONGEST = max(len(words) for words, _ in COMMANDS)
-_FIRST_WORDS = frozenset(words[0] for words, _ in COMMANDS)
+FIRST_WORDS = frozenset(words[0] for words, _ in COMMANDS)  # a cheap test before `match`
 
 
 def separated(tokens: Sequence[Token]) -> list[bool]:
@@ -75,7 +75,7 @@ def separated(tokens: Sequence[Token]) -> list[bool]:
 
 def match(tokens: Sequence[Token], i: int, sep: Sequence[bool]) -> tuple[Command, int] | None:
     """The command standing alone at token i and its length in tokens, or None."""
-    if not sep[i] or tokens[i].brk or tokens[i].key not in _FIRST_WORDS:
+    if not sep[i] or tokens[i].brk or tokens[i].key not in FIRST_WORDS:
         return None
     for length in range(min(_LONGEST, len(tokens) - i), 0, -1):
         span = tokens[i:i + length]

@@ -122,12 +122,15 @@ class ShapedDocument:
         self._entries: list[_Entry] = []
         self._position: dict[int, int] = {}  # Segment.index -> entry
         self.hidden: list[bool] = []
+        self._results: list[ShapeResult] = []  # the entries' results and rules, side by side
+        self._capitalize: list[bool] = []
         self._layout = Layout.empty()
 
     def clear(self) -> None:
         self._entries.clear()
         self._position.clear()
         self.hidden = []
+        self._results, self._capitalize = [], []
         self._layout = Layout.empty()
 
     @property
@@ -159,33 +162,55 @@ class ShapedDocument:
             before = self._entries[-1].result.context if self._entries else ShapeContext()
             segment = replace(change.segment, shaped=None)
             self._position[segment.index] = len(self._entries)
-            self._entries.append(_Entry(segment, rules, shape(segment, before, rules)))
-            return self._report(len(self._entries) - 1, added=True)
+            entry = _Entry(segment, rules, shape(segment, before, rules))
+            self._entries.append(entry)
+            self._results.append(entry.result)
+            self._capitalize.append(rules.capitalize)
+            return self._report(len(self._entries) - 1, added=True,
+                                edits=bool(entry.result.actions))
         position = self._position.get(change.segment.index)
         if position is None:
             return [change]
         self._entries[position].segment = replace(change.segment, shaped=None)
-        self._reshape(position)
-        return self._report(position, added=False)
+        return self._report(position, added=False, edits=self._reshape(position))
 
-    def _reshape(self, start: int) -> None:
+    def _reshape(self, start: int) -> bool:
+        """Shape the entries from `start` on again; True if an edit action was involved."""
         context = self._entries[start - 1].result.context if start else ShapeContext()
-        for entry in self._entries[start:]:
+        edits = False
+        for n in range(start, len(self._entries)):
+            entry = self._entries[n]
             result = shape(entry.segment, context, entry.rules)
-            if result == entry.result and entry is not self._entries[start]:
+            if result == entry.result and n != start:
                 break  # the same input context gives the same results from here on
+            edits = edits or bool(result.actions or entry.result.actions)
             entry.result, context = result, result.context
+            self._results[n] = result
+        return edits
 
-    def _report(self, position: int, *, added: bool) -> list[TranscriptChange]:
-        results = [e.result for e in self._entries]
-        hidden = hidden_by_edits(results)
-        first = next((n for n, (old, new) in enumerate(zip(self.hidden, hidden, strict=False))
-                      if old != new), position)
-        self.hidden = hidden
-        self._layout.run(results, hidden, [e.rules.capitalize for e in self._entries],
-                         min(first, position))
+    def _report(self, position: int, *, added: bool, edits: bool) -> list[TranscriptChange]:
+        """The changes since the last report: the entry at `position` first, then every
+        other entry whose shown text changed. Without edit actions involved, no entry's
+        hidden state can change, and only the entries from `position` on are laid out."""
+        count = len(self._entries)
+        if edits:
+            hidden = hidden_by_edits(self._results)
+            start = next((n for n, (old, new) in enumerate(zip(self.hidden, hidden,
+                                                               strict=False))
+                          if old != new), position)
+            self.hidden = hidden
+        else:
+            self.hidden.extend([False] * (count - len(self.hidden)))
+            start = position
+        start = min(start, position)
+        touched = self._layout.before[start][1] if start < len(self._layout.before) \
+            else self._layout.end[1]
+        self._layout.run(self._results, self.hidden, self._capitalize, start)
         changes: list[TranscriptChange] = []
-        for n, (entry, text) in enumerate(zip(self._entries, self._layout.shown, strict=True)):
+        candidates = range(start, count) if touched is None else \
+            [touched, *range(start, count)]
+        for n in candidates:
+            entry, text = self._entries[n], self._layout.shown[n]
             if n == position:
                 entry.shown = text
                 segment = replace(entry.segment, shaped=text)

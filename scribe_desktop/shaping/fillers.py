@@ -8,8 +8,6 @@ the next word.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .tokens import SENTENCE_MARKS, Token, strip_marks
 
 FILLERS = frozenset({"um", "umm", "uhm", "uh", "uhh", "er", "erm", "hmm", "hm", "mm"})
@@ -30,21 +28,21 @@ def drop_fillers(tokens: list[Token]) -> list[Token]:
     capital_next = False
     hesitation = False
     for token in tokens:
-        if not token.brk and is_filler(token.surface):
+        if token.key in FILLERS and not token.brk and is_filler(token.surface):
             tail = token.surface.rstrip()[-1:]
             if tail in SENTENCE_MARKS and out and not out[-1].brk \
                     and out[-1].surface[-1:] not in SENTENCE_MARKS:
-                out[-1] = replace(out[-1], surface=out[-1].surface.rstrip(",;:") + tail)
+                out[-1] = out[-1].but(surface=out[-1].surface.rstrip(",;:") + tail)
             starts_sentence = not out or out[-1].brk or \
                 out[-1].surface.rstrip("\"'”’)")[-1:] in SENTENCE_MARKS
             capital_next = capital_next or (token.surface[:1].isupper() and starts_sentence)
             hesitation = True
             continue
         if capital_next and token.surface[:1].islower():
-            token = replace(token, surface=token.surface[0].upper() + token.surface[1:])
+            token = token.but(surface=token.surface[0].upper() + token.surface[1:])
         capital_next = False
         if hesitation:
-            token = replace(token, pause_before=True)
+            token = token.but(pause_before=True)
             hesitation = False
         out.append(token)
     return out

@@ -141,21 +141,27 @@ class Replacer:
 
     def apply(self, text: str) -> tuple[str, list[tuple[int, int]]]:
         """`text` edited, and the spans of written text in it (to be left alone after)."""
-        edits = self.edits(text)
-        if not edits:
-            return text, []
-        parts: list[str] = []
-        spans: list[tuple[int, int]] = []
-        pos = length = 0
-        for edit in edits:
-            parts.append(text[pos:edit.start])
-            length += edit.start - pos
-            parts.append(edit.text)
-            spans.append((length, length + len(edit.text)))
-            length += len(edit.text)
-            pos = edit.end
-        parts.append(text[pos:])
-        return "".join(parts), spans
+        return splice(text, self.edits(text))
+
+
+def splice(text: str, edits: list[Edit], offset: int = 0) -> tuple[str, list[tuple[int, int]]]:
+    """`text` with `edits` made (their positions less `offset`), and the spans of the
+    written text in the result."""
+    if not edits:
+        return text, []
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = length = 0
+    for edit in edits:
+        start, end = edit.start - offset, edit.end - offset
+        parts.append(text[pos:start])
+        length += start - pos
+        parts.append(edit.text)
+        spans.append((length, length + len(edit.text)))
+        length += len(edit.text)
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts), spans
 
 
 @lru_cache(maxsize=32)

@@ -18,16 +18,17 @@ all, then insert `text`. The segment's start is joined to what came before by
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..core.transcript import Segment
 from ..protocol.messages import Word
-from .commands import Command, Kind, match, separated
+from .commands import FIRST_WORDS, Command, Kind, match, separated
 from .fillers import drop_fillers
 from .numbers import convert
-from .replace import compiled
+from .replace import compiled, splice
 from .rules import ShapingRules
 from .tokens import MARKS, Token, tokenize
 
@@ -68,40 +69,43 @@ class _Chunk:
 
 @dataclass(slots=True)
 class _State:
+    """The segment's output so far, and how to undo each edit of it ("undo that")."""
+
     chunks: list[_Chunk]
     actions: list[Action]
     caps: bool
-    history: list[tuple[tuple[_Chunk, ...], tuple[Action, ...], bool]] = field(
-        default_factory=list)
-
-    def snapshot(self) -> None:
-        self.history.append((tuple(self.chunks), tuple(self.actions), self.caps))
+    undo: list[Callable[[], object]] = field(default_factory=list)
 
     def push(self, chunk: _Chunk) -> None:
-        self.snapshot()
         self.chunks.append(chunk)
+        self.undo.append(self.chunks.pop)
 
     def command(self, command: Command) -> None:
-        if command.kind is Kind.UNDO:
-            if self.history:
-                chunks, actions, self.caps = self.history.pop()
-                self.chunks, self.actions = list(chunks), list(actions)
+        kind = command.kind
+        if kind is Kind.UNDO:
+            if self.undo:
+                self.undo.pop()()
             else:
                 self.actions.append(UndoLast())
-            return
-        self.snapshot()
-        if command.kind is Kind.SCRATCH:
+        elif kind is Kind.SCRATCH:
             texts = [n for n, c in enumerate(self.chunks) if c.kind is None]
-            if texts:
-                del self.chunks[texts[-1]:]
-            elif self.chunks:
-                self.chunks.clear()
+            if self.chunks:
+                cut = texts[-1] if texts else 0
+                removed = self.chunks[cut:]
+                del self.chunks[cut:]
+                self.undo.append(lambda: self.chunks.extend(removed))
             else:
                 self.actions.append(ScratchLast())
-        elif command.kind in (Kind.CAPS_ON, Kind.CAPS_OFF):
-            self.caps = command.kind is Kind.CAPS_ON
+                self.undo.append(self.actions.pop)
+        elif kind in (Kind.CAPS_ON, Kind.CAPS_OFF):
+            before = self.caps
+            self.caps = kind is Kind.CAPS_ON
+
+            def restore() -> None:
+                self.caps = before
+            self.undo.append(restore)
         else:
-            self.chunks.append(_Chunk(command.kind, command.output))
+            self.push(_Chunk(kind, command.output))
 
 
 def _capitalized(text: str) -> str:
@@ -174,17 +178,34 @@ def shape(segment: Segment | str, context: ShapeContext | None = None,
     state = _State([], [], context.caps)
     fired: list[str] = []
     phrase: list[Token] = []
+    run: list[list[Token]] = []  # the phrases since the last command
+    commands = rules.commands
 
     def flush() -> None:
-        if not phrase:
+        """The text since the last command, phrase by phrase. The dictionary sees it whole
+        (a heard phrase may span a pause); phrases an entry spans are kept together."""
+        if phrase:
+            run.append(phrase[:])
+            phrase.clear()
+        if not run:
             return
-        spoken = " ".join(t.surface for t in phrase)
-        written, protected = replacer.apply(spoken)
-        written = convert(written, rules.numbers, language, protected)
-        written = _SPACES.sub(" ", written).strip()
-        phrase.clear()
-        if written:
-            state.push(_Chunk(None, written.upper() if state.caps else written))
+        texts = [" ".join(t.surface for t in p) for p in run]
+        run.clear()
+        text = " ".join(texts)
+        edits = replacer.edits(text)
+        bounds, pos = [0], 0
+        for piece in texts[:-1]:
+            pos += len(piece) + 1
+            if not any(e.start < pos - 1 < e.end for e in edits):  # its space is not edited
+                bounds.append(pos)
+        bounds.append(len(text) + 1)
+        for lo, hi in itertools.pairwise(bounds):
+            inside = [e for e in edits if lo <= e.start and e.end <= hi - 1]
+            written, protected = splice(text[lo:hi - 1], inside, lo)
+            written = convert(written, rules.numbers, language, protected)
+            written = _SPACES.sub(" ", written).strip()
+            if written:
+                state.push(_Chunk(None, written.upper() if state.caps else written))
 
     i = 0
     while i < len(tokens):
@@ -194,7 +215,8 @@ def shape(segment: Segment | str, context: ShapeContext | None = None,
             state.push(_Chunk(Kind.BREAK, token.surface))
             i += 1
             continue
-        found = match(tokens, i, sep) if rules.commands else None
+        found = match(tokens, i, sep) if commands and sep[i] and token.key in FIRST_WORDS \
+            else None
         if found is not None:
             command, length = found
             flush()
@@ -203,7 +225,8 @@ def shape(segment: Segment | str, context: ShapeContext | None = None,
             i += length
             continue
         if phrase and (token.pause_before or phrase[-1].ends_sentence):
-            flush()  # "scratch that" removes the last phrase, not the whole segment
+            run.append(phrase[:])  # "scratch that" removes the last phrase, not all text
+            phrase.clear()
         phrase.append(token)
         i += 1
     flush()

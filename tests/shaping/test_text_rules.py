@@ -110,6 +110,7 @@ def test_numbers_follow_the_segment_language() -> None:
     """The segment's language picks the number words; an unknown one is left alone."""
     digits = ShapingRules(numbers=NumberStyle.DIGITS)
     assert shape("vingt et un", rules=digits, language="fra").text == "21"
+    assert shape("einundzwanzig Äpfel", rules=digits, language="de").text == "21 Äpfel"
     assert shape("twenty one", rules=digits, language="xx").text == "twenty one"
 
 
