@@ -30,7 +30,7 @@ from .fillers import drop_fillers
 from .numbers import convert
 from .replace import compiled, splice
 from .rules import ShapingRules
-from .tokens import MARKS, Token, tokenize
+from .tokens import MARKS, SENTENCE_MARKS, Token, tokenize
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,7 @@ class ShapeResult:
 class _Chunk:
     kind: Kind | None  # None: dictated text
     text: str
+    sentence_end: bool = False  # a command the engine wrote as ending a sentence ("Comma.")
 
 
 @dataclass(slots=True)
@@ -80,7 +81,7 @@ class _State:
         self.chunks.append(chunk)
         self.undo.append(self.chunks.pop)
 
-    def command(self, command: Command) -> None:
+    def command(self, command: Command, sentence_end: bool = False) -> None:
         kind = command.kind
         if kind is Kind.UNDO:
             if self.undo:
@@ -105,7 +106,7 @@ class _State:
                 self.caps = before
             self.undo.append(restore)
         else:
-            self.push(_Chunk(kind, command.output))
+            self.push(_Chunk(kind, command.output, sentence_end))
 
 
 def _capitalized(text: str) -> str:
@@ -117,24 +118,46 @@ def _capitalized(text: str) -> str:
     return text
 
 
+# Words that start a sentence with a capital but are never names: after a spoken comma
+# where the engine had ended a sentence ("Hello world. Comma. How are you?"), the engine's
+# capital is undone for these only.
+_COMMON_WORDS = ("a an and are as at but can could did do does for he her here his how if "
+                 "in is it its my no not of on or our please she so thanks that the their "
+                 "then there these they this those to was we were what when where which who "
+                 "why will with would yes you your")
+_COMMON = frozenset(_COMMON_WORDS.split(" "))
+
+
+def _lowered(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    word = first.rstrip(",.;:!?")
+    if word[:1].isupper() and word[1:].islower() and word.lower() in _COMMON:
+        return text[0].lower() + text[1:]
+    return text
+
+
 def _assemble(chunks: Sequence[_Chunk]) -> str:
     out = ""
-    capital_next = attach_next = False
+    capital_next = attach_next = lower_next = False
     for chunk in chunks:
         kind, text = chunk.kind, chunk.text
         if kind is None:
             if capital_next:
                 text = _capitalized(text)
+            elif lower_next:
+                text = _lowered(text)
             if out and not attach_next and not out[-1].isspace():
                 out += " "
             out += text
-            capital_next = attach_next = False
+            capital_next = attach_next = lower_next = False
         elif kind is Kind.MARK:
             out = out.rstrip(" ")
+            replaced = out[-1:] in SENTENCE_MARKS
             if out and out[-1] in MARKS:  # the engine's own mark: never doubled
                 out = out[:-1]
             out += text
             capital_next = text in ".?!"
+            lower_next = not capital_next and (replaced or chunk.sentence_end)
         elif kind is Kind.BREAK:
             out = out.rstrip(" ") + text
             capital_next = attach_next = True
@@ -220,7 +243,7 @@ def shape(segment: Segment | str, context: ShapeContext | None = None,
         if found is not None:
             command, length = found
             flush()
-            state.command(command)
+            state.command(command, tokens[i + length - 1].ends_sentence)
             fired.append(command.name)
             i += length
             continue

@@ -33,6 +33,8 @@ def timed(*items: tuple[str, float, float]) -> tuple[str, tuple[Word, ...]]:
     ("COMMA", ","),
     ("He said, open quote, hi there, close quote.", "He said, \"hi there\""),
     ("one. Semicolon. two", "one; two"),
+    ("Hello world. Comma. How are you?", "Hello world, how are you?"),
+    ("Hello. Comma. John is here", "Hello, John is here"),
     ("First line. Newline. Second line", "First line.\nSecond line"),
 ])
 def test_commands_set_apart_by_punctuation_fire(spoken: str, written: str) -> None:

@@ -157,3 +157,14 @@ def test_join_applies_the_joint() -> None:
     assert join("Hello world.", "question?") == "Hello world. Question?"
     assert join("Hello world.", "!") == "Hello world!"
     assert join(None, "hi") == "Hi"
+
+
+def test_a_heard_phrase_may_span_a_pause() -> None:
+    """The dictionary sees the text between commands whole, pauses included."""
+    from scribe_desktop.protocol.messages import Word, WordType
+
+    words = (Word("call", 0.0, 0.3), Word(" ", 0.3, 0.35, WordType.SPACING),
+             Word("scribe", 0.35, 0.7), Word(" ", 0.7, 1.4, WordType.SPACING),
+             Word("desk", 1.4, 1.7))
+    r = rules(Replacement("scribe desk", "Scribe Desktop"))
+    assert shape("call scribe desk", rules=r, words=words).text == "call Scribe Desktop"
