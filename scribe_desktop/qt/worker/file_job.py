@@ -87,7 +87,8 @@ class FileJob(QObject):
             def on_change(change: TranscriptChange) -> None:
                 for each in shaped.apply(change, rules):  # the history keeps both texts
                     record.record_change(each)
-            self.segments = await self._transcribe(on_change)
+            await self._transcribe(on_change)
+            self.segments = shaped.segments  # raw text and shaped text
             status = SessionStatus.COMPLETED
             self.finished.emit(list(self.segments))
         except asyncio.CancelledError:
