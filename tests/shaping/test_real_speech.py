@@ -34,6 +34,7 @@ from tests.speech import pcm16, synth, wer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
+SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "samples" / "dictation-16k.wav"
 PAUSE_S = 0.8  # a deliberate pause, as a user makes before and after a command
 FIRST, SECOND = "turn off the music in the living room", "please call me back tomorrow morning"
 # Fluent sentences with command words that the engine decodes (measured); "we need a new
@@ -128,3 +129,20 @@ async def test_command_words_in_fluent_real_speech_stay_text(rig: Any, sentence:
     # exactly as heard (it continues "Open the door", so no capital either)
     assert shown(rec)[segment.index] == segment.text.strip()
     assert shown(rec)[0] == "Open the door"  # not scratched, not changed
+
+
+async def test_a_transcribed_file_is_shaped_without_commands(rig: Any) -> None:
+    """Files get the dictionary (and numbers) but never commands; history keeps both."""
+    worker, _, rec, history = rig
+    worker.apply_settings(Settings(commit_strategy=CommitStrategy.MANUAL, language="en",
+                                   dictionary="kitchen lights,Kitchen Lights™\n"))
+    segments = await asyncio.wait_for(worker.transcribe_file(str(SAMPLE)), 60)
+    raw = " ".join(s.text for s in segments)
+    assert "kitchen lights" in raw, f"the engine did not hear the words: {raw!r}"
+    assert "Kitchen Lights™" in " ".join(s.shaped or "" for s in segments)
+    await asyncio.wait_for(worker.journal.drain(), 10)
+    stored = history.load(history.list_sessions()[0].id)
+    assert stored.meta.source == "file"
+    assert [(g.text, g.shaped) for g in stored.segments] == [
+        (s.text.strip(), s.shaped) for s in segments]
+    assert rec.segments[-len(segments):] == segments
