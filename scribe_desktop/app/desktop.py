@@ -32,12 +32,13 @@ from PySide6.QtWidgets import QApplication
 from ..connect import ApiKeys, Backend, LocalBackend
 from ..core.backend_kind import BackendKind
 from ..core.owned_tasks import OwnedTasks
+from ..core.redaction import Redactor
 from ..history import HistoryStore, default_history_path
 from ..hotkey.backends import ListenerStatus
 from ..qt.settings import Settings, SettingsStore
 from ..qt.single_instance import SingleInstance, instance_name, send_to_running
 from ..qt.worker.worker import DictationWorker, backend_factory_for
-from .logging_setup import ErrorReporter, Redactor, configure_logging
+from .logging_setup import ErrorReporter, configure_logging
 
 log = logging.getLogger(__name__)
 

@@ -208,6 +208,7 @@ def check_hotkeys() -> str:
 async def _transcribe_sample() -> tuple[str, float, float, float]:
     from ..audio.file_source import open_file_source
     from ..client import ApiKeyAuth, Endpoint
+    from ..connect import FixedBackend
     from ..connect.server_process import LocalServerProcess
     from ..core.backend_kind import BackendKind
     from ..session.file_transcription import transcribe_file
@@ -216,8 +217,8 @@ async def _transcribe_sample() -> tuple[str, float, float, float]:
     started = time.monotonic()
     async with LocalServerProcess(startup_timeout_s=SERVER_TIMEOUT_S) as server:
         ready_s = time.monotonic() - started
-        result = await transcribe_file(source, endpoint=Endpoint(base_url=server.base_url),
-                                       auth=ApiKeyAuth(server.secret), backend=BackendKind.LOCAL)
+        backend = FixedBackend(Endpoint(base_url=server.base_url), ApiKeyAuth(server.secret))
+        result = await transcribe_file(source, backend=backend, kind=BackendKind.LOCAL)
     return result.text, result.duration_s, result.elapsed_s, ready_s
 
 

@@ -27,6 +27,7 @@ from websockets.exceptions import (
 )
 
 from ..protocol.connection import (
+    DEFAULT_VAD_SILENCE_S,
     ClientConnection,
     ConnectionEvent,
     Passed,
@@ -111,6 +112,10 @@ class ScribeSession:
     def close_code(self) -> int | None:
         return self._ws.close_code
 
+    def answers_settled(self) -> float | None:
+        """See `ClientConnection.answers_settled` (None: every answer is in)."""
+        return self.connection.answers_settled(self._clock())
+
     @property
     def decode_errors(self) -> int:
         return self.connection.decode_errors
@@ -127,13 +132,14 @@ class ScribeSession:
             self.connection.send_audio(pcm, self._clock())
             await self._flush()
 
-    async def commit(self) -> int | None:
+    async def commit(self, *, final: bool = False) -> int | None:
         """Ask the server to commit the current segment: the request's number (a `Commit`
         event's `answers` names it), or None when skipped (rule C6: no new audio since the
-        last commit). Pads with silence to 0.3 s, so it is never throttled."""
+        last commit). Padded with silence so it is never throttled; `final`: nothing will be
+        sent after it (see `ClientConnection.commit`)."""
         self._raise_if_ended()
         async with self._send_lock:
-            request = self.connection.commit(self._clock())
+            request = self.connection.commit(self._clock(), final=final)
             await self._flush()
         return request
 
@@ -206,7 +212,7 @@ class ScribeSession:
         end = _End(None)
         try:
             async for frame in self._ws:
-                self.connection.receive_frame(frame)
+                self.connection.receive_frame(frame, self._clock())
                 for event in self.connection.events_received():
                     self._accept(event)
         except ConnectionClosedOK:
@@ -331,9 +337,11 @@ async def connect(options: SessionOptions, endpoint: Endpoint, auth: Auth, *,
     except WebSocketException as exc:
         raise ConnectError(shown, f"{type(exc).__name__}: {exc}") from exc
     if connection is None:
-        connection = ClientConnection.new(options.effective_audio_format, now=loop.time(),
-                                          commit_strategy=options.effective_commit_strategy,
-                                          previous_text=previous_text, **uplink_options)
+        connection = ClientConnection.new(
+            options.effective_audio_format, now=loop.time(),
+            commit_strategy=options.effective_commit_strategy,
+            vad_silence_s=options.vad_silence_threshold_secs or DEFAULT_VAD_SILENCE_S,
+            previous_text=previous_text, **uplink_options)
     try:
         async with asyncio.timeout_at(deadline):
             started, early = await _await_started(ws, shown, connection)

@@ -84,13 +84,13 @@ def run(args: argparse.Namespace) -> int:
     import signal
     import sys
 
+    from ..paths.secret_files import PrivateFileError, read_secret_file, write_private_file
     from ..server.app import serve
     from ..server.config import SECRET_ENV, ConfigError, ServerConfig, generate_secret
     from ..server.engines.base import Engine
     from ..server.engines.pocketsphinx_engine import PocketsphinxEngine, load_engine
     from ..server.engines.process_host import ProcessEngine, RemoteEngineError, WorkerDiedError
     from ..server.log_limits import RepeatFilter
-    from .private_files import PrivateFileError, read_secret_file, write_private_file
 
     logging.basicConfig(stream=sys.stderr, level=args.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

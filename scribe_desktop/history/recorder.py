@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING
 from ..core.transcript import Segment
 from ..export.json_export import word_to_json
 from ..export.model import ExportSegment, SessionStatus
+from ..paths.private import open_private_append
 
 if TYPE_CHECKING:
     from .store import HistoryStore
@@ -104,7 +105,7 @@ class SessionRecorder:
         if self._audio_path is None or self.finished:
             return
         if self._audio is None:
-            self._audio = self._audio_path.open("ab")
+            self._audio = open_private_append(self._audio_path)
         self._audio.write(pcm)
 
     # --- end ----------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from ..export.model import (
     SessionSource,
     SessionStatus,
 )
+from ..paths.private import create_private_file, private_dir, tighten
 from .recorder import SessionRecorder
 from .schema import connect
 
@@ -45,7 +46,10 @@ def default_history_path() -> Path:
     """`<user data dir>/history.sqlite3` (e.g. ~/.local/share/scribe-desktop on Linux)."""
     from platformdirs import user_data_path
 
-    return user_data_path(APP_NAME, appauthor=False) / "history.sqlite3"
+    folder = user_data_path(APP_NAME, appauthor=False)
+    if folder.is_dir():
+        tighten(folder)  # the app's own folder: an older version may have left it open
+    return folder / "history.sqlite3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +123,15 @@ class HistoryStore:
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, use_fts: bool | None = None,
              clock: Callable[[], float] = time.time) -> HistoryStore:
-        """Open or create the store at `path` (its folder is created too)."""
+        """Open or create the store at `path` (its folder is created 0700 if missing). The
+        database is 0600, so SQLite gives its WAL and SHM files the same mode; an existing
+        one is tightened if an older version left it readable by others."""
         p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(p.parent)
+        create_private_file(p)
+        for own in (p.with_name(p.name + "-wal"), p.with_name(p.name + "-shm"),
+                    p.parent / "audio"):
+            tighten(own)
         conn, fts = connect(str(p), use_fts=use_fts)
         return cls(conn, p, fts=fts, clock=clock)
 
@@ -172,7 +182,7 @@ class HistoryStore:
             session_id = int(cur.lastrowid or 0)
             audio_path = None
             if keep_audio:
-                self.audio_dir.mkdir(parents=True, exist_ok=True)
+                private_dir(self.audio_dir, own=True)
                 audio_path = self.audio_dir / f"{session_id}.pcm"
                 conn.execute("UPDATE sessions SET audio_file = ? WHERE id = ?",
                              (audio_path.name, session_id))

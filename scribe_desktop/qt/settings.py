@@ -33,6 +33,7 @@ from ..hotkey.chord import (
 )
 from ..hotkey.interpreter import DEFAULT_MAX_HOLD_S, HotkeyConfig, HotkeyMode
 from ..inject.inserter import InsertMode
+from ..paths.private import private_dir, tighten
 from ..protocol.audio_format import AudioFormat
 from ..protocol.options import (
     DEFAULT_MODEL_ID,
@@ -343,6 +344,7 @@ class SettingsStore:
                                  ORGANIZATION, APPLICATION)
         else:
             self._qs = QSettings(str(path), QSettings.Format.IniFormat)
+        self._make_private()  # an older version may have left it readable by others
 
     @property
     def location(self) -> str:
@@ -386,3 +388,13 @@ class SettingsStore:
             else:
                 self._qs.setValue(f.name, value)
         self._qs.sync()
+        self._make_private()
+
+    def _make_private(self) -> None:
+        """The settings name the user's files and devices: 0600 in a 0700 folder."""
+        path = Path(self._qs.fileName())
+        if not path.is_file():
+            return  # not a file (e.g. the Windows registry)
+        tighten(path)
+        if path.parent.name == ORGANIZATION:  # the native store's own folder
+            private_dir(path.parent, own=True)

@@ -34,12 +34,12 @@ from ..shaping import ShapedDocument, ShapingRules
 from .journal import JournalSession
 from .live import (
     Connected,
-    ConnectionLost,
     LiveEvent,
     LiveSession,
     LiveSource,
     Received,
     Reconnected,
+    Reconnecting,
 )
 from .timer import SessionTimer
 
@@ -262,8 +262,9 @@ class Dictation:
                 self.events.status_changed()
         elif isinstance(event, Connected):
             self._fire(Trigger.CONNECTED)
-        elif isinstance(event, ConnectionLost):
-            log.info("connection lost: %s", event.error)
+        elif isinstance(event, Reconnecting):
+            log.info("connection lost (%s); reconnecting, attempt %d, %.1f s buffered",
+                     event.error, event.attempt, event.buffered_s)
             if self.state != DictationState.COMMITTING:
                 # while finishing, the replay happens silently; the commit timeout bounds it
                 self._fire(Trigger.CONNECTION_LOST)

@@ -36,7 +36,7 @@ from ..connect import (
 )
 from ..protocol.errors import ErrorType
 from ..protocol.options import OptionsError
-from .file_transcription import FileTranscriptionError
+from .file_transcription import FileTranscriptionError, TranscriptionIncomplete
 from .live import CommitTimeoutError
 
 
@@ -205,6 +205,16 @@ def _microphone_name(device: str | None) -> str:
     return f'The microphone "{device}"'
 
 
+def _incomplete(exc: TranscriptionIncomplete) -> Entry:
+    """The cause's own explanation, saying that the text so far was kept."""
+    inner = entry_for(exc.cause)
+    kept = len(exc.transcript.segments)
+    return Entry(inner.kind, inner.title,
+                 lambda e: f"{_text(inner.cause, e.cause)} The transcript is incomplete; "
+                 f"the {kept} segment(s) transcribed before were kept.",
+                 lambda e: _text(inner.fix, e.cause), inner.action, None, inner.cli_fix)
+
+
 ExplainFn = Callable[[Any], Entry]
 
 # Most specific type first does not matter: the lookup walks each exception's MRO.
@@ -263,6 +273,7 @@ _TABLE: dict[type[BaseException], Entry | ExplainFn] = {
                         "Open Settings to fix it.", OPEN_SETTINGS),
     FileSourceError: Entry(AppErrorKind.FILE_UNSUPPORTED, "Cannot read the file",
                            lambda e: f"{e.path.name}: {e.reason}."),
+    TranscriptionIncomplete: _incomplete,
     FileTranscriptionError: Entry(AppErrorKind.FILE_FAILED, "File transcription failed",
                                   lambda e: f"The file could not be transcribed: {e}.",
                                   "Try again.", TRY_AGAIN),

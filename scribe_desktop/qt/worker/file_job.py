@@ -2,9 +2,11 @@
 backend, stream it with `session.file_transcription`, record it in the history as it goes,
 and report through its own signals.
 
-`progress(done_s, total_s)` while it runs; then exactly one of `finished(segments)` (also
-with [] when cancelled) and `failed(UserError)`, followed by `ended()`. Awaiting the job
-gives its segments ([] on cancel or failure). Loop-only.
+`progress(done_s, total_s)` while it runs; then `finished(segments)` with what was
+committed ([] when cancelled; what was committed before a failure too), `failed(UserError)`
+after it when the file could not be finished, and `ended()`. Awaiting the job gives the same
+segments. A dropped connection or a restarted local server is continued (the stream is a
+`session.resilient.ResilientSession`). Loop-only.
 """
 
 from __future__ import annotations
@@ -18,14 +20,18 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from ...audio.file_source import open_file_source
-from ...client import connect
 from ...connect import Backend
 from ...core.transcript import Segment, TranscriptChange
 from ...export.model import SessionSource, SessionStatus
 from ...protocol.audio_format import AudioFormat
 from ...protocol.options import CommitStrategy, SessionOptions
-from ...session.file_transcription import StreamPolicy, transcribe_source
+from ...session.file_transcription import (
+    StreamPolicy,
+    TranscriptionIncomplete,
+    transcribe_source,
+)
 from ...session.journal import SessionJournal
+from ...session.resilient import ResilientSession
 from ...session.user_errors import user_error_for
 from ...shaping import ShapedDocument
 from ..settings import Settings
@@ -94,6 +100,11 @@ class FileJob(QObject):
         except asyncio.CancelledError:
             self.segments, status = [], SessionStatus.CANCELLED
             self.finished.emit([])
+        except TranscriptionIncomplete as exc:
+            log.warning("file transcription failed part-way: %s", exc)
+            self.segments = list(exc.transcript.segments)  # never thrown away
+            self.finished.emit(list(self.segments))
+            self.failed.emit(user_error_for(exc))
         except Exception as exc:
             log.warning("file transcription failed: %s", exc)
             self.segments = []
@@ -115,13 +126,15 @@ class FileJob(QObject):
             commit_strategy=CommitStrategy.MANUAL, include_timestamps=True,
             language_code=base.language_code, keyterms=base.keyterms,
             no_verbatim=base.no_verbatim).validate()
-        conn = await self.backend.connection()
-
         def progress(done_s: float, total_s: float | None) -> None:
             self.progress.emit(done_s, total_s or total)
 
-        async with await connect(options, conn.endpoint, conn.auth) as session:
+        session = ResilientSession(self.backend, options)
+        await session.open()
+        try:
             transcript, _ = await transcribe_source(source, session, policy=self.policy,
                                                     on_progress=progress,
                                                     on_change=on_change)
+        finally:
+            await session.close()
         return list(transcript.segments)
