@@ -19,6 +19,7 @@ from bench import (
     entity_bench,
     server_abuse,
     server_latency,
+    shaping_bench,
     vad_quality,
 )
 
@@ -314,6 +315,25 @@ entity_redaction=all), timed per segment in one process (bench/entity_bench.py).
 """
 
 
+def render_shaping(data: dict[str, Any]) -> str:
+    return f"""Text shaping with every rule on (spoken commands, filler removal, numbers as
+digits, a dictionary of 100 whole-word and 5 regex entries) on segments with word timings,
+timed per segment in one process (bench/shaping_bench.py).
+
+{shaping_bench.markdown(data["results"])}
+
+* **shape()**: one segment alone, what an inserter calls; **document**:
+  `ShapedDocument.apply()`, what the session does per commit (shape, lay the segment out
+  after the 1,000 before it, update any that an edit reached).
+* **dictation**: 10-40 everyday words, a quarter with a paused command, some fillers and
+  spoken numbers; **spoken numbers**: mostly number words; **long**: 225 words (90 s of
+  speech, the auto-commit interval); **worst case**: 225 words, every other one a command
+  word or a filler, pauses everywhere.
+* **CPU**: the calling thread's CPU time (the work itself); **wall**: what the caller waited,
+  including preemption by other work on the machine. The target is p99 <= 1 ms.
+"""
+
+
 AREAS: tuple[Area, ...] = (
     Area("server", "Local server under concurrent sessions", "server_latency", 900,
          render_server),
@@ -322,6 +342,7 @@ AREAS: tuple[Area, ...] = (
     Area("engines", "Engines compared on human speech", "engine_compare", 1200,
          render_engines),
     Area("vad", "VAD segmentation", "vad_quality", 300, render_vad),
+    Area("shaping", "Text shaping per segment", "shaping_bench", 300, render_shaping),
     Area("client", "Client send path", "client_latency", 300, render_client),
     Area("file", "File transcription end to end", "file_transcription", 400, render_file),
     Area("capture", "Microphone capture", "capture_latency", 300, render_capture),

@@ -29,7 +29,7 @@ class Rule:
     pure_from: frozenset[str] = frozenset()  # single pure modules of other folders it may use
 
 
-PURE = frozenset({"core", "protocol"})
+PURE = frozenset({"core", "protocol", "shaping"})
 PURE_MODULES = frozenset({"audio.pcm", "hotkey.chord", "hotkey.interpreter", "inject.text"})
 ADAPTERS = frozenset({"audio", "client", "server", "history", "inject", "hotkey", "connect",
                       "models", "paths"})
@@ -39,6 +39,7 @@ RULES: dict[str, Rule] = {
     # layer 0: pure, no I/O
     "core": Rule(0, frozenset({"protocol"}), frozenset()),
     "protocol": Rule(0, frozenset(), frozenset()),
+    "shaping": Rule(0, frozenset({"core", "protocol"}), frozenset({"text_to_num", "num2words"})),
     "export": Rule(0, PURE, frozenset({"srt"})),  # export/live.py appends to a file
     # layer 1: one I/O library each, no Qt, never each other except where named
     "audio": Rule(1, PURE, frozenset({"numpy", "soxr", "soundfile", "sounddevice",

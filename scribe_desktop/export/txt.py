@@ -29,7 +29,8 @@ def _paragraphs(tokens: tuple[Token, ...], pause_ms: int) -> list[list[Token]]:
 
 
 def _text(tokens: list[Token]) -> str:
-    return "".join(("" if n == 0 or t.glue else " ") + t.text for n, t in enumerate(tokens))
+    return "".join(("" if n == 0 or t.glue else t.brk or " ") + t.text
+                   for n, t in enumerate(tokens))
 
 
 def to_txt(session: ExportSession, *, timestamps: bool = False,

@@ -281,7 +281,7 @@ class HistoryStore:
                 "SELECT * FROM segments WHERE session_id = ? ORDER BY seq",
                 (session_id,)).fetchall()
         segments = tuple(
-            ExportSegment(text=s["text"],
+            ExportSegment(text=s["text"], shaped=s["shaped"],
                           words=tuple(word_from_json(w) for w in json.loads(s["words"]))
                           if s["words"] else (),
                           language_code=s["language_code"], start_s=s["start_s"],

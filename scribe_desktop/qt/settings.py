@@ -15,12 +15,14 @@ import dataclasses
 import math
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
 
 from ..core.backend_kind import BackendKind
+from ..export.model import SessionSource
 from ..hotkey.chord import (
     DEFAULT_CANCEL_KEY,
     DEFAULT_CHORD,
@@ -43,6 +45,13 @@ from ..protocol.options import (
     OptionsError,
     Region,
     SessionOptions,
+)
+from ..shaping import (
+    DictionaryCsvError,
+    NumberStyle,
+    Replacement,
+    ShapingRules,
+    read_dictionary,
 )
 
 ORGANIZATION = "scribe-desktop"
@@ -135,7 +144,9 @@ class Settings:
                                    high=MAX_KEYTERMS,
                                    help=f"Up to {MAX_KEYTERMS} terms of at most "
                                    f"{MAX_KEYTERM_CHARS} characters.")
-    no_verbatim: bool = _f(False, "Remove filler words", "Transcription")
+    no_verbatim: bool = _f(False, "Remove filler words", "Transcription",
+                           help="Asks the cloud for no_verbatim and drops um, uh, er... "
+                           "locally, so it works with the local engine too.")
     # audio
     device_name: str | None = _f(None, "Microphone", "Audio",
                                  help="Remembered by name; None is the system default.")
@@ -172,6 +183,17 @@ class Settings:
                                "it arrives (e.g. captions for streaming software).")
     live_export_format: LiveExportFormat = _f(LiveExportFormat.TXT,  # noqa: RUF009
                                               "Live export format", "History")
+    # text: how recognised text is shaped for use (shaping/); the raw text is kept too
+    spoken_commands: bool = _f(True, "Spoken commands with the dictation hotkey", "Text",
+                               help="“new line”, “period”, “scratch that”... said on their "
+                               "own, with a pause before and after.")
+    spoken_commands_window: bool = _f(False, "Spoken commands when dictating in the window",
+                                      "Text")
+    command_pause_ms: int = _f(300, "Pause that sets a command apart (ms)", "Text", low=100,
+                               high=2000)
+    number_style: NumberStyle = _f(NumberStyle.AS_SPOKEN, "Numbers", "Text")  # noqa: RUF009
+    dictionary: str = _f("", "Replacements", "Text",
+                         help="CSV rows: heard, written, word|regex, preserve|as_written.")
     # window
     close_to_tray: bool = _f(True, "Close to tray", "Window")
     start_minimized: bool = _f(False, "Start minimized", "Window")
@@ -194,7 +216,27 @@ class Settings:
             self.hotkey_config()
         except ChordError as exc:
             raise SettingsError(str(exc)) from None
+        try:
+            self.replacements()
+        except DictionaryCsvError as exc:
+            raise SettingsError(f"Replacements: {exc}") from None
         return self
+
+    def replacements(self) -> tuple[Replacement, ...]:
+        """The user dictionary (raises `DictionaryCsvError` for a malformed one)."""
+        return _dictionary(self.dictionary)
+
+    def shaping_rules(self, source: SessionSource | str | None = None) -> ShapingRules:
+        """How text of a session from `source` is shaped: spoken commands only where the
+        user dictates (the hotkey, or the window when enabled), never in files."""
+        dictating: dict[str, bool] = {SessionSource.PUSH_TO_TALK: self.spoken_commands,
+                                      SessionSource.DICTATION: self.spoken_commands_window}
+        commands = source is not None and dictating.get(str(source), False)
+        return ShapingRules(commands=commands, pause_s=self.command_pause_ms / 1000,
+                            remove_fillers=self.no_verbatim, numbers=self.number_style,
+                            replacements=self.replacements(),
+                            language=self.language.strip().lower() or None,
+                            capitalize=self.smart_spacing)
 
     def hotkey_config(self) -> HotkeyConfig:
         """The hotkey interpreter's configuration (raises `ChordError` for bad chords)."""
@@ -234,6 +276,11 @@ class Settings:
             return self.backend.label
         region = "" if self.region == Region.DEFAULT else f" ({self.region.value.upper()})"
         return f"{self.backend.label}{region}"
+
+
+@lru_cache(maxsize=8)
+def _dictionary(text: str) -> tuple[Replacement, ...]:
+    return read_dictionary(text) if text.strip() else ()
 
 
 def field_spec(name: str) -> FieldSpec:

@@ -1,5 +1,6 @@
 """The settings dialog: backend and API key, transcription options, audio, the dictation
-hotkey (hotkey_settings.py), history (history_settings.py), window.
+hotkey (hotkey_settings.py), text shaping and vocabulary (text_settings.py), history
+(history_settings.py), window.
 
 It edits a copy of the immutable `Settings` (`result_settings()`); ranges, labels and choices
 come from the declarations in settings.py (`field_spec`), which take the VAD ranges from
@@ -41,7 +42,7 @@ from ..qt.settings import Settings, SettingsError, field_spec
 from .cloud_settings import CloudBox, KeyStore
 from .history_settings import DiskUsageSource, HistoryTab
 from .hotkey_settings import HotkeyTab
-from .keyterms_editor import KeytermsEditor
+from .text_settings import TextTab
 
 LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "da", "fi", "cs", "tr",
              "ru", "uk", "ja", "ko", "zh", "hi", "ar")
@@ -78,6 +79,9 @@ class SettingsDialog(QDialog):
             hotkey_status = detect()
         self.hotkey = HotkeyTab(settings, hotkey_status, self)
         tabs.addTab(self.hotkey, "Dictation hotkey")
+        self.text_tab = TextTab(settings, self)
+        self.keyterms, self.no_verbatim = self.text_tab.vocabulary, self.text_tab.no_verbatim
+        tabs.addTab(self.text_tab, "Text")
         self.history = HistoryTab(settings, history, self)
         tabs.addTab(self.history, "History")
         tabs.addTab(self._window_tab(settings), "Window")
@@ -97,7 +101,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(tabs)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
-        self.keyterms.validity_changed.connect(self._update_ok)
+        self.text_tab.validity_changed.connect(self._update_ok)
         self.hotkey.validity_changed.connect(self._update_ok)
         self._update_ok()
         self._on_backend_changed()
@@ -169,12 +173,6 @@ class SettingsDialog(QDialog):
         self.timestamps = QCheckBox(field_spec("include_timestamps").label, page)
         self.timestamps.setChecked(s.include_timestamps)
         form.addRow("", self.timestamps)
-        self.no_verbatim = QCheckBox(field_spec("no_verbatim").label + " (no_verbatim)", page)
-        self.no_verbatim.setChecked(s.no_verbatim)
-        form.addRow("", self.no_verbatim)
-        self.keyterms = KeytermsEditor(s.keyterms, page)
-        self.keyterms.setToolTip(field_spec("keyterms").help)
-        form.addRow(field_spec("keyterms").label + ":", self.keyterms)
         return page
 
     def _audio_tab(self, s: Settings, devices: list[str]) -> QWidget:
@@ -225,7 +223,7 @@ class SettingsDialog(QDialog):
 
     # -- behaviour -------------------------------------------------------------------------
     def _update_ok(self) -> None:
-        self.ok_button.setEnabled(self.keyterms.is_valid() and self.hotkey.is_valid())
+        self.ok_button.setEnabled(self.text_tab.is_valid() and self.hotkey.is_valid())
 
     def _on_backend_changed(self) -> None:
         self.cloud_box.setEnabled(self.backend.currentData() == BackendKind.CLOUD)
@@ -268,8 +266,6 @@ class SettingsDialog(QDialog):
             min_speech_duration_ms=self.min_speech.value(),
             min_silence_duration_ms=self.min_silence.value(),
             include_timestamps=self.timestamps.isChecked(),
-            keyterms=self.keyterms.terms(),
-            no_verbatim=self.no_verbatim.isChecked(),
             device_name=self.device.currentData(),
             chunk_ms=self.chunk_ms.value(),
             noise_suppression=self.noise.currentIndex(),
@@ -278,6 +274,7 @@ class SettingsDialog(QDialog):
             close_to_tray=self.close_to_tray.isChecked(),
             start_minimized=self.start_minimized.isChecked(),
             **self.hotkey.edited(), **self.history.edited(),  # type: ignore[arg-type]
+            **self.text_tab.edited(),  # type: ignore[arg-type]
         )
 
     def result_settings(self) -> Settings:

@@ -4,8 +4,11 @@
   italic so it reads as provisional. It never takes focus: the user's keyboard belongs to the
   committed text and to the app they dictate into.
 * `CommittedPane` shows one paragraph per committed segment with its start time (mm:ss from
-  the word timestamps when present, else the session time when it was committed). A later
-  `segment_enriched` (rule C4) updates that paragraph in place. It auto-scrolls while the view
+  the word timestamps when present, else the session time when it was committed), in its
+  shaped form (`Segment.shaped`: spoken commands applied, the user's replacements...); a
+  segment that adds nothing (a "scratch that", or text it removed) shows what was said, dim
+  and struck through. A later `segment_enriched` (rule C4, or a later segment's command)
+  updates that paragraph in place. It auto-scrolls while the view
   is at the bottom and stops while the user has scrolled up; scrolling back down resumes it.
 """
 
@@ -21,6 +24,19 @@ from ..core.transcript import Segment
 
 # How close (in pixels) to the bottom still counts as "at the bottom".
 _BOTTOM_SLACK_PX = 4
+# A line break inside a paragraph (a new block would shift the segment <-> block mapping).
+_LINE_SEPARATOR = "\u2028"
+
+
+def shown_text(segment: Segment) -> str:
+    """What the window shows of a segment: its shaped text when it was shaped."""
+    return segment.shaped if segment.shaped is not None else segment.text.strip()
+
+
+def _displayed(text: str) -> str:
+    if text and not text.strip():  # only spoken line breaks
+        return "¶" if "\n\n" in text else "↵"
+    return text.strip(" ").replace("\n", _LINE_SEPARATOR)
 
 
 def format_time(seconds: float | None) -> str:
@@ -107,6 +123,9 @@ class CommittedPane(QTextEdit):
         self._time_format.setFontPointSize(max(self.font().pointSizeF() - 1, 7.0))
         self._text_format = QTextCharFormat()
         self._text_format.setForeground(self.palette().text().color())
+        self._unused_format = QTextCharFormat()  # said, but it adds nothing to the text
+        self._unused_format.setForeground(QColor("#9aa0a6"))
+        self._unused_format.setFontStrikeOut(True)
         self._block_format = QTextBlockFormat()
         self._block_format.setBottomMargin(6)
 
@@ -169,13 +188,26 @@ class CommittedPane(QTextEdit):
         return [format_time(e.start_s) for e in self._entries]
 
     def plain_text(self) -> str:
-        """The committed text, one segment per line, without times (for Copy all)."""
-        return "\n".join(e.segment.text.strip() for e in self._entries)
+        """The committed text as shown (shaped), one segment per line, without times and
+        without what adds nothing (for Copy all)."""
+        return "\n".join(shown_text(e.segment).strip(" ") for e in self._entries
+                         if shown_text(e.segment))
 
     def timed_text(self) -> str:
-        """What the pane shows: "[mm:ss] text" per line."""
-        return "\n".join(f"[{format_time(e.start_s)}] {e.segment.text.strip()}"
-                         for e in self._entries)
+        """What the pane shows: "[mm:ss] text" per line (struck text in ~~)."""
+        lines = []
+        for e in self._entries:
+            text, unused = self._label(e.segment)
+            lines.append(f"[{format_time(e.start_s)}] " + (f"~~{text}~~" if unused else text))
+        return "\n".join(lines)
+
+    @staticmethod
+    def _label(segment: Segment) -> tuple[str, bool]:
+        """The text a segment's paragraph shows, and whether it is struck through."""
+        shown = shown_text(segment)
+        if not shown:
+            return segment.text.strip(), True
+        return _displayed(shown), False
 
     # -- auto-scroll -----------------------------------------------------------------------
     def scroll_to_bottom(self) -> None:
@@ -195,6 +227,8 @@ class CommittedPane(QTextEdit):
     def _write(self, cursor: QTextCursor, entry: _Entry) -> None:
         follow = self._follow
         cursor.insertText(format_time(entry.start_s), self._time_format)
-        cursor.insertText("  " + entry.segment.text.strip(), self._text_format)
+        text, unused = self._label(entry.segment)
+        cursor.insertText("  ", self._text_format)
+        cursor.insertText(text, self._unused_format if unused else self._text_format)
         if follow:
             self.scroll_to_bottom()

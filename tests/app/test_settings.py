@@ -22,6 +22,7 @@ from scribe_desktop.qt.settings import (
     field_names,
     field_spec,
 )
+from scribe_desktop.shaping import NumberStyle
 
 CHANGED = Settings(
     backend=BackendKind.CLOUD, region=Region.EU, model_id="scribe_v2_realtime_turbo",
@@ -34,7 +35,10 @@ CHANGED = Settings(
     undo_hotkey="", paste_last_hotkey="ctrl+shift+f9", max_hold_s=60.0,
     insert_mode=InsertMode.TYPE, insert_per_segment=True, smart_spacing=False,
     show_overlay=False, keep_session_audio=True, live_export_path="/tmp/captions.srt",
-    live_export_format=LiveExportFormat.SRT)
+    live_export_format=LiveExportFormat.SRT, spoken_commands=False,
+    spoken_commands_window=True, command_pause_ms=600, number_style=NumberStyle.DIGITS,
+    dictionary='heard,written,match,case\nscribe desk,"Scribe, ""Desktop""",word,preserve\n'
+               'k8s|kates,Kubernetes,regex,as_written\n')
 
 
 def test_every_field_differs_in_the_fixture() -> None:

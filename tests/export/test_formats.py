@@ -138,14 +138,15 @@ def test_json_schema_has_every_key_and_round_trips() -> None:
     assert data["schema"] == "scribe-desktop/transcript"
     assert data["schema_version"] == SCHEMA_VERSION == 1
     assert set(data) == {"schema", "schema_version", "session", "language_code", "timing",
-                         "text", "segments"}
+                         "text_form", "text", "segments"}
     assert set(data["session"]) == {"id", "source", "status", "backend", "model_id",
                                     "requested_language_code", "file", "started_at",
                                     "ended_at", "duration_s"}
     assert data["timing"] == "words" and data["language_code"] == "en"
     assert data["session"]["started_at"] == "2025-01-02T03:04:05+00:00"
     seg = data["segments"][2]
-    assert set(seg) == {"index", "text", "start_s", "end_s", "language_code", "words"}
+    assert set(seg) == {"index", "text", "raw_text", "start_s", "end_s", "language_code",
+                        "words"}
     assert seg["language_code"] == "de" and seg["start_s"] == 64.0
     assert set(seg["words"][0]) == {"text", "start_s", "end_s", "type", "speaker_id", "logprob"}
     back = from_json(rendered.text)

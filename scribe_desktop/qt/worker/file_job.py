@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ...audio.file_source import open_file_source
 from ...connect import Backend
-from ...core.transcript import Segment
+from ...core.transcript import Segment, TranscriptChange
 from ...export.model import SessionSource, SessionStatus
 from ...protocol.audio_format import AudioFormat
 from ...protocol.options import CommitStrategy, SessionOptions
@@ -33,6 +33,7 @@ from ...session.file_transcription import (
 from ...session.journal import SessionJournal
 from ...session.resilient import ResilientSession
 from ...session.user_errors import user_error_for
+from ...shaping import ShapedDocument
 from ..settings import Settings
 from .record import begin_record, end_record
 
@@ -87,7 +88,13 @@ class FileJob(QObject):
         try:
             if self._cancelled:
                 raise asyncio.CancelledError
-            self.segments = await self._transcribe(record.record_change)
+            shaped, rules = ShapedDocument(), self.settings.shaping_rules(SessionSource.FILE)
+
+            def on_change(change: TranscriptChange) -> None:
+                for each in shaped.apply(change, rules):  # the history keeps both texts
+                    record.record_change(each)
+            await self._transcribe(on_change)
+            self.segments = shaped.segments  # raw text and shaped text
             status = SessionStatus.COMPLETED
             self.finished.emit(list(self.segments))
         except asyncio.CancelledError:

@@ -177,6 +177,7 @@ class DictationWorker(QObject):
         """Forget the transcript (the views clear themselves); timings that arrive later for
         a cleared segment are ignored."""
         self.transcript.clear()
+        self.dictation.document.clear()
         self.partial_changed.emit("")
 
     # -- slots: devices, settings, keys ------------------------------------------------------
@@ -269,7 +270,8 @@ class DictationWorker(QObject):
     def _plan(self, source: SessionSource) -> DictationPlan:
         options = self.settings.session_options()
         record = begin_record(self.journal, self.settings, options, source)
-        return DictationPlan(options, record, keep_audio=self.settings.keep_session_audio)
+        return DictationPlan(options, record, keep_audio=self.settings.keep_session_audio,
+                             shaping=self.settings.shaping_rules(source))
 
     def _dictation_state_changed(self, state: DictationState) -> None:
         if state == DictationState.CONNECTING:
@@ -361,10 +363,12 @@ class DictationWorker(QObject):
         return result
 
     def _file_finished(self, segments: list[Segment]) -> None:
+        rules = self.settings.shaping_rules(SessionSource.FILE)
         for segment in segments:
             segment = dataclasses.replace(segment, index=len(self.transcript.segments))
             self.transcript.segments.append(segment)
-            self.segment_committed.emit(segment)
+            for change in self.dictation.document.apply(SegmentAdded(segment), rules):
+                self._transcript_changed(change)
 
     def _file_ended(self, job: FileJob) -> None:
         if self._file_job is job:
