@@ -131,7 +131,7 @@ class DesktopApp(QObject):
             if settings.backend == BackendKind.LOCAL:
                 secret = secrets.token_urlsafe(32)  # per launch of the child
                 self.redactor.add(secret)
-                return LocalBackend(secret=secret)
+                return LocalBackend(*settings.local_server_args(), secret=secret)
             return make(settings)
         return factory
 

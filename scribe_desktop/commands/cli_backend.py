@@ -28,6 +28,12 @@ def add_backend_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", choices=("local", "cloud"), default="local",
                    help="local: the offline engine in its own server process (default); "
                    f"cloud: ElevenLabs with the API key from the keyring or ${API_KEY_ENV}")
+    p.add_argument("--engine", choices=("auto", "whisper", "pocketsphinx"), default="auto",
+                   help="local: the offline engine; auto (default) is the best Whisper model "
+                   "installed (scribe-desktop models), else pocketsphinx")
+    p.add_argument("--model", metavar="NAME", default="",
+                   help="local: the Whisper model to use, by name (default: the best "
+                   "installed)")
     p.add_argument("--single-use-tokens", action="store_true",
                    help="cloud: send a single-use token minted from the key on each "
                    "connection instead of the key itself (as the app does by default)")
@@ -80,7 +86,9 @@ async def open_backend(args: argparse.Namespace, command: str,
             raise UsageError(str(exc)) from None
         redactor.add(secret)
         return FixedBackend(Endpoint(base_url=args.server_url), ApiKeyAuth(secret))
-    backend = LocalBackend()
+    from ..core.backend_kind import LocalEngine, local_server_args
+
+    backend = LocalBackend(*local_server_args(LocalEngine(args.engine), args.model))
     try:
         await backend.start()
     except (LocalServerError, OSError) as exc:

@@ -3,10 +3,10 @@
 Prints one JSON "ready" line to stdout when listening (with the engine, model and languages it
 runs); logs go to stderr.
 
-Engines: `--engine pocketsphinx` (the default; its model ships in the wheel) or
-`--engine whisper` with a CTranslate2 Whisper model directory (`--model-path DIR`). `--model
-NAME` names a model of the model store: `run(args, model_resolver=...)` maps the name to a
-directory; without a resolver the flag is an error that points to --model-path.
+Engines: `--engine auto` (the default) runs the best Whisper model installed in the model
+store (`scribe-desktop models`) and falls back to pocketsphinx, whose model ships in the
+wheel, when none is; `--engine whisper` runs `--model NAME` (from the store) or `--model-path
+DIR` (any CTranslate2 Whisper model directory); `--engine pocketsphinx` always pocketsphinx.
 """
 
 from __future__ import annotations
@@ -71,9 +71,10 @@ def add_parser(subparsers: Any) -> None:
                    help="the same, from one IP address (default 64)")
     p.add_argument("--lenient-commits", action="store_true",
                    help="pad short commits with silence instead of commit_throttled")
-    p.add_argument("--engine", choices=list(ENGINES), default="pocketsphinx",
-                   help="offline engine (default pocketsphinx; whisper needs --model-path "
-                        "or --model)")
+    p.add_argument("--engine", choices=["auto", *ENGINES], default="auto",
+                   help="offline engine: auto (default) is the best installed Whisper "
+                   "model, else pocketsphinx (no download needed); whisper needs --model or "
+                   "--model-path")
     p.add_argument("--model-path", default=None, metavar="DIR",
                    help="whisper: directory of a CTranslate2 Whisper model (model.bin, "
                         "config.json, tokenizer.json); never downloaded")
@@ -118,7 +119,10 @@ def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
     workers: int | None = args.engine_workers
     if workers is not None and workers < 0:
         raise ConfigError(f"--engine-workers must be 0 or more, got {workers}")
-    if args.engine == "pocketsphinx":
+    engine = args.engine
+    if engine == "auto":
+        engine = "whisper" if args.model or args.model_path else _auto_engine(args)
+    if engine == "pocketsphinx":
         if args.model_path or args.model:
             raise ConfigError("--model-path and --model are for --engine whisper; "
                               "pocketsphinx uses the model in its wheel")
@@ -129,6 +133,8 @@ def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
 
     if args.model_path and args.model:
         raise ConfigError("give either --model-path or --model, not both")
+    if engine == "whisper" and not (args.model or args.model_path) and args.engine == "auto":
+        args.model = _auto_model(args)
     name: str | None = None
     if args.model:
         if model_resolver is None:
@@ -150,6 +156,33 @@ def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
     default = max(1, (os.cpu_count() or 1) // 4)
     return EngineChoice("whisper", default if workers is None else workers, str(directory),
                         name)
+
+
+def _auto_model(args: argparse.Namespace) -> str | None:
+    """The best installed model of the store for the language asked for (English when none
+    is), or None."""
+    from ..models import ModelStore
+
+    try:
+        best = ModelStore().best_installed(getattr(args, "language", None) or "en")
+    except OSError:
+        return None  # an unreadable store: the zero-download engine still works
+    return None if best is None else best.name
+
+
+def _auto_engine(args: argparse.Namespace) -> str:
+    return "whisper" if _auto_model(args) is not None else "pocketsphinx"
+
+
+def store_resolver(name: str) -> str | os.PathLike[str]:
+    """`--model NAME` -> the model's directory in the store (ConfigError when not there)."""
+    from ..models import ModelsError, ModelStore
+    from ..server.config import ConfigError
+
+    try:
+        return ModelStore().path(name)
+    except ModelsError as exc:
+        raise ConfigError(f"{exc} (see `scribe-desktop models list`)") from None
 
 
 def load_engine_choice(choice: EngineChoice) -> Engine:
@@ -179,8 +212,9 @@ def load_engine_choice(choice: EngineChoice) -> Engine:
 
 
 def run(args: argparse.Namespace, model_resolver: ModelResolver | None = None) -> int:
-    """Run the server. `model_resolver` maps `--model NAME` to a model directory (the model
-    store); it may raise ConfigError with a message for the user."""
+    """Run the server. `model_resolver` maps `--model NAME` to a model directory (default:
+    the model store); it may raise ConfigError with a message for the user."""
+    model_resolver = model_resolver or store_resolver
     import asyncio
     import json
     import logging

@@ -21,7 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
-from ..core.backend_kind import BackendKind
+from ..core.backend_kind import BackendKind, LocalEngine, local_server_args
 from ..export.model import SessionSource
 from ..hotkey.chord import (
     DEFAULT_CANCEL_KEY,
@@ -120,6 +120,12 @@ class Settings:
                               applies_to=_BACKEND)
     region: Region = _f(Region.DEFAULT, "Region", "Backend", applies_to=_BACKEND)  # noqa: RUF009
     model_id: str = _f(DEFAULT_MODEL_ID, "Model", "Backend", choices=KNOWN_MODEL_IDS)
+    local_engine: LocalEngine = _f(LocalEngine.AUTO, "Offline engine", "Backend",  # noqa: RUF009
+                                   applies_to=_BACKEND,
+                                   help="Auto: the best Whisper model installed (Settings > "
+                                   "Models), else pocketsphinx, which needs no download.")
+    local_model: str = _f("", "Whisper model", "Backend", applies_to=_BACKEND,
+                          help="Empty: the best model installed.")
     single_use_tokens: bool = _f(True, "Use single-use tokens", "Backend",
                                  help="Send only a short-lived token, never the key itself, "
                                  "on each connection.", applies_to=_BACKEND)
@@ -268,6 +274,10 @@ class Settings:
             min_speech_duration_ms=self.min_speech_duration_ms if vad else None,
             min_silence_duration_ms=self.min_silence_duration_ms if vad else None,
         ).validate()
+
+    def local_server_args(self) -> tuple[str, ...]:
+        """The flags of the local server child for the chosen engine and model."""
+        return local_server_args(self.local_engine, self.local_model)
 
     @property
     def backend_label(self) -> str:

@@ -22,10 +22,27 @@ def parse(*argv: str) -> argparse.Namespace:
     return parser.parse_args(["server", *argv])
 
 
-def test_pocketsphinx_is_the_default_with_a_worker_per_cpu() -> None:
-    """Without --engine the server runs pocketsphinx, one worker per CPU."""
+def test_without_a_model_installed_the_default_is_pocketsphinx(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With an empty model store the server runs pocketsphinx, one worker per CPU."""
+    monkeypatch.setenv("SCRIBE_DESKTOP_MODELS_DIR", str(tmp_path / "models"))
     choice = choose_engine(parse(), None)
     assert (choice.name, choice.workers) == ("pocketsphinx", os.cpu_count() or 1)
+
+
+def test_the_default_is_the_best_installed_whisper_model(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With tiny.en in the store, the default engine is Whisper with that model."""
+    from scribe_desktop.commands.server import store_resolver
+    from scribe_desktop.models import ModelStore
+
+    monkeypatch.setenv("SCRIBE_DESKTOP_MODELS_DIR", str(tmp_path / "models"))
+    ModelStore().import_model(tiny_en_dir(), "tiny.en")
+    choice = choose_engine(parse(), store_resolver)
+    assert (choice.name, choice.model_name) == ("whisper", "tiny.en")
+    assert choice.model_dir == str(ModelStore().path("tiny.en"))
+    with pytest.raises(ConfigError, match=r"not installed|base\.en"):
+        choose_engine(parse("--model", "base.en"), store_resolver)
 
 
 def test_whisper_takes_a_model_directory_or_a_store_name(tmp_path: Path) -> None:
@@ -50,7 +67,8 @@ def test_whisper_takes_a_model_directory_or_a_store_name(tmp_path: Path) -> None
     (["--engine", "whisper"], "needs --model-path DIR"),
     (["--engine", "whisper", "--model", "tiny.en"], "needs the model store"),
     (["--engine", "whisper", "--model-path", "/nonexistent/model"], "does not exist"),
-    (["--model-path", "/tmp"], "for --engine whisper"),
+    (["--engine", "pocketsphinx", "--model-path", "/tmp"], "for --engine whisper"),
+    (["--model-path", "/tmp"], "not a CTranslate2 Whisper model"),
     (["--engine", "whisper", "--model-path", "MODEL", "--engine-workers", "-1"],
      "must be 0 or more"),
 ])

@@ -24,7 +24,7 @@ def backend_factory_for(keys: ApiKeys) -> BackendFactory:
         if settings.backend == BackendKind.CLOUD:
             return CloudBackend(keys, region=settings.region,
                                 single_use_tokens=settings.single_use_tokens)
-        return LocalBackend()
+        return LocalBackend(*settings.local_server_args())
     return make
 
 
