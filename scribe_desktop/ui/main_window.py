@@ -272,6 +272,9 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
         dialog.test_connection_requested.connect(self.worker.test_connection)
         dialog.api_key_entered.connect(self.worker.set_api_key)
+        # a model installed or removed changes what "the best installed" is: the local
+        # server starts again with it (a running dictation keeps the old one until it ends)
+        dialog.models.models_changed.connect(self.worker.reload_backend)
         self.settings_dialog = dialog
         dialog.open()
         return dialog

@@ -37,11 +37,13 @@ from PySide6.QtWidgets import (
 from ..audio.processing import ECHO_CANCELLATION_NOTE
 from ..core.backend_kind import BackendKind
 from ..hotkey.backends import ListenerStatus
+from ..models import ModelStore
 from ..protocol.options import KNOWN_MODEL_IDS, VAD_RANGES, CommitStrategy, Region
 from ..qt.settings import Settings, SettingsError, field_spec
 from .cloud_settings import CloudBox, KeyStore
 from .history_settings import DiskUsageSource, HistoryTab
 from .hotkey_settings import HotkeyTab
+from .models_settings import ModelsTab
 from .text_settings import TextTab
 
 LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "da", "fi", "cs", "tr",
@@ -58,10 +60,11 @@ class SettingsDialog(QDialog):
 
     def __init__(self, settings: Settings, *, key_store: KeyStore | None = None,
                  devices: list[str] | None = None, hotkey_status: ListenerStatus | None = None,
-                 history: DiskUsageSource | None = None,
+                 history: DiskUsageSource | None = None, models: ModelStore | None = None,
                  parent: QWidget | None = None) -> None:
         """`hotkey_status`: what the app found at launch (None: look now); `history`: the
-        store whose disk use the History tab shows (None: no history this run)."""
+        store whose disk use the History tab shows (None: no history this run); `models`:
+        the Whisper model store (None: the user's)."""
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
@@ -82,6 +85,8 @@ class SettingsDialog(QDialog):
         self.text_tab = TextTab(settings, self)
         self.keyterms, self.no_verbatim = self.text_tab.vocabulary, self.text_tab.no_verbatim
         tabs.addTab(self.text_tab, "Text")
+        self.models = ModelsTab(settings, models, parent=self)
+        tabs.addTab(self.models, "Models")
         self.history = HistoryTab(settings, history, self)
         tabs.addTab(self.history, "History")
         tabs.addTab(self._window_tab(settings), "Window")
@@ -273,12 +278,16 @@ class SettingsDialog(QDialog):
             preroll_ms=self.preroll.value(),
             close_to_tray=self.close_to_tray.isChecked(),
             start_minimized=self.start_minimized.isChecked(),
-            **self.hotkey.edited(), **self.history.edited(),  # type: ignore[arg-type]
+            **self.hotkey.edited(), **self.history.edited(), **self.models.edited(),  # type: ignore[arg-type]
             **self.text_tab.edited(),  # type: ignore[arg-type]
         )
 
     def result_settings(self) -> Settings:
         return self._result
+
+    def done(self, result: int) -> None:
+        self.models.shutdown()  # a download still running is cancelled (it resumes later)
+        super().done(result)
 
     def accept(self) -> None:
         try:

@@ -116,6 +116,9 @@ class FakeWorker(QObject):
         self.file_job_started.emit(job)
         return job
 
+    def reload_backend(self) -> None:
+        self._record("reload_backend")
+
     def cancel_file(self) -> None:
         self._record("cancel_file")
         for job in self.jobs:

@@ -221,6 +221,15 @@ class DictationWorker(QObject):
         `api_key` if given (else the stored one). Emits `connection_tested`."""
         return self._tasks.spawn(self._test_connection(settings or self.settings, api_key))
 
+    def reload_backend(self) -> asyncio.Task[None]:
+        """Make the backend anew with the current settings (e.g. the local server after a
+        model was installed); a running dictation keeps the old one until it ends."""
+        return self._tasks.spawn(self._reload_backend())
+
+    async def _reload_backend(self) -> None:
+        await self._backends.replace(self.settings, running=self.dictation.running)
+        self._emit_status()
+
     def report_error(self, error: UserError) -> None:
         """Show `error` (used by the app's error funnel)."""
         self.error.emit(error)
