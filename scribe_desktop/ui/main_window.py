@@ -1,5 +1,6 @@
-"""The main window: microphone picker and level, Start/Stop, Commit now, Clear, the live and
-committed panes, the status bar, menus and shortcuts.
+"""The main window: microphone picker and level, Start/Stop, Commit now, Clear, the live
+pane, the transcript tabs (the dictation and one per transcribed file), the status bar, menus
+and shortcuts.
 
 It talks to the dictation worker only through its public surface (`qt.worker.api.WorkerApi`:
 signals and slots). Dialogs are opened with `open()`/`show()`, never `exec()`, so
@@ -8,6 +9,7 @@ signals delivered on the qasync loop never meet a nested event loop (test-rig.md
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -33,14 +35,15 @@ from . import about
 from .cloud_settings import KeyStore
 from .controls import ControlBar
 from .error_dialog import ErrorDialog
-from .file_dialog import FileTranscriptionDialog
+from .file_dialog import FileTranscriptionDialog, file_filter
 from .icons import app_icon, state_icon
 from .labels import state_label, toggle_label
 from .level_meter import LevelMeter
 from .menus import build_menus
 from .settings_dialog import SettingsDialog
 from .status_bar import StatusBar
-from .transcript_view import CommittedPane, LivePane
+from .transcript_tabs import TranscriptTabs
+from .transcript_view import LivePane
 
 if TYPE_CHECKING:
     from ..history import HistoryStore
@@ -52,8 +55,6 @@ if TYPE_CHECKING:
 DEFAULT_DEVICE_LABEL = "System default"
 TOGGLE_SHORTCUTS = ("Ctrl+Space", "F9")
 COMMIT_SHORTCUT = "Ctrl+Return"
-AUDIO_FILE_FILTER = ("Audio and video (*.wav *.mp3 *.m4a *.ogg *.opus *.flac *.webm *.mp4 "
-                     "*.aac *.wma);;All files (*)")
 
 
 class MainWindow(QMainWindow):
@@ -86,6 +87,8 @@ class MainWindow(QMainWindow):
         # History's Re-insert; the app sets the push-to-talk inserter's path when there is one
         self.reinsert: Callable[[str], object] = self.copy_for_reinsert
         self._devices: list[str] = []
+        self.clock: Callable[[], float] = time.monotonic
+        self._first_take_at: float | None = None  # when the dictation tab's first take began
 
         self.setWindowTitle("scribe-desktop")
         self.setWindowIcon(app_icon())
@@ -141,9 +144,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(_heading("Live", body))
         self.live = LivePane(body)
         layout.addWidget(self.live)
-        layout.addWidget(_heading("Transcript", body))
-        self.committed = CommittedPane(body)
-        layout.addWidget(self.committed, 1)
+        self.tabs = TranscriptTabs(body)
+        self.committed = self.tabs.dictation
+        layout.addWidget(self.tabs, 1)
         self.setCentralWidget(body)
 
     def _connect_worker(self) -> None:
@@ -166,17 +169,29 @@ class MainWindow(QMainWindow):
         """Slot for `worker.state_changed`."""
         if not isinstance(state, DictationState):
             return
-        self.state = state
+        was_active, self.state = self.state.active, state
         self.toggle_button.setText(toggle_label(state))
         self.toggle_button.setIcon(state_icon(state))
         self.toggle_button.setProperty("active", state.active)
         self.state_label.setText(state_label(state))
         self.status.set_state(state)
         self.actions_.toggle.setText(toggle_label(state))
+        if state == DictationState.CONNECTING and not was_active:
+            self._begin_take()
         if not state.active:
             self.level_meter.reset()
             self.live.set_partial("")
         self._update_commit_enabled()
+
+    def _begin_take(self) -> None:
+        """A dictation starts: its segments go on the dictation tab's clock after the
+        earlier ones (each connection's word times start at 0)."""
+        now = self.clock()
+        if self._first_take_at is None or not self.committed.segments:
+            self.committed.clear_segments()  # takes that committed nothing leave no gap
+            self._first_take_at = now
+        self.committed.begin_take(now - self._first_take_at)
+        self.tabs.setCurrentWidget(self.committed)
 
     def add_segment(self, segment: Segment) -> None:
         """Slot for `worker.segment_committed`: session time stands in for missing word times."""
@@ -233,12 +248,18 @@ class MainWindow(QMainWindow):
             self.worker.commit_now()
 
     def clear(self) -> None:
+        """Clear the dictation tab, or close the file tab in front."""
+        if self.tabs.current_file is not None:
+            self.tabs.close_tab(self.tabs.currentIndex())
+            return
         self.worker.clear()
         self.live.set_partial("")
         self.committed.clear_segments()
+        self._first_take_at = None
 
     def copy_all(self) -> None:
-        QGuiApplication.clipboard().setText(self.committed.plain_text())
+        """Edit → Copy all: the tab in front, a line per segment."""
+        QGuiApplication.clipboard().setText(self.tabs.current_pane.plain_text())
         self.status.showMessage("Transcript copied to the clipboard", 3000)
 
     def _on_device_chosen(self, index: int) -> None:
@@ -248,15 +269,16 @@ class MainWindow(QMainWindow):
 
     def choose_file(self) -> None:
         """File → Transcribe file…: pick a file, then transcribe it."""
-        dialog = QFileDialog(self, "Transcribe file", "", AUDIO_FILE_FILTER)
+        dialog = QFileDialog(self, "Transcribe file", "", file_filter())
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.fileSelected.connect(self.transcribe_file)
         dialog.open()
 
     def transcribe_file(self, path: str) -> FileTranscriptionDialog:
-        """Start transcribing `path` and show its progress dialog."""
+        """Start transcribing `path` in a tab of its own and show its progress dialog."""
         self.last_file = path
         job = self.worker.transcribe_file(path)
+        self.tabs.add_file(job, path)
         self.file_dialog = FileTranscriptionDialog(job, path, self)
         self.file_dialog.open()
         return self.file_dialog
@@ -314,16 +336,16 @@ class MainWindow(QMainWindow):
                 self.worker.start()
 
     def export_transcript(self) -> QDialog | None:
-        """File → Export…: the committed transcript as TXT, SRT, WebVTT or JSON."""
-        if not self.committed.segments:
+        """File → Export…: the tab in front as TXT, SRT, WebVTT or JSON."""
+        if not self.tabs.current_pane.segments:
             self.status.showMessage("Nothing to export yet", 4000)
             return None
-        from ..export import ExportSession, SessionMeta
+        from ..export import SessionMeta
         from .export_dialog import ExportDialog
 
         meta = SessionMeta(backend=self.settings.backend.value, model_id=self.settings.model_id,
                            language_code=self.settings.language or None)
-        dialog = ExportDialog(ExportSession.from_segments(self.committed.segments, meta), self)
+        dialog = ExportDialog(self.tabs.session(meta), self, file_stem=self.tabs.export_stem())
         dialog.exported.connect(lambda path: self.status.showMessage(f"Exported to {path}",
                                                                      6000))
         dialog.open()

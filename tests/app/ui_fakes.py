@@ -14,8 +14,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication
 
 from PySide6.QtCore import QObject, Signal
 
-from scribe_desktop.connect import ApiKeys
+from scribe_desktop.connect import CLOUD, POCKETSPHINX, ApiKeys, Capabilities
 from scribe_desktop.connect.keyring_store import ApiKeyStore
+from scribe_desktop.core.backend_kind import BackendKind
 from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.core.transcript import Segment
 from scribe_desktop.protocol.messages import Word, WordType
@@ -39,6 +40,7 @@ class FakeFileJob(QObject):
     """A file job whose signals the test emits; records cancel()."""
 
     progress = Signal(float, float)
+    segment_added = Signal(object)
     finished = Signal(object)
     failed = Signal(object)
     recorded = Signal(int)
@@ -81,6 +83,7 @@ class FakeWorker(QObject):
         self.api_keys = ApiKeys(key_store or ApiKeyStore(MemoryKeyring()))
         self.journal = SessionJournal(None)
         self.jobs: list[FakeFileJob] = []
+        self.capabilities: dict[BackendKind, Capabilities] = {}
 
     def _record(self, name: str, *args: Any) -> None:
         self.calls.append((name, args))
@@ -140,6 +143,10 @@ class FakeWorker(QObject):
     def test_connection(self, settings: Settings | None = None,
                         api_key: str | None = None) -> None:
         self._record("test_connection", settings, api_key)
+
+    def capabilities_for(self, kind: BackendKind) -> Capabilities:
+        return self.capabilities.get(kind, CLOUD if kind == BackendKind.CLOUD
+                                     else POCKETSPHINX)
 
 
 def as_worker(fake: FakeWorker) -> WorkerApi:

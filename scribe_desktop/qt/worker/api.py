@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import SignalInstance
 
-from ...connect import ApiKeys
+from ...connect import ApiKeys, Capabilities
+from ...core.backend_kind import BackendKind
 from ...core.lifecycle import DictationState
 from ..settings import Settings
 
@@ -24,7 +25,9 @@ class FileJobApi(Protocol):
     """A running file transcription (`file_job.FileJob`): its signals, cancel, and await."""
 
     @property
-    def progress(self) -> SignalInstance: ...  # done_s, total_s
+    def progress(self) -> SignalInstance: ...  # transcribed_s, total_s
+    @property
+    def segment_added(self) -> SignalInstance: ...  # Segment (the file's own times)
     @property
     def finished(self) -> SignalInstance: ...  # list[Segment]
     @property
@@ -92,6 +95,8 @@ class WorkerApi(DictationControls, Protocol):
 
     @property
     def journal(self) -> SessionJournal: ...
+
+    def capabilities_for(self, kind: BackendKind) -> Capabilities: ...
 
     def toggle(self) -> asyncio.Task[None] | None: ...
 

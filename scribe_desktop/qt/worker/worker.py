@@ -33,12 +33,19 @@ from ...audio.capture_events import (
     MicrophoneLostError,
     WarningKind,
 )
-from ...connect import ApiKeys, BackendStatus, SecretsUnavailableError
+from ...connect import (
+    CLOUD,
+    POCKETSPHINX,
+    ApiKeys,
+    BackendStatus,
+    Capabilities,
+    SecretsUnavailableError,
+)
+from ...core.backend_kind import BackendKind
 from ...core.lifecycle import DictationState, Trigger
 from ...core.owned_tasks import OwnedTasks
 from ...core.transcript import (
     PartialChanged,
-    Segment,
     SegmentAdded,
     SegmentEnriched,
     Transcript,
@@ -123,6 +130,7 @@ class DictationWorker(QObject):
             plan=self._plan, tasks=self._tasks, clock=clock,
             commit_timeout_s=commit_timeout_s, reconnect_delays_s=reconnect_delays_s)
         self._file_job: FileJob | None = None
+        self._local_capabilities = POCKETSPHINX  # the local engine, as last seen
         self.file_policy: StreamPolicy | None = None  # how files are streamed (None: default)
 
     # -- properties ----------------------------------------------------------------------------
@@ -147,6 +155,13 @@ class DictationWorker(QObject):
     @property
     def microphone(self) -> MicrophoneLike:
         return self._mics.current
+
+    def capabilities_for(self, kind: BackendKind) -> Capabilities:
+        """What the backend of `kind` does with the settings: the current backend's own
+        answer when it is of that kind, else what is known without starting one."""
+        if kind == self.settings.backend:
+            return self.backend.capabilities
+        return CLOUD if kind == BackendKind.CLOUD else self._local_capabilities
 
     # -- slots: dictation ------------------------------------------------------------------------
 
@@ -228,13 +243,13 @@ class DictationWorker(QObject):
 
     def transcribe_file(self, path: str) -> FileJob:
         """Transcribe an audio file over its own session as a `FileJob` (announced by
-        `file_job_started`; await it for its segments). Its segments are also appended to
-        the transcript as `segment_committed`; a failure is also shown through `error`.
+        `file_job_started`; await it for its segments). The file is a session of its own
+        with its own times: its segments never join the dictation's transcript (the window
+        shows them in a tab of their own). A failure is also shown through `error`.
         One file at a time: a new call cancels the old."""
         self.cancel_file()
         job = FileJob(path, self.backend, self.settings, self.journal, policy=self.file_policy,
                       parent=self)
-        job.finished.connect(self._file_finished)
         job.failed.connect(self.error.emit)
         job.recorded.connect(self.session_recorded.emit)
         job.ended.connect(lambda: self._file_ended(job))
@@ -268,6 +283,7 @@ class DictationWorker(QObject):
 
     def _plan(self, source: SessionSource) -> DictationPlan:
         options = self.settings.session_options()
+        self.backend.capabilities.check(options)  # UnsupportedLanguageError before connecting
         record = begin_record(self.journal, self.settings, options, source)
         return DictationPlan(options, record, keep_audio=self.settings.keep_session_audio)
 
@@ -322,6 +338,8 @@ class DictationWorker(QObject):
 
     def _on_backend_status(self, status: BackendStatus, detail: str) -> None:
         log.info("backend %s: %s %s", self.backend.label, status, detail)
+        if self.settings.backend == BackendKind.LOCAL:
+            self._local_capabilities = self.backend.capabilities
         self._emit_status()
 
     async def _open_microphone(self) -> None:
@@ -359,12 +377,6 @@ class DictationWorker(QObject):
         result = await self._backends.test(settings, api_key, current_settings=self.settings)
         self.connection_tested.emit(result)
         return result
-
-    def _file_finished(self, segments: list[Segment]) -> None:
-        for segment in segments:
-            segment = dataclasses.replace(segment, index=len(self.transcript.segments))
-            self.transcript.segments.append(segment)
-            self.segment_committed.emit(segment)
 
     def _file_ended(self, job: FileJob) -> None:
         if self._file_job is job:
