@@ -283,19 +283,25 @@ class MainWindow(QMainWindow):
         self.file_dialog.open()
         return self.file_dialog
 
-    def open_settings(self) -> SettingsDialog:
-        """Settings (Ctrl+,): a non-blocking dialog; OK applies and saves."""
+    def open_settings(self, field: str | None = None) -> SettingsDialog:
+        """Settings (Ctrl+,): a non-blocking dialog; OK applies and saves. `field`: the
+        setting to show and focus (an error's "Open Settings")."""
         if self.settings_dialog is not None and self.settings_dialog.isVisible():
             self.settings_dialog.raise_()
+            self.settings_dialog.show_field(field)
             return self.settings_dialog
         dialog = SettingsDialog(self.settings, key_store=self.key_store, devices=self._devices,
                                 hotkey_status=self.hotkey_status, history=self.history,
+                                capabilities=self.worker.capabilities_for,
+                                session_key_set=self.worker.api_keys.session_only,
+                                tray_available=self.tray is not None and self.tray.available,
                                 parent=self)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
         dialog.test_connection_requested.connect(self.worker.test_connection)
         dialog.api_key_entered.connect(self.worker.set_api_key)
         self.settings_dialog = dialog
         dialog.open()
+        dialog.show_field(field)
         return dialog
 
     def apply_settings(self, settings: Settings) -> None:
@@ -326,7 +332,7 @@ class MainWindow(QMainWindow):
         """What an error dialog's action button does (user_errors' action labels)."""
         error = self.error_dialog.error
         if action == OPEN_SETTINGS:
-            self.open_settings()
+            self.open_settings(error.settings_field if error is not None else None)
         elif action == SHOW_LOG:
             self.show_log_requested.emit()
         elif action == TRY_AGAIN:

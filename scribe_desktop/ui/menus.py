@@ -70,7 +70,7 @@ def build_menus(window: MainWindow) -> WindowActions:
     view_menu.addAction(history)
 
     settings_menu = bar.addMenu("&Settings")
-    settings = action("&Settings…", window.open_settings, "Ctrl+,",
+    settings = action("&Settings…", lambda: window.open_settings(), "Ctrl+,",
                       "Backend, API key, language, commit strategy and audio")
     settings_menu.addAction(settings)
 
