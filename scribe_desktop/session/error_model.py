@@ -40,6 +40,7 @@ class AppErrorKind(StrEnum):
     LOCAL_SERVER_DIED = "local_server_died"
     LOCAL_SERVER_FAILED = "local_server_failed"
     MICROPHONE_LOST = "microphone_lost"
+    MICROPHONE_BUSY = "microphone_busy"
     NO_KEYRING = "no_keyring"
     KEYRING_FAILED = "keyring_failed"
     NO_API_KEY = "no_api_key"

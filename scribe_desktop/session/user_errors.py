@@ -53,6 +53,7 @@ from .error_model import (
 from .error_texts import SERVER, field_named_in, handshake_entry, network_entry, server_entry
 from .file_transcription import FileTranscriptionError
 from .live import CommitTimeoutError
+from .mic_test import MicTestBusyError
 from .network_errors import network_failure
 
 __all__ = ["GET_MODEL", "INTERNAL", "OPEN_SETTINGS", "SERVER", "SHOW_LOG", "TRY_AGAIN",
@@ -143,6 +144,9 @@ _TABLE: dict[type[BaseException], Entry | ExplainFn] = {
                                lambda e: f"{_microphone_name(e.device)} stopped delivering "
                                "audio (unplugged or muted?).",
                                "Reconnect it or pick another one in the microphone list."),
+    MicTestBusyError: Entry(AppErrorKind.MICROPHONE_BUSY, "Microphone busy",
+                            "A dictation is using the microphone, so the test cannot record.",
+                            "Stop the dictation, then record the test again."),
     SecretsUnavailableError: Entry(AppErrorKind.NO_KEYRING, "No keyring",
                                    "No OS keyring is available, so the API key cannot be "
                                    "saved.", "You can still use it for this run only — it is "

@@ -16,11 +16,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMainWindow,
     QVBoxLayout,
     QWidget,
 )
@@ -30,8 +28,14 @@ from ..core.transcript import Segment
 from ..hotkey.backends import ListenerStatus
 from ..protocol.options import CommitStrategy
 from ..qt.settings import Settings
-from ..session.user_errors import OPEN_SETTINGS, SHOW_LOG, TRY_AGAIN, AppErrorKind, UserError
-from . import about
+from ..session.user_errors import (
+    GET_MODEL,
+    OPEN_SETTINGS,
+    SHOW_LOG,
+    TRY_AGAIN,
+    AppErrorKind,
+    UserError,
+)
 from .cloud_settings import KeyStore
 from .controls import ControlBar
 from .error_dialog import ErrorDialog
@@ -40,10 +44,12 @@ from .icons import app_icon, state_icon
 from .labels import state_label, toggle_label
 from .level_meter import LevelMeter
 from .menus import build_menus
+from .message_log import MessageLog
 from .settings_dialog import SettingsDialog
 from .status_bar import StatusBar
 from .transcript_tabs import TranscriptTabs
 from .transcript_view import LivePane
+from .window_dialogs import WindowDialogs
 
 if TYPE_CHECKING:
     from ..history import HistoryStore
@@ -57,12 +63,12 @@ TOGGLE_SHORTCUTS = ("Ctrl+Space", "F9")
 COMMIT_SHORTCUT = "Ctrl+Return"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowDialogs):
     """The app's window. `quit_requested` asks the app to shut down (File → Quit, or closing
-    the window when it does not close to the tray)."""
+    the window when it does not close to the tray); the dialogs it opens are in
+    `window_dialogs.WindowDialogs`."""
 
     quit_requested = Signal()
-    show_log_requested = Signal()  # an error's "Show log" action; the app knows the file
 
     def __init__(self, worker: WorkerApi, settings: Settings, *,
                  tray: Tray | None = None, key_store: KeyStore | None = None,
@@ -84,6 +90,10 @@ class MainWindow(QMainWindow):
         self.file_dialog: FileTranscriptionDialog | None = None
         self.history = history
         self.history_window: HistoryWindow | None = None
+        self.message_log: MessageLog | None = None
+        self.welcome = None
+        self.model_store = None
+        self.model_endpoint = None
         # History's Re-insert; the app sets the push-to-talk inserter's path when there is one
         self.reinsert: Callable[[str], object] = self.copy_for_reinsert
         self._devices: list[str] = []
@@ -156,7 +166,7 @@ class MainWindow(QMainWindow):
         w.segment_committed.connect(self.add_segment)
         w.segment_enriched.connect(self.committed.enrich_segment)
         w.level_changed.connect(self.level_meter.set_levels)
-        w.device_warning.connect(self.show_device_warning)
+        w.device_warning.connect(self._on_device_warning)
         w.devices_changed.connect(self.set_devices)
         w.error.connect(self.show_error)
         w.status_changed.connect(self.set_status)
@@ -226,7 +236,16 @@ class MainWindow(QMainWindow):
         self.status.set_hotkey(self.settings, status)
 
     def show_device_warning(self, message: str) -> None:
+        """A notice for the user now (the app's notices: hotkey, recovered sessions...)."""
         self.status.showMessage(message, 8000)
+
+    def _on_device_warning(self, message: str) -> None:
+        """Slot for `worker.device_warning`: shown while dictating, when it matters; while
+        idle (the microphone stays open for the pre-roll) only kept in the message log."""
+        if self.state.active:
+            self.status.showMessage(message, 8000)
+        else:
+            self.status.log_only(message)
 
     def show_error(self, error: object) -> None:
         """Slot for `worker.error`: the non-blocking error dialog."""
@@ -283,33 +302,6 @@ class MainWindow(QMainWindow):
         self.file_dialog.open()
         return self.file_dialog
 
-    def open_settings(self, field: str | None = None) -> SettingsDialog:
-        """Settings (Ctrl+,): a non-blocking dialog; OK applies and saves. `field`: the
-        setting to show and focus (an error's "Open Settings")."""
-        if self.settings_dialog is not None and self.settings_dialog.isVisible():
-            self.settings_dialog.raise_()
-            self.settings_dialog.show_field(field)
-            return self.settings_dialog
-        dialog = SettingsDialog(self.settings, key_store=self.key_store, devices=self._devices,
-                                hotkey_status=self.hotkey_status, history=self.history,
-                                capabilities=self.worker.capabilities_for,
-                                session_key_set=self.worker.api_keys.session_only,
-                                tray_available=self.tray is not None and self.tray.available,
-                                parent=self)
-        dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
-        dialog.test_connection_requested.connect(self.worker.test_connection)
-        dialog.api_key_entered.connect(self.worker.set_api_key)
-        self.settings_dialog = dialog
-        dialog.open()
-        dialog.show_field(field)
-        return dialog
-
-    def apply_settings(self, settings: Settings) -> None:
-        """Hand edited settings to the worker (which validates, applies and announces them
-        with `settings_changed`; the app persists them from there)."""
-        if settings != self.settings:
-            self.worker.apply_settings(settings)
-
     def _on_settings_changed(self, settings: object) -> None:
         """Slot for `worker.settings_changed`: the settings now in force."""
         if isinstance(settings, Settings):
@@ -318,16 +310,6 @@ class MainWindow(QMainWindow):
             self._update_commit_enabled()
             self.status.set_hotkey(settings, self.hotkey_status)
 
-    def _on_connection_tested(self, error: object) -> None:
-        """Slot for `worker.connection_tested` (None: the connection works)."""
-        dialog = self.settings_dialog
-        if dialog is None or not dialog.isVisible():
-            return
-        if isinstance(error, UserError):
-            dialog.set_test_result(False, error.message)
-        else:
-            dialog.set_test_result(True, "Connected: the backend accepted the settings.")
-
     def run_error_action(self, action: str) -> None:
         """What an error dialog's action button does (user_errors' action labels)."""
         error = self.error_dialog.error
@@ -335,55 +317,13 @@ class MainWindow(QMainWindow):
             self.open_settings(error.settings_field if error is not None else None)
         elif action == SHOW_LOG:
             self.show_log_requested.emit()
+        elif action == GET_MODEL:
+            self.open_welcome(step=3)
         elif action == TRY_AGAIN:
             if error is not None and error.kind == AppErrorKind.FILE_FAILED and self.last_file:
                 self.transcribe_file(self.last_file)
             else:
                 self.worker.start()
-
-    def export_transcript(self) -> QDialog | None:
-        """File → Export…: the tab in front as TXT, SRT, WebVTT or JSON."""
-        if not self.tabs.current_pane.segments:
-            self.status.showMessage("Nothing to export yet", 4000)
-            return None
-        from ..export import SessionMeta
-        from .export_dialog import ExportDialog
-
-        meta = SessionMeta(backend=self.settings.backend.value, model_id=self.settings.model_id,
-                           language_code=self.settings.language or None)
-        dialog = ExportDialog(self.tabs.session(meta), self, file_stem=self.tabs.export_stem())
-        dialog.exported.connect(lambda path: self.status.showMessage(f"Exported to {path}",
-                                                                     6000))
-        dialog.open()
-        return dialog
-
-    # -- history -------------------------------------------------------------------
-    def open_history(self) -> HistoryWindow | None:
-        """View → History… (Ctrl+H): past sessions, search, open, copy, re-insert, delete,
-        export. A non-modal window, refreshed whenever a session ends."""
-        if self.history is None:
-            self.status.showMessage("History is not available in this run", 4000)
-            return None
-        if self.history_window is None:
-            from .history_window import HistoryWindow
-
-            self.history_window = HistoryWindow(self.history, self, worker=self.worker)
-            self.history_window.reinsert_requested.connect(lambda text: self.reinsert(text))
-        self.history_window.show_history()
-        return self.history_window
-
-    def _on_session_recorded(self, _history_id: int) -> None:
-        """Slot for `worker.session_recorded`."""
-        if self.history_window is not None:
-            self.history_window.refresh()
-
-    def copy_for_reinsert(self, text: str) -> None:
-        """Re-insert without push-to-talk: the text goes to the clipboard."""
-        QGuiApplication.clipboard().setText(text)
-        self.status.showMessage("Copied to the clipboard: paste it where it should go", 6000)
-
-    def show_about(self) -> None:
-        about.show_about(self)
 
     def show_window(self) -> None:
         self.show()

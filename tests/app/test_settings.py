@@ -34,7 +34,7 @@ CHANGED = Settings(
     undo_hotkey="", paste_last_hotkey="ctrl+shift+f9", max_hold_s=60.0,
     insert_mode=InsertMode.TYPE, insert_per_segment=True, smart_spacing=False,
     show_overlay=False, keep_session_audio=True, live_export_path="/tmp/captions.srt",
-    live_export_format=LiveExportFormat.SRT)
+    live_export_format=LiveExportFormat.SRT, welcome_done=True)
 
 
 def test_every_field_differs_in_the_fixture() -> None:

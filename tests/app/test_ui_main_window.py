@@ -182,7 +182,7 @@ def test_status_bar_shows_backend_connection_time_and_latency(window: MainWindow
     assert window.status.backend_label.text() == "ElevenLabs (EU)"
     assert window.status.connection_label.text() == "Connected"
     assert window.status.session_label.text() == "Session 01:23"
-    assert window.status.latency_label.text() == "Latency 142 ms"
+    assert window.status.latency_label.text() == "Live text 0.1 s behind"
 
 
 def test_microphone_picker_remembers_the_device_by_name(window: MainWindow,

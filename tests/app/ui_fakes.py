@@ -72,6 +72,8 @@ class FakeWorker(QObject):
     settings_changed = Signal(object)
     connection_tested = Signal(object)
     session_recorded = Signal(int)
+    mic_test_recorded = Signal(object)
+    mic_test_played = Signal(object)
 
     def __init__(self, settings: Settings | None = None,
                  key_store: ApiKeyStore | None = None) -> None:
@@ -143,6 +145,12 @@ class FakeWorker(QObject):
     def test_connection(self, settings: Settings | None = None,
                         api_key: str | None = None) -> None:
         self._record("test_connection", settings, api_key)
+
+    def record_mic_test(self, seconds: float = 3.0) -> None:
+        self._record("record_mic_test", seconds)
+
+    def play_mic_test(self) -> None:
+        self._record("play_mic_test")
 
     def capabilities_for(self, kind: BackendKind) -> Capabilities:
         return self.capabilities.get(kind, CLOUD if kind == BackendKind.CLOUD

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import timedelta
+from typing import Any
 
 import srt
 from hypothesis import HealthCheck, given, settings
@@ -76,7 +77,7 @@ MIXED = st.integers(1, 4).flatmap(lambda n: st.tuples(
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(MIXED)
 def test_the_srt_of_a_mixed_tab_is_monotonic_non_empty_and_keeps_every_word(
-        case: tuple[list, list[float]]) -> None:
+        case: tuple[list[Any], list[float]]) -> None:
     """SRT of several takes parses, every cue lasts > 0 and follows the previous, no word lost."""
     takes, gaps = case
     timeline, _offsets = build(takes, gaps)
@@ -94,7 +95,7 @@ def test_the_srt_of_a_mixed_tab_is_monotonic_non_empty_and_keeps_every_word(
 @settings(max_examples=150, deadline=None)
 @given(MIXED)
 def test_each_word_sits_at_its_take_offset_plus_its_own_time(
-        case: tuple[list, list[float]]) -> None:
+        case: tuple[list[Any], list[float]]) -> None:
     """A timed word's export time is its take's offset plus its time in the take."""
     takes, gaps = case
     timeline, offsets = build(takes, gaps)
@@ -114,7 +115,7 @@ def test_each_word_sits_at_its_take_offset_plus_its_own_time(
 
 
 @given(MIXED)
-def test_takes_never_overlap(case: tuple[list, list[float]]) -> None:
+def test_takes_never_overlap(case: tuple[list[Any], list[float]]) -> None:
     """A take begins at or after everything before it, even when the clock says earlier."""
     takes, gaps = case
     timeline, offsets = build(takes, gaps)

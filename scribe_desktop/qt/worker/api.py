@@ -86,6 +86,10 @@ class WorkerApi(DictationControls, Protocol):
     def connection_tested(self) -> SignalInstance: ...  # UserError | None
     @property
     def session_recorded(self) -> SignalInstance: ...  # history id
+    @property
+    def mic_test_recorded(self) -> SignalInstance: ...  # mic_test.MicTest | UserError
+    @property
+    def mic_test_played(self) -> SignalInstance: ...  # None | UserError
 
     @property
     def settings(self) -> Settings: ...
@@ -118,3 +122,7 @@ class WorkerApi(DictationControls, Protocol):
 
     def test_connection(self, settings: Settings | None = None,
                         api_key: str | None = None) -> Any: ...
+
+    def record_mic_test(self, seconds: float = 3.0) -> Any: ...
+
+    def play_mic_test(self) -> Any: ...

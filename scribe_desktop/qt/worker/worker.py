@@ -33,14 +33,7 @@ from ...audio.capture_events import (
     MicrophoneLostError,
     WarningKind,
 )
-from ...connect import (
-    CLOUD,
-    POCKETSPHINX,
-    ApiKeys,
-    BackendStatus,
-    Capabilities,
-    SecretsUnavailableError,
-)
+from ...connect import ApiKeys, BackendStatus, Capabilities, SecretsUnavailableError
 from ...core.backend_kind import BackendKind
 from ...core.lifecycle import DictationState, Trigger
 from ...core.owned_tasks import OwnedTasks
@@ -64,6 +57,7 @@ from ..settings import AppliesTo, Settings, changed_parts
 from .backends import BackendFactory, BackendSlot, backend_factory_for
 from .devices import MicrophoneFactory, MicrophoneLike, Microphones, default_microphone_factory
 from .file_job import FileJob
+from .mic_test import MicTests
 from .record import begin_record, end_record
 from .status import WorkerStatus, worker_status
 
@@ -98,6 +92,8 @@ class DictationWorker(QObject):
     connection_tested = Signal(object)  # UserError | None, answer to test_connection
     session_recorded = Signal(int)  # history id of a session that just ended
     notice = Signal(str)  # a one-time warning that needs no dialog (history write failed)
+    mic_test_recorded = Signal(object)  # mic_test.MicTest | UserError
+    mic_test_played = Signal(object)  # None | UserError
 
     def __init__(self, settings: Settings, *, backend_factory: BackendFactory,
                  microphone_factory: MicrophoneFactory = default_microphone_factory,
@@ -130,8 +126,10 @@ class DictationWorker(QObject):
             plan=self._plan, tasks=self._tasks, clock=clock,
             commit_timeout_s=commit_timeout_s, reconnect_delays_s=reconnect_delays_s)
         self._file_job: FileJob | None = None
-        self._local_capabilities = POCKETSPHINX  # the local engine, as last seen
         self.file_policy: StreamPolicy | None = None  # how files are streamed (None: default)
+        self._mic_tests = MicTests(lambda: self.microphone, lambda: self.state.active,
+                                   recorded=self.mic_test_recorded.emit,
+                                   played=self.mic_test_played.emit)
 
     # -- properties ----------------------------------------------------------------------------
 
@@ -157,11 +155,8 @@ class DictationWorker(QObject):
         return self._mics.current
 
     def capabilities_for(self, kind: BackendKind) -> Capabilities:
-        """What the backend of `kind` does with the settings: the current backend's own
-        answer when it is of that kind, else what is known without starting one."""
-        if kind == self.settings.backend:
-            return self.backend.capabilities
-        return CLOUD if kind == BackendKind.CLOUD else self._local_capabilities
+        """What the backend of `kind` does with the settings (see `BackendSlot`)."""
+        return self._backends.capabilities_for(kind)
 
     # -- slots: dictation ------------------------------------------------------------------------
 
@@ -262,6 +257,17 @@ class DictationWorker(QObject):
         if self._file_job is not None:
             self._file_job.cancel()
 
+    # -- slots: the welcome's microphone test -----------------------------------------------
+
+    def record_mic_test(self, seconds: float = 3.0) -> asyncio.Task[None]:
+        """Record `seconds` from the microphone (not while dictating); emits
+        `mic_test_recorded` with the `MicTest` or the error."""
+        return self._tasks.spawn(self._mic_tests.record(seconds))
+
+    def play_mic_test(self) -> asyncio.Task[None]:
+        """Play the last test recording; emits `mic_test_played` (None, or the error)."""
+        return self._tasks.spawn(self._mic_tests.play())
+
     # -- shutdown ------------------------------------------------------------------------------
 
     def shutdown(self) -> asyncio.Task[None]:
@@ -338,8 +344,6 @@ class DictationWorker(QObject):
 
     def _on_backend_status(self, status: BackendStatus, detail: str) -> None:
         log.info("backend %s: %s %s", self.backend.label, status, detail)
-        if self.settings.backend == BackendKind.LOCAL:
-            self._local_capabilities = self.backend.capabilities
         self._emit_status()
 
     async def _open_microphone(self) -> None:
