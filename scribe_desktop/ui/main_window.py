@@ -213,20 +213,24 @@ class MainWindow(WindowDialogs):
         self.status.set_worker_status(status)
 
     def set_devices(self, names: list[str]) -> None:
-        """Slot for `worker.devices_changed`: keep the remembered device selected by name,
-        listing it as unavailable while it is unplugged."""
+        """Slot for `worker.devices_changed`: the microphones by the names the desktop shows,
+        the system default marked; the remembered one stays selected by name, listed as not
+        connected while it is unplugged."""
         self._devices = [str(n) for n in names]
         wanted = self.settings.device_name
+        default = self.worker.default_device()
         combo = self.device_combo
         combo.blockSignals(True)
         combo.clear()
-        combo.addItem(DEFAULT_DEVICE_LABEL, None)
+        combo.addItem(f"{DEFAULT_DEVICE_LABEL} ({default})" if default
+                      else DEFAULT_DEVICE_LABEL, None)
         for name in self._devices:
-            combo.addItem(name, name)
+            combo.addItem(f"{name} (default)" if name == default else name, name)
         if wanted and wanted not in self._devices:
             combo.addItem(f"{wanted} (not connected)", wanted)
         index = combo.findData(wanted) if wanted else 0
         combo.setCurrentIndex(max(index, 0))
+        combo.setToolTip("The microphone, as the system's sound settings name it")
         combo.blockSignals(False)
 
     def set_hotkey_status(self, status: ListenerStatus | None) -> None:

@@ -86,6 +86,7 @@ class FakeWorker(QObject):
         self.journal = SessionJournal(None)
         self.jobs: list[FakeFileJob] = []
         self.capabilities: dict[BackendKind, Capabilities] = {}
+        self.default_device_name: str | None = None
 
     def _record(self, name: str, *args: Any) -> None:
         self.calls.append((name, args))
@@ -128,6 +129,9 @@ class FakeWorker(QObject):
 
     def rescan_devices(self) -> None:
         self._record("rescan_devices")
+
+    def default_device(self) -> str | None:
+        return self.default_device_name
 
     def select_device(self, name: str | None) -> None:
         self._record("select_device", name)

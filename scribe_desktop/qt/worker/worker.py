@@ -196,10 +196,14 @@ class DictationWorker(QObject):
         return self._tasks.spawn(self._open_microphone())
 
     def refresh_devices(self) -> list[str]:
-        """Emit the input devices as last enumerated (no rescan)."""
+        """Emit the input devices as last enumerated (no rescan), by the desktop's names."""
         names = [d.name for d in self.microphone.list_devices()]
         self.devices_changed.emit(names)
         return names
+
+    def default_device(self) -> str | None:
+        """The name of the system's default input, as last enumerated."""
+        return next((d.name for d in self.microphone.list_devices() if d.is_default), None)
 
     def rescan_devices(self) -> asyncio.Task[None]:
         """Re-enumerate the inputs now (a microphone plugged in since), then emit them.
