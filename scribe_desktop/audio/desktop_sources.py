@@ -51,9 +51,10 @@ def _pactl(*args: str) -> object | None:
         log.debug("pactl %s: %s", " ".join(args), done.stderr.strip()[:200])
         return None
     try:
-        return json.loads(done.stdout)
+        parsed: object = json.loads(done.stdout)
     except ValueError:  # pactl before 16 has no JSON output
         return None
+    return parsed
 
 
 def read_sources() -> list[DesktopSource] | None:

@@ -110,7 +110,8 @@ def list_input_devices(sd: SoundDeviceModule,
     devices = _portaudio_inputs(sd)
     if any(d.host_api == WASAPI for d in devices):
         return _prefer_wasapi(devices)
-    return _with_desktop_sources(devices, desktop_sources.SOURCES.get() if sources is None else list(sources))
+    desktop = desktop_sources.SOURCES.get() if sources is None else list(sources)
+    return _with_desktop_sources(devices, desktop)
 
 
 def _portaudio_inputs(sd: SoundDeviceModule) -> list[InputDevice]:

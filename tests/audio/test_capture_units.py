@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from scribe_desktop.audio import desktop_sources
 from scribe_desktop.audio.capture import Microphone
 from scribe_desktop.audio.capture_events import (
     CaptureWarning,
@@ -14,7 +15,6 @@ from scribe_desktop.audio.capture_events import (
     DeviceRestored,
     WarningKind,
 )
-from scribe_desktop.audio import desktop_sources
 from scribe_desktop.audio.desktop_sources import DesktopSource, SourceCache
 from scribe_desktop.audio.devices import find_input_device, list_input_devices
 from scribe_desktop.audio.preroll import PreRollBuffer
