@@ -46,15 +46,25 @@ def _reason(exc: BaseException) -> str:
     return text.rstrip(".") or type(exc).__name__
 
 
+# containers that hold real video (FFmpeg also "reads" a text file as ANSI art: "tty")
+VIDEO_DEMUXERS = frozenset({"mov", "mp4", "matroska", "webm", "avi", "asf", "flv", "mpeg",
+                            "mpegts", "3gp"})
+
+
+class NoAudioTrackError(AvDecodeError):
+    """A video file that holds no sound to transcribe."""
+
+
 def av_probe(path: Path) -> AvInfo:
     """What the container says of its first audio stream; `AvDecodeError` if FFmpeg cannot
-    open it or it has no audio."""
+    open it or it has no audio (`NoAudioTrackError` for a real video without sound)."""
     container = _open(path)
     try:
         if not container.streams.audio:
-            what = "a video without an audio track" if container.streams.video \
-                else "no audio track"
-            raise AvDecodeError(what)
+            demuxers = set(str(container.format.name).split(","))
+            if container.streams.video and demuxers & VIDEO_DEMUXERS:
+                raise NoAudioTrackError("a video without an audio track")
+            raise AvDecodeError("no audio in it")
         stream = container.streams.audio[0]
         ctx = stream.codec_context
         duration: float | None = None

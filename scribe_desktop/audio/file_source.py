@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import soundfile
 
-from .av_decode import AvDecodeError, av_mono_blocks, av_probe
+from .av_decode import AvDecodeError, NoAudioTrackError, av_mono_blocks, av_probe
 from .formats import av_extensions, describe_formats
 from .pcm import StreamResampler, array_to_pcm16_bytes, downmix, float_to_int16, level_dbfs
 from .source import AudioChunk
@@ -111,9 +111,9 @@ def _probe_with_ffmpeg(p: Path, libsndfile_reason: str) -> FileInfo:
         raise _unsupported(p, f"not a readable audio file ({libsndfile_reason})")
     try:
         found = av_probe(p)
+    except NoAudioTrackError as exc:  # a readable video, just without sound
+        raise FileSourceError(p, f"is {exc}") from None
     except AvDecodeError as exc:
-        if "audio track" in str(exc):  # a readable file, just without sound
-            raise FileSourceError(p, f"is {exc}") from None
         raise _unsupported(p, f"not a readable audio file: {_format_of(p)} could not be "
                            f"decoded ({exc})") from None
     frames = round(found.duration_s * found.sample_rate_hz) if found.duration_s else None

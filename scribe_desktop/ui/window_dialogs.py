@@ -88,7 +88,7 @@ class WindowDialogs(QMainWindow):
         if dialog is None or not dialog.isVisible():
             return
         if isinstance(error, UserError):
-            dialog.set_test_result(False, error.message)
+            dialog.set_test_result(False, f"{error.title}: {error.message}")
         else:
             dialog.set_test_result(True, "Connected: the backend accepted the settings.")
 

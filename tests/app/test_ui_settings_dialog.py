@@ -205,7 +205,7 @@ def test_test_connection_asks_the_worker_and_shows_the_answer(qtbot: QtBot) -> N
     assert not dialog.test_button.isEnabled()
     error = user_error_for(error_from_server(ServerError(ErrorType.AUTH_ERROR, "no")))
     worker.connection_tested.emit(error)
-    assert dialog.test_result.text() == error.message
+    assert dialog.test_result.text() == f"{error.title}: {error.message}"
     assert dialog.test_button.isEnabled()
     dialog.test_button.click()
     worker.connection_tested.emit(None)
