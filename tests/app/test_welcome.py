@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
 from scribe_desktop.models import ModelStore
@@ -149,9 +150,9 @@ def test_a_model_downloads_with_progress_only_when_asked(qtbot: QtBot, hub: HubS
     assert "tiny.en is installed" in page.status.text()
     assert len(set(values)) >= 2 and values == sorted(values)
     assert page.download_button.text() == "Installed" and not page.download_button.isEnabled()
-    row = next(r for r in range(page.table.rowCount())
-               if page.table.item(r, 0).text().startswith("tiny.en"))
-    assert page.table.item(row, 3).text() == "Installed"
+    cells = [[(page.table.item(r, c) or QTableWidgetItem()).text() for c in range(4)]
+             for r in range(page.table.rowCount())]
+    assert next(row for row in cells if row[0].startswith("tiny.en"))[3] == "Installed"
 
 
 def test_a_download_can_be_cancelled_and_resumes_later(qtbot: QtBot, hub: HubServer,
