@@ -198,12 +198,16 @@ class Welcome(QDialog):
 
     # -- microphone and test ---------------------------------------------------------------
     def set_devices(self, names: list[str]) -> None:
-        """The microphones, the chosen one (by name) selected."""
+        """The microphones as the desktop names them, the default marked, the chosen one
+        (by name) selected."""
         wanted = self.worker.settings.device_name
+        default = self.worker.default_device()
         self.device.clear()
-        self.device.addItem("System default", None)
+        self.device.addItem(f"System default ({default})" if default else "System default",
+                            None)
         for name in names:
-            self.device.addItem(str(name), str(name))
+            self.device.addItem(f"{name} (default)" if name == default else str(name),
+                                str(name))
         self.device.setCurrentIndex(max(self.device.findData(wanted), 0) if wanted else 0)
 
     def _on_device_chosen(self, index: int) -> None:

@@ -51,7 +51,7 @@ def test_the_welcome_walks_through_microphone_test_hotkey_and_model(
     assert isinstance(welcome, Welcome) and welcome.isVisible()
     assert welcome.step_label.text() == "Step 1 of 4: Microphone"
     assert [welcome.device.itemText(i) for i in range(welcome.device.count())] == [
-        "System default", "VirtualMic", "Blue Yeti"]
+        "System default (VirtualMic)", "VirtualMic (default)", "Blue Yeti"]
     worker.level_changed.emit(-20.0, -8.0)
     assert welcome.level.peak_db > -60
     welcome.device.setCurrentIndex(2)
