@@ -297,6 +297,7 @@ async def local_server_keeps_dying(_fx: Fixtures) -> tuple[Scene | None, Shown]:
     scene = Scene(backend)
     server = await asyncio.wait_for(backend.start(), 60)
     assert server.pid is not None
+    assert backend.capabilities == POCKETSPHINX  # what the real server's ready line says
     # stopped from outside (SIGTERM: it still takes its engine workers with it)
     os.kill(server.pid, signal.SIGTERM)
     await scene.rec.wait_for(lambda: backend.status == BackendStatus.FAILED, 20,

@@ -9,8 +9,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
+from ...audio.pcm import pcm16_bytes_to_array
 from ...session.mic_test import MicTest, MicTestBusyError, record
 from ...session.user_errors import user_error_for
 from .devices import MicrophoneLike
@@ -24,7 +23,7 @@ def play_with_sounddevice(pcm: bytes, rate: int) -> None:
     """Play mono PCM16 on the default output and return when it has been heard."""
     import sounddevice
 
-    sounddevice.play(np.frombuffer(pcm, dtype="<i2"), samplerate=rate, blocking=True)
+    sounddevice.play(pcm16_bytes_to_array(pcm), samplerate=rate, blocking=True)
 
 
 class MicTests:
