@@ -72,6 +72,12 @@ def is_decodable(path: str | Path) -> bool:
     return Path(path).suffix.lower().lstrip(".") in set(decodable_extensions())
 
 
+# the formats people have, first in a message (the rest follow alphabetically)
+_FAMILIAR = ("wav", "flac", "ogg", "mp3", "m4a", "mp4", "webm", "opus", "aac", "wma")
+
+
 def describe_formats() -> str:
-    """The formats in one line for an error message: "AAC, FLAC, M4A, MP3, …"."""
-    return ", ".join(ext.upper() for ext in decodable_extensions())
+    """The formats in one line for an error message: "WAV, FLAC, OGG, MP3, M4A, …"."""
+    found = decodable_extensions()
+    ordered = [e for e in _FAMILIAR if e in found] + [e for e in found if e not in _FAMILIAR]
+    return ", ".join(ext.upper() for ext in ordered)
