@@ -19,8 +19,9 @@ Areas, in order (the whole run takes several minutes on 2 cores):
 
 Each area runs as `python -m bench.<module> --json` in a child process with a timeout; its
 JSON becomes the area's table. A failing area is reported in its section with the tail of its
-output, the others still run, and the exit code is 1. A subset run writes a report whose other
-sections say they were not run (add --no-write to keep the previous report).
+output, the others still run, and the exit code is 1. A subset run keeps the other areas'
+sections (and their rows of the summary) from the previous report, marked with the date
+they were measured; --no-write leaves the previous report as it is.
 
 Speed is measured here and never asserted in tests.
 """
@@ -31,6 +32,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import signal
 import subprocess
 import sys
@@ -57,6 +59,7 @@ class Outcome:
     seconds: float = 0.0
     load: float = 0.0  # 1-minute load average when the area started
     text: str = ""  # the rendered section body, or why it failed
+    row: str = ""  # a kept summary row (areas not run, from the previous report)
 
 
 def machine() -> str:
@@ -140,8 +143,36 @@ def run_area(area: Area) -> Outcome:
     return outcome
 
 
+def previous_report(text: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """(date, summary rows by area name, section bodies by title) of an earlier report."""
+    date = re.search(r"on (\d{4}-\d{2}-\d{2});", text)
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"^\|.*\| `([a-z_]+)` \|.*$", text,
+                                                        re.MULTILINE)}
+    bodies: dict[str, str] = {}
+    parts = re.split(r"^## (.+)$", text, flags=re.MULTILINE)
+    for title, body in zip(parts[1::2], parts[2::2], strict=True):
+        bodies[title.strip()] = body.strip("\n") + "\n"
+    return (date.group(1) if date else "an earlier run"), rows, bodies
+
+
+def keep_previous(outcome: Outcome, previous: tuple[str, dict[str, str], dict[str, str]]
+                  ) -> Outcome:
+    """An area not run keeps its section and summary row from the previous report."""
+    date, rows, bodies = previous
+    body = bodies.get(outcome.area.title, "")
+    if not body or body.startswith("Not run"):
+        return outcome
+    kept = body if body.startswith("*Kept from") else \
+        f"*Kept from the report of {date} (not run this time).*\n\n{body}"
+    row = rows.get(outcome.area.name, "")
+    return Outcome(outcome.area, "kept", text=kept,
+                   row=row.replace("| ok |", f"| ok ({date}) |", 1) if "| ok |" in row else row)
+
+
 def section(outcome: Outcome) -> str:
     head = f"## {outcome.area.title}\n\n"
+    if outcome.status == "kept":
+        return head + outcome.text
     if outcome.status == "not run":
         return head + "Not run in this run (`--only` / `--skip`).\n"
     return (head + f"*{outcome.status}; took {outcome.seconds:.0f} s; 1-minute load average "
@@ -151,6 +182,7 @@ def section(outcome: Outcome) -> str:
 def report(outcomes: list[Outcome], took: float, load_start: float, load_end: float) -> str:
     today = datetime.now(UTC).strftime("%Y-%m-%d")
     summary = "\n".join(
+        o.row if o.status == "kept" and o.row else
         f"| [{o.area.title}](#{o.area.title.lower().replace(' ', '-')}) | `{o.area.name}` | "
         f"{o.status} | " + (f"{o.seconds:.0f} s | {o.load:.2f} |" if o.status != "not run"
                             else "- | - |")
@@ -197,9 +229,10 @@ def main(argv: list[str] | None = None) -> int:
     load_start = os.getloadavg()[0]
     started = time.perf_counter()
     outcomes: list[Outcome] = []
+    previous = previous_report(OUTPUT.read_text() if OUTPUT.exists() else "")
     for area in AREAS:
         if area not in selected:
-            outcomes.append(Outcome(area, "not run"))
+            outcomes.append(keep_previous(Outcome(area, "not run"), previous))
             continue
         print(f"[{len(outcomes) + 1}/{len(AREAS)}] {area.name}: bench.{area.module} ...",
               file=sys.stderr, flush=True)

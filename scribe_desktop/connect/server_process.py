@@ -10,12 +10,15 @@ import asyncio
 import collections
 import contextlib
 import json
+import logging
 import os
 import secrets
 import sys
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
+
+server_log = logging.getLogger("scribe_desktop.server.child")
 
 SECRET_ENV = "SCRIBE_DESKTOP_SERVER_SECRET"
 STDERR_TAIL_LINES = 40
@@ -156,7 +159,11 @@ class LocalServerProcess:
 
     async def _drain_stderr(self, stream: asyncio.StreamReader) -> None:
         while line := await stream.readline():
-            self._stderr_tail.append(line.decode("utf-8", "replace"))
+            text = line.decode("utf-8", "replace")
+            self._stderr_tail.append(text)
+            # the server's own log (it never prints secrets or transcripts): in the app's
+            # log, so one file tells what both sides did
+            server_log.info("%s", text.rstrip())
 
     @staticmethod
     async def _drain(stream: asyncio.StreamReader) -> None:
