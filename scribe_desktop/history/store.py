@@ -38,6 +38,7 @@ from ..export.model import (
 from ..paths.private import create_private_file, private_dir, tighten
 from .recorder import SessionRecorder
 from .schema import connect
+from .search import search as find_sessions
 
 APP_NAME = "scribe-desktop"
 
@@ -238,37 +239,15 @@ class HistoryStore:
                 (limit, offset)).fetchall()
         return [self._summary(r) for r in rows]
 
-    def search(self, text: str, *, limit: int = 500) -> list[SessionSummary]:
+    def search(self, text: str, *, limit: int = 500, offset: int = 0) -> list[SessionSummary]:
         """Sessions with a segment containing every word of `text` (prefix match), newest
-        first, each with a snippet of its first matching segment."""
-        terms = re.findall(r"\w+", text)
-        if not terms:
-            return self.list_sessions(limit=limit)
+        first, each with a snippet of its first matching segment; a page of `limit` after
+        `offset`, found at a cost that does not grow with the history (search.py)."""
+        if not re.findall(r"\w+", text):
+            return self.list_sessions(limit=limit, offset=offset)
         with self._lock:
-            if self.fts:
-                query = " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
-                rows = self._conn.execute(
-                    "SELECT s.*, snippet(segments_fts, 0, '[', ']', '…', 10) AS hit "
-                    "FROM segments_fts JOIN segments g ON g.id = segments_fts.rowid "
-                    "JOIN sessions s ON s.id = g.session_id WHERE segments_fts MATCH ? "
-                    "ORDER BY s.started_unix DESC, s.id DESC, g.seq", (query,)).fetchall()
-            else:
-                clause = " AND ".join(["g.text LIKE ? ESCAPE '\\'"] * len(terms))
-                args = ["%" + re.sub(r"([\\%_])", r"\\\1", t) + "%" for t in terms]
-                rows = self._conn.execute(
-                    f"SELECT s.*, g.text AS hit FROM segments g JOIN sessions s "
-                    f"ON s.id = g.session_id WHERE {clause} "
-                    f"ORDER BY s.started_unix DESC, s.id DESC, g.seq", args).fetchall()
-        seen: set[int] = set()
-        out: list[SessionSummary] = []
-        for r in rows:
-            if r["id"] in seen:
-                continue
-            seen.add(r["id"])
-            out.append(self._summary(r, snippet=r["hit"]))
-            if len(out) >= limit:
-                break
-        return out
+            hits = find_sessions(self._conn, text, fts=self.fts, limit=limit, offset=offset)
+        return [self._summary(h.row, snippet=h.snippet) for h in hits]
 
     def load(self, session_id: int) -> ExportSession:
         """The whole session, ready to export; KeyError if there is none with that id."""
