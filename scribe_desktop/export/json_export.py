@@ -118,6 +118,10 @@ def _value(value: object) -> str:
         return "null"
     if isinstance(value, str):  # StrEnum values too
         return encode_basestring(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
     if isinstance(value, float):
         return float.__repr__(value) if math.isfinite(value) else "null"
     return json.dumps(value, ensure_ascii=False)
@@ -139,7 +143,8 @@ def _members(data: dict[str, Any], indent: str) -> str:
     """`data`'s keys and values as lines of an object at `indent` (no braces)."""
     return ",\n".join(
         f"{indent}{encode_basestring(key)}: "
-        + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+        + (json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+           if isinstance(value, dict | list) else _value(value))
         for key, value in data.items())
 
 

@@ -162,6 +162,7 @@ class HistoryPanel(QWidget):
         self._confirm = confirm or _ask
         self.export_dialog: ExportDialog | None = None
         self._current: ExportSession | None = None
+        self._query = ""  # what the list shows: "" all sessions, else a search
 
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("historySearch")
@@ -235,8 +236,12 @@ class HistoryPanel(QWidget):
         load: PageLoader = (
             (lambda offset, limit: store.search(query, limit=limit, offset=offset)) if query
             else (lambda offset, limit: store.list_sessions(limit=limit, offset=offset)))
-        # as many rows as were shown (scrolled to), so the selection stays in view
-        self.model.set_loader(load, max(PAGE_ROWS, len(self.model.sessions)))
+        # the same list again: as many rows as were shown (scrolled to), so the selection
+        # stays in view; another search starts at its first page
+        same = query == self._query
+        self._query = query
+        self.model.set_loader(load, max(PAGE_ROWS, len(self.model.sessions)) if same
+                              else PAGE_ROWS)
         ids = [s.id for s in self.model.sessions]
         if keep in ids:
             self.table.selectRow(ids.index(keep))
