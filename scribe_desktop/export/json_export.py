@@ -127,11 +127,18 @@ def _value(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _seconds(value: float | None) -> str:
+    """`_s(value)` as JSON text. "%.3f" rounds as round(value, 3) does (both correctly
+    rounded) at half the cost; the trailing zeros go, as in the float's repr."""
+    if value is None or not isfinite(value):
+        return "null"
+    text = ("%.3f" % value).rstrip("0")  # noqa: UP031 (the fastest float formatting)
+    return text + "0" if text.endswith(".") else text
+
+
 def _word_line(w: Word) -> str:
-    # Runs once per word of the session: the common case stays inline (no helper calls).
-    start, end = w.start_s, w.end_s
-    start_text = "null" if start is None or not isfinite(start) else repr(round(start, 3))
-    end_text = "null" if end is None or not isfinite(end) else repr(round(end, 3))
+    # Runs once per word of the session (twice per word with spacing items).
+    start_text, end_text = _seconds(w.start_s), _seconds(w.end_s)
     speaker = "null" if w.speaker_id is None else _value(w.speaker_id)
     logprob = "null" if w.logprob is None else _value(w.logprob)
     return (f'{{"text": {encode_basestring(w.text)}, "start_s": {start_text}, '
