@@ -13,7 +13,6 @@ pure-Python indenting encoder or the whole text in memory; it reads back as `to_
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 from collections.abc import Iterator
@@ -179,12 +178,16 @@ def _enum(cls: type[SessionSource] | type[SessionStatus], value: Any) -> Any:
         return value  # a newer writer's value: keep it as a string
 
 
+_WORD_TYPES: dict[object, WordType] = {t.value: t for t in WordType}
+
+
 def word_from_json(data: dict[str, Any]) -> Word:
+    # Runs once per stored word when a session loads: a dict lookup, not WordType(...) in a
+    # try, halves its cost.
     type_ = data.get("type") or "word"
-    with contextlib.suppress(ValueError):  # a newer type: kept as a string (rule B1)
-        type_ = WordType(type_)
     return Word(text=data["text"], start_s=data.get("start_s"), end_s=data.get("end_s"),
-                type=type_, speaker_id=data.get("speaker_id"), logprob=data.get("logprob"))
+                type=_WORD_TYPES.get(type_, type_),  # a newer type: kept as sent (rule B1)
+                speaker_id=data.get("speaker_id"), logprob=data.get("logprob"))
 
 
 def from_json(text: str) -> ExportSession:

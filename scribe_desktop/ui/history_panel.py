@@ -283,7 +283,8 @@ class HistoryPanel(QWidget):
         self._current = None
         if sid is not None:
             try:
-                self._current = self.store.load(sid)
+                # the text only: the words (most of a long session's load) wait for an action
+                self._current = self.store.load(sid, words=False)
             except KeyError:
                 self._current = None
         self.detail.setPlainText(self._current.text if self._current else "")
@@ -312,11 +313,18 @@ class HistoryPanel(QWidget):
     # --- actions ------------------------------------------------------------------------
 
     def selected_session(self) -> ExportSession | None:
-        return self._current
+        """The selected session with its words (loaded now), or None."""
+        if self._current is None or self._current.id is None:
+            return self._current
+        try:
+            return self.store.load(self._current.id)
+        except KeyError:  # deleted meanwhile (another process)
+            return None
 
     def open_selected(self) -> None:
-        if self._current is not None:
-            self.session_opened.emit(self._current)
+        session = self.selected_session()
+        if session is not None:
+            self.session_opened.emit(session)
 
     def copy_selected(self) -> None:
         if self._current is not None:
@@ -337,11 +345,12 @@ class HistoryPanel(QWidget):
 
     def export_selected(self) -> ExportDialog | None:
         """Open the export dialog for the selected session (window-modal, non-blocking)."""
-        if self._current is None:
+        session = self.selected_session()
+        if session is None:
             return None
-        started = self._current.meta.started_at
+        started = session.meta.started_at
         stem = f"transcript-{started.astimezone():%Y%m%d-%H%M}" if started else "transcript"
-        self.export_dialog = ExportDialog(self._current, self, file_stem=stem)
+        self.export_dialog = ExportDialog(session, self, file_stem=stem)
         self.export_dialog.open()
         return self.export_dialog
 
