@@ -24,7 +24,9 @@ from ..protocol.options import (
     SessionOptions,
 )
 from .admission import ConnectionGuard
+from .capacity import Capacity
 from .config import ServerConfig
+from .decode_gate import DecodeGate
 from .engines.base import Engine, EngineInfo
 from .languages import resolve_language
 from .resources import pending_budget, raise_open_file_limit
@@ -47,6 +49,8 @@ TOKENS_KEY = web.AppKey("tokens", TokenStore)
 ACTIVE_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("active_sessions")
 SOCKETS_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("sockets")
 GUARD_KEY = web.AppKey("admission", ConnectionGuard)
+CAPACITY_KEY = web.AppKey("capacity", Capacity)
+GATE_KEY = web.AppKey("decode_gate", DecodeGate)
 
 
 def check_options(options: SessionOptions, info: EngineInfo) -> None:
@@ -141,14 +145,15 @@ async def realtime(request: web.Request) -> web.StreamResponse:
                              code=WSCloseCode.POLICY_VIOLATION)
             return ws
         active = request.app[ACTIVE_KEY]
+        capacity = request.app[CAPACITY_KEY]
         # a socket counts until its close frame is sent (aiohttp marks it closed first), so a
         # client that saw its session close can always open the next one
-        if sum(not w.closed for w in active) >= config.max_sessions:
-            await send_error(ws, ErrorType.RESOURCE_EXHAUSTED,
-                             f"The local server is at capacity ({config.max_sessions} "
-                             "concurrent sessions). Close a session or try again later.")
+        if sum(not w.closed for w in active) >= capacity.sessions:
+            # refused before any engine work: the admitted sessions keep their real time
+            await send_error(ws, ErrorType.RESOURCE_EXHAUSTED, capacity.refusal())
             return ws
-        session = RealtimeSession(ws, options, request.app[ENGINE_KEY], config)
+        session = RealtimeSession(ws, options, request.app[ENGINE_KEY], config,
+                                  request.app[GATE_KEY])
         active.add(ws)
         try:
             await session.run()
@@ -169,11 +174,21 @@ async def _close_sockets(app: web.Application) -> None:
         await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
 
 
+def default_capacity(config: ServerConfig, engine: Engine) -> Capacity:
+    """The engine's measured cost on the cores this process may use, with the config's caps."""
+    return Capacity.for_engine(engine.info, session_cores=config.session_cores,
+                               max_sessions=config.max_sessions)
+
+
 def build_app(config: ServerConfig, engine: Engine, tokens: TokenStore | None = None,
-              guard: ConnectionGuard | None = None) -> web.Application:
+              guard: ConnectionGuard | None = None, capacity: Capacity | None = None,
+              decoders: int = 1) -> web.Application:
+    """`decoders`: how many decodes the engine runs at once (its worker processes)."""
     app = web.Application(middlewares=[admission_state, origin_guard])
     app[CONFIG_KEY] = config
     app[ENGINE_KEY] = engine
+    app[CAPACITY_KEY] = capacity or default_capacity(config, engine)
+    app[GATE_KEY] = DecodeGate(decoders)
     app[TOKENS_KEY] = tokens or TokenStore(config.token_ttl_s)
     app[SOCKETS_KEY] = set()
     app[ACTIVE_KEY] = set()
@@ -186,10 +201,11 @@ def build_app(config: ServerConfig, engine: Engine, tokens: TokenStore | None = 
     return app
 
 
-def make_guard(config: ServerConfig) -> ConnectionGuard:
-    """Raise the open-file limit, then cap pending connections to what fits in it."""
+def make_guard(config: ServerConfig, sessions: int) -> ConnectionGuard:
+    """Raise the open-file limit, then cap pending connections to what fits in it beside
+    `sessions` live sessions."""
     limit = raise_open_file_limit()
-    budget = pending_budget(limit, config.max_sessions)
+    budget = pending_budget(limit, sessions)
     max_pending = config.max_pending if budget is None else min(config.max_pending, budget)
     guard = ConnectionGuard(max_pending, config.max_pending_per_peer)
     log.info("open files: soft limit %s (hard %s, %d in use); pending connections capped at "
@@ -202,17 +218,24 @@ def make_guard(config: ServerConfig) -> ConnectionGuard:
 
 async def serve(config: ServerConfig, engine: Engine, *,
                 on_ready: Callable[[dict[str, Any]], None],
-                stop: asyncio.Event) -> None:
+                stop: asyncio.Event, capacity: Capacity | None = None,
+                decoders: int = 1) -> None:
     """Listen until `stop` is set; `on_ready` gets the ready event, which also says which
-    engine, model and languages the server runs."""
+    engine, model and languages the server runs and how many sessions it admits."""
+    capacity = capacity or default_capacity(config, engine)
+    log.info("capacity: %d concurrent sessions (%d cores, %.2f cores per %s session, %s%s)",
+             capacity.sessions, capacity.cores, capacity.cost.cores, capacity.engine,
+             capacity.cost.basis, "" if capacity.max_sessions is None
+             else f"; --max-sessions {capacity.max_sessions}")
     # Each live session may hold two blocking engine calls at once (its feed or commit, and a
     # background partial decode): size the thread pool so sessions never queue for threads.
     loop = asyncio.get_running_loop()
     loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(
-        max_workers=2 * config.max_sessions + 4, thread_name_prefix="scribe-engine-call"))
-    guard = make_guard(config)
+        max_workers=2 * capacity.sessions + 4, thread_name_prefix="scribe-engine-call"))
+    guard = make_guard(config, capacity.sessions)
     # keepalive_timeout is armed at connection start too: it is the handshake timeout
-    runner = web.AppRunner(build_app(config, engine, guard=guard), access_log=None,
+    runner = web.AppRunner(build_app(config, engine, guard=guard, capacity=capacity,
+                                     decoders=decoders), access_log=None,
                            handle_signals=False, keepalive_timeout=config.handshake_timeout_s)
     await runner.setup()
     assert runner.server is not None
@@ -224,7 +247,7 @@ async def serve(config: ServerConfig, engine: Engine, *,
         url_host = f"[{host}]" if ":" in host else host
         on_ready({"event": "ready", "host": host, "port": port,
                   "base_url": f"http://{url_host}:{port}", "secret": config.secret,
-                  **engine.info.ready_fields()})
+                  **engine.info.ready_fields(), **capacity.ready_fields()})
         await stop.wait()
     finally:
         if listener is not None:

@@ -29,6 +29,7 @@ from ..protocol.errors import ErrorType
 from ..protocol.messages import InputAudioChunk, ServerError, ServerMessage, SessionStarted
 from ..protocol.options import MIN_COMMIT_AUDIO_S, CommitStrategy, SessionOptions
 from .config import ServerConfig
+from .decode_gate import DecodeGate
 from .engines.base import Engine, EngineInfo, SessionHints
 from .entities import EntityAnnotator
 from .languages import resolve_language
@@ -103,8 +104,10 @@ class RealtimeSession:
     """Drives one accepted, authenticated and validated connection until it ends."""
 
     def __init__(self, ws: web.WebSocketResponse, options: SessionOptions, engine: Engine,
-                 config: ServerConfig) -> None:
+                 config: ServerConfig, gate: DecodeGate | None = None) -> None:
+        """`gate`: the engine's decoders, shared by all sessions (decode_gate.py)."""
         self._ws = ws
+        self._gate = gate
         self._options = options
         self._format = options.effective_audio_format
         self._engine = engine
@@ -148,7 +151,7 @@ class RealtimeSession:
         engine_session = self._engine.new_session(self._format.sample_rate_hz, hints)
         return AudioPipeline(self._options, engine_session,
                              auto_commit_s=self._config.auto_commit_s,
-                             language=language or info.languages[0])
+                             language=language or info.languages[0], gate=self._gate)
 
     async def _partial_loop(self, pipeline: AudioPipeline) -> None:
         """Background partials of a re-decoding engine: at most one decode at a time, paced
@@ -171,6 +174,8 @@ class RealtimeSession:
                     await asyncio.sleep(wait)  # pacing, not waiting for an event
                 started = loop.time()
                 pacer.started(started, pipeline.stream_s)
+                # None also when every decoder was busy (decode_gate.py): the pacer then waits
+                # for more audio and the interval, as after a decode, before trying again
                 partial = await self._blocking(pipeline.decode_partial)
                 pacer.finished(loop.time() - started)
                 log.debug("session %s: partial decode at %.2f s of audio took %.0f ms: %r",
