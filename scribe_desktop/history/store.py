@@ -190,13 +190,16 @@ class HistoryStore:
         return SessionRecorder(self, session_id, audio_path, self._clock)
 
     def finish_session(self, session_id: int, status: SessionStatus,
-                       duration_s: float | None, now: float) -> None:
+                       duration_s: float | None, now: float,
+                       audio_bytes: int | None = None) -> None:
+        """`audio_bytes`: the size of its kept audio (None: none kept)."""
         with self.transaction() as conn:
             conn.execute(
                 "UPDATE sessions SET status = ?, ended_at = ?, updated_unix = ?, "
-                "duration_s = coalesce(?, ? - started_unix) WHERE id = ?",
+                "duration_s = coalesce(?, ? - started_unix), "
+                "audio_bytes = coalesce(?, audio_bytes) WHERE id = ?",
                 (status.value, datetime.fromtimestamp(now, UTC).isoformat(), now, duration_s,
-                 now, session_id))
+                 now, audio_bytes, session_id))
 
     def recover_interrupted(self) -> list[int]:
         """Mark sessions whose recording process died as INTERRUPTED (their segments are all
@@ -331,12 +334,38 @@ class HistoryStore:
         return cur.rowcount == 1
 
     def disk_usage(self) -> DiskUsage:
-        """Bytes used by the database (with its WAL) and by kept audio."""
+        """Bytes used by the database (with its WAL) and by kept audio: the sizes stored
+        when sessions ended, and the files of those still recording. Listing the audio
+        folder instead took ~0.2 s with 10,000 sessions' audio, at every panel refresh."""
         db = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal"))
                  if p.exists())
-        audio = sum(p.stat().st_size for p in self.audio_dir.glob("*.pcm")) \
-            if self.audio_dir.exists() else 0
-        return DiskUsage(db, audio)
+        self._settle_audio_sizes()
+        with self._lock:
+            stored = int(self._conn.execute(
+                "SELECT coalesce(sum(audio_bytes), 0) FROM sessions").fetchone()[0])
+            growing = [r["audio_file"] for r in self._conn.execute(
+                "SELECT audio_file FROM sessions WHERE audio_file IS NOT NULL AND "
+                "audio_bytes IS NULL").fetchall()]
+        return DiskUsage(db, stored + sum(map(self._file_size, growing)))
+
+    def _file_size(self, name: str) -> int:
+        try:
+            return (self.audio_dir / name).stat().st_size
+        except OSError:
+            return 0
+
+    def _settle_audio_sizes(self) -> None:
+        """Store the audio size of ended sessions that have none yet: recovered ones, and
+        those of a history made before sizes were stored (once)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, audio_file FROM sessions WHERE audio_file IS NOT NULL AND "
+                "audio_bytes IS NULL AND status != ?",
+                (SessionStatus.RECORDING.value,)).fetchall()
+        if rows:
+            with self.transaction() as conn:
+                conn.executemany("UPDATE sessions SET audio_bytes = ? WHERE id = ?",
+                                 [(self._file_size(r["audio_file"]), r["id"]) for r in rows])
 
     def count(self) -> int:
         with self._lock:

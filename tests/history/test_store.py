@@ -141,6 +141,31 @@ def test_delete_removes_session_segments_and_audio(store: HistoryStore) -> None:
     assert not store.delete(rec.id)
 
 
+def test_disk_usage_counts_stored_sizes_and_the_audio_still_growing(
+        store: HistoryStore) -> None:
+    """Ended sessions count the size stored at their end (sessions without one are measured
+    once and stored); a session still recording counts its file as it grows."""
+    done = store.begin_session(SessionMeta(), keep_audio=True, audio_format="pcm_16000")
+    done.add_audio(b"\x01\x02" * 1000)
+    done.add_segment(Segment(0, "First."))
+    done.finish()
+    assert store.disk_usage().audio_bytes == 2000
+    with store.transaction() as conn:  # as a recovered session, or one stored before sizes
+        conn.execute("UPDATE sessions SET audio_bytes = NULL")
+    assert store.disk_usage().audio_bytes == 2000  # measured, and stored
+    audio = store.audio_path(done.id)
+    assert audio is not None
+    audio.rename(audio.with_suffix(".moved"))
+    assert store.disk_usage().audio_bytes == 2000  # the stored size: no folder listing
+    live = store.begin_session(SessionMeta(), keep_audio=True, audio_format="pcm_16000")
+    live.add_audio(b"\x00" * 500)
+    live.add_segment(Segment(0, "Second."))  # flushes the audio
+    assert store.disk_usage().audio_bytes == 2500
+    live.add_audio(b"\x00" * 500)
+    live.finish()
+    assert store.disk_usage().audio_bytes == 3000
+
+
 def test_audio_is_off_by_default(store: HistoryStore) -> None:
     """Without keep_audio, add_audio writes nothing."""
     rec = store.begin_session(SessionMeta())
