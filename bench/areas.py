@@ -65,9 +65,10 @@ word timestamps on (bench/server_latency.py). `whisper` is tiny.en (int8), one w
 * **admitted / refused (capacity)**: sessions that got `session_started` / `resource_exhausted`
   (in brackets the server's capacity from its ready line). **admission off**: the same server
   with `--session-cores 0.01`, which admits every session, as before admission existed.
-* **cores used**: CPU seconds of the server process and its engine worker processes / wall
-  seconds of the run. When the work nears the cores the server can use, latency grows
-  without bound.
+* **cores used (others)**: CPU seconds of the server process and its engine worker processes
+  / wall seconds of the run; in brackets what every other process of the machine used
+  meanwhile (this benchmark's client included): the cores were shared. When the work nears
+  the cores the server actually gets, latency grows without bound.
 * **partial latency**: the chunk holding a word's start sent -> the first partial of its
   segment that shows at least that many words (how long after a word begins a word is on
   screen in its place; words no partial showed before their final are not counted).
