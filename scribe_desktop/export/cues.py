@@ -6,8 +6,10 @@ Rules, all configurable in `CueLimits`:
 * when a cue is full it is split, by preference, after a sentence end, then at a pause, then
   after a clause mark (comma...), else before the word that did not fit — but never so early
   that the cue keeps less than `min_fill` of what would fit;
-* cue times never overlap and never go backwards; short cues are held on screen for up to
-  `min_duration_s` when the next cue leaves room.
+* cue times never overlap and never go backwards, and every cue lasts at least a millisecond
+  (words whose times collapsed onto one instant still get a cue a player keeps, pushing the
+  next one on); short cues are held on screen for up to `min_duration_s` when the next cue
+  leaves room.
 
 No text is dropped or reordered: the cues' text, whitespace aside, is the input's text.
 """
@@ -199,11 +201,14 @@ def build_cues(segments: Sequence[ExportSegment], limits: CueLimits | None = Non
     min_ms = min(round(limits.min_duration_s * 1000), limits.max_ms)
     starts, ends = builder.start, builder.end
     cues: list[Cue] = []
+    previous_end = 0
     for n, (i, j) in enumerate(spans):
-        start, end = starts[i], ends[j - 1]
+        start, end = max(starts[i], previous_end), ends[j - 1]
         if end - start < min_ms:
             # Hold a short cue longer, up to the next cue's start (never overlap).
             limit = starts[spans[n + 1][0]] if n + 1 < len(spans) else None
             end = start + min_ms if limit is None else max(end, min(start + min_ms, limit))
+        end = max(end, start + 1)  # an empty cue (start == end) is never shown
+        previous_end = end
         cues.append(Cue(start / 1000, end / 1000, tuple(builder.lines(i, j))))
     return CueTrack(tuple(cues), run.timing)

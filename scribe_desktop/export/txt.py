@@ -1,7 +1,9 @@
-"""Plain-text export: paragraphs at long pauses, optional timestamps. Pure.
+"""Plain-text export: one line per committed segment, paragraphs at long pauses, optional
+timestamps. Pure.
 
-A paragraph ends where the speaker paused for `paragraph_pause_s` or more (between segments or
-between words). Without any times there are no pauses to see: the text is one paragraph.
+Each segment starts a new line, as the window's "Copy all" does; a paragraph (a blank line)
+starts where the speaker paused for `paragraph_pause_s` or more (between segments or between
+words). Without any times there are no pauses to see: the lines form one paragraph.
 """
 
 from __future__ import annotations
@@ -20,13 +22,17 @@ def clock(seconds: float) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}"
 
 
-def _paragraphs(tokens: tuple[Token, ...], pause_ms: int) -> Iterator[list[Token]]:
-    para: list[Token] = []
+def _paragraphs(tokens: tuple[Token, ...], pause_ms: int) -> Iterator[list[list[Token]]]:
+    """Paragraphs of lines of tokens: a long pause starts a paragraph, a segment a line."""
+    para: list[list[Token]] = []
     for n, t in enumerate(tokens):
         if n and t.start_ms - tokens[n - 1].end_ms >= pause_ms:
             yield para
-            para = []
-        para.append(t)
+            para = [[t]]
+        elif n == 0 or t.segment_start:
+            para.append([t])
+        else:
+            para[-1].append(t)
     if para:
         yield para
 
@@ -34,6 +40,10 @@ def _paragraphs(tokens: tuple[Token, ...], pause_ms: int) -> Iterator[list[Token
 def _text(tokens: list[Token]) -> str:
     return "".join(("" if n == 0 or t.glue else t.brk or " ") + t.text
                    for n, t in enumerate(tokens))
+
+
+def _lines(para: list[list[Token]]) -> str:
+    return "\n".join(_text(line) for line in para)
 
 
 def txt_run(session: ExportSession) -> TokenRun:
@@ -46,14 +56,15 @@ def iter_txt(run: TokenRun, *, timestamps: bool = False,
              paragraph_pause_s: float = 2.0) -> Iterator[str]:
     """The text of `run`, a paragraph at a time (see `to_txt`)."""
     for n, para in enumerate(_paragraphs(run.tokens, round(paragraph_pause_s * 1000))):
-        yield (("\n" if n else "") + (f"[{clock(para[0].start_ms / 1000)}] " if timestamps
-                                     else "") + _text(para) + "\n")
+        yield (("\n" if n else "") + (f"[{clock(para[0][0].start_ms / 1000)}] " if timestamps
+                                     else "") + _lines(para) + "\n")
 
 
 def to_txt(session: ExportSession, *, timestamps: bool = False,
            paragraph_pause_s: float = 2.0) -> tuple[str, Timing]:
-    """The session as text with a blank line between paragraphs; `timestamps` prefixes each
-    paragraph with `[HH:MM:SS]` (its start). Returns the text and how exact the times are."""
+    """The session as text, a line per segment and a blank line between paragraphs;
+    `timestamps` prefixes each paragraph with `[HH:MM:SS]` (its start). Returns the text and
+    how exact the times are."""
     run = txt_run(session)
     return "".join(iter_txt(run, timestamps=timestamps,
                             paragraph_pause_s=paragraph_pause_s)), run.timing

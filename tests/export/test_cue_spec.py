@@ -91,6 +91,9 @@ def test_builder_follows_the_plain_rules(segs, limits) -> None:
     track = build_cues(segs, limits)
     spec = spec_cues(segs, limits)
     assert [list(c.lines) for c in track.cues] == [lines for _s, _e, lines in spec]
-    assert [round(c.start_s * 1000) for c in track.cues] == [s for s, _e, _lines in spec]
-    for cue, (_s, end_ms, _lines) in zip(track.cues, spec, strict=True):
-        assert round(cue.end_s * 1000) >= end_ms  # short cues are held longer
+    previous_end = 0
+    for cue, (start_ms, end_ms, _lines) in zip(track.cues, spec, strict=True):
+        # a cue starts with its first word, or when the one before ends (never overlapping)
+        assert round(cue.start_s * 1000) == max(start_ms, previous_end)
+        assert round(cue.end_s * 1000) >= max(end_ms, round(cue.start_s * 1000) + 1)
+        previous_end = round(cue.end_s * 1000)
