@@ -29,6 +29,8 @@ from .config import ServerConfig
 from .decode_gate import DecodeGate
 from .engines.base import Engine, EngineInfo
 from .languages import resolve_language
+from .pace import WINDOW_S as PACE_WINDOW_S
+from .pace import PaceMonitor
 from .resources import pending_budget, raise_open_file_limit
 from .session import RealtimeSession, send_error
 from .tokens import TokenStore, authenticate
@@ -47,6 +49,8 @@ CONFIG_KEY = web.AppKey("config", ServerConfig)
 ENGINE_KEY = web.AppKey("engine", Engine)
 TOKENS_KEY = web.AppKey("tokens", TokenStore)
 ACTIVE_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("active_sessions")
+SESSIONS_KEY: web.AppKey[set[RealtimeSession]] = web.AppKey("sessions")
+PACE_KEY = web.AppKey("pace_window_s", float)
 SOCKETS_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("sockets")
 GUARD_KEY = web.AppKey("admission", ConnectionGuard)
 CAPACITY_KEY = web.AppKey("capacity", Capacity)
@@ -148,17 +152,24 @@ async def realtime(request: web.Request) -> web.StreamResponse:
         capacity = request.app[CAPACITY_KEY]
         # a socket counts until its close frame is sent (aiohttp marks it closed first), so a
         # client that saw its session close can always open the next one
-        if sum(not w.closed for w in active) >= capacity.sessions:
+        sessions = request.app[SESSIONS_KEY]
+        now = asyncio.get_running_loop().time()
+        behind = sum(s.pace.behind(now) for s in sessions)
+        if sum(not w.closed for w in active) >= capacity.sessions or behind:
             # refused before any engine work: the admitted sessions keep their real time
-            await send_error(ws, ErrorType.RESOURCE_EXHAUSTED, capacity.refusal())
+            await send_error(ws, ErrorType.RESOURCE_EXHAUSTED,
+                             capacity.behind_refusal(behind, len(sessions)) if behind
+                             else capacity.refusal())
             return ws
         session = RealtimeSession(ws, options, request.app[ENGINE_KEY], config,
-                                  request.app[GATE_KEY])
+                                  request.app[GATE_KEY], PaceMonitor(request.app[PACE_KEY]))
         active.add(ws)
+        sessions.add(session)
         try:
             await session.run()
         finally:
             active.discard(ws)
+            sessions.discard(session)
     except ConnectionError:
         log.info("client went away")
     finally:
@@ -182,8 +193,9 @@ def default_capacity(config: ServerConfig, engine: Engine) -> Capacity:
 
 def build_app(config: ServerConfig, engine: Engine, tokens: TokenStore | None = None,
               guard: ConnectionGuard | None = None, capacity: Capacity | None = None,
-              decoders: int = 1) -> web.Application:
-    """`decoders`: how many decodes the engine runs at once (its worker processes)."""
+              decoders: int = 1, pace_window_s: float = PACE_WINDOW_S) -> web.Application:
+    """`decoders`: how many decodes the engine runs at once (its worker processes);
+    `pace_window_s`: how long a session must fall behind before new ones are refused."""
     app = web.Application(middlewares=[admission_state, origin_guard])
     app[CONFIG_KEY] = config
     app[ENGINE_KEY] = engine
@@ -192,6 +204,8 @@ def build_app(config: ServerConfig, engine: Engine, tokens: TokenStore | None = 
     app[TOKENS_KEY] = tokens or TokenStore(config.token_ttl_s)
     app[SOCKETS_KEY] = set()
     app[ACTIVE_KEY] = set()
+    app[SESSIONS_KEY] = set()
+    app[PACE_KEY] = pace_window_s
     if guard is not None:
         app[GUARD_KEY] = guard
     app.router.add_get(REALTIME_PATH, realtime)

@@ -124,6 +124,15 @@ class Capacity:
                 "cores each), and more would make every session fall behind. Close a session "
                 "or try again later.")
 
+    def behind_refusal(self, behind: int, sessions: int) -> str:
+        """The `resource_exhausted` text while admitted sessions fall behind real time
+        (pace.py): the cores are busier than the capacity assumes (other programs)."""
+        which = "its only session is" if sessions == 1 else \
+            f"{behind} of its {sessions} sessions {'is' if behind == 1 else 'are'}"
+        return (f"The local server is at capacity: {which} already falling behind real "
+                "time (other programs are using its CPU), and another session would fall "
+                "behind too. Close a session or try again later.")
+
     def ready_fields(self) -> dict[str, object]:
         """What the server's ready line says about its capacity."""
         return {"capacity": {"sessions": self.sessions, "cores": self.cores,

@@ -33,6 +33,7 @@ from .decode_gate import DecodeGate
 from .engines.base import Engine, EngineInfo, SessionHints
 from .entities import EntityAnnotator
 from .languages import resolve_language
+from .pace import PaceMonitor
 from .pacing import PartialPacer
 from .pipeline import AudioPipeline
 from .vad import DEFAULTS as VAD_DEFAULTS
@@ -104,8 +105,10 @@ class RealtimeSession:
     """Drives one accepted, authenticated and validated connection until it ends."""
 
     def __init__(self, ws: web.WebSocketResponse, options: SessionOptions, engine: Engine,
-                 config: ServerConfig, gate: DecodeGate | None = None) -> None:
-        """`gate`: the engine's decoders, shared by all sessions (decode_gate.py)."""
+                 config: ServerConfig, gate: DecodeGate | None = None,
+                 pace: PaceMonitor | None = None) -> None:
+        """`gate`: the engine's decoders, shared by all sessions (decode_gate.py); `pace`
+        watches whether its audio is processed in real time (pace.py)."""
         self._ws = ws
         self._gate = gate
         self._options = options
@@ -117,6 +120,7 @@ class RealtimeSession:
         self._seen_chunk = False
         self._entities = EntityAnnotator(options)  # §6.7/§6.8: entity messages after commits
         self._audio_arrived = asyncio.Event()  # wakes the partial task
+        self.pace = pace or PaceMonitor()
         self._partials: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
@@ -193,15 +197,19 @@ class RealtimeSession:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._config.idle_timeout_s
         while not self._ws.closed:
+            self.pace.waiting(loop.time())
             try:
                 msg = await self._ws.receive(timeout=max(0.0, deadline - loop.time()))
+                self.pace.received(loop.time())
             except TimeoutError:
                 raise SessionFailed(
                     ErrorType.INSUFFICIENT_AUDIO_ACTIVITY,
                     f"No audio received for {self._config.idle_timeout_s:g} seconds. Send "
                     "audio (silence is fine) to keep the session open.") from None
             if msg.type is WSMsgType.TEXT:
-                if await self._handle_text(msg.data):
+                audio_s = await self._handle_text(msg.data)
+                self.pace.done(loop.time(), audio_s)
+                if audio_s:
                     deadline = loop.time() + self._config.idle_timeout_s
             elif msg.type is WSMsgType.BINARY:
                 # rule S7: the protocol has no binary frames
@@ -212,15 +220,16 @@ class RealtimeSession:
             else:  # CLOSE, CLOSING, CLOSED, ERROR
                 return
 
-    async def _handle_text(self, data: str) -> bool:
-        """Handle one client frame; True if it carried audio (resets the idle clock)."""
+    async def _handle_text(self, data: str) -> float:
+        """Handle one client frame; the seconds of audio it carried (audio resets the idle
+        clock)."""
         try:
             message = decode_client_message(data)
         except DecodeError as exc:
             raise SessionFailed(ErrorType.INPUT_ERROR, f"Invalid message: {exc}") from None
         if not isinstance(message, InputAudioChunk):
             log.debug("ignoring unknown message type %r", message.message_type)  # rule B1
-            return False
+            return 0.0
         self._check_chunk(message)
         assert self._pipeline is not None
         if message.previous_text and not self._seen_chunk:
@@ -231,7 +240,7 @@ class RealtimeSession:
             self._audio_arrived.set()
         if message.commit:
             await self._commit()
-        return bool(message.audio)
+        return self._format.duration_s(len(message.audio)) if message.audio else 0.0
 
     def _check_chunk(self, chunk: InputAudioChunk) -> None:
         if chunk.previous_text is not None and self._seen_chunk:
