@@ -78,6 +78,9 @@ word timestamps on (bench/server_latency.py). `whisper` is tiny.en (int8), one w
   partial messages per second of audio per session (Whisper's thin out under load).
 * **WER**: word error rate of the committed text against the reference transcript (mean over
   the admitted sessions).
+* **one more, 12 s in**: a session asked for while the others stream: admitted, refused at
+  the capacity, or refused because an admitted session is falling behind real time
+  (server/pace.py: the cores are busier than the capacity assumes).
 """
 
 

@@ -54,6 +54,7 @@ GAP_S = 0.6  # silence between utterances (a speaker's pause)
 RATE = 16000
 UNLIMITED = ["--session-cores", "0.01"]  # admission off: every session is admitted
 FINALS_WAIT_S = 60.0  # after the last commit: a run further behind is reported, not awaited
+LATE_S = 12.0  # into the run, one more session is asked for
 
 
 @dataclass
@@ -261,6 +262,18 @@ async def run_config(server: ServerProcess, speech: list[Utterance], sessions: i
     audio_s = sum(len(u.pcm) for u in speech) / 2 / RATE
     cpu0, wall0, busy0 = server.cpu_s(), time.perf_counter(), machine_busy_s()
     start = time.perf_counter() + 0.2
+
+    async def late_session() -> str:
+        """One more session asked for mid-run: admitted, or why it was refused."""
+        await asyncio.sleep(start + LATE_S - time.perf_counter())  # at a point of the run
+        ws, refusal = await open_session(server)
+        if ws is not None:
+            await ws.close()
+            return "admitted"
+        return "refused: behind" if refusal and "falling behind" in refusal else \
+            "refused: capacity"
+
+    late = asyncio.create_task(late_session())
     try:
         # stagger the sessions across one chunk so they do not all send in the same instant
         results = await asyncio.gather(*(
@@ -294,6 +307,7 @@ async def run_config(server: ServerProcess, speech: list[Utterance], sessions: i
         "commit_p50_ms": round(percentile(commit, 50), 1),
         "commit_p99_ms": round(percentile(commit, 99), 1),
         "wer": round(float(np.mean(wers)), 3) if wers else None,
+        "late_session": await late,
         "finals": sum(len(r.text) for r in results),
         "finals_expected": len(speech) * len(results),
     }
@@ -333,8 +347,8 @@ def markdown(results: list[dict[str, Any]]) -> str:
     lines = [
         "| engine | sessions asked | admitted / refused (capacity) | cores used (others) | "
         "partial latency p50 / p99 | chunk turnaround p50 / p99 | commit -> final p50 / p99 "
-        "| partials per s | WER |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| partials per s | WER | one more, 12 s in |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         capacity = "unlimited" if "admission off" in r["engine"] else (
@@ -346,7 +360,8 @@ def markdown(results: list[dict[str, Any]]) -> str:
             f" {ms(r['turnaround_p50_ms'], r['turnaround_p99_ms'])} | "
             f"{ms(r['commit_p50_ms'], r['commit_p99_ms'])}{missing(r)} | "
             f"{r['partials_per_s']:.1f} | "
-            f"{'n/a' if r['wer'] is None else format(r['wer'], '.2f')} |")
+            f"{'n/a' if r['wer'] is None else format(r['wer'], '.2f')} | "
+            f"{r['late_session']} |")
     return "\n".join(lines)
 
 
