@@ -120,7 +120,7 @@ class ScribeSession:
     def decode_errors(self) -> int:
         return self.connection.decode_errors
 
-    async def send_audio(self, pcm: bytes) -> None:
+    async def send_audio(self, pcm: bytes, *, inserted: bool = False) -> None:
         """Send raw audio (whole samples) in the session's `audio_format`; C9: it is split
         into chunks of <= 250 ms.
 
@@ -129,7 +129,7 @@ class ScribeSession:
         """
         self._raise_if_ended()
         async with self._send_lock:
-            self.connection.send_audio(pcm, self._clock())
+            self.connection.send_audio(pcm, self._clock(), inserted=inserted)
             await self._flush()
 
     async def commit(self, *, final: bool = False) -> int | None:
