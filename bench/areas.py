@@ -54,6 +54,9 @@ def _table(header: list[str], rows: list[list[str]], left: int = 0) -> str:
 
 def render_server(data: dict[str, Any]) -> str:
     results = data["results"]
+    refused = {r["engine"]: r["refusal"] for r in reversed(results) if r.get("refusal")}
+    refusals = "".join(f"\nWhat a refused session receives ({engine}): {text}\n"
+                       for engine, text in refused.items())
     return f"""{data['speech']}, {results[0]['audio_s']} s per session, on {data['cpus']}
 cores: N sessions opened at once, the server admitting what its cores transcribe in real time
 (server/capacity.py) and refusing the rest with `resource_exhausted`; each admitted session
@@ -61,9 +64,10 @@ streams at real-time pace in 100 ms chunks over raw WebSockets, a commit after e
 word timestamps on (bench/server_latency.py). `whisper` is tiny.en (int8), one worker process.
 
 {server_latency.markdown(results)}
-
+{refusals}
 * **admitted / refused (capacity)**: sessions that got `session_started` / `resource_exhausted`
-  (in brackets the server's capacity from its ready line). **admission off**: the same server
+  (in brackets the server's capacity from its ready line); the refusal's text is quoted
+  under the table. **admission off**: the same server
   with `--session-cores 0.01`, which admits every session, as before admission existed.
 * **cores used (others)**: CPU seconds of the server process and its engine worker processes
   / wall seconds of the run; in brackets what every other process of the machine used
