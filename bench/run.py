@@ -6,7 +6,7 @@
     python -m bench --no-write             print only; leave docs/benchmarks.md as it is
 
 Areas, in order (the whole run takes several minutes on 2 cores):
-  server   the local server under 1, 2 and 4 concurrent sessions (bench/server_latency.py)
+  server   the local server under 1, 2, 4 and 8 sessions, admission (bench/server_latency.py)
   engines  pocketsphinx and whisper side by side on human speech (bench/engine_compare.py)
   vad      the Silero and WebRTC VADs on speech and noise (bench/vad_quality.py)
   client   chunk handed to `send_audio` -> frame on the socket (bench/client_latency.py)
@@ -14,7 +14,7 @@ Areas, in order (the whole run takes several minutes on 2 cores):
   capture  PortAudio callback -> chunk at the client, CPU (bench/capture_latency.py)
   gui      desktop app: message -> Qt signal, CPU, RSS, cold start (bench/gui_latency.py)
   ptt      push-to-talk: key release -> text in the field (bench/ptt_latency.py)
-  export   3-hour session export per format, history of 1,000 sessions (bench/export_bench.py)
+  export   3.4 h and 10 h session exports, history of 1,000 and 10,000 (bench/export_bench.py)
   bundle   PyInstaller bundle size and cold start; rebuilds it if stale (bench/bundle_bench.py)
 
 Each area runs as `python -m bench.<module> --json` in a child process with a timeout; its

@@ -2,7 +2,7 @@
 
 Starts `python -m scribe_desktop server` with RLIMIT_NOFILE 1,024 (soft and hard), then:
 
-* baseline: one real session (espeak-ng speech, manual commit), timed;
+* baseline: one real session (a LibriVox utterance, human speech; manual commit), timed;
 * flood: N idle TCP connections opened and held (no secret, no byte sent), then the same
   session while they are held; reports how long opening took, how many the server cut at
   once, the files the server process held, its log lines, and the session's timings;
@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.human_speech import Utterance, librivox  # noqa: E402
 from tests.server.abuse import (  # noqa: E402
     LoggedServer,
     held,
@@ -40,12 +41,12 @@ NOFILE = 1024
 HANDSHAKE_TIMEOUT_S = 5.0
 
 
-async def timed_session(server: LoggedServer, text: str) -> dict[str, Any]:
+async def timed_session(server: LoggedServer, utterance: Utterance) -> dict[str, Any]:
     """connect -> session_started and commit -> committed_transcript, in ms; the WER."""
     from tests.server.wire import connect, query
-    from tests.speech import pcm16, synth, wer
+    from tests.speech import wer
 
-    audio = pcm16(synth(text, tail_silence_s=0.3))
+    audio, text = utterance.samples.tobytes(), utterance.text
     t0 = time.perf_counter()
     async with connect(server, query()) as conn:
         started = await conn.recv()
@@ -62,15 +63,14 @@ async def timed_session(server: LoggedServer, text: str) -> dict[str, Any]:
 
 
 async def run(connections: int) -> dict[str, Any]:
-    from tests.speech import SENTENCES
-
-    text = SENTENCES[0]
+    # human read speech; missing, the benchmark fails (tests/human_speech.py)
+    utterance = librivox()[0]
     server = await asyncio.to_thread(start_server, "--engine-workers", "1",
                                      "--handshake-timeout", str(HANDSHAKE_TIMEOUT_S),
                                      nofile=NOFILE)
     try:
-        await timed_session(server, text)  # warm-up: the engine's first decode is slower
-        baseline = await timed_session(server, text)
+        await timed_session(server, utterance)  # warm-up: the engine's first decode is slower
+        baseline = await timed_session(server, utterance)
         files_idle = server.open_files()
         lines_before = len(server.lines)
         t0 = time.perf_counter()
@@ -78,7 +78,7 @@ async def run(connections: int) -> dict[str, Any]:
         open_s = time.perf_counter() - t0
         with held(sockets):
             files_flood = server.open_files()
-            during = await timed_session(server, text)
+            during = await timed_session(server, utterance)
             cut = sum(is_cut(s) for s in sockets)
             alive = server.process.poll() is None
         server.wait_for_line("connection cap reached", 2.0)

@@ -95,15 +95,19 @@ def _pump(stream: IO[bytes], sink: Callable[[str], None]) -> None:
     sink("")  # EOF marker
 
 
-def launch_server(*extra_args: str, secret: str | None = None) -> RunningServer:
-    """Start `python -m scribe_desktop server --port 0 ...` and wait for its ready line."""
+def launch_server(*extra_args: str, secret: str | None = None,
+                  cpus: set[int] | None = None) -> RunningServer:
+    """Start `python -m scribe_desktop server --port 0 ...` and wait for its ready line;
+    `cpus`: the only CPUs it may run on (its affinity, as `taskset` sets it)."""
     secret = secret or secrets.token_urlsafe(24)
     env = {**os.environ, "SCRIBE_DESKTOP_SERVER_SECRET": secret}
     # --exit-with-parent + a stdin pipe: a killed test run leaves no orphaned server behind
     proc = subprocess.Popen([sys.executable, "-m", "scribe_desktop", "server", "--port", "0",
                              "--exit-with-parent", *extra_args], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env)
+                            stderr=subprocess.PIPE, env=env,
+                            preexec_fn=None if cpus is None else
+                            lambda: os.sched_setaffinity(0, cpus))
     assert proc.stdout is not None and proc.stderr is not None
     lines: queue.Queue[str] = queue.Queue()
     tail: collections.deque[str] = collections.deque(maxlen=200)
@@ -144,11 +148,13 @@ def local_server() -> Iterator[RunningServer]:
 
 @pytest.fixture
 def start_server() -> Iterator[Callable[..., RunningServer]]:
-    """Factory: `start_server(*extra_args, secret=None)` -> a dedicated running server."""
+    """Factory: `start_server(*extra_args, secret=None, cpus=None)` -> a dedicated running
+    server."""
     started: list[RunningServer] = []
 
-    def start(*extra_args: str, secret: str | None = None) -> RunningServer:
-        server = launch_server(*extra_args, secret=secret)
+    def start(*extra_args: str, secret: str | None = None,
+              cpus: set[int] | None = None) -> RunningServer:
+        server = launch_server(*extra_args, secret=secret, cpus=cpus)
         started.append(server)
         return server
 

@@ -57,8 +57,14 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--auto-commit-seconds", type=float, default=90.0, metavar="S",
                    help="commit automatically after S seconds of uncommitted audio "
                         "(default 90)")
-    p.add_argument("--max-sessions", type=int, default=8, metavar="N",
-                   help="concurrent sessions before resource_exhausted (default 8)")
+    p.add_argument("--max-sessions", type=int, default=None, metavar="N",
+                   help="concurrent sessions before resource_exhausted (default: as many as "
+                   "the CPU cores this process may use transcribe in real time with the "
+                   "engine; N caps that)")
+    p.add_argument("--session-cores", type=float, default=None, metavar="CORES",
+                   help="CPU cores one real-time session needs, for the capacity (default: "
+                   "measured for the engine; Whisper models other than tiny.en estimated "
+                   "from their size)")
     p.add_argument("--handshake-timeout", type=float, default=5.0, metavar="S",
                    help="close a connection that has not completed its HTTP request or "
                    "WebSocket upgrade within S seconds; also the idle time allowed between "
@@ -114,6 +120,7 @@ class EngineChoice:
 def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
                   ) -> EngineChoice:
     """The engine the flags ask for; ConfigError (exit 2) when they cannot work."""
+    from ..server.capacity import usable_cores
     from ..server.config import ConfigError
 
     workers: int | None = args.engine_workers
@@ -127,8 +134,7 @@ def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
             raise ConfigError("--model-path and --model are for --engine whisper; "
                               "pocketsphinx uses the model in its wheel")
         # pocketsphinx holds the GIL while decoding: one process per core decodes in parallel
-        return EngineChoice("pocketsphinx", (os.cpu_count() or 1) if workers is None
-                            else workers)
+        return EngineChoice("pocketsphinx", usable_cores() if workers is None else workers)
     from ..server.engines.whisper_decoder import ModelDirError, check_model_dir
 
     if args.model_path and args.model:
@@ -153,7 +159,7 @@ def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
         raise ConfigError(str(exc)) from None
     # one worker per 4 cores, the cores shared between them: on 2 cores one worker with both
     # threads gave faster commits than two single-threaded ones (docs/architecture.md)
-    default = max(1, (os.cpu_count() or 1) // 4)
+    default = max(1, usable_cores() // 4)
     return EngineChoice("whisper", default if workers is None else workers, str(directory),
                         name)
 
@@ -198,11 +204,13 @@ def load_engine_choice(choice: EngineChoice) -> Engine:
         hosted = ProcessEngine(load_engine, workers=choice.workers, name="pocketsphinx")
         hosted.start()  # closes the workers itself if it fails
         return hosted
-    from ..server.engines.whisper_decoder import default_threads, load_decoder
+    from ..server.capacity import usable_cores
+    from ..server.engines.whisper_decoder import load_decoder
     from ..server.engines.whisper_engine import WhisperEngine
 
     assert choice.model_dir is not None
-    threads = default_threads(max(1, choice.workers))
+    # the workers share the cores this process may use (its affinity), as CTranslate2 threads
+    threads = max(1, usable_cores() // max(1, choice.workers))
     factory = functools.partial(load_decoder, choice.model_dir, choice.model_name, threads)
     if choice.workers == 0:
         return WhisperEngine(factory())
@@ -223,6 +231,7 @@ def run(args: argparse.Namespace, model_resolver: ModelResolver | None = None) -
 
     from ..paths.secret_files import PrivateFileError, read_secret_file, write_private_file
     from ..server.app import serve
+    from ..server.capacity import Capacity
     from ..server.config import SECRET_ENV, ConfigError, ServerConfig, generate_secret
     from ..server.engines.process_host import RemoteEngineError, WorkerDiedError
     from ..server.log_limits import RepeatFilter
@@ -253,7 +262,8 @@ def run(args: argparse.Namespace, model_resolver: ModelResolver | None = None) -
             allow_remote=args.allow_remote, allowed_origins=origins,
             idle_timeout_s=args.idle_timeout, max_chunk_s=args.max_chunk_seconds,
             auto_commit_s=args.auto_commit_seconds, lenient_commits=args.lenient_commits,
-            max_sessions=args.max_sessions, handshake_timeout_s=args.handshake_timeout,
+            max_sessions=args.max_sessions, session_cores=args.session_cores,
+            handshake_timeout_s=args.handshake_timeout,
             max_pending=args.max_pending, max_pending_per_peer=args.max_pending_per_peer,
         ).validate()
         choice = choose_engine(args, model_resolver)
@@ -279,8 +289,12 @@ def run(args: argparse.Namespace, model_resolver: ModelResolver | None = None) -
             watch_stdin_eof(loop, stop.set)
         # the ready line means "can transcribe now": the model is loaded before serving
         engine = await asyncio.to_thread(load_engine_choice, choice)
+        capacity = Capacity.for_engine(engine.info, model_dir=choice.model_dir,
+                                       session_cores=config.session_cores,
+                                       max_sessions=config.max_sessions)
         try:
-            await serve(config, engine, on_ready=on_ready, stop=stop)
+            await serve(config, engine, on_ready=on_ready, stop=stop, capacity=capacity,
+                        decoders=max(1, choice.workers))
         finally:
             await asyncio.to_thread(engine.close)  # stops the workers: no orphans
 

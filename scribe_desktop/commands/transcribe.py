@@ -20,7 +20,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .cli_backend import UsageError, add_backend_arguments
 from .secret_args import add_server_secret_arguments
@@ -211,20 +211,29 @@ def _progress_bar(args: argparse.Namespace, total_s: float | None,
 
 
 def _write_result(args: argparse.Namespace, result: FileTranscription) -> int:
-    """Render with the shared exporters (export/), so the CLI, File -> Export... and the
+    """Stream with the shared exporters (export/), so the CLI, File -> Export... and the
     history write the same TXT, SRT, VTT and JSON (schema in the README)."""
-    from ..export import render
+    from ..export import stream
 
-    rendered = render(result.export_session(), args.format)
-    if rendered.warning:  # SRT cannot say in-band that its timing is approximate
-        print(f"scribe-desktop transcribe: warning: {rendered.warning}", file=sys.stderr)
-    text = rendered.text if rendered.text.endswith("\n") else rendered.text + "\n"
+    streamed = stream(result.export_session(), args.format)
+    if streamed.warning:  # SRT cannot say in-band that its timing is approximate
+        print(f"scribe-desktop transcribe: warning: {streamed.warning}", file=sys.stderr)
+
+    def copy(out: TextIO) -> None:
+        last = ""
+        for chunk in streamed.chunks:
+            out.write(chunk)
+            last = chunk or last
+        if not last.endswith("\n"):
+            out.write("\n")
+
     if not args.output:
-        sys.stdout.write(text)
+        copy(sys.stdout)
         sys.stdout.flush()
         return 0
     try:
-        Path(args.output).write_text(text, encoding="utf-8")
+        with Path(args.output).open("w", encoding="utf-8") as file:
+            copy(file)
     except OSError as exc:
         return fail(f"cannot write {args.output}: {exc.strerror or exc}")
     return 0

@@ -5,7 +5,7 @@ WebVTT and JSON from an `ExportSession`, the subtitle cue builder, and live expo
 from __future__ import annotations
 
 from .cues import Cue, CueLimits, CueTrack, build_cues
-from .formats import ExportFormat, ExportOptions, Rendered, render
+from .formats import ExportFormat, ExportOptions, Rendered, Streamed, render, stream, write
 from .json_export import SCHEMA_VERSION, from_json, to_json
 from .model import ExportSegment, ExportSession, SessionMeta, SessionSource, SessionStatus
 from .srt import to_srt
@@ -26,12 +26,15 @@ __all__ = [
     "SessionMeta",
     "SessionSource",
     "SessionStatus",
+    "Streamed",
     "Timing",
     "build_cues",
     "from_json",
     "render",
+    "stream",
     "to_json",
     "to_srt",
     "to_txt",
     "to_vtt",
+    "write",
 ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate, pairwise
 
 from .model import ExportSegment
 from .tokens import Timing, Token, tokenize
@@ -80,79 +81,51 @@ def _joined(tokens: Sequence[Token]) -> str:
     return "".join(parts)
 
 
-def _greedy_lines(tokens: Sequence[Token], width: int) -> list[list[Token]]:
-    """Fewest lines of at most `width` characters (greedy is optimal for that)."""
-    lines: list[list[Token]] = []
-    length = 0
-    for t in tokens:
-        extra = len(t.text) + (0 if t.glue else 1)
-        if lines and length + extra <= width:
-            lines[-1].append(t)
-            length += extra
-        else:
-            lines.append([t])
-            length = len(t.text)
-    return lines
-
-
-def _wrap(tokens: Sequence[Token], limits: CueLimits) -> list[list[Token]] | None:
-    """The cue's lines, balanced when there are two; None if it needs too many lines."""
-    lines = _greedy_lines(tokens, limits.max_line_chars)
-    if len(lines) > limits.max_lines:
-        return None
-    if len(lines) != 2:
-        return lines
-    width = limits.max_line_chars
-    best: tuple[float, int] | None = None
-    for k in range(1, len(tokens)):
-        a, b = len(_joined(tokens[:k])), len(_joined(tokens[k:]))
-        if a > width or b > width:
-            continue
-        # Balanced lines read best; a line that ends at punctuation reads better still.
-        mark = tokens[k - 1].sentence_end or tokens[k - 1].clause_end
-        cost = abs(a - b) - (width / 3 if mark else 0)
-        if best is None or cost < best[0]:
-            best = (cost, k)
-    if best is None:  # cannot happen: greedy found two lines
-        return lines
-    return [list(tokens[:best[1]]), list(tokens[best[1]:])]
-
-
 class _Builder:
+    """Cue spans in one pass over the tokens.
+
+    Every measure the rules need is O(1): the length of tokens[i:k] joined comes from prefix
+    sums of token lengths and of the spaces between them, and whether tokens[i:j+1] still
+    fit is the greedy line state of tokens[i:j] plus one token. Greedy wrapping gives the
+    fewest lines, so "fits in max_lines" is exactly "greedy needs at most max_lines"; the
+    balanced two-line split is chosen afterwards, once per cue."""
+
     def __init__(self, tokens: tuple[Token, ...], limits: CueLimits) -> None:
         self.tokens = tokens
         self.limits = limits
         self.max_ms = limits.max_ms
         self.break_ms = round(limits.pause_break_s * 1000)
         self.prefer_ms = round(limits.pause_prefer_s * 1000)
+        self.lens = [len(t.text) for t in tokens]
+        self.glue = [t.glue for t in tokens]
+        self.start = [t.start_ms for t in tokens]
+        self.end = [t.end_ms for t in tokens]
+        # chars[k]: characters of tokens[:k]; spaces[k]: tokens[:k] that are not glued
+        self.chars = list(accumulate(self.lens, initial=0))
+        self.spaces = list(accumulate((not g for g in self.glue), initial=0))
+        self.hard = [t.segment_start or (k > 0 and t.start_ms - tokens[k - 1].end_ms
+                                         >= self.break_ms)
+                     for k, t in enumerate(tokens)]
+        self.sentence = [t.sentence_end for t in tokens]
+        self.clause = [t.clause_end for t in tokens]
 
-    def gap_before(self, k: int) -> int:
-        return self.tokens[k].start_ms - self.tokens[k - 1].end_ms
-
-    def hard_break(self, k: int) -> bool:
-        return self.tokens[k].segment_start or self.gap_before(k) >= self.break_ms
-
-    def fits(self, i: int, j: int) -> bool:
-        """Whether tokens[i:j] make one cue."""
-        toks = self.tokens
-        if toks[j - 1].end_ms - toks[i].start_ms > self.max_ms:
-            return False
-        return _wrap(toks[i:j], self.limits) is not None
+    def length(self, i: int, k: int) -> int:
+        """len(_joined(tokens[i:k])) for i < k."""
+        return self.chars[k] - self.chars[i] + self.spaces[k] - self.spaces[i + 1]
 
     def split_score(self, k: int) -> int:
-        prev = self.tokens[k - 1]
-        if prev.sentence_end:
+        if self.sentence[k - 1]:
             return 3
-        if self.gap_before(k) >= self.prefer_ms:
+        if self.start[k] - self.end[k - 1] >= self.prefer_ms:
             return 2
-        return 1 if prev.clause_end else 0
+        return 1 if self.clause[k - 1] else 0
 
     def best_split(self, i: int, j: int) -> int:
         """Where to end a full cue tokens[i:j] (the next token does not fit)."""
-        full = len(_joined(self.tokens[i:j]))
+        least = self.limits.min_fill * self.length(i, j)
         best_k, best_score = j, self.split_score(j)
         for k in range(j - 1, i, -1):
-            if len(_joined(self.tokens[i:k])) < self.limits.min_fill * full:
+            if self.length(i, k) < least:
                 break
             score = self.split_score(k)
             if score > best_score:
@@ -162,16 +135,59 @@ class _Builder:
     def spans(self) -> list[tuple[int, int]]:
         out: list[tuple[int, int]] = []
         n = len(self.tokens)
+        width, max_lines, max_ms = self.limits.max_line_chars, self.limits.max_lines, self.max_ms
+        lens, glue, start, end, hard = self.lens, self.glue, self.start, self.end, self.hard
         i = 0
         while i < n:
+            lines, used = 1, lens[i]  # greedy lines of tokens[i:j]
             j = i + 1
-            while j < n and not self.hard_break(j) and self.fits(i, j + 1):
+            while j < n and not hard[j] and end[j] - start[i] <= max_ms:
+                extra = lens[j] + (0 if glue[j] else 1)
+                if used + extra <= width:
+                    used += extra
+                elif lines < max_lines:
+                    lines, used = lines + 1, lens[j]
+                else:
+                    break
                 j += 1
-            if j < n and not self.hard_break(j):
+            if j < n and not hard[j]:
                 j = self.best_split(i, j)
             out.append((i, j))
             i = j
         return out
+
+    def lines(self, i: int, j: int) -> list[str]:
+        """The cue tokens[i:j] as lines: greedy, balanced when there are two."""
+        width, lens, glue = self.limits.max_line_chars, self.lens, self.glue
+        breaks: list[int] = []  # where greedy starts each line after the first
+        used = lens[i]
+        for k in range(i + 1, j):
+            extra = lens[k] + (0 if glue[k] else 1)
+            if used + extra <= width:
+                used += extra
+            else:
+                breaks.append(k)
+                used = lens[k]
+        if len(breaks) >= self.limits.max_lines:  # does not fit: one line (cannot happen)
+            breaks = []
+        elif len(breaks) == 1:
+            breaks = [self._balanced(i, j, width)]
+        tokens = self.tokens
+        return [_joined(tokens[a:b]) for a, b in pairwise([i, *breaks, j])]
+
+    def _balanced(self, i: int, j: int, width: int) -> int:
+        """The split of two lines that reads best: balanced, at punctuation if it can."""
+        best: tuple[float, int] | None = None
+        for k in range(i + 1, j):
+            a, b = self.length(i, k), self.length(k, j)
+            if a > width or b > width:
+                continue
+            mark = self.sentence[k - 1] or self.clause[k - 1]
+            cost = abs(a - b) - (width / 3 if mark else 0)
+            if best is None or cost < best[0]:
+                best = (cost, k)
+        assert best is not None  # greedy found two lines, so some split fits
+        return best[1]
 
 
 def build_cues(segments: Sequence[ExportSegment], limits: CueLimits | None = None) -> CueTrack:
@@ -183,17 +199,16 @@ def build_cues(segments: Sequence[ExportSegment], limits: CueLimits | None = Non
     builder = _Builder(run.tokens, limits)
     spans = builder.spans()
     min_ms = min(round(limits.min_duration_s * 1000), limits.max_ms)
+    starts, ends = builder.start, builder.end
     cues: list[Cue] = []
     previous_end = 0
     for n, (i, j) in enumerate(spans):
-        toks = run.tokens[i:j]
-        start, end = max(toks[0].start_ms, previous_end), toks[-1].end_ms
+        start, end = max(starts[i], previous_end), ends[j - 1]
         if end - start < min_ms:
             # Hold a short cue longer, up to the next cue's start (never overlap).
-            limit = run.tokens[spans[n + 1][0]].start_ms if n + 1 < len(spans) else None
+            limit = starts[spans[n + 1][0]] if n + 1 < len(spans) else None
             end = start + min_ms if limit is None else max(end, min(start + min_ms, limit))
         end = max(end, start + 1)  # an empty cue (start == end) is never shown
         previous_end = end
-        lines = _wrap(toks, limits) or [list(toks)]
-        cues.append(Cue(start / 1000, end / 1000, tuple(_joined(line) for line in lines)))
+        cues.append(Cue(start / 1000, end / 1000, tuple(builder.lines(i, j))))
     return CueTrack(tuple(cues), run.timing)

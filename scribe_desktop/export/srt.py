@@ -7,6 +7,7 @@ it (the CLI prints a warning to stderr; the export dialog shows it).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import srt
@@ -15,15 +16,18 @@ from .cues import CueLimits, CueTrack, build_cues
 from .model import ExportSession
 
 
+def iter_srt(track: CueTrack, *, first_index: int = 1) -> Iterator[str]:
+    """The cues as SRT blocks, one at a time (what `srt.compose` joins; numbered from
+    `first_index`, so live export continues the numbering of cues already in the file)."""
+    for n, cue in enumerate(track.cues):
+        yield srt.Subtitle(index=first_index + n, start=timedelta(seconds=cue.start_s),
+                           end=timedelta(seconds=cue.end_s), content=cue.text
+                           ).to_srt(strict=True)
+
+
 def compose_srt(track: CueTrack, *, first_index: int = 1) -> str:
     """The cues as SRT text (empty string for no cues)."""
-    subtitles = [
-        srt.Subtitle(index=first_index + n, start=timedelta(seconds=cue.start_s),
-                     end=timedelta(seconds=cue.end_s), content=cue.text)
-        for n, cue in enumerate(track.cues)
-    ]
-    # reindex=False: live export continues the numbering of cues already in the file.
-    return str(srt.compose(subtitles, reindex=False, strict=True))
+    return "".join(iter_srt(track, first_index=first_index))
 
 
 def to_srt(session: ExportSession, limits: CueLimits | None = None) -> tuple[str, CueTrack]:

@@ -48,7 +48,9 @@ class Entry:
     def export_segment(self) -> ExportSegment:
         """The segment with its take's offset added to every time."""
         seg = self.segment
-        words = tuple(_shifted(w, self.offset_s) for w in seg.words or ())
+        # the first take (offset 0) keeps its words: copying each costs ~2 us, 0.1 s an hour
+        words = tuple(seg.words or ()) if not self.offset_s else \
+            tuple(_shifted(w, self.offset_s) for w in seg.words or ())
         if seg.words:
             return ExportSegment(seg.text, words, seg.language_code, shaped=seg.shaped)
         return ExportSegment(seg.text, words, seg.language_code, start_s=None, end_s=self.end_s,

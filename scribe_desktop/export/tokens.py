@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
-from ..protocol.messages import WordType
+from ..protocol.messages import Word, WordType
 from .model import ExportSegment
 
 SENTENCE_END = (".", "!", "?", "…", "。", "！", "？")
@@ -122,23 +123,35 @@ def _spread(start_ms: int | None, end_ms: int | None,
 
 
 def _word_pieces(segment: ExportSegment) -> list[_Piece]:
-    has_spacing = any(w.type == WordType.SPACING for w in segment.words)
+    # One pass per word with the common case (one part, known times) kept cheap: this loop
+    # runs once per word of every export (bench/export_bench.py).
+    words = segment.words
+    spacing = WordType.SPACING
+    has_spacing = any(w.type == spacing for w in words)
     pieces: list[_Piece] = []
+    append = pieces.append
     space_pending = True
-    for w in segment.words:
-        if w.type == WordType.SPACING:
+    for w in words:
+        if w.type == spacing:
             space_pending = True
             continue
-        parts = w.text.split()
+        text = w.text
+        parts = text.split()
         if not parts:
             space_pending = True
             continue
         # Without spacing items we cannot tell where spaces were: assume between words.
-        glue = has_spacing and not space_pending and not w.text[0].isspace()
-        times = _spread(_ms(w.start_s), _ms(w.end_s), [len(p) for p in parts])
-        for n, (part, (s, e)) in enumerate(zip(parts, times, strict=True)):
-            pieces.append(_Piece(part, glue if n == 0 else False, s, e))
-        space_pending = w.text[-1].isspace()
+        glue = has_spacing and not space_pending and not text[0].isspace()
+        start, end = w.start_s, w.end_s
+        start_ms = round(start * 1000) if start is not None and 0 <= start <= 1e9 else None
+        end_ms = round(end * 1000) if end is not None and 0 <= end <= 1e9 else None
+        if len(parts) == 1:
+            append(_Piece(parts[0], glue, start_ms, end_ms))
+        else:
+            times = _spread(start_ms, end_ms, [len(p) for p in parts])
+            for n, (part, (s, e)) in enumerate(zip(parts, times, strict=True)):
+                append(_Piece(part, glue if n == 0 else False, s, e))
+        space_pending = text[-1].isspace()
     return pieces
 
 
@@ -178,12 +191,14 @@ def _estimate_ms(pieces: list[_Piece], chars_per_s: float) -> int:
 def _segment_pieces(segment: ExportSegment, cursor_ms: int,
                     chars_per_s: float) -> tuple[list[_Piece], Timing, str]:
     """The segment's pieces, their timing, and the newlines after its last piece."""
-    text_pieces, trailing = _text_pieces(segment.text)
-    pieces, timing = _timed_pieces(segment, text_pieces, cursor_ms, chars_per_s)
+    text = segment.text
+    tail = text[len(text.rstrip()):]
+    trailing = "\n" * tail.count("\n")  # what _text_pieces would return, without its pieces
+    pieces, timing = _timed_pieces(segment, cursor_ms, chars_per_s)
     return pieces, timing, trailing
 
 
-def _timed_pieces(segment: ExportSegment, text_pieces: list[_Piece], cursor_ms: int,
+def _timed_pieces(segment: ExportSegment, cursor_ms: int,
                   chars_per_s: float) -> tuple[list[_Piece], Timing]:
     word_pieces = _word_pieces(segment)
     seg_start, seg_end = _ms(segment.start_s), _ms(segment.end_s)
@@ -199,7 +214,7 @@ def _timed_pieces(segment: ExportSegment, text_pieces: list[_Piece], cursor_ms: 
                            for p in word_pieces):
         _fill_gaps(word_pieces, max(cursor_ms, seg_start or 0), seg_end, chars_per_s)
         return word_pieces, Timing.WORDS
-    pieces = word_pieces or text_pieces
+    pieces = word_pieces or _text_pieces(segment.text)[0]
     if not pieces:
         return [], Timing.WORDS
     if seg_start is not None and seg_end is not None:
@@ -218,28 +233,73 @@ def _timed_pieces(segment: ExportSegment, text_pieces: list[_Piece], cursor_ms: 
     return pieces, timing
 
 
+def _timed_word(words: Iterable[Word]) -> Word | None:
+    """The first word of `words` that makes a timed piece (spoken text, both times usable)."""
+    spacing = WordType.SPACING
+    return next((w for w in words if w.type != spacing and w.text.strip()
+                 and _ms(w.start_s) is not None and _ms(w.end_s) is not None), None)
+
+
+def segment_timing(segment: ExportSegment) -> Timing | None:
+    """The timing `tokenize` gives the segment, without building its tokens (the same
+    decisions as `_timed_pieces`); None when the segment has no text."""
+    spacing = WordType.SPACING
+    said = "".join("".join([w.text for w in segment.words if w.type != spacing]).split())
+    seg_start, seg_end = _ms(segment.start_s), _ms(segment.end_s)
+    if seg_start is not None and seg_end is not None and seg_end < seg_start:
+        seg_start = seg_end = None
+    text = segment.text
+    if said and text.strip() and said != "".join(text.split()):
+        first = _timed_word(segment.words)
+        if first is not None and seg_start is None:  # the words do not spell the text
+            last = _timed_word(reversed(segment.words))
+            assert last is not None
+            seg_start, seg_end = _ms(first.start_s), _ms(last.end_s)
+    elif said:
+        if _timed_word(segment.words) is not None:
+            return Timing.WORDS
+    elif not text.strip():
+        return None
+    return Timing.SEGMENTS if seg_start is not None and seg_end is not None \
+        else Timing.APPROXIMATE
+
+
+def run_timing(segments: tuple[ExportSegment, ...] | list[ExportSegment]) -> Timing | None:
+    """`tokenize(segments).timing` at a fraction of the cost; None when there is no text."""
+    timings = [t for t in map(segment_timing, segments) if t is not None]
+    return max(timings) if timings else None
+
+
 def tokenize(segments: tuple[ExportSegment, ...] | list[ExportSegment], *,
              max_token_chars: int = 42, max_token_ms: int = 7000,
              chars_per_s: float = 15.0) -> TokenRun:
     """All segments' text as monotonic timed tokens, each at most `max_token_chars` long."""
     tokens: list[Token] = []
+    append = tokens.append
     timing = Timing.WORDS
     cursor = 0
     pending = ""  # newlines at the end of a segment: before the next token
     for segment in segments:
         pieces, seg_timing, trailing = _segment_pieces(segment, cursor, chars_per_s)
-        pieces = _split_long(pieces, max_token_chars)
+        if any(len(p.text) > max_token_chars for p in pieces):
+            pieces = _split_long(pieces, max_token_chars)
         if not pieces:
             pending += trailing
             continue
         pieces[0].brk = pending + pieces[0].brk
         pending = trailing
         timing = max(timing, seg_timing)
-        for n, p in enumerate(pieces):
-            start = max(cursor, p.start_ms if p.start_ms is not None else cursor)
-            end = max(start, p.end_ms if p.end_ms is not None else start)
-            end = min(end, start + max_token_ms)  # a word longer than a cue is a bad time
-            tokens.append(Token(p.text, start, end, glue=p.glue and n > 0,
-                                segment_start=n == 0, brk=p.brk))
+        first = True
+        for p in pieces:
+            start = p.start_ms
+            if start is None or start < cursor:
+                start = cursor
+            end = p.end_ms
+            if end is None or end < start:
+                end = start
+            if end > start + max_token_ms:  # a word longer than a cue is a bad time
+                end = start + max_token_ms
+            append(Token(p.text, start, end, p.glue and not first, first, p.brk))
+            first = False
             cursor = end
     return TokenRun(tuple(tokens), timing)

@@ -8,8 +8,10 @@ words). Without any times there are no pauses to see: the lines form one paragra
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from .model import ExportSession
-from .tokens import Timing, Token, tokenize
+from .tokens import Timing, Token, TokenRun, tokenize
 
 
 def clock(seconds: float) -> str:
@@ -20,17 +22,19 @@ def clock(seconds: float) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}"
 
 
-def _paragraphs(tokens: tuple[Token, ...], pause_ms: int) -> list[list[list[Token]]]:
+def _paragraphs(tokens: tuple[Token, ...], pause_ms: int) -> Iterator[list[list[Token]]]:
     """Paragraphs of lines of tokens: a long pause starts a paragraph, a segment a line."""
-    paras: list[list[list[Token]]] = []
+    para: list[list[Token]] = []
     for n, t in enumerate(tokens):
-        if n == 0 or t.start_ms - tokens[n - 1].end_ms >= pause_ms:
-            paras.append([[t]])
-        elif t.segment_start:
-            paras[-1].append([t])
+        if n and t.start_ms - tokens[n - 1].end_ms >= pause_ms:
+            yield para
+            para = [[t]]
+        elif n == 0 or t.segment_start:
+            para.append([t])
         else:
-            paras[-1][-1].append(t)
-    return paras
+            para[-1].append(t)
+    if para:
+        yield para
 
 
 def _text(tokens: list[Token]) -> str:
@@ -42,14 +46,25 @@ def _lines(para: list[list[Token]]) -> str:
     return "\n".join(_text(line) for line in para)
 
 
+def txt_run(session: ExportSession) -> TokenRun:
+    """The tokens TXT is written from."""
+    # Long words are not cut here: max_token_chars only matters for subtitle lines.
+    return tokenize(session.segments, max_token_chars=1 << 30, max_token_ms=1 << 40)
+
+
+def iter_txt(run: TokenRun, *, timestamps: bool = False,
+             paragraph_pause_s: float = 2.0) -> Iterator[str]:
+    """The text of `run`, a paragraph at a time (see `to_txt`)."""
+    for n, para in enumerate(_paragraphs(run.tokens, round(paragraph_pause_s * 1000))):
+        yield (("\n" if n else "") + (f"[{clock(para[0][0].start_ms / 1000)}] " if timestamps
+                                     else "") + _lines(para) + "\n")
+
+
 def to_txt(session: ExportSession, *, timestamps: bool = False,
            paragraph_pause_s: float = 2.0) -> tuple[str, Timing]:
     """The session as text, a line per segment and a blank line between paragraphs;
     `timestamps` prefixes each paragraph with `[HH:MM:SS]` (its start). Returns the text and
     how exact the times are."""
-    # Long words are not cut here: max_token_chars only matters for subtitle lines.
-    run = tokenize(list(session.segments), max_token_chars=1 << 30, max_token_ms=1 << 40)
-    paras = _paragraphs(run.tokens, round(paragraph_pause_s * 1000))
-    lines = [(f"[{clock(p[0][0].start_ms / 1000)}] " if timestamps else "") + _lines(p)
-             for p in paras]
-    return ("\n\n".join(lines) + "\n" if lines else ""), run.timing
+    run = txt_run(session)
+    return "".join(iter_txt(run, timestamps=timestamps,
+                            paragraph_pause_s=paragraph_pause_s)), run.timing

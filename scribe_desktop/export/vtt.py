@@ -6,6 +6,8 @@ Cue text is escaped (`&`, `<`, `>`), so it can never contain `-->` or be read as
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from .cues import APPROXIMATE_NOTE, CueLimits, CueTrack, build_cues
 from .model import ExportSession
 
@@ -22,15 +24,19 @@ def escape_cue_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def compose_vtt(track: CueTrack) -> str:
-    parts = ["WEBVTT\n"]
+def iter_vtt(track: CueTrack) -> Iterator[str]:
+    """The WebVTT text, a block at a time."""
+    yield "WEBVTT\n"
     if track.approximate:
-        parts.append(f"\nNOTE {APPROXIMATE_NOTE}\n")
+        yield f"\nNOTE {APPROXIMATE_NOTE}\n"
     for cue in track.cues:
         lines = "\n".join(escape_cue_text(line) for line in cue.lines)
-        parts.append(f"\n{vtt_timestamp(cue.start_s)} --> {vtt_timestamp(cue.end_s)}\n"
-                     f"{lines}\n")
-    return "".join(parts)
+        yield (f"\n{vtt_timestamp(cue.start_s)} --> {vtt_timestamp(cue.end_s)}\n"
+               f"{lines}\n")
+
+
+def compose_vtt(track: CueTrack) -> str:
+    return "".join(iter_vtt(track))
 
 
 def to_vtt(session: ExportSession, limits: CueLimits | None = None) -> tuple[str, CueTrack]:

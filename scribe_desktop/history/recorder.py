@@ -120,7 +120,10 @@ class SessionRecorder:
         if self._audio is not None:
             self._audio.close()
             self._audio = None
-        self._store.finish_session(self.id, status, duration_s, self._clock())
+        audio_bytes = None
+        if self._audio_path is not None:
+            audio_bytes = self._audio_path.stat().st_size if self._audio_path.exists() else 0
+        self._store.finish_session(self.id, status, duration_s, self._clock(), audio_bytes)
 
     def __enter__(self) -> SessionRecorder:
         return self

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 2  # 2: segments.shaped
+SCHEMA_VERSION = 3  # 2: segments.shaped; 3: sessions.audio_bytes
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     owner_pid INTEGER,                  -- the recording process, to tell orphans apart
     owner_token TEXT,                   -- its start time (Linux), against PID reuse
     audio_file TEXT,                    -- name in the audio folder; NULL: no audio kept
-    audio_format TEXT
+    audio_format TEXT,
+    audio_bytes INTEGER                 -- its size once the session ended (NULL: not yet)
 );
 CREATE INDEX IF NOT EXISTS sessions_started ON sessions(started_unix DESC, id DESC);
 CREATE INDEX IF NOT EXISTS sessions_status ON sessions(status);
@@ -107,6 +108,8 @@ def connect(path: str, *, use_fts: bool | None = None) -> tuple[sqlite3.Connecti
                            f"(schema {version}, this app knows {SCHEMA_VERSION})")
     if 0 < version < 2:
         _add_column(conn, "segments", "shaped TEXT")
+    if 0 < version < 3:
+        _add_column(conn, "sessions", "audio_bytes INTEGER")
     has_fts_table = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE name = 'segments_fts'").fetchone() is not None
     # The FTS table is made with a new database only; a database made without it keeps LIKE.

@@ -24,9 +24,13 @@ from ..protocol.options import (
     SessionOptions,
 )
 from .admission import ConnectionGuard
+from .capacity import Capacity
 from .config import ServerConfig
+from .decode_gate import DecodeGate
 from .engines.base import Engine, EngineInfo
 from .languages import resolve_language
+from .pace import WINDOW_S as PACE_WINDOW_S
+from .pace import PaceMonitor
 from .resources import pending_budget, raise_open_file_limit
 from .session import RealtimeSession, send_error
 from .tokens import TokenStore, authenticate
@@ -45,8 +49,12 @@ CONFIG_KEY = web.AppKey("config", ServerConfig)
 ENGINE_KEY = web.AppKey("engine", Engine)
 TOKENS_KEY = web.AppKey("tokens", TokenStore)
 ACTIVE_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("active_sessions")
+SESSIONS_KEY: web.AppKey[set[RealtimeSession]] = web.AppKey("sessions")
+PACE_KEY = web.AppKey("pace_window_s", float)
 SOCKETS_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("sockets")
 GUARD_KEY = web.AppKey("admission", ConnectionGuard)
+CAPACITY_KEY = web.AppKey("capacity", Capacity)
+GATE_KEY = web.AppKey("decode_gate", DecodeGate)
 
 
 def check_options(options: SessionOptions, info: EngineInfo) -> None:
@@ -141,19 +149,27 @@ async def realtime(request: web.Request) -> web.StreamResponse:
                              code=WSCloseCode.POLICY_VIOLATION)
             return ws
         active = request.app[ACTIVE_KEY]
+        capacity = request.app[CAPACITY_KEY]
         # a socket counts until its close frame is sent (aiohttp marks it closed first), so a
         # client that saw its session close can always open the next one
-        if sum(not w.closed for w in active) >= config.max_sessions:
+        sessions = request.app[SESSIONS_KEY]
+        now = asyncio.get_running_loop().time()
+        behind = sum(s.pace.behind(now) for s in sessions)
+        if sum(not w.closed for w in active) >= capacity.sessions or behind:
+            # refused before any engine work: the admitted sessions keep their real time
             await send_error(ws, ErrorType.RESOURCE_EXHAUSTED,
-                             f"The local server is at capacity ({config.max_sessions} "
-                             "concurrent sessions). Close a session or try again later.")
+                             capacity.behind_refusal(behind, len(sessions)) if behind
+                             else capacity.refusal())
             return ws
-        session = RealtimeSession(ws, options, request.app[ENGINE_KEY], config)
+        session = RealtimeSession(ws, options, request.app[ENGINE_KEY], config,
+                                  request.app[GATE_KEY], PaceMonitor(request.app[PACE_KEY]))
         active.add(ws)
+        sessions.add(session)
         try:
             await session.run()
         finally:
             active.discard(ws)
+            sessions.discard(session)
     except ConnectionError:
         log.info("client went away")
     finally:
@@ -169,14 +185,27 @@ async def _close_sockets(app: web.Application) -> None:
         await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
 
 
+def default_capacity(config: ServerConfig, engine: Engine) -> Capacity:
+    """The engine's measured cost on the cores this process may use, with the config's caps."""
+    return Capacity.for_engine(engine.info, session_cores=config.session_cores,
+                               max_sessions=config.max_sessions)
+
+
 def build_app(config: ServerConfig, engine: Engine, tokens: TokenStore | None = None,
-              guard: ConnectionGuard | None = None) -> web.Application:
+              guard: ConnectionGuard | None = None, capacity: Capacity | None = None,
+              decoders: int = 1, pace_window_s: float = PACE_WINDOW_S) -> web.Application:
+    """`decoders`: how many decodes the engine runs at once (its worker processes);
+    `pace_window_s`: how long a session must fall behind before new ones are refused."""
     app = web.Application(middlewares=[admission_state, origin_guard])
     app[CONFIG_KEY] = config
     app[ENGINE_KEY] = engine
+    app[CAPACITY_KEY] = capacity or default_capacity(config, engine)
+    app[GATE_KEY] = DecodeGate(decoders)
     app[TOKENS_KEY] = tokens or TokenStore(config.token_ttl_s)
     app[SOCKETS_KEY] = set()
     app[ACTIVE_KEY] = set()
+    app[SESSIONS_KEY] = set()
+    app[PACE_KEY] = pace_window_s
     if guard is not None:
         app[GUARD_KEY] = guard
     app.router.add_get(REALTIME_PATH, realtime)
@@ -186,10 +215,11 @@ def build_app(config: ServerConfig, engine: Engine, tokens: TokenStore | None = 
     return app
 
 
-def make_guard(config: ServerConfig) -> ConnectionGuard:
-    """Raise the open-file limit, then cap pending connections to what fits in it."""
+def make_guard(config: ServerConfig, sessions: int) -> ConnectionGuard:
+    """Raise the open-file limit, then cap pending connections to what fits in it beside
+    `sessions` live sessions."""
     limit = raise_open_file_limit()
-    budget = pending_budget(limit, config.max_sessions)
+    budget = pending_budget(limit, sessions)
     max_pending = config.max_pending if budget is None else min(config.max_pending, budget)
     guard = ConnectionGuard(max_pending, config.max_pending_per_peer)
     log.info("open files: soft limit %s (hard %s, %d in use); pending connections capped at "
@@ -202,17 +232,24 @@ def make_guard(config: ServerConfig) -> ConnectionGuard:
 
 async def serve(config: ServerConfig, engine: Engine, *,
                 on_ready: Callable[[dict[str, Any]], None],
-                stop: asyncio.Event) -> None:
+                stop: asyncio.Event, capacity: Capacity | None = None,
+                decoders: int = 1) -> None:
     """Listen until `stop` is set; `on_ready` gets the ready event, which also says which
-    engine, model and languages the server runs."""
+    engine, model and languages the server runs and how many sessions it admits."""
+    capacity = capacity or default_capacity(config, engine)
+    log.info("capacity: %d concurrent sessions (%d cores, %.2f cores per %s session, %s%s)",
+             capacity.sessions, capacity.cores, capacity.cost.cores, capacity.engine,
+             capacity.cost.basis, "" if capacity.max_sessions is None
+             else f"; --max-sessions {capacity.max_sessions}")
     # Each live session may hold two blocking engine calls at once (its feed or commit, and a
     # background partial decode): size the thread pool so sessions never queue for threads.
     loop = asyncio.get_running_loop()
     loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(
-        max_workers=2 * config.max_sessions + 4, thread_name_prefix="scribe-engine-call"))
-    guard = make_guard(config)
+        max_workers=2 * capacity.sessions + 4, thread_name_prefix="scribe-engine-call"))
+    guard = make_guard(config, capacity.sessions)
     # keepalive_timeout is armed at connection start too: it is the handshake timeout
-    runner = web.AppRunner(build_app(config, engine, guard=guard), access_log=None,
+    runner = web.AppRunner(build_app(config, engine, guard=guard, capacity=capacity,
+                                     decoders=decoders), access_log=None,
                            handle_signals=False, keepalive_timeout=config.handshake_timeout_s)
     await runner.setup()
     assert runner.server is not None
@@ -224,7 +261,7 @@ async def serve(config: ServerConfig, engine: Engine, *,
         url_host = f"[{host}]" if ":" in host else host
         on_ready({"event": "ready", "host": host, "port": port,
                   "base_url": f"http://{url_host}:{port}", "secret": config.secret,
-                  **engine.info.ready_fields()})
+                  **engine.info.ready_fields(), **capacity.ready_fields()})
         await stop.wait()
     finally:
         if listener is not None:

@@ -47,7 +47,9 @@ class ServerConfig:
     max_chunk_s: float = DEFAULT_MAX_CHUNK_S
     auto_commit_s: float = DEFAULT_AUTO_COMMIT_S
     lenient_commits: bool = False
-    max_sessions: int = 8  # each live session holds a ~93 MB decoder
+    # None: as many as the cores transcribe in real time (capacity.py); a number caps that
+    max_sessions: int | None = None
+    session_cores: float | None = None  # the CPU of one session; None: the engine's measured
     token_ttl_s: float = 15 * 60  # §8: "expires after 15 minutes"
     handshake_timeout_s: float = DEFAULT_HANDSHAKE_TIMEOUT_S
     max_pending: int = DEFAULT_MAX_PENDING
@@ -65,8 +67,10 @@ class ServerConfig:
                             ("--handshake-timeout", self.handshake_timeout_s)):
             if not value > 0:
                 raise ConfigError(f"{name} must be positive, got {value}")
-        if self.max_sessions < 1:
+        if self.max_sessions is not None and self.max_sessions < 1:
             raise ConfigError(f"--max-sessions must be at least 1, got {self.max_sessions}")
+        if self.session_cores is not None and not self.session_cores > 0:
+            raise ConfigError(f"--session-cores must be positive, got {self.session_cores}")
         for name, count in (("--max-pending", self.max_pending),
                             ("--max-pending-per-peer", self.max_pending_per_peer)):
             if count < 1:

@@ -4,7 +4,9 @@ Everything here blocks (resampling, inference), so the async session runs it thr
 `asyncio.to_thread`: `feed` and `commit` one call at a time; for a re-decoding engine
 (`EngineInfo.redecodes`), `decode_partial` from a background task, concurrently with `feed`.
 Word times are stream-global (rule S5, §6.6): a segment's engine-relative times are offset by
-all audio received before the segment.
+all audio received before the segment. With a `DecodeGate` (re-decoding engines), a partial
+decode is skipped while every decoder is busy and a commit never waits for the gate
+(decode_gate.py: partials thin out before finals slow down).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ..protocol.messages import (
 )
 from ..protocol.options import CommitStrategy, SessionOptions
 from .auto_commit import AutoCommit
+from .decode_gate import DecodeGate
 from .engines.base import (
     ENGINE_SAMPLE_RATE_HZ,
     EngineSession,
@@ -39,9 +42,11 @@ class AudioPipeline:
     one); `decode_partial` may run beside them (re-decoding engines only)."""
 
     def __init__(self, options: SessionOptions, engine_session: EngineSession, *,
-                 auto_commit_s: float, language: str) -> None:
-        """`language`: the code reported with committed text when the engine reports none."""
+                 auto_commit_s: float, language: str, gate: DecodeGate | None = None) -> None:
+        """`language`: the code reported with committed text when the engine reports none.
+        `gate`: the engine's decoders, shared by every session's pipeline."""
         self._options = options
+        self._gate = gate
         self._format = options.effective_audio_format
         self._engine = engine_session
         self._redecoding = engine_session if isinstance(engine_session, RedecodingSession) \
@@ -82,7 +87,14 @@ class AudioPipeline:
         new. The caller drops the result if `segments` changed meanwhile (a commit)."""
         if self._redecoding is None:
             return None
-        text = self._redecoding.decode_partial()
+        if self._gate is None:
+            text = self._redecoding.decode_partial()
+        else:
+            slot = self._gate.try_partial()
+            if slot is None:
+                return None  # every decoder is busy: skipped (the next one covers this audio)
+            with slot:
+                text = self._redecoding.decode_partial()
         return PartialTranscript(text) if text else None
 
     def feed(self, wire: bytes) -> list[ServerMessage]:
@@ -113,7 +125,7 @@ class AudioPipeline:
             pad = np.zeros(round(missing * ENGINE_SAMPLE_RATE_HZ), dtype=np.int16)
             if pad.size:
                 self._engine.feed(pad)
-        out.extend(self._finish_segment(self._engine.commit()))
+        out.extend(self._finish_segment(self._final()))
         return out
 
     def close(self) -> None:
@@ -124,10 +136,17 @@ class AudioPipeline:
         start = 0
         for end in self._vad.feed(samples) if self._vad is not None else ():
             self._feed_engine(samples[start:end], out)
-            out.extend(self._finish_segment(self._engine.commit()))
+            out.extend(self._finish_segment(self._final()))
             self._uncommitted_s = (samples.size - end) / ENGINE_SAMPLE_RATE_HZ
             start = end
         self._feed_engine(samples[start:], out)
+
+    def _final(self) -> SegmentResult:
+        """The engine's commit: a final decode, which the gate never holds back."""
+        if self._gate is None:
+            return self._engine.commit()
+        with self._gate.final():
+            return self._engine.commit()
 
     def _feed_engine(self, samples: npt.NDArray[np.int16], out: list[ServerMessage]) -> None:
         if samples.size == 0:

@@ -30,9 +30,11 @@ from ..protocol.errors import ErrorType
 from ..protocol.messages import InputAudioChunk, ServerError, ServerMessage, SessionStarted
 from ..protocol.options import MIN_COMMIT_AUDIO_S, CommitStrategy, SessionOptions
 from .config import ServerConfig
+from .decode_gate import DecodeGate
 from .engines.base import Engine, EngineInfo, SessionHints
 from .entities import EntityAnnotator
 from .languages import resolve_language
+from .pace import PaceMonitor
 from .pacing import PartialPacer
 from .pipeline import AudioPipeline
 from .vad import DEFAULTS as VAD_DEFAULTS
@@ -109,8 +111,12 @@ class RealtimeSession:
     """Drives one accepted, authenticated and validated connection until it ends."""
 
     def __init__(self, ws: web.WebSocketResponse, options: SessionOptions, engine: Engine,
-                 config: ServerConfig) -> None:
+                 config: ServerConfig, gate: DecodeGate | None = None,
+                 pace: PaceMonitor | None = None) -> None:
+        """`gate`: the engine's decoders, shared by all sessions (decode_gate.py); `pace`
+        watches whether its audio is processed in real time (pace.py)."""
         self._ws = ws
+        self._gate = gate
         self._options = options
         self._format = options.effective_audio_format
         self._engine = engine
@@ -120,6 +126,7 @@ class RealtimeSession:
         self._seen_chunk = False
         self._entities = EntityAnnotator(options)  # §6.7/§6.8: entity messages after commits
         self._audio_arrived = asyncio.Event()  # wakes the partial task
+        self.pace = pace or PaceMonitor()
         self._partials: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
@@ -155,7 +162,7 @@ class RealtimeSession:
         engine_session = self._engine.new_session(self._format.sample_rate_hz, hints)
         return AudioPipeline(self._options, engine_session,
                              auto_commit_s=self._config.auto_commit_s,
-                             language=language or info.languages[0])
+                             language=language or info.languages[0], gate=self._gate)
 
     async def _partial_loop(self, pipeline: AudioPipeline) -> None:
         """Background partials of a re-decoding engine: at most one decode at a time, paced
@@ -178,6 +185,8 @@ class RealtimeSession:
                     await asyncio.sleep(wait)  # pacing, not waiting for an event
                 started = loop.time()
                 pacer.started(started, pipeline.stream_s)
+                # None also when every decoder was busy (decode_gate.py): the pacer then waits
+                # for more audio and the interval, as after a decode, before trying again
                 partial = await self._blocking(pipeline.decode_partial)
                 pacer.finished(loop.time() - started)
                 log.debug("session %s: partial decode at %.2f s of audio took %.0f ms: %r",
@@ -195,15 +204,19 @@ class RealtimeSession:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._config.idle_timeout_s
         while not self._ws.closed:
+            self.pace.waiting(loop.time())
             try:
                 msg = await self._ws.receive(timeout=max(0.0, deadline - loop.time()))
+                self.pace.received(loop.time())
             except TimeoutError:
                 raise SessionFailed(
                     ErrorType.INSUFFICIENT_AUDIO_ACTIVITY,
                     f"No audio received for {self._config.idle_timeout_s:g} seconds. Send "
                     "audio (silence is fine) to keep the session open.") from None
             if msg.type is WSMsgType.TEXT:
-                if await self._handle_text(msg.data):
+                audio_s = await self._handle_text(msg.data)
+                self.pace.done(loop.time(), audio_s)
+                if audio_s:
                     deadline = loop.time() + self._config.idle_timeout_s
             elif msg.type is WSMsgType.BINARY:
                 # rule S7: the protocol has no binary frames
@@ -214,15 +227,16 @@ class RealtimeSession:
             else:  # CLOSE, CLOSING, CLOSED, ERROR
                 return
 
-    async def _handle_text(self, data: str) -> bool:
-        """Handle one client frame; True if it carried audio (resets the idle clock)."""
+    async def _handle_text(self, data: str) -> float:
+        """Handle one client frame; the seconds of audio it carried (audio resets the idle
+        clock)."""
         try:
             message = decode_client_message(data)
         except DecodeError as exc:
             raise SessionFailed(ErrorType.INPUT_ERROR, f"Invalid message: {exc}") from None
         if not isinstance(message, InputAudioChunk):
             log.debug("ignoring unknown message type %r", message.message_type)  # rule B1
-            return False
+            return 0.0
         self._check_chunk(message)
         assert self._pipeline is not None
         if message.previous_text and not self._seen_chunk:
@@ -233,7 +247,7 @@ class RealtimeSession:
             self._audio_arrived.set()
         if message.commit:
             await self._commit()
-        return bool(message.audio)
+        return self._format.duration_s(len(message.audio)) if message.audio else 0.0
 
     def _check_chunk(self, chunk: InputAudioChunk) -> None:
         if chunk.previous_text is not None and self._seen_chunk:

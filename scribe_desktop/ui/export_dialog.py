@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..export import ExportFormat, ExportOptions, ExportSession, render
+from ..export import ExportFormat, ExportOptions, ExportSession, write
 from ..export.cues import APPROXIMATE_NOTE
 from ..export.model import TextForm
 from ..export.tokens import Timing, tokenize
@@ -156,8 +156,8 @@ class ExportDialog(QDialog):
     def export_to(self, path: str | Path) -> Path:
         """Write the session to `path` in the chosen format; OSError if it cannot."""
         target = Path(path).expanduser()
-        rendered = render(self.session.with_form(self.text_form), self.format, self.options())
-        target.write_text(rendered.text, encoding="utf-8", newline="\n")
+        with target.open("w", encoding="utf-8", newline="\n") as file:
+            write(self.session.with_form(self.text_form), self.format, file, self.options())
         return target
 
     def accept(self) -> None:

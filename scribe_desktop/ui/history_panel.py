@@ -47,7 +47,9 @@ from ..history import HistoryStore, SessionSummary
 from .export_dialog import ExportDialog
 
 Confirm = Callable[[QWidget, str, str], bool]  # (parent, title, question) -> yes?
+PageLoader = Callable[[int, int], list[SessionSummary]]  # (offset, limit) -> rows
 SEARCH_DELAY_MS = 200
+PAGE_ROWS = 200  # rows loaded at once; more as the list is scrolled
 COLUMNS = ("Time", "Duration", "Text")
 _ROOT = QModelIndex()  # the invalid index: the table's root
 
@@ -79,16 +81,37 @@ def format_bytes(n: int) -> str:
 
 
 class SessionTableModel(QAbstractTableModel):
-    """Session summaries as rows: time, duration, first words (or the search hit)."""
+    """Session summaries as rows: time, duration, first words (or the search hit). Rows come
+    a page at a time from `load(offset, limit)`: the view asks for more (`fetchMore`) as the
+    user scrolls, so a history of 10,000 sessions lists as fast as one of 1,000."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.sessions: list[SessionSummary] = []
+        self._load: PageLoader = lambda _offset, _limit: []
+        self.complete = True  # every row is loaded
 
-    def set_sessions(self, sessions: list[SessionSummary]) -> None:
+    def set_loader(self, load: PageLoader, rows: int = PAGE_ROWS) -> None:
+        """Show the first `rows` rows of a new source."""
         self.beginResetModel()
-        self.sessions = sessions
+        self._load = load
+        self.sessions = load(0, rows)
+        self.complete = len(self.sessions) < rows
         self.endResetModel()
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:
+        return not parent.isValid() and not self.complete
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> None:
+        if parent.isValid() or self.complete:
+            return
+        page = self._load(len(self.sessions), PAGE_ROWS)
+        self.complete = len(page) < PAGE_ROWS
+        if page:
+            first = len(self.sessions)
+            self.beginInsertRows(_ROOT, first, first + len(page) - 1)
+            self.sessions.extend(page)
+            self.endInsertRows()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.sessions)
@@ -139,6 +162,7 @@ class HistoryPanel(QWidget):
         self._confirm = confirm or _ask
         self.export_dialog: ExportDialog | None = None
         self._current: ExportSession | None = None
+        self._query = ""  # what the list shows: "" all sessions, else a search
 
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("historySearch")
@@ -208,17 +232,26 @@ class HistoryPanel(QWidget):
         self._search_timer.stop()
         keep = self.selected_id()
         query = self.search_box.text().strip()
-        sessions = self.store.search(query) if query else self.store.list_sessions()
-        self.model.set_sessions(sessions)
-        ids = [s.id for s in sessions]
+        store = self.store
+        load: PageLoader = (
+            (lambda offset, limit: store.search(query, limit=limit, offset=offset)) if query
+            else (lambda offset, limit: store.list_sessions(limit=limit, offset=offset)))
+        # the same list again: as many rows as were shown (scrolled to), so the selection
+        # stays in view; another search starts at its first page
+        same = query == self._query
+        self._query = query
+        self.model.set_loader(load, max(PAGE_ROWS, len(self.model.sessions)) if same
+                              else PAGE_ROWS)
+        ids = [s.id for s in self.model.sessions]
         if keep in ids:
             self.table.selectRow(ids.index(keep))
         else:
             self._selection_changed()
         usage = self.store.disk_usage()
         audio = f", audio {format_bytes(usage.audio_bytes)}" if usage.audio_bytes else ""
-        n = len(sessions)
-        found = (f"{n} match{'es' if n != 1 else ''}" if query
+        n = len(ids) if query else self.store.count()
+        more = "" if self.model.complete or not query else "+"
+        found = (f"{n}{more} match{'es' if n != 1 or more else ''}" if query
                  else f"{n} session{'s' if n != 1 else ''}")
         self.footer.setText(f"{found} · history uses {format_bytes(usage.total_bytes)} on "
                             f"disk{audio}")
@@ -250,7 +283,8 @@ class HistoryPanel(QWidget):
         self._current = None
         if sid is not None:
             try:
-                self._current = self.store.load(sid)
+                # the text only: the words (most of a long session's load) wait for an action
+                self._current = self.store.load(sid, words=False)
             except KeyError:
                 self._current = None
         self.detail.setPlainText(self._current.text if self._current else "")
@@ -279,11 +313,18 @@ class HistoryPanel(QWidget):
     # --- actions ------------------------------------------------------------------------
 
     def selected_session(self) -> ExportSession | None:
-        return self._current
+        """The selected session with its words (loaded now), or None."""
+        if self._current is None or self._current.id is None:
+            return self._current
+        try:
+            return self.store.load(self._current.id)
+        except KeyError:  # deleted meanwhile (another process)
+            return None
 
     def open_selected(self) -> None:
-        if self._current is not None:
-            self.session_opened.emit(self._current)
+        session = self.selected_session()
+        if session is not None:
+            self.session_opened.emit(session)
 
     def copy_selected(self) -> None:
         if self._current is not None:
@@ -304,11 +345,12 @@ class HistoryPanel(QWidget):
 
     def export_selected(self) -> ExportDialog | None:
         """Open the export dialog for the selected session (window-modal, non-blocking)."""
-        if self._current is None:
+        session = self.selected_session()
+        if session is None:
             return None
-        started = self._current.meta.started_at
+        started = session.meta.started_at
         stem = f"transcript-{started.astimezone():%Y%m%d-%H%M}" if started else "transcript"
-        self.export_dialog = ExportDialog(self._current, self, file_stem=stem)
+        self.export_dialog = ExportDialog(session, self, file_stem=stem)
         self.export_dialog.open()
         return self.export_dialog
 

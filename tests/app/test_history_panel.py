@@ -21,7 +21,7 @@ from scribe_desktop.export import (
 )
 from scribe_desktop.history import HistoryStore
 from scribe_desktop.ui.export_dialog import ExportDialog
-from scribe_desktop.ui.history_panel import HistoryPanel, format_duration
+from scribe_desktop.ui.history_panel import PAGE_ROWS, HistoryPanel, format_duration
 
 
 @pytest.fixture
@@ -82,6 +82,47 @@ def test_search_finds_a_spoken_word(qtbot: QtBot, store: HistoryStore) -> None:
     assert panel.footer.text().startswith("1 match")
     panel.search("")
     assert panel.model.rowCount() == 3
+
+
+def test_long_history_lists_a_page_and_more_as_the_user_scrolls(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    """A long history shows its first page at once, the rest as the list is scrolled."""
+    total = 2 * PAGE_ROWS + 100
+    store = HistoryStore.open(tmp_path / "long.sqlite3")
+    store._conn.execute("PRAGMA synchronous=OFF")  # durability is not what is tested here
+    for n in range(total):
+        rec = store.begin_session(SessionMeta(backend="local"))
+        rec.add_segment(Segment(0, f"Note {n} about the {'garden' if n % 2 else 'kitchen'}."))
+        rec.finish()
+
+    def scrolled_to(panel: HistoryPanel, count: int) -> None:
+        def there() -> bool:
+            panel.table.scrollToBottom()  # the view fetches a page when it reaches the end
+            return panel.model.rowCount() == count
+        qtbot.waitUntil(there, timeout=5000)
+
+    panel = make_panel(qtbot, store)
+    panel.resize(600, 400)
+    panel.show()
+    assert panel.model.rowCount() == PAGE_ROWS
+    assert rows(panel)[0] == f"Note {total - 1} about the garden."
+    assert panel.footer.text().startswith(f"{total} sessions")
+    scrolled_to(panel, total)
+    assert rows(panel)[-1] == "Note 0 about the kitchen."
+    panel.table.selectRow(total - 10)
+    kept = panel.selected_id()
+    panel.refresh()  # after a session ends: the scrolled rows and the selection stay
+    assert panel.model.rowCount() == total and panel.selected_id() == kept
+
+    searching = make_panel(qtbot, store)
+    searching.resize(600, 400)
+    searching.show()
+    searching.search("garden note")
+    assert searching.model.rowCount() == PAGE_ROWS
+    assert searching.footer.text().startswith(f"{PAGE_ROWS}+ matches")
+    scrolled_to(searching, total // 2)
+    assert all("[garden]" in row for row in rows(searching))
+    store.close()
 
 
 def test_open_copy_and_reinsert_the_selected_session(qtbot: QtBot,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from scribe_desktop.core.transcript import Segment
 from scribe_desktop.export import (
     ExportFormat,
+    ExportSegment,
     SessionMeta,
     SessionSource,
     SessionStatus,
@@ -64,6 +66,20 @@ def test_recorded_session_loads_with_segments_and_enrichment(store: HistoryStore
     assert (session.segments[0].start_s, session.segments[0].end_s) == (0.1, 1.0)
     assert session.meta.model_id == "scribe_v2_realtime"
     assert "Open the door." in render(session, ExportFormat.SRT).text
+
+
+def test_load_without_words_has_the_text_and_times(store: HistoryStore) -> None:
+    """A session loaded without its words keeps every segment's text, times and language."""
+    rec = store.begin_session(SessionMeta())
+    words = (Word("Open", 0.1, 0.4), Word(" ", 0.4, 0.5, WordType.SPACING),
+             Word("up.", 0.5, 1.0))
+    rec.add_segment(ExportSegment("Open up.", words, "en", 0.1, 1.0, shaped="Open up!"))
+    rec.add_segment(Segment(1, "And more."))
+    rec.finish()
+    full, light = store.load(rec.id), store.load(rec.id, words=False)
+    assert full.segments[0].words == words and all(not s.words for s in light.segments)
+    assert [dataclasses.replace(s, words=()) for s in full.segments] == list(light.segments)
+    assert (light.text, light.meta, light.status) == (full.text, full.meta, full.status)
 
 
 def test_sessions_list_newest_first_with_preview_and_duration(tmp_path: Path) -> None:
@@ -123,6 +139,31 @@ def test_delete_removes_session_segments_and_audio(store: HistoryStore) -> None:
     with pytest.raises(KeyError):
         store.load(rec.id)
     assert not store.delete(rec.id)
+
+
+def test_disk_usage_counts_stored_sizes_and_the_audio_still_growing(
+        store: HistoryStore) -> None:
+    """Ended sessions count the size stored at their end (sessions without one are measured
+    once and stored); a session still recording counts its file as it grows."""
+    done = store.begin_session(SessionMeta(), keep_audio=True, audio_format="pcm_16000")
+    done.add_audio(b"\x01\x02" * 1000)
+    done.add_segment(Segment(0, "First."))
+    done.finish()
+    assert store.disk_usage().audio_bytes == 2000
+    with store.transaction() as conn:  # as a recovered session, or one stored before sizes
+        conn.execute("UPDATE sessions SET audio_bytes = NULL")
+    assert store.disk_usage().audio_bytes == 2000  # measured, and stored
+    audio = store.audio_path(done.id)
+    assert audio is not None
+    audio.rename(audio.with_suffix(".moved"))
+    assert store.disk_usage().audio_bytes == 2000  # the stored size: no folder listing
+    live = store.begin_session(SessionMeta(), keep_audio=True, audio_format="pcm_16000")
+    live.add_audio(b"\x00" * 500)
+    live.add_segment(Segment(0, "Second."))  # flushes the audio
+    assert store.disk_usage().audio_bytes == 2500
+    live.add_audio(b"\x00" * 500)
+    live.finish()
+    assert store.disk_usage().audio_bytes == 3000
 
 
 def test_the_disk_figure_falls_after_a_delete(store: HistoryStore) -> None:

@@ -71,18 +71,22 @@ class FakeEngine:
 class InProcess:
     base_url: str
     secret: str
+    app: web.Application
 
 
 @asynccontextmanager
-async def run_app(engine: FakeEngine, **config: object) -> AsyncIterator[InProcess]:
+async def run_app(engine: FakeEngine, *, pace_window_s: float | None = None,
+                  **config: object) -> AsyncIterator[InProcess]:
     cfg = ServerConfig(secret="s", **config)  # type: ignore[arg-type]
-    runner = web.AppRunner(build_app(cfg, engine))
+    app = build_app(cfg, engine) if pace_window_s is None else \
+        build_app(cfg, engine, pace_window_s=pace_window_s)
+    runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     host, port = runner.addresses[0][:2]
     try:
-        yield InProcess(f"http://{host}:{port}", "s")
+        yield InProcess(f"http://{host}:{port}", "s", app)
     finally:
         await runner.cleanup()
 

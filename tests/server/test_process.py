@@ -51,8 +51,11 @@ def test_ready_line_and_ready_file(tmp_path):
     server = launch_server("--ready-file", str(ready_file), secret="s3cret")
     try:
         assert set(server.ready) == {"event", "host", "port", "base_url", "secret", "engine",
-                                     "model", "languages", "features"}
+                                     "model", "languages", "features", "capacity"}
         assert server.ready["secret"] == "s3cret"
+        capacity = server.ready["capacity"]
+        assert capacity["cores"] == len(os.sched_getaffinity(0))
+        assert capacity["sessions"] >= 1 and capacity["basis"] == "measured"
         assert (server.ready["engine"], server.ready["languages"]) == ("pocketsphinx", ["en"])
         assert json.loads(ready_file.read_text()) == server.ready
         assert stat.S_IMODE(ready_file.stat().st_mode) == 0o600

@@ -67,7 +67,7 @@ def test_a_version_1_history_gains_the_shaped_column(tmp_path: Path) -> None:
             rec.add_segment(Segment(0, "hello new line", shaped="Hello\n"))
         assert store.load(rec.id).segments[0].shaped == "Hello\n"
     check = sqlite3.connect(path)
-    assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     HistoryStore.open(path).close()  # opening again migrates nothing twice
 
 
