@@ -151,10 +151,10 @@ def render_file(data: dict[str, Any]) -> str:
 def render_capture(data: dict[str, Any]) -> str:
     rows = [[name, str(r["chunks"]), _num(r["audio_s"], unit=" s"),
              f"{_pair(r['p50_ms'], r['p99_ms'], '.2f')} ({_num(r['max_ms'], '.2f', ' ms')})",
-             _num(r["cpu_percent"], unit=" %"), str(r["dropped_blocks"])]
+             _num(r["cpu_percent"], unit=" %"), str(r["dropped_frames"])]
             for name, r in data["results"].items()]
     table = _table(["filters", "chunks", "captured", "callback -> client p50 / p99 (max)",
-                    "CPU", "dropped blocks"], rows, left=1)
+                    "CPU", "dropped frames"], rows, left=1)
     return """The real PortAudio capturing the virtual microphone of an isolated PulseAudio daemon
 (tests/rig) while speech plays into it in real time; 50 ms chunks at 16 kHz
 (bench/capture_latency.py).
@@ -167,7 +167,7 @@ def render_capture(data: dict[str, Any]) -> str:
   (where the client's `send_audio` is called) receiving it.
 * **CPU**: CPU time of the benchmark process (PortAudio thread + event loop) / wall time
   while capturing, in % of one core.
-* **dropped blocks**: audio blocks lost because the consumer fell behind.
+* **dropped frames**: device frames lost because the consumer fell behind.
 """
 
 

@@ -55,12 +55,12 @@ async def _measure(rig: Any, wav: Path, seconds: float, options: Any) -> dict[st
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
         source.stop()
         await asyncio.wait_for(consumer, 10)
-        dropped = mic.dropped_blocks
+        dropped = mic.dropped_frames
     ms = [x * 1000 for x in latencies]
     return {"chunks": len(ms), "p50_ms": round(_percentile(ms, 50), 3),
             "p99_ms": round(_percentile(ms, 99), 3), "max_ms": round(max(ms), 3),
             "cpu_percent": round(100 * cpu / wall, 2), "audio_s": round(wall, 2),
-            "dropped_blocks": dropped}
+            "dropped_frames": dropped}
 
 
 def _speech(seconds: float) -> Path:
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, r in results.items():
             print(f"  {name:7s} chunks={r['chunks']:4d} p50={r['p50_ms']:.2f} ms "
                   f"p99={r['p99_ms']:.2f} ms max={r['max_ms']:.2f} ms "
-                  f"cpu={r['cpu_percent']:.1f}% dropped={r['dropped_blocks']}")
+                  f"cpu={r['cpu_percent']:.1f}% dropped={r['dropped_frames']} frames")
     return 0
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,12 +34,17 @@ class MicrophoneSource:
     """
 
     def __init__(self, *, name: str, sample_rate_hz: int, chunk_samples: int,
-                 preroll: Int16Array, max_chunks: int = 600) -> None:
+                 preroll: Int16Array, max_chunks: int = 600,
+                 preroll_s: float | None = None) -> None:
+        """`preroll_s`: how much of the stream lies before the dictation began (default: the
+        length of `preroll`; the microphone also counts audio captured before that moment
+        that PortAudio had not delivered yet)."""
         self._name = name
         self._rate = sample_rate_hz
         self.chunk_samples = chunk_samples
         self.max_chunks = max_chunks
-        self.preroll_s = preroll.size / sample_rate_hz
+        self.preroll_s = preroll.size / sample_rate_hz if preroll_s is None else preroll_s
+        self.on_stop: Callable[[], None] | None = None  # called once, when it stops
         self.dropped_chunks = 0
         self._chunks: collections.deque[MicChunk] = collections.deque()
         self._wakeup = asyncio.Event()
@@ -65,6 +70,11 @@ class MicrophoneSource:
         return self._stopped
 
     @property
+    def samples_to_next_chunk(self) -> int:
+        """Samples still missing before the next whole chunk can be cut."""
+        return self.chunk_samples - self._pending.size
+
+    @property
     def seconds_delivered(self) -> float:
         return self._emitted / self._rate
 
@@ -86,6 +96,8 @@ class MicrophoneSource:
             self._pending = np.zeros(0, dtype=np.int16)
         self._stopped = True
         self._wakeup.set()
+        if self.on_stop is not None:
+            self.on_stop()
 
     def _push(self, samples: Int16Array, captured_at: float | None) -> None:
         rms, peak = level_dbfs(samples)

@@ -90,6 +90,8 @@ def downmix(frames: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """(n, channels) -> mono by averaging; 1-D input is returned as is."""
     if frames.ndim == 1:
         return frames
+    if frames.shape[1] == 1:
+        return frames[:, 0]
     if frames.dtype == np.int16:
         rounded: Int16Array = np.round(frames.astype(np.float32).mean(axis=1)).astype(np.int16)
         return rounded
