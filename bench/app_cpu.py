@@ -26,7 +26,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -40,7 +39,8 @@ from bench.proc_sampler import Usage, children, snapshot  # noqa: E402
 
 READY_TIMEOUT_S = 60.0
 SETTLE_S = 5.0
-NOISE_VOLUME = "0.01"  # pink noise around -50 dBFS RMS: a quiet room through a desk microphone
+# pink noise around -50 dBFS RMS: a quiet room through a desk microphone (tests/rig/room.py)
+NOISE_VOLUME = 0.01
 
 # (name, settings written before launch) — the first one also measures streaming
 CONFIGS: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -61,36 +61,6 @@ def _wait(predicate: Callable[[], bool], timeout_s: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out waiting for {what}")
         time.sleep(0.05)  # polling a log file and /proc, bounded by the deadline
-
-
-class NoiseLoop:
-    """Pink noise played into the virtual microphone until stopped."""
-
-    def __init__(self, rig: Any, seconds: float = 60.0) -> None:
-        self._rig = rig
-        self._wav = Path(tempfile.gettempdir()) / f"scribe-bench-noise-{NOISE_VOLUME}.wav"
-        if not self._wav.exists():
-            subprocess.run(["sox", "-R", "-n", "-r", "16000", "-c", "1", "-b", "16",
-                            str(self._wav), "synth", str(seconds), "pinknoise",
-                            "vol", NOISE_VOLUME], check=True, capture_output=True)
-        self._stop = threading.Event()
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._proc = self._rig.play_async(self._wav)
-            self._proc.wait()
-
-    def __enter__(self) -> NoiseLoop:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._proc is not None:
-            self._proc.terminate()
-        self._thread.join(10)
 
 
 class App:
@@ -213,13 +183,14 @@ def _row(name: str, app: Usage, server: Usage) -> dict[str, Any]:
 
 def run(idle_s: float, speech_s: float) -> dict[str, Any]:
     from tests.rig.pulse import PulseRig
+    from tests.rig.room import Room
     from tests.speech import SENTENCES, synth
 
     speech = synth(" ".join(SENTENCES * max(1, round(speech_s / 12)))[:600],
                    lead_silence_s=0.3, tail_silence_s=0.8)
     idle: list[dict[str, Any]] = []
     streaming: dict[str, Any] = {}
-    with PulseRig() as rig, NoiseLoop(rig):
+    with PulseRig() as rig, Room(rig, volume=NOISE_VOLUME):
         for index, (name, settings) in enumerate(CONFIGS):
             app = App(rig, settings)
             try:

@@ -189,3 +189,20 @@ def test_level_meter_rises_at_once_falls_smoothly_and_holds_the_peak(qtbot: QtBo
     assert meter.level_db == FLOOR_DBFS and meter.peak_db == FLOOR_DBFS
     meter.set_levels(float("nan"), 5.0)  # junk input is clamped, never crashes
     assert meter.peak_db == 0.0
+
+
+def test_level_meter_timer_runs_only_while_something_falls_and_is_seen(qtbot: QtBot) -> None:
+    """The fall animation's timer stops at the floor, on reset and when the meter is hidden."""
+    now = [100.0]
+    meter = LevelMeter(clock=lambda: now[0])
+    qtbot.addWidget(meter)
+    meter.show()
+    assert not meter.animating  # idle: no timer at all
+    meter.set_levels(-20.0, -10.0)
+    assert meter.animating
+    now[0] += 10.0
+    meter.tick()
+    assert meter.level_db == FLOOR_DBFS and not meter.animating
+    meter.set_levels(-20.0, -10.0)
+    meter.hide()
+    assert not meter.animating and meter.level_db == FLOOR_DBFS

@@ -81,6 +81,7 @@ class FakeWorker(QObject):
         self.api_keys = ApiKeys(key_store or ApiKeyStore(MemoryKeyring()))
         self.journal = SessionJournal(None)
         self.jobs: list[FakeFileJob] = []
+        self.level_watchers: dict[str, bool] = {}
 
     def _record(self, name: str, *args: Any) -> None:
         self.calls.append((name, args))
@@ -126,6 +127,12 @@ class FakeWorker(QObject):
 
     def rescan_devices(self) -> None:
         self._record("rescan_devices")
+
+    def watch_levels(self, watcher: str, on: bool, *, idle: bool = False) -> None:
+        if on:
+            self.level_watchers[watcher] = idle
+        else:
+            self.level_watchers.pop(watcher, None)
 
     def select_device(self, name: str | None) -> None:
         self._record("select_device", name)
