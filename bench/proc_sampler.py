@@ -46,8 +46,11 @@ def _thread(pid: int, tid: int) -> ThreadStat | None:
         name = (base / "comm").read_text().strip()
     except OSError:
         return None
-    fields = stat.rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) * TICK_S  # utime, stime
+    try:
+        cpu = int((base / "schedstat").read_text().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        fields = stat.rsplit(")", 1)[1].split()
+        cpu = (int(fields[11]) + int(fields[12])) * TICK_S  # utime, stime
     switches = {k: int(v) for k, v in (line.split(":\t", 1) for line in status.splitlines()
                                        if line.endswith(tuple("0123456789"))
                                        and "ctxt_switches" in line)}

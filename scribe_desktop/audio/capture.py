@@ -4,14 +4,15 @@ pre-roll and, during a dictation, a `MicrophoneSource` (an `AudioSource`).
 Cost while idle (architecture.md, "Idle cost"): the stream runs with large blocks
 (`idle_block_s`) and its callback only copies them into the `DeviceRing` (the pre-roll, kept
 as the device delivered it); nothing is downmixed, resampled or filtered and the loop is not
-woken. A dictation, or a level monitor, switches to small blocks (`block_s`): PortAudio cannot
-change a stream's block size, so a second stream is opened and joined to the first where they
-overlap (`seam.py`), then the first is closed; the ring stays one gapless timeline. The loop
-is woken once per chunk, when the ring holds enough frames to cut it, and only then runs the
-processing chain (`CapturePipeline`). `linger_s` after a dictation the stream goes back to
-idle blocks; with `close_when_idle` it is closed instead (no pre-roll; the next dictation
-opens it). Blocking PortAudio calls (open, abort/close, re-enumeration) run in a worker
-thread, one at a time.
+woken. A dictation, or a level monitor, switches to live blocks — a whole chunk when the
+device delivers the dictation's rate (the sound server resamples), else `block_s`: PortAudio
+cannot change a stream's block size, so a second stream is opened and joined to the first
+where they overlap (`seam.py`), then the first is closed; the ring stays one gapless
+timeline. The loop is woken once per chunk, when the ring holds enough frames to cut it, and
+only then runs the processing chain (`CapturePipeline`). `linger_s` after a dictation the
+stream goes back to idle blocks; with `close_when_idle` it is closed instead (no pre-roll; the
+next dictation opens it). Blocking PortAudio calls (open, abort/close, re-enumeration) run
+in a worker thread, one at a time.
 
 Devices: chosen by name (`devices.py`). When the chosen device is missing or its stream dies,
 capture falls back to the default device with a warning, retries while nothing can be opened,
@@ -40,7 +41,7 @@ from .devices import InputDevice, SoundDeviceModule, list_input_devices
 from .mic_source import MicrophoneSource
 from .pcm import level_dbfs
 from .processing import AudioOptions, CapturePipeline
-from .signal_monitor import LevelMeter, SilenceDetector
+from .signal_monitor import SilenceDetector
 from .stream_tap import Profile, StreamTap
 
 log = logging.getLogger(__name__)
@@ -54,25 +55,26 @@ class Microphone(StreamKeeper):
     `async with Microphone(sounddevice, device="USB Mic") as mic:` opens it; `mic.start()`
     begins a dictation (a `MicrophoneSource` starting with the audio of up to `preroll_s`
     before the call); `source.stop()` (or `mic.stop()`) ends it. `device=None` means the
-    system default. `device_rate_hz=None` captures at the device's native rate.
+    system default. `device_rate_hz=None` captures at `sample_rate_hz` if the device takes
+    it, else at the device's native rate.
     """
 
     def __init__(self, sd: SoundDeviceModule, *, device: str | None = None,
                  sample_rate_hz: int = 16000, chunk_s: float = 0.05, preroll_s: float = 0.5,
                  options: AudioOptions | None = None, device_rate_hz: int | None = None,
-                 block_s: float = 0.01, idle_block_s: float = 0.2,
+                 block_s: float = 0.02, idle_block_s: float = 0.2,
                  close_when_idle: bool = False, linger_s: float = 2.0,
                  backlog_s: float = 2.0, silence_warning_s: float = 1.0, stall_s: float = 2.0,
                  start_timeout_s: float = 5.0, retry_s: float = 1.0, rescan_s: float = 3.0,
                  clock: Callable[[], float] = time.perf_counter) -> None:
         if chunk_s <= 0 or sample_rate_hz <= 0:
             raise ValueError("chunk_s and sample_rate_hz must be positive")
-        super().__init__(sd, device=device, device_rate_hz=device_rate_hz, block_s=block_s,
+        super().__init__(sd, device=device, rate_hz=sample_rate_hz,
+                         device_rate_hz=device_rate_hz, chunk_s=chunk_s, block_s=block_s,
                          idle_block_s=idle_block_s, ring_s=max(0.0, preroll_s) + backlog_s,
                          stall_s=stall_s, start_timeout_s=start_timeout_s, retry_s=retry_s,
                          rescan_s=rescan_s, clock=clock)
         self.sample_rate_hz = sample_rate_hz
-        self.chunk_s = chunk_s
         self.chunk_samples = max(1, round(chunk_s * sample_rate_hz))
         self.preroll_s = max(0.0, preroll_s)
         self.options = options or AudioOptions()
@@ -88,7 +90,6 @@ class Microphone(StreamKeeper):
         self.dropped_frames = 0  # frames lost because the loop fell behind
         # Digital silence (exact zeros) is checked at the device, before any processing.
         self._silence = SilenceDetector(silence_warning_s)
-        self._meter = LevelMeter(self.chunk_samples, sample_rate_hz)
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -127,7 +128,7 @@ class Microphone(StreamKeeper):
             with ring.lock:
                 # captured before this call but still inside PortAudio's current block
                 unheard = round(min(max(0.0, self._clock() - ring.written_at),
-                                    self._block_s(tap.profile)) * rate)
+                                    tap.block_s) * rate)
                 frames = ring.tail(round(self.preroll_s * rate) - unheard if preroll else 0)
                 self._read_pos = ring.end + (0 if preroll else unheard)
             if len(frames):
@@ -138,7 +139,6 @@ class Microphone(StreamKeeper):
                                   preroll_s=before_s)
         source.on_stop = lambda: self._session_ended(source)
         self._session = source
-        self._meter = LevelMeter(self.chunk_samples, self.sample_rate_hz)
         self._silence.reset()
         self._kick()
         self._arm()
@@ -242,11 +242,9 @@ class Microphone(StreamKeeper):
                 if self._pipeline is None:
                     self._pipeline = CapturePipeline(ring.rate_hz, self.sample_rate_hz,
                                                      self.options)
-                samples = self._pipeline.process(frames)
-                session.feed(samples, at)
-                level = self._meter.feed(samples)
-                if level is not None:
-                    self._emit(level)
+                for chunk in session.feed(self._pipeline.process(frames), at):
+                    self._emit(LevelMeasured(chunk.rms_dbfs, chunk.peak_dbfs,
+                                             chunk.duration_s))
             else:
                 rms, peak = level_dbfs(frames[:, 0])
                 self._emit(LevelMeasured(rms, peak, len(frames) / ring.rate_hz))

@@ -51,14 +51,16 @@ class StreamKeeper:
     switch_timeout_s = 3.0  # a new stream that delivers nothing by then is given up
     seam_give_up_s = 1.0  # the old stream went quiet: join without an overlap after this
 
-    def __init__(self, sd: SoundDeviceModule, *, device: str | None,
-                 device_rate_hz: int | None, block_s: float, idle_block_s: float,
-                 ring_s: float, stall_s: float, start_timeout_s: float, retry_s: float,
-                 rescan_s: float, clock: Callable[[], float]) -> None:
+    def __init__(self, sd: SoundDeviceModule, *, device: str | None, rate_hz: int,
+                 device_rate_hz: int | None, chunk_s: float, block_s: float,
+                 idle_block_s: float, ring_s: float, stall_s: float, start_timeout_s: float,
+                 retry_s: float, rescan_s: float, clock: Callable[[], float]) -> None:
         self._sd = sd
         self.device_name = device
+        self.rate_hz = rate_hz
         self.device_rate_hz = device_rate_hz
-        self.block_s = block_s
+        self.chunk_s = chunk_s
+        self.block_s = min(block_s, chunk_s)
         self.idle_block_s = max(block_s, idle_block_s)
         self.stall_s = stall_s
         self.start_timeout_s = start_timeout_s
@@ -98,6 +100,11 @@ class StreamKeeper:
     def profile(self) -> Profile | None:
         """The block sizes of the stream now capturing (None: no stream is open)."""
         return self._tap.profile if self._tap is not None else None
+
+    @property
+    def capture_rate_hz(self) -> int | None:
+        """The rate the device delivers now (None: no stream was opened yet)."""
+        return self._ring.rate_hz if self._ring is not None else None
 
     async def open(self) -> None:
         """Open the stream (chosen device, else the default) and wait until audio flows, up to
@@ -261,16 +268,24 @@ class StreamKeeper:
 
     async def _open_tap(self, device: InputDevice, profile: Profile, role: TapRole, *,
                         like: DeviceRing | None = None) -> StreamTap:
-        """A started stream on `device` (the format of `like`, else mono if the device
-        allows it: the sound server or driver downmixes more cheaply than we do)."""
+        """A started stream on `device`, in the format of `like`, else the first the device
+        takes of: the dictation's rate (the sound server resamples more cheaply than we do,
+        and the chunks then end where blocks end), its own rate; mono (the server or driver
+        downmixes), stereo."""
         loop = self._loop
         assert loop is not None
-        rate = like.rate_hz if like else (self.device_rate_hz or device.default_sample_rate_hz)
-        layouts = (like.channels,) if like else (1, 2) if device.max_input_channels > 1 else (1,)
+        if like is not None:
+            formats = [(like.rate_hz, like.channels)]
+        else:
+            rates = [self.device_rate_hz] if self.device_rate_hz else list(dict.fromkeys(
+                (self.rate_hz, device.default_sample_rate_hz)))
+            layouts = (1, 2) if device.max_input_channels > 1 else (1,)
+            formats = [(rate, channels) for rate in rates for channels in layouts]
         failure: Exception | None = None
-        for channels in layouts:
+        for rate, channels in formats:
             ring = like or self._ring_for(device, channels, rate)
             tap = StreamTap(ring, device, profile, role=role, clock=self._clock,
+                            block_s=self._block_s(profile, rate),
                             notify=lambda t: loop.call_soon_threadsafe(self._on_wake, t))
 
             def finished(tap: StreamTap = tap) -> None:
@@ -279,7 +294,7 @@ class StreamKeeper:
             try:
                 tap.stream = await asyncio.to_thread(
                     open_input_stream, self._sd, device, rate_hz=rate, channels=channels,
-                    block_s=self._block_s(profile), callback=tap.callback, finished=finished)
+                    block_s=tap.block_s, callback=tap.callback, finished=finished)
                 return tap
             except Exception as exc:
                 failure = exc
@@ -305,8 +320,13 @@ class StreamKeeper:
             if tap.stream is not None:
                 await close_input_stream(tap.stream)
 
-    def _block_s(self, profile: Profile) -> float:
-        return self.idle_block_s if profile is Profile.IDLE else self.block_s
+    def _block_s(self, profile: Profile, rate_hz: int) -> float:
+        """Idle blocks; live blocks of a whole chunk when nothing is resampled (a chunk is
+        complete when its last sample arrives, whatever the block size), else small ones
+        (the resampler holds a few samples back, so a chunk waits for the next block)."""
+        if profile is Profile.IDLE:
+            return self.idle_block_s
+        return self.chunk_s if rate_hz == self.rate_hz else self.block_s
 
     # -- loop side: wakes from the PortAudio thread -------------------------------------------
 
@@ -392,7 +412,7 @@ class StreamKeeper:
         if tap is not None:
             started = tap.started
             quiet_since = tap.last_block_at if started else self._opened_at
-            limit = max(self.stall_s, 2 * self._block_s(tap.profile)) if started \
+            limit = max(self.stall_s, 2 * tap.block_s) if started \
                 else self.start_timeout_s
             if now - quiet_since > limit:
                 self._device_failed("The microphone stopped delivering audio.")

@@ -78,14 +78,16 @@ class MicrophoneSource:
     def seconds_delivered(self) -> float:
         return self._emitted / self._rate
 
-    def feed(self, samples: Int16Array, captured_at: float | None) -> None:
+    def feed(self, samples: Int16Array, captured_at: float | None) -> list[MicChunk]:
+        """Add samples; the whole chunks they completed (also queued for the consumer)."""
         if self._stopped or samples.size == 0:
-            return
+            return []
         data = np.concatenate((self._pending, samples)) if self._pending.size else samples
         whole = data.size - data.size % self.chunk_samples
-        for pos in range(0, whole, self.chunk_samples):
-            self._push(data[pos:pos + self.chunk_samples], captured_at)
+        cut = [self._push(data[pos:pos + self.chunk_samples], captured_at)
+               for pos in range(0, whole, self.chunk_samples)]
         self._pending = data[whole:].copy()
+        return cut
 
     def stop(self) -> None:
         """End the stream after what has been captured so far (idempotent)."""
@@ -99,17 +101,19 @@ class MicrophoneSource:
         if self.on_stop is not None:
             self.on_stop()
 
-    def _push(self, samples: Int16Array, captured_at: float | None) -> None:
+    def _push(self, samples: Int16Array, captured_at: float | None) -> MicChunk:
         rms, peak = level_dbfs(samples)
-        self._chunks.append(MicChunk(
+        chunk = MicChunk(
             pcm=array_to_pcm16_bytes(samples), start_s=self._emitted / self._rate,
             duration_s=samples.size / self._rate, rms_dbfs=rms, peak_dbfs=peak,
-            captured_at=captured_at))
+            captured_at=captured_at)
+        self._chunks.append(chunk)
         self._emitted += samples.size
         while len(self._chunks) > self.max_chunks:
             self._chunks.popleft()
             self.dropped_chunks += 1
         self._wakeup.set()
+        return chunk
 
     def __aiter__(self) -> AsyncIterator[AudioChunk]:
         return self._aiter()

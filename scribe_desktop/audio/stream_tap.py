@@ -57,10 +57,11 @@ class StreamTap:
 
     def __init__(self, ring: DeviceRing, device: InputDevice, profile: Profile, *,
                  role: TapRole, notify: Callable[[StreamTap], object],
-                 clock: Callable[[], float]) -> None:
+                 clock: Callable[[], float], block_s: float) -> None:
         self.ring = ring
         self.device = device
         self.profile = profile
+        self.block_s = block_s
         self.role = role
         self.stream: InputStreamLike | None = None
         self.pending: list[tuple[npt.NDArray[np.float32], float]] = []  # (block, arrived at)

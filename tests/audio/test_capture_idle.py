@@ -131,7 +131,7 @@ async def test_dictation_audio_is_gapless_across_both_stream_switches() -> None:
         first, source = await dictate(mic, device, 1.5)
         await device.wait_running(1)  # the idle stream was closed after the seam
         assert profile(mic) is Profile.LIVE
-        assert device.running[0].blocksize == round(0.01 * RATE)
+        assert device.running[0].blocksize == round(0.05 * RATE)  # a chunk: no resampling
         assert 0.45 <= source.preroll_s <= 0.5 + 0.2
         assert continues(signal, first) and first.size > 1.5 * RATE
         await device.run(0.5)  # the linger ends: back to idle blocks
@@ -147,6 +147,22 @@ async def test_dictation_audio_is_gapless_across_both_stream_switches() -> None:
     assert not device.running
 
 
+async def test_a_device_at_another_rate_is_resampled_from_small_live_blocks() -> None:
+    """A device that cannot deliver the dictation's rate is captured at its own, in small
+    live blocks, and the dictation still gets 16 kHz audio of the right length."""
+    device = TimedDevice(noise(20), rate_hz=48000)
+    mic = microphone(device)
+    await opened(mic, device)
+    try:
+        assert mic.capture_rate_hz == 48000
+        samples, _ = await dictate(mic, device, 1.0)
+        await device.wait_running(1)
+        assert [s.blocksize for s in device.running] == [round(0.01 * 48000)]
+        assert abs(samples.size - 1.5 * RATE) < 0.25 * RATE  # 0.5 s pre-roll + 1 s
+    finally:
+        await mic.close()
+
+
 async def test_a_device_that_opens_once_switches_with_a_gap_and_stays_live() -> None:
     """When the device refuses a second stream, the switch closes and reopens it, and the
     microphone keeps live blocks from then on."""
@@ -158,7 +174,7 @@ async def test_a_device_that_opens_once_switches_with_a_gap_and_stays_live() -> 
         assert samples.size > 0.8 * RATE
         await device.run(1.0)
         assert profile(mic) is Profile.LIVE and len(device.running) == 1
-        assert [s.blocksize for s in device.streams] == [3200, 160]  # no idle again
+        assert [s.blocksize for s in device.streams] == [3200, 800]  # no idle again
     finally:
         await mic.close()
 

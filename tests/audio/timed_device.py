@@ -6,7 +6,8 @@ block holds the block before that moment, as a device that had audio buffered), 
 the fake clock passes the block's end plus the stream's latency; larger blocks come later
 (`latency_s(block_s)`), as through a sound server. `advance()` moves the clock and delivers
 what became due, on the calling thread (which plays PortAudio's thread). Opening a stream
-while another runs fails when `exclusive` (an ALSA hw device).
+while another runs fails when `exclusive`, and at another rate than `rate_hz` (an ALSA hw
+device).
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ class TimedDevice:
         with self.lock:
             if self.exclusive and self.running:
                 raise RuntimeError("Error opening InputStream: Device or resource busy")
+            if round(samplerate) != self.rate_hz:  # a sound card, not a sound server
+                raise RuntimeError("Error opening InputStream: Invalid sample rate")
             stream = TimedStream(self, samplerate=samplerate, blocksize=blocksize,
                                  channels=channels, callback=callback,
                                  finished_callback=finished_callback)

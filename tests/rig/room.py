@@ -2,10 +2,13 @@
 into it, with low latency, for as long as the room is open.
 
 Two reasons. A real microphone is never digitally silent (and an idle app must be measured
-hearing something). And the rig's null sink renders in blocks as long as its clients allow:
-`paplay` asks for about 2 s, so a stream opened on the microphone while only `paplay` plays
-may wait that long for its first audio, and lose it, which no real microphone does. A client
-asking for `LATENCY_MS` keeps the sink rendering in small blocks, as a sound card would.
+hearing something). And the rig's null sink renders in blocks as long as its clients (and the
+streams recording its monitor) allow: `paplay` asks for about 2 s, so a stream opened on the
+microphone while only `paplay` plays may wait that long for its first audio, and lose what
+was rendered before it connected, which no real microphone does. The room asks for
+`LATENCY_MS`: about what PulseAudio's timer-based scheduling gives a sound card whose only
+reader is an idle stream of 200 ms blocks, so an idle capture is measured as it would run on
+a sound card, and a stream that asks for less (a live one) still gets it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 
 from .pulse import SINK, PulseRig
 
-LATENCY_MS = 10
+LATENCY_MS = 200
 
 
 class Room:
