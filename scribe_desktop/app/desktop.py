@@ -308,6 +308,8 @@ class DesktopApp(QObject):
             self.window.show()
         for notice in notices:
             self.notify(notice)
+        if self.window is not None and not settings.welcome_done:
+            self.window.open_welcome()  # the first start; Help → Welcome… reopens it
         if print_ready:
             shown = self.window is not None and self.window.isVisible()
             print(json.dumps({"event": "ready", "instance": self.instance.name,

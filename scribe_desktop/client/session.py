@@ -120,7 +120,7 @@ class ScribeSession:
     def decode_errors(self) -> int:
         return self.connection.decode_errors
 
-    async def send_audio(self, pcm: bytes) -> None:
+    async def send_audio(self, pcm: bytes, *, inserted: bool = False) -> None:
         """Send raw audio (whole samples) in the session's `audio_format`; C9: it is split
         into chunks of <= 250 ms.
 
@@ -129,7 +129,7 @@ class ScribeSession:
         """
         self._raise_if_ended()
         async with self._send_lock:
-            self.connection.send_audio(pcm, self._clock())
+            self.connection.send_audio(pcm, self._clock(), inserted=inserted)
             await self._flush()
 
     async def commit(self, *, final: bool = False) -> int | None:
@@ -332,8 +332,8 @@ async def connect(options: SessionOptions, endpoint: Endpoint, auth: Auth, *,
     except InvalidStatus as exc:
         body = bytes(exc.response.body or b"").decode("utf-8", "replace").strip()[:300]
         raise HandshakeRejectedError(shown, exc.response.status_code, body) from None
-    except TimeoutError:
-        raise ConnectError(shown, f"no answer within {timeout_s:g} s") from None
+    except TimeoutError as exc:  # chained: the app explains the cause (timeout)
+        raise ConnectError(shown, f"no answer within {timeout_s:g} s") from exc
     except OSError as exc:  # refused, unreachable, DNS (socket.gaierror)
         raise ConnectError(shown, exc.strerror or str(exc)) from exc
     except WebSocketException as exc:
@@ -347,9 +347,9 @@ async def connect(options: SessionOptions, endpoint: Endpoint, auth: Auth, *,
     try:
         async with asyncio.timeout_at(deadline):
             started, early = await _await_started(ws, shown, connection)
-    except TimeoutError:
+    except TimeoutError as exc:
         await _abandon(ws)
-        raise ConnectError(shown, f"no session_started within {timeout_s:g} s") from None
+        raise ConnectError(shown, f"no session_started within {timeout_s:g} s") from exc
     except BaseException:
         await _abandon(ws)
         raise

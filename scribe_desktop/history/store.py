@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -40,6 +41,7 @@ from .recorder import SessionRecorder
 from .schema import connect
 
 APP_NAME = "scribe-desktop"
+log = logging.getLogger(__name__)
 
 
 def default_history_path() -> Path:
@@ -338,14 +340,32 @@ class HistoryStore:
         name = Path(str(row["file"])).stem  # "<audio dir>/<id>.pcm" (`mark_retry`)
         return int(name) if name.isdigit() else None
 
-    def delete(self, session_id: int) -> bool:
-        """Delete a session, its segments and its audio; False if it did not exist."""
+    def delete(self, session_id: int, *, compact: bool = True) -> bool:
+        """Delete a session, its segments and its audio; False if it did not exist. With
+        `compact`, the file then gives the freed pages back (`compact()`), so the disk figure
+        the user sees falls instead of rising by the write-ahead log of the delete."""
         audio = self.audio_path(session_id)
         with self.transaction() as conn:
             cur = conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
         if audio is not None:
             audio.unlink(missing_ok=True)
+        if compact and cur.rowcount == 1:
+            self.compact()
         return cur.rowcount == 1
+
+    def compact(self) -> bool:
+        """Copy the log into the database, rebuild it without free pages (VACUUM) and empty
+        the log. False when another process holds it open in a way that prevents this (the
+        space is then reused by later sessions instead)."""
+        with self._lock:
+            try:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._conn.execute("VACUUM")
+                busy = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            except sqlite3.OperationalError as exc:  # "database is locked": a reader elsewhere
+                log.info("history not compacted: %s", exc)
+                return False
+        return not busy
 
     def disk_usage(self) -> DiskUsage:
         """Bytes used by the database (with its WAL) and by kept audio."""

@@ -1,9 +1,16 @@
-"""Downloading a Whisper model for the window, with its own signals (QtCore only).
+"""A speech-model download the window can follow: `ModelStore.download` in a thread of its
+own, its progress and outcome as Qt signals (QtCore only).
 
-`ModelStore.download` blocks (network, disk, hashing), so it runs in a plain thread; the
-thread only hands its progress and outcome over as Qt signals, which Qt queues to the
-thread that owns this object (the GUI's). `cancel()` is safe from the GUI at any moment and
-leaves nothing half-installed: a later download resumes where this one stopped.
+    job = ModelDownload(store, "base.en")   # nothing happens yet
+    job.progress.connect(...)               # done_bytes, total_bytes (0: unknown), phase
+    job.finished.connect(...)               # models.InstalledModel
+    job.failed.connect(...)                 # session.user_errors.UserError
+    job.cancelled.connect(...)              # the partial download is kept (it resumes)
+    job.start(); job.cancel()
+
+The store's progress callback runs in the download thread; the signals are emitted there and
+Qt queues them to the receivers' thread (the UI), so no widget is touched off its thread.
+Cancelling fires the store's `CancelToken`, which also wakes a stalled socket.
 """
 
 from __future__ import annotations
@@ -14,16 +21,17 @@ import threading
 from PySide6.QtCore import QObject, Signal
 
 from ..models import CancelledError, CancelToken, ModelsError, ModelStore, Progress
+from ..session.user_errors import user_error_for
 
 log = logging.getLogger(__name__)
 
 
 class ModelDownload(QObject):
-    """One download of catalogue model `name` into `store`; `start()` once."""
+    """Download catalogue model `name` into `store` once, on request."""
 
-    progress = Signal(object)  # models.Progress
-    finished = Signal(str)  # the model's name: installed
-    failed = Signal(str)  # one line for the user
+    progress = Signal(int, int, str)  # done bytes, total bytes (0 when unknown), phase
+    finished = Signal(object)  # InstalledModel
+    failed = Signal(object)  # UserError
     cancelled = Signal()
 
     def __init__(self, store: ModelStore, name: str, *, endpoint: str | None = None,
@@ -32,7 +40,7 @@ class ModelDownload(QObject):
         self.store = store
         self.name = name
         self.endpoint = endpoint
-        self._token = CancelToken()
+        self.token = CancelToken()
         self._thread: threading.Thread | None = None
 
     @property
@@ -40,35 +48,35 @@ class ModelDownload(QObject):
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("a download runs once")
-        self._thread = threading.Thread(target=self._run, name=f"model-download-{self.name}",
-                                        daemon=True)
-        self._thread.start()
+        """Begin the download in its own thread (once)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name=f"download-{self.name}",
+                                            daemon=True)
+            self._thread.start()
 
     def cancel(self) -> None:
-        self._token.cancel()
+        self.token.cancel()
 
-    def wait(self, timeout_s: float | None = None) -> bool:
-        """Block until the thread ended (for shutdown); True if it did."""
+    def wait(self, timeout_s: float) -> bool:
+        """Join the thread (tests, shutdown); True when it has ended."""
         if self._thread is not None:
             self._thread.join(timeout_s)
-            return not self._thread.is_alive()
-        return True
+        return not self.running
+
+    def _report(self, p: Progress) -> None:
+        self.progress.emit(p.done, p.total or 0, str(p.phase))
 
     def _run(self) -> None:
-        def report(progress: Progress) -> None:
-            self.progress.emit(progress)
-
         try:
-            self.store.download(self.name, endpoint=self.endpoint, progress=report,
-                                cancel=self._token)
+            result = self.store.download(self.name, endpoint=self.endpoint,
+                                         progress=self._report, cancel=self.token)
         except CancelledError:
             self.cancelled.emit()
         except ModelsError as exc:
-            self.failed.emit(str(exc))
+            log.warning("download of %s failed: %s", self.name, exc)
+            self.failed.emit(user_error_for(exc))
         except Exception as exc:  # a bug must still end the download visibly
-            log.exception("model download failed")
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
+            log.error("download of %s failed", self.name, exc_info=exc)
+            self.failed.emit(user_error_for(exc))
         else:
-            self.finished.emit(self.name)
+            self.finished.emit(result.model)

@@ -213,6 +213,9 @@ class Settings:
     # window
     close_to_tray: bool = _f(True, "Close to tray", "Window")
     start_minimized: bool = _f(False, "Start minimized", "Window")
+    welcome_done: bool = _f(False, "Welcome shown", "Window",
+                            help="The first-run welcome was finished or skipped (Help → "
+                            "Welcome… shows it again).")
 
     def validate(self) -> Settings:
         """Return self, or raise `SettingsError` naming the first bad field."""

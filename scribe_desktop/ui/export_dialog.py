@@ -35,6 +35,7 @@ from ..export import ExportFormat, ExportOptions, ExportSession, render
 from ..export.cues import APPROXIMATE_NOTE
 from ..export.model import TextForm
 from ..export.tokens import Timing, tokenize
+from ..session.user_errors import AppErrorKind, user_error_for
 
 AskPath = Callable[[QWidget, str, str], str]  # (parent, start path, filter) -> path or ""
 
@@ -167,7 +168,12 @@ class ExportDialog(QDialog):
         try:
             self.written = self.export_to(path)
         except OSError as exc:
-            self._show_error(f"Cannot write {path}: {exc.strerror or exc}")
+            if exc.filename is None:  # a write that failed after open(): name the file
+                exc.filename = path
+            error = user_error_for(exc)
+            self._show_error(f"Cannot write {path}: {exc.strerror or exc}"
+                             if error.kind == AppErrorKind.INTERNAL
+                             else f"{error.title}: {error.message}")
             return
         self.exported.emit(self.written)
         super().accept()

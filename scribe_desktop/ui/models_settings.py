@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.backend_kind import LocalEngine
-from ..models import CATALOGUE, ModelsError, ModelSpec, ModelStore, Progress
+from ..models import CATALOGUE, InstalledModel, ModelsError, ModelSpec, ModelStore
 from ..qt.model_download import ModelDownload
 from ..qt.settings import Settings
+from ..session.error_model import UserError
 
 COLUMNS = ("Model", "Languages", "Size", "State")
 CATALOGUE_NAMES = frozenset(spec.name for spec in CATALOGUE)
@@ -200,20 +201,21 @@ class ModelsTab(QWidget):
         self.status.setText(f"Removed {name} ({_size(freed)} freed).")
         self.models_changed.emit()
 
-    def _on_progress(self, progress: Progress) -> None:
-        if progress.total:
+    def _on_progress(self, done: int, total: int, phase: str) -> None:
+        del phase
+        if total and self.download is not None:
             self.progress.setRange(0, 1000)
-            self.progress.setValue(int(1000 * progress.done / progress.total))
-            self.status.setText(f"Downloading {progress.model}: {_size(progress.done)} of "
-                                f"{_size(progress.total)}")
+            self.progress.setValue(int(1000 * min(done / total, 1.0)))
+            self.status.setText(f"Downloading {self.download.name}: {_size(done)} of "
+                                f"{_size(total)}")
 
-    def _on_finished(self, name: str) -> None:
-        self._ended(f"{name} is installed.")
-        self._select(name)
+    def _on_finished(self, model: InstalledModel) -> None:
+        self._ended(f"{model.name} is installed.")
+        self._select(model.name)
         self.models_changed.emit()
 
-    def _on_failed(self, message: str) -> None:
-        self._ended(f"The download failed: {message}")
+    def _on_failed(self, error: UserError) -> None:
+        self._ended(f"The download failed: {error.message}")
 
     def _on_cancelled(self) -> None:
         self._ended("Download cancelled; it resumes where it stopped next time.")

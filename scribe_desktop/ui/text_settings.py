@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..connect import Capabilities
 from ..qt.settings import Settings, field_spec
 from ..shaping import (
     NumberStyle,
@@ -116,6 +117,10 @@ class TextTab(QWidget):
         self.vocabulary = KeytermsEditor(settings.keyterms, vocabulary)
         self.vocabulary.setToolTip(field_spec("keyterms").help)
         box.addWidget(self.vocabulary)
+        self.vocabulary_note = _note("", vocabulary)
+        self.vocabulary_note.setObjectName("keytermsNote")
+        self.vocabulary_note.hide()
+        box.addWidget(self.vocabulary_note)
         layout.addWidget(vocabulary)
 
         trial = QGroupBox("Try it", body)
@@ -146,6 +151,16 @@ class TextTab(QWidget):
                        self.dictionary.validity_changed):
             signal.connect(self.refresh_trial)
         self.refresh_trial()
+
+    def set_capabilities(self, capabilities: Capabilities) -> None:
+        """The chosen backend's engine: the vocabulary is disabled, with the reason, when it
+        would do nothing there (its terms are kept for a backend that uses them). Filler
+        removal stays: the app removes fillers itself whatever the engine."""
+        reason = capabilities.unsupported_reason("keyterms")
+        self.vocabulary.setEnabled(reason is None)
+        self.vocabulary_note.setText(f"{reason} The terms are kept for a backend that uses "
+                                     "them." if reason else "")
+        self.vocabulary_note.setVisible(reason is not None)
 
     def is_valid(self) -> bool:
         return self.dictionary.is_valid() and self.vocabulary.is_valid()

@@ -3,24 +3,26 @@
 * `LivePane` shows the current partial (rule C3: each partial replaces the last), grey and
   italic so it reads as provisional. It never takes focus: the user's keyboard belongs to the
   committed text and to the app they dictate into.
-* `CommittedPane` shows one paragraph per committed segment with its start time (mm:ss from
-  the word timestamps when present, else the session time when it was committed), in its
-  shaped form (`Segment.shaped`: spoken commands applied, the user's replacements...); a
+* `CommittedPane` shows one paragraph per committed segment with its start time on the
+  pane's own clock (`export.timeline.Timeline`: each dictation is a take placed after the
+  ones before, word times when present, else the session time when it was committed), in
+  its shaped form (`Segment.shaped`: spoken commands applied, the user's replacements...); a
   segment that adds nothing (a "scratch that", or text it removed) shows what was said, dim
   and struck through. A later `segment_enriched` (rule C4, or a later segment's command)
-  updates that paragraph in place. It auto-scrolls while the view
-  is at the bottom and stops while the user has scrolled up; scrolling back down resumes it.
+  updates that paragraph in place. It auto-scrolls while the view is at the bottom and stops
+  while the user has scrolled up; scrolling back down resumes it. What it shows is what
+  File → Export writes (`export_segments()`).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QFrame, QPlainTextEdit, QTextEdit, QWidget
 
 from ..core.transcript import Segment
+from ..export.model import ExportSegment
+from ..export.timeline import Entry, Timeline
 
 # How close (in pixels) to the bottom still counts as "at the bottom".
 _BOTTOM_SLACK_PX = 4
@@ -84,17 +86,6 @@ class LivePane(QPlainTextEdit):
         return self.toPlainText()
 
 
-@dataclass
-class _Entry:
-    segment: Segment
-    fallback_s: float | None
-
-    @property
-    def start_s(self) -> float | None:
-        start = self.segment.start_s
-        return start if start is not None else self.fallback_s
-
-
 class CommittedPane(QTextEdit):
     """Committed segments with start times; selectable, copyable, updated in place."""
 
@@ -110,7 +101,7 @@ class CommittedPane(QTextEdit):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setPlaceholderText(self.PLACEHOLDER)
         self.document().setDocumentMargin(10)
-        self._entries: list[_Entry] = []
+        self.timeline = Timeline()
         self._follow = True
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
@@ -132,7 +123,19 @@ class CommittedPane(QTextEdit):
     # -- model -----------------------------------------------------------------------------
     @property
     def segments(self) -> list[Segment]:
-        return [e.segment for e in self._entries]
+        return self.timeline.segments
+
+    @property
+    def _entries(self) -> list[Entry]:
+        return self.timeline.entries
+
+    def begin_take(self, offset_s: float) -> None:
+        """A new dictation starts `offset_s` seconds after the pane's first one began."""
+        self.timeline.begin_take(offset_s)
+
+    def export_segments(self) -> tuple[ExportSegment, ...]:
+        """What the pane shows, with every take at its place on the pane's clock."""
+        return self.timeline.export_segments()
 
     @property
     def follows_bottom(self) -> bool:
@@ -144,8 +147,7 @@ class CommittedPane(QTextEdit):
         segment has no word timestamps (yet)."""
         if not segment.text.strip():
             return  # rule C5: an empty commit adds nothing
-        entry = _Entry(segment, fallback_s)
-        self._entries.append(entry)
+        entry = self.timeline.add(segment, fallback_s)
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         if len(self._entries) > 1:
@@ -159,27 +161,30 @@ class CommittedPane(QTextEdit):
         for segment in segments:
             self.add_segment(segment)
 
+    def set_segments(self, segments: list[Segment]) -> None:
+        """Show exactly `segments`, one take (a file's final transcript)."""
+        self.clear_segments()
+        self.add_segments(segments)
+
     def enrich_segment(self, segment: Segment) -> bool:
         """Slot for `worker.segment_enriched`: rewrite the matching paragraph in place.
 
-        Matches the most recent entry with the same index (indices restart when a new
-        Transcript starts, so the newest one is the live one). Returns False if none matched.
+        Matches the current take's entry with the same index (indices restart with each
+        dictation). Returns False if none matched.
         """
-        for row in range(len(self._entries) - 1, -1, -1):
-            entry = self._entries[row]
-            if entry.segment.index == segment.index:
-                entry.segment = segment
-                block = self.document().findBlockByNumber(row)
-                cursor = QTextCursor(block)
-                cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock,
-                                    QTextCursor.MoveMode.KeepAnchor)
-                cursor.removeSelectedText()
-                self._write(cursor, entry)
-                return True
-        return False
+        row = self.timeline.enrich(segment)
+        if row is None:
+            return False
+        block = self.document().findBlockByNumber(row)
+        cursor = QTextCursor(block)
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock,
+                            QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        self._write(cursor, self._entries[row])
+        return True
 
     def clear_segments(self) -> None:
-        self._entries.clear()
+        self.timeline.clear()
         self.clear()
         self._follow = True
 
@@ -224,7 +229,7 @@ class CommittedPane(QTextEdit):
             self.verticalScrollBar().setValue(maximum)
 
     # -- drawing ---------------------------------------------------------------------------
-    def _write(self, cursor: QTextCursor, entry: _Entry) -> None:
+    def _write(self, cursor: QTextCursor, entry: Entry) -> None:
         follow = self._follow
         cursor.insertText(format_time(entry.start_s), self._time_format)
         text, unused = self._label(entry.segment)

@@ -13,7 +13,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from scribe_desktop.core.backend_kind import LocalEngine
-from scribe_desktop.models import ModelStore, Progress
+from scribe_desktop.models import ModelStore
 from scribe_desktop.qt.settings import Settings
 from scribe_desktop.ui.models_settings import ModelsTab
 from scribe_desktop.ui.settings_dialog import SettingsDialog
@@ -57,13 +57,13 @@ def test_download_shows_progress_installs_and_can_be_chosen_and_removed(
     assert state_of(tab, "tiny.en") == "Available" and state_of(tab, "base.en") == "Available"
     select(tab, "tiny.en")
     assert tab.download_button.isEnabled() and not tab.remove_button.isEnabled()
-    seen: list[Progress] = []
+    seen: list[tuple[int, int]] = []
     with qtbot.waitSignal(tab.models_changed, timeout=60_000):
         download = tab.start_download()
         assert download is not None
-        download.progress.connect(seen.append)
+        download.progress.connect(lambda done, total, _phase: seen.append((done, total)))
     assert store.is_installed("tiny.en") and state_of(tab, "tiny.en") == "Installed"
-    assert any(p.total and p.done == p.total for p in seen)
+    assert any(total and done == total for done, total in seen)
     assert "installed" in tab.status.text()
     tab.chosen.setChecked(True)
     assert tab.edited() == {"local_engine": LocalEngine.WHISPER, "local_model": "tiny.en"}

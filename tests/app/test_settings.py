@@ -40,7 +40,7 @@ CHANGED = Settings(
     live_export_format=LiveExportFormat.SRT, spoken_commands=False,
     spoken_commands_window=True, command_pause_ms=600, number_style=NumberStyle.DIGITS,
     dictionary='heard,written,match,case\nscribe desk,"Scribe, ""Desktop""",word,preserve\n'
-               'k8s|kates,Kubernetes,regex,as_written\n')
+               'k8s|kates,Kubernetes,regex,as_written\n', welcome_done=True)
 
 
 def test_every_field_differs_in_the_fixture() -> None:

@@ -51,7 +51,7 @@ def test_ready_line_and_ready_file(tmp_path):
     server = launch_server("--ready-file", str(ready_file), secret="s3cret")
     try:
         assert set(server.ready) == {"event", "host", "port", "base_url", "secret", "engine",
-                                     "model", "languages"}
+                                     "model", "languages", "features"}
         assert server.ready["secret"] == "s3cret"
         assert (server.ready["engine"], server.ready["languages"]) == ("pocketsphinx", ["en"])
         assert json.loads(ready_file.read_text()) == server.ready

@@ -30,12 +30,15 @@ class EngineInfo:
     """What an engine can do; the server validates requests against it (wyoming's AsrModel).
 
     `languages` are ISO 639-1 codes, the first one the default. `redecodes`: partials come
-    from `decode_partial` (see the module docstring), not from `feed`."""
+    from `decode_partial` (see the module docstring), not from `feed`. `features`: the
+    optional session settings it honours, named as the client's settings dialog knows them
+    (e.g. "keyterms"), so the app can grey out the ones that would do nothing."""
 
     name: str
     model: str
     languages: tuple[str, ...]
     redecodes: bool = False
+    features: tuple[str, ...] = ()
 
     @property
     def multilingual(self) -> bool:
@@ -43,7 +46,8 @@ class EngineInfo:
 
     def ready_fields(self) -> dict[str, object]:
         """The keys this engine adds to the server's JSON ready line."""
-        return {"engine": self.name, "model": self.model, "languages": list(self.languages)}
+        return {"engine": self.name, "model": self.model, "languages": list(self.languages),
+                "features": list(self.features)}
 
 
 @dataclass(frozen=True, slots=True)

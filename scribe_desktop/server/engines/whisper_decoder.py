@@ -169,7 +169,7 @@ class WhisperDecoder:
         languages = ("en", *(c for c in supported if c != "en")) if "en" in supported else \
             tuple(supported)
         self.info = EngineInfo(ENGINE_NAME, name or model_label(directory), languages,
-                               redecodes=True)
+                               redecodes=True, features=("keyterms",))  # as hotwords
         self._closed = False
 
     def warm_up(self) -> None:
