@@ -13,8 +13,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QHideEvent, QLinearGradient, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtCore import QRect, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QColor,
+    QHideEvent,
+    QLinearGradient,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 FLOOR_DBFS = -60.0
@@ -37,6 +45,7 @@ class LevelMeter(QWidget):
         self._peak_set_at = 0.0
         self._last_tick = clock()
         self._shown: tuple[int, int] | None = None  # bar and tick pixels last painted
+        self._art_cache: tuple[tuple[int, int, float], QPixmap, QPixmap] | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self.tick)
@@ -127,16 +136,39 @@ class LevelMeter(QWidget):
         self._shown = None  # the pixels of the same levels moved
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        """The track and the full bar are drawn once per size into pixmaps (antialiased
+        rounded shapes and a gradient cost more than copying); each level copies the bar's
+        left part and draws the peak tick."""
+        track, bar = self._art()
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
-        radius = rect.height() / 2
-        painter.setPen(QColor("#c3c8d0"))
-        painter.setBrush(QColor("#eef0f3"))
-        painter.drawRoundedRect(rect, radius, radius)
-        inner = rect.adjusted(1.5, 1.5, -1.5, -1.5)
+        painter.drawPixmap(0, 0, track)
+        inner = _inner(self.rect())
         width = inner.width() * _fraction(self._level_db)
         if width > 0:
+            shown = inner.left() + max(width, inner.height())
+            dpr = bar.devicePixelRatio()
+            painter.drawPixmap(QRectF(0, 0, shown, self.height()), bar,
+                               QRectF(0, 0, shown * dpr, self.height() * dpr))
+        if self._peak_db > FLOOR_DBFS:
+            x = inner.left() + inner.width() * _fraction(self._peak_db)
+            painter.setPen(QColor("#2b2f36"))
+            painter.drawLine(int(x), int(inner.top()), int(x), int(inner.bottom()))
+        painter.end()
+
+    def _art(self) -> tuple[QPixmap, QPixmap]:
+        key = (self.width(), self.height(), self.devicePixelRatioF())
+        if self._art_cache is None or self._art_cache[0] != key:
+            track, bar = self._blank(), self._blank()
+            painter = QPainter(track)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+            painter.setPen(QColor("#c3c8d0"))
+            painter.setBrush(QColor("#eef0f3"))
+            painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+            painter.end()
+            painter = QPainter(bar)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            inner = _inner(self.rect())
             gradient = QLinearGradient(inner.left(), 0, inner.right(), 0)
             gradient.setColorAt(0.0, QColor("#3fae5a"))
             gradient.setColorAt(0.7, QColor("#a9c93b"))
@@ -144,14 +176,21 @@ class LevelMeter(QWidget):
             gradient.setColorAt(1.0, QColor("#d93a3a"))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(gradient)
-            r = inner.height() / 2
-            painter.drawRoundedRect(QRectF(inner.left(), inner.top(), max(width, inner.height()),
-                                           inner.height()), r, r)
-        if self._peak_db > FLOOR_DBFS:
-            x = inner.left() + inner.width() * _fraction(self._peak_db)
-            painter.setPen(QColor("#2b2f36"))
-            painter.drawLine(int(x), int(inner.top()), int(x), int(inner.bottom()))
-        painter.end()
+            painter.drawRoundedRect(inner, inner.height() / 2, inner.height() / 2)
+            painter.end()
+            self._art_cache = (key, track, bar)
+        return self._art_cache[1], self._art_cache[2]
+
+    def _blank(self) -> QPixmap:
+        dpr = self.devicePixelRatioF()
+        pixmap = QPixmap(max(1, round(self.width() * dpr)), max(1, round(self.height() * dpr)))
+        pixmap.setDevicePixelRatio(dpr)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        return pixmap
+
+
+def _inner(rect: QRect) -> QRectF:
+    return QRectF(rect).adjusted(2.0, 2.0, -2.0, -2.0)
 
 
 def _clamp(db: float) -> float:
