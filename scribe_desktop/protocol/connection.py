@@ -361,6 +361,10 @@ class ClientConnection:
             return None, True
         request, sent_at, could = self._pending.popleft()
         certain = not (could or self.server_may_commit())
+        if not certain:
+            # if this was the server's own commit, it commits on its own from anywhere it
+            # chooses: our later requests cannot be told from its commits either
+            self.server_commits_seen = True
         if certain and sent_at is not None and now is not None:
             # only a certain answer times a round trip: the server's own commit, counted
             # for ours, can arrive any time after our request (and would make it look short)
