@@ -59,12 +59,14 @@ APPLICATION = "scribe-desktop"
 SETTINGS_VERSION = 1
 
 
-# the measured cost (bench/app_cpu.py, docs/benchmarks.md "Desktop app all day")
+# measured costs (docs/benchmarks.md): CPU in "Desktop app all day" (bench/app_cpu.py), the
+# audio missed at the start in "Microphone capture" (bench/capture_latency.py)
 CLOSE_MIC_HELP = (
     "Closes the microphone (and the system's microphone-in-use indicator) while you are not "
     "dictating: the app then uses no CPU at all while idle. Each dictation opens it again, "
-    "which delays the first word by about 0.1 s, and the pre-roll is unavailable: words "
-    "said before you press start are not heard.")
+    "which can clip the first word: the first 0.08 s after you press start is not heard "
+    "(measured median; up to 1.6 s when the sound server is slow to start a stream), and "
+    "the pre-roll is unavailable: words said before you press start are not heard.")
 
 
 class LiveExportFormat(StrEnum):
