@@ -215,8 +215,11 @@ class StreamKeeper:
             old.resume()
         if self._incoming is new:
             self._incoming = None
-        log.warning("a %s-block stream on %s delivered nothing; keeping the %s one",
-                    want.value, new.device.label, old.profile.value)
+        if self._closed:  # closing while it waited for its seam: nothing went wrong
+            log.debug("a switch to %s blocks abandoned: the microphone closes", want.value)
+        else:
+            log.warning("a %s-block stream on %s delivered nothing; keeping the %s one",
+                        want.value, new.device.label, old.profile.value)
         if new.stream is not None:
             await close_input_stream(new.stream)
 

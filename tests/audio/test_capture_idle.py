@@ -179,6 +179,23 @@ async def test_a_device_that_opens_once_switches_with_a_gap_and_stays_live() -> 
         await mic.close()
 
 
+async def test_closing_during_a_switch_is_not_reported_as_a_failed_stream(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A microphone closed while its live stream waits for its seam logs no warning."""
+    device = TimedDevice(noise(20))
+    mic = microphone(device)
+    await opened(mic, device)
+    try:
+        mic.start(preroll=False)
+        await device.wait_streams(2)  # the live stream is open, its first block not come
+        assert profile(mic) is Profile.IDLE
+    finally:
+        with caplog.at_level("WARNING", logger="scribe_desktop.audio"):
+            await asyncio.wait_for(mic.close(), 10)
+    assert not mic.is_open
+    assert not [r for r in caplog.records if r.levelname == "WARNING"], caplog.text
+
+
 async def test_closed_while_idle_opens_for_a_dictation_and_closes_after() -> None:
     """With close_when_idle nothing runs until a dictation, which hears from its start."""
     signal = noise(20)
