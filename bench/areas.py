@@ -168,10 +168,10 @@ def render_file(data: dict[str, Any]) -> str:
 def render_capture(data: dict[str, Any]) -> str:
     rows = [[name, str(r["chunks"]), _num(r["audio_s"], unit=" s"),
              f"{_pair(r['p50_ms'], r['p99_ms'], '.2f')} ({_num(r['max_ms'], '.2f', ' ms')})",
-             _num(r["cpu_percent"], unit=" %"), str(r["dropped_blocks"])]
+             _num(r["cpu_percent"], unit=" %"), str(r["dropped_frames"])]
             for name, r in data["results"].items()]
     table = _table(["filters", "chunks", "captured", "callback -> client p50 / p99 (max)",
-                    "CPU", "dropped blocks"], rows, left=1)
+                    "CPU", "dropped frames"], rows, left=1)
     return """The real PortAudio capturing the virtual microphone of an isolated PulseAudio daemon
 (tests/rig) while speech plays into it in real time; 50 ms chunks at 16 kHz
 (bench/capture_latency.py).
@@ -184,7 +184,58 @@ def render_capture(data: dict[str, Any]) -> str:
   (where the client's `send_audio` is called) receiving it.
 * **CPU**: CPU time of the benchmark process (PortAudio thread + event loop) / wall time
   while capturing, in % of one core.
-* **dropped blocks**: audio blocks lost because the consumer fell behind.
+* **dropped frames**: device frames lost because the consumer fell behind.
+""" + _render_starts(data.get("starts", {}))
+
+
+def _render_starts(starts: dict[str, Any]) -> str:
+    if not starts:
+        return ""
+    rows = [[name, str(r["starts"]), _pair(r["missed_p50_ms"], r["missed_max_ms"]),
+             _pair(r["first_chunk_p50_ms"], r["first_chunk_max_ms"])]
+            for name, r in starts.items()]
+    return """
+Dictations started from an idle microphone without pre-roll, faint room noise playing (the
+cost of the setting *Close the microphone while idle*):
+
+""" + _table(["microphone while idle", "starts", "audio missed p50 / max",
+              "start -> first chunk p50 / max"], rows, left=1) + """
+
+* **audio missed**: the start call -> the first sample the dictation holds; words said in
+  that time are not heard. An open microphone starts at the ring's sample of the call (0 by
+  construction; with the pre-roll, 0.5 s before it).
+* **start -> first chunk**: the start call -> the first 50 ms chunk at the consumer.
+"""
+
+
+def render_app_cpu(data: dict[str, Any]) -> str:
+    r = data["results"]
+    rows = [[row["config"], _num(row["seconds"], unit=" s"),
+             f"{_num(row['app_cpu_percent'], '.2f', ' %')} (goal <= {row['goal_percent']} %)",
+             _num(row["app_wakeups_per_s"]),
+             _num(row["server_cpu_percent"], ".2f", " %"), _num(row["server_wakeups_per_s"])]
+            for row in [*r["idle"], r["streaming"]]]
+    busiest = "; ".join(
+        f"{row['config']}: " + ", ".join(f"{name} {cpu:.2f} % / {wakes:.0f}/s"
+                                         for name, (cpu, wakes) in
+                                         list(row["app_threads"].items())[:3])
+        for row in [*r["idle"], r["streaming"]] if row["app_threads"])
+    return f"""The real app (`python -m scribe_desktop`, offscreen Qt, main window shown) in an
+isolated HOME with its local server child (pocketsphinx), capturing the virtual microphone
+of the PulseAudio rig while faint pink noise plays into it; launched afresh for each
+configuration, left to settle, then measured from /proc; streaming: `--start`, speech played
+in {r['chunk_ms']} ms chunks (bench/app_cpu.py).
+
+""" + _table(["configuration", "measured", "app CPU", "app wake-ups/s", "server CPU",
+              "server wake-ups/s"], rows, left=1) + f"""
+
+* **app CPU**: CPU time of the app process / wall time, in % of one core; **server**: the
+  local server child and its engine workers, separately.
+* **wake-ups/s**: voluntary context switches per second (every timer, poll or callback that
+  wakes a thread), summed over threads.
+* **busiest app threads** (CPU, wake-ups): {busiest or "none"}. `threaded-ml`: the sound
+  server's client thread (PulseAudio's ALSA plugin under PortAudio); `?`: threads without a
+  Python name, PortAudio's callback thread among them.
 """
 
 
@@ -414,6 +465,8 @@ AREAS: tuple[Area, ...] = (
     Area("file", "File transcription end to end", "file_transcription", 400, render_file),
     Area("capture", "Microphone capture", "capture_latency", 300, render_capture),
     Area("gui", "Desktop app", "gui_latency", 400, render_gui),
+    Area("appcpu", "Desktop app all day: idle and streaming CPU", "app_cpu", 600,
+         render_app_cpu),
     Area("ptt", "Push-to-talk", "ptt_latency", 600, render_ptt),
     Area("export", "Export and history", "export_bench", 900, render_export),
     Area("bundle", "Bundle", "bundle_bench", 1200, render_bundle),

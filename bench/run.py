@@ -11,8 +11,11 @@ Areas, in order (the whole run takes several minutes on 2 cores):
   vad      the Silero and WebRTC VADs on speech and noise (bench/vad_quality.py)
   client   chunk handed to `send_audio` -> frame on the socket (bench/client_latency.py)
   file     `scribe-desktop transcribe` on a FLAC file end to end (bench/file_transcription.py)
-  capture  PortAudio callback -> chunk at the client, CPU (bench/capture_latency.py)
+  capture  PortAudio callback -> chunk at the client, CPU, the cost of a closed microphone
+           at the start of a dictation (bench/capture_latency.py)
   gui      desktop app: message -> Qt signal, CPU, RSS, cold start (bench/gui_latency.py)
+  appcpu   the real app idle (pre-roll on, off, microphone closed) and streaming: CPU and
+           wake-ups per second of the app and its server child (bench/app_cpu.py)
   ptt      push-to-talk: key release -> text in the field (bench/ptt_latency.py)
   export   3.4 h and 10 h session exports, history of 1,000 and 10,000 (bench/export_bench.py)
   bundle   PyInstaller bundle size and cold start; rebuilds it if stale (bench/bundle_bench.py)

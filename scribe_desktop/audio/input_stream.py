@@ -1,9 +1,7 @@
-"""Opening and closing a PortAudio input stream (blocking calls: run them in a thread), and
-the bounded handoff of its blocks from the PortAudio thread to the asyncio loop.
+"""Opening and closing a PortAudio input stream (blocking calls: run them in a thread).
 
-The PortAudio callback must only copy and hand off (architecture.md, "Concurrency"):
-`BlockHandoff.offer` counts the blocks in flight and drops (and counts) a block when too many
-are waiting, so a stalled loop can never make PortAudio's thread block or grow memory.
+What the callback does with a block is `stream_tap.StreamTap`'s (copy it into the bounded
+`DeviceRing`, so a stalled loop can never make PortAudio's thread block or grow memory).
 Streams are stopped with `abort()` + `close()`: `stop()` can hang (test-rig.md).
 """
 
@@ -81,27 +79,3 @@ async def close_input_stream(stream: InputStreamLike) -> None:
     except TimeoutError:
         log.warning("closing the PortAudio stream did not return within %g s",
                     CLOSE_TIMEOUT_S)
-
-
-class BlockHandoff:
-    """Blocks in flight from the PortAudio thread to the loop, bounded by `max_pending`."""
-
-    def __init__(self, max_pending: int) -> None:
-        self.max_pending = max_pending
-        self._lock = threading.Lock()
-        self._pending = 0
-        self.dropped = 0  # written by the PortAudio thread
-
-    def offer(self) -> bool:
-        """PortAudio thread: may one more block be handed over? (False: dropped, counted.)"""
-        with self._lock:
-            if self._pending >= self.max_pending:
-                self.dropped += 1
-                return False
-            self._pending += 1
-            return True
-
-    def taken(self) -> None:
-        """Loop: a handed-over block arrived."""
-        with self._lock:
-            self._pending -= 1

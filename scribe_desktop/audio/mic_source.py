@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,12 +34,17 @@ class MicrophoneSource:
     """
 
     def __init__(self, *, name: str, sample_rate_hz: int, chunk_samples: int,
-                 preroll: Int16Array, max_chunks: int = 600) -> None:
+                 preroll: Int16Array, max_chunks: int = 600,
+                 preroll_s: float | None = None) -> None:
+        """`preroll_s`: how much of the stream lies before the dictation began (default: the
+        length of `preroll`; the microphone also counts audio captured before that moment
+        that PortAudio had not delivered yet)."""
         self._name = name
         self._rate = sample_rate_hz
         self.chunk_samples = chunk_samples
         self.max_chunks = max_chunks
-        self.preroll_s = preroll.size / sample_rate_hz
+        self.preroll_s = preroll.size / sample_rate_hz if preroll_s is None else preroll_s
+        self.on_stop: Callable[[], None] | None = None  # called once, when it stops
         self.dropped_chunks = 0
         self._chunks: collections.deque[MicChunk] = collections.deque()
         self._wakeup = asyncio.Event()
@@ -65,17 +70,24 @@ class MicrophoneSource:
         return self._stopped
 
     @property
+    def samples_to_next_chunk(self) -> int:
+        """Samples still missing before the next whole chunk can be cut."""
+        return self.chunk_samples - self._pending.size
+
+    @property
     def seconds_delivered(self) -> float:
         return self._emitted / self._rate
 
-    def feed(self, samples: Int16Array, captured_at: float | None) -> None:
+    def feed(self, samples: Int16Array, captured_at: float | None) -> list[MicChunk]:
+        """Add samples; the whole chunks they completed (also queued for the consumer)."""
         if self._stopped or samples.size == 0:
-            return
+            return []
         data = np.concatenate((self._pending, samples)) if self._pending.size else samples
         whole = data.size - data.size % self.chunk_samples
-        for pos in range(0, whole, self.chunk_samples):
-            self._push(data[pos:pos + self.chunk_samples], captured_at)
+        cut = [self._push(data[pos:pos + self.chunk_samples], captured_at)
+               for pos in range(0, whole, self.chunk_samples)]
         self._pending = data[whole:].copy()
+        return cut
 
     def stop(self) -> None:
         """End the stream after what has been captured so far (idempotent)."""
@@ -86,18 +98,22 @@ class MicrophoneSource:
             self._pending = np.zeros(0, dtype=np.int16)
         self._stopped = True
         self._wakeup.set()
+        if self.on_stop is not None:
+            self.on_stop()
 
-    def _push(self, samples: Int16Array, captured_at: float | None) -> None:
+    def _push(self, samples: Int16Array, captured_at: float | None) -> MicChunk:
         rms, peak = level_dbfs(samples)
-        self._chunks.append(MicChunk(
+        chunk = MicChunk(
             pcm=array_to_pcm16_bytes(samples), start_s=self._emitted / self._rate,
             duration_s=samples.size / self._rate, rms_dbfs=rms, peak_dbfs=peak,
-            captured_at=captured_at))
+            captured_at=captured_at)
+        self._chunks.append(chunk)
         self._emitted += samples.size
         while len(self._chunks) > self.max_chunks:
             self._chunks.popleft()
             self.dropped_chunks += 1
         self._wakeup.set()
+        return chunk
 
     def __aiter__(self) -> AsyncIterator[AudioChunk]:
         return self._aiter()

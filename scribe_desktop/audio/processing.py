@@ -14,6 +14,7 @@ settings dialog can show the option disabled with that explanation instead of pr
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -105,6 +106,8 @@ class CapturePipeline:
         self.device_rate_hz = device_rate_hz
         self.out_rate_hz = out_rate_hz
         self._filter: WebRtcFilter | None = None
+        self.frames_in = 0  # device frames processed
+        self.samples_out = 0  # samples produced
         if self.options.needs_webrtc:
             self._filter = WebRtcFilter(self.options)
             self._to_16k = StreamResampler(device_rate_hz, WEBRTC_RATE_HZ, dtype="float32")
@@ -112,10 +115,24 @@ class CapturePipeline:
         else:
             self._direct = StreamResampler(device_rate_hz, out_rate_hz, dtype="float32")
 
+    @property
+    def held_back(self) -> float:
+        """Output samples the input so far accounts for but the resampler and the WebRTC
+        framing still hold (their delay): what the next input must push out first."""
+        return self.frames_in * self.out_rate_hz / self.device_rate_hz - self.samples_out
+
+    def frames_for(self, samples: int) -> int:
+        """Device frames that must still come in for `samples` more output samples."""
+        needed = (samples + max(0.0, self.held_back)) * self.device_rate_hz / self.out_rate_hz
+        return max(1, math.ceil(needed))
+
     def process(self, block: npt.NDArray[Any]) -> Int16Array:
+        self.frames_in += len(block)
         mono = downmix(np.asarray(block, dtype=np.float32))
         if self._filter is None:
-            return float_to_int16(self._direct.process(mono))
-        filtered = self._filter.process(float_to_int16(self._to_16k.process(mono)))
-        out: Int16Array = self._to_out.process(filtered).astype(np.int16, copy=False)
+            out = float_to_int16(self._direct.process(mono))
+        else:
+            filtered = self._filter.process(float_to_int16(self._to_16k.process(mono)))
+            out = self._to_out.process(filtered).astype(np.int16, copy=False)
+        self.samples_out += out.size
         return out

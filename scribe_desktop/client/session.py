@@ -330,8 +330,10 @@ async def connect(options: SessionOptions, endpoint: Endpoint, auth: Auth, *,
     deadline = loop.time() + timeout_s
     try:
         async with asyncio.timeout_at(deadline):
+            # No per-message deflate: the uplink is base64 PCM, which deflate shrinks by a
+            # quarter at most, for about a fifth of the app's CPU while streaming.
             ws = await ws_connect(url, additional_headers=headers, open_timeout=None,
-                                  close_timeout=CLOSE_TIMEOUT_S)
+                                  close_timeout=CLOSE_TIMEOUT_S, compression=None)
     except InvalidStatus as exc:
         body = bytes(exc.response.body or b"").decode("utf-8", "replace").strip()[:300]
         raise HandshakeRejectedError(shown, exc.response.status_code, body) from None

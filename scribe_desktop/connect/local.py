@@ -43,13 +43,12 @@ class LocalBackend:
     label = "Local"
 
     def __init__(self, *extra_args: str, server_factory: ServerFactory = LocalServerProcess,
-                 secret: str | None = None, max_restarts: int = 5, restart_window_s: float = 60.0,
-                 watch_interval_s: float = 0.2) -> None:
+                 secret: str | None = None, max_restarts: int = 5,
+                 restart_window_s: float = 60.0) -> None:
         self._extra_args = extra_args
         self._factory = server_factory
         self.max_restarts = max_restarts
         self.restart_window_s = restart_window_s
-        self.watch_interval_s = watch_interval_s
         self.status = BackendStatus.STOPPED
         self.on_status: StatusListener | None = None
         self.server: LocalServerProcess | None = None
@@ -115,11 +114,13 @@ class LocalBackend:
         return server
 
     async def _watch(self) -> None:
-        """Poll the child's exit status (asyncio reaps it in the background)."""
+        """Wait for the child to exit (an idle app must not poll), then restart it."""
         while not self._closed:
-            await asyncio.sleep(self.watch_interval_s)
             server = self.server
-            if server is None or server.returncode is None or self._closed:
+            if server is None:
+                return  # a failed restart; the next start() watches again
+            await server.wait()
+            if self._closed or server is not self.server:
                 continue
             code, tail = server.returncode, server.stderr_tail
             log.warning("the local server exited with code %s; restarting. stderr: %s",

@@ -91,6 +91,13 @@ class LocalServerProcess:
     def stderr_tail(self) -> str:
         return "".join(self._stderr_tail)
 
+    async def wait(self) -> int | None:
+        """Until the process exits (asyncio reaps it; nothing polls): its exit code, or None
+        if it was never started."""
+        if self._proc is None:
+            return None
+        return await self._proc.wait()
+
     async def start(self) -> None:
         """Spawn the server and wait for its ready line; raises `LocalServerError`."""
         if self._proc is not None:

@@ -255,10 +255,13 @@ class Dictation:
 
     def _on_live_event(self, event: LiveEvent) -> None:
         if isinstance(event, Received):
+            first = self.timer.latency_ms is None
             if event.latency_s is not None:
                 self.timer.latency_ms = event.latency_s * 1000
             feed(self.transcript, event.event, self._on_change)
-            if event.latency_s is not None:
+            if event.latency_s is not None and first:
+                # later latencies reach the status bar with the clock's tick: redrawing it
+                # for every partial (several a second) costs more than it tells
                 self.events.status_changed()
         elif isinstance(event, Connected):
             self._fire(Trigger.CONNECTED)

@@ -195,6 +195,10 @@ class SettingsDialog(QDialog):
         form.addRow("Automatic gain:", self.gain)
         self.preroll = int_spin("preroll_ms", 50, s.preroll_ms, " ms")
         form.addRow(field_spec("preroll_ms").label + ":", self.preroll)
+        self.close_mic = _check_with_note(page, form, "close_mic_when_idle",
+                                          s.close_mic_when_idle)
+        self.close_mic.toggled.connect(lambda on: self.preroll.setEnabled(not on))
+        self.preroll.setEnabled(not s.close_mic_when_idle)  # no pre-roll from a closed mic
         self.echo = QCheckBox("Echo cancellation", page)
         self.echo.setEnabled(False)
         self.echo.setToolTip(ECHO_CANCELLATION_NOTE)
@@ -328,6 +332,7 @@ class SettingsDialog(QDialog):
             noise_suppression=self.noise.currentIndex(),
             auto_gain_dbfs=self.gain.value(),
             preroll_ms=self.preroll.value(),
+            close_mic_when_idle=self.close_mic.isChecked(),
             close_to_tray=self.close_to_tray.isChecked(),
             start_minimized=self.start_minimized.isChecked(),
             **self.hotkey.edited(), **self.history.edited(), **self.models.edited(),  # type: ignore[arg-type]
@@ -371,3 +376,16 @@ class SettingsDialog(QDialog):
         return True
 
 
+def _check_with_note(page: QWidget, form: QFormLayout, name: str, value: bool) -> QCheckBox:
+    """A setting's checkbox with its help text below it, in grey."""
+    spec = field_spec(name)
+    box = QCheckBox(spec.label, page)
+    box.setObjectName(name)
+    box.setChecked(value)
+    box.setToolTip(spec.help)
+    note = QLabel(spec.help, page)
+    note.setWordWrap(True)
+    note.setStyleSheet("color: #6b7280;")
+    form.addRow("", box)
+    form.addRow("", note)
+    return box

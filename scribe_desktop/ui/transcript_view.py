@@ -17,7 +17,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QShowEvent,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import QFrame, QPlainTextEdit, QTextEdit, QWidget
 
 from ..core.transcript import Segment
@@ -70,6 +77,8 @@ class LivePane(QPlainTextEdit):
         self.setFont(font)
         self.setStyleSheet("#livePane { color: #6b7280; background: #f7f8fa; }")
         self.setMaximumBlockCount(1)
+        self._text = ""
+        self._stale = False  # a partial arrived while hidden
         lines = 3
         margins = self.contentsMargins()
         height = (self.fontMetrics().lineSpacing() * lines
@@ -78,12 +87,27 @@ class LivePane(QPlainTextEdit):
         self.setFixedHeight(height)
 
     def set_partial(self, text: str) -> None:
-        """Slot for `worker.partial_changed`: replace (never append) the shown partial."""
-        self.setPlainText(text)
-        self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
+        """Slot for `worker.partial_changed`: replace (never append) the shown partial. A
+        hidden pane (the window in the tray) only keeps it until it is shown: laying out
+        text nobody sees, several times a second, is wasted CPU."""
+        self._text = text
+        if self.isVisible():
+            self._show_text()
+        else:
+            self._stale = True
 
     def partial(self) -> str:
-        return self.toPlainText()
+        return self._text
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._show_text()
+
+    def _show_text(self) -> None:
+        self._stale = False
+        self.setPlainText(self._text)
+        self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
 
 
 class CommittedPane(QTextEdit):

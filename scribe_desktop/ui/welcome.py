@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -170,6 +171,21 @@ class Welcome(QDialog):
         self.next_button.setText("Finish" if index == self.pages.count() - 1 else "Next")
         if index == 2:
             self.try_field.setFocus()
+        self._watch_levels()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._watch_levels()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self._watch_levels()
+
+    def _watch_levels(self) -> None:
+        """The microphone step's meter moves while it is shown, dictating or not; levels
+        nobody sees are not measured."""
+        self.worker.watch_levels("welcome", self.isVisible() and self.pages.currentIndex() == 0,
+                                 idle=True)
 
     def _next(self) -> None:
         if self.pages.currentIndex() == self.pages.count() - 1:

@@ -32,6 +32,7 @@ class FakeMicrophone:
         self.source: MicrophoneSource | None = None
         self._listeners: list[Callable[[CaptureEvent], None]] = []
         self._preroll = np.zeros(0, dtype=np.int16)
+        self.monitoring = False
 
     @property
     def is_open(self) -> bool:
@@ -66,6 +67,9 @@ class FakeMicrophone:
 
     async def set_device(self, name: str | None) -> None:
         self.device_name = name
+
+    def monitor_levels(self, on: bool) -> None:
+        self.monitoring = on
 
     async def close(self) -> None:
         self.closed = True

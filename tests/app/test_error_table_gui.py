@@ -293,7 +293,7 @@ async def local_server_cannot_start(_fx: Fixtures) -> tuple[Scene | None, Shown]
 @case(AppErrorKind.LOCAL_SERVER_DIED, "Local server stopped", "stopped unexpectedly",
       SHOW_LOG, LocalServerDiedError, slow=True)
 async def local_server_keeps_dying(_fx: Fixtures) -> tuple[Scene | None, Shown]:
-    backend = LocalBackend(max_restarts=0, watch_interval_s=0.05)
+    backend = LocalBackend(max_restarts=0)  # its death is noticed at once (no polling)
     scene = Scene(backend)
     server = await asyncio.wait_for(backend.start(), 60)
     assert server.pid is not None

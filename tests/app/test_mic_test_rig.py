@@ -42,6 +42,7 @@ async def test_a_test_recording_is_heard_and_played_back(worker: DictationWorker
                                                          pulse_rig: PulseRig) -> None:
     """Speech recorded for 3 s is heard; its playback reaches the default output."""
     rec = Recorder(worker)
+    worker.watch_levels("welcome", True, idle=True)  # its meter shows the level while idle
     recorded: list[object] = []
     played: list[object] = []
     worker.mic_test_recorded.connect(recorded.append)

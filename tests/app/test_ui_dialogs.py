@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
@@ -192,3 +193,44 @@ def test_level_meter_rises_at_once_falls_smoothly_and_holds_the_peak(qtbot: QtBo
     assert meter.level_db == FLOOR_DBFS and meter.peak_db == FLOOR_DBFS
     meter.set_levels(float("nan"), 5.0)  # junk input is clamped, never crashes
     assert meter.peak_db == 0.0
+
+
+def test_level_meter_paints_the_bar_to_its_level_at_every_size(qtbot: QtBot) -> None:
+    """The coloured bar reaches the level's fraction of the track, before and after a resize."""
+    meter = LevelMeter(clock=lambda: 100.0)
+    qtbot.addWidget(meter)
+
+    def coloured(image: QImage, x: int) -> bool:
+        c = image.pixelColor(x, image.height() // 2)
+        rgb = (c.red(), c.green(), c.blue())
+        return max(rgb) - min(rgb) > 40  # the bar's gradient; the track and tick are grey
+
+    for width in (200, 320):
+        meter.resize(width, 12)
+        meter.set_levels(-30.0, -30.0)  # half way up the -60..0 dB scale
+        image = meter.grab().toImage()
+        half = width // 2
+        assert coloured(image, 6) and coloured(image, half - 6)
+        assert not coloured(image, half + 6) and not coloured(image, width - 6)
+        meter.set_levels(-3.0, -3.0)
+        image = meter.grab().toImage()
+        assert coloured(image, width * 9 // 10)  # -3 dB: 95 % of the track
+        meter.reset()
+        assert not coloured(meter.grab().toImage(), 6)
+
+
+def test_level_meter_timer_runs_only_while_something_falls_and_is_seen(qtbot: QtBot) -> None:
+    """The fall animation's timer stops at the floor, on reset and when the meter is hidden."""
+    now = [100.0]
+    meter = LevelMeter(clock=lambda: now[0])
+    qtbot.addWidget(meter)
+    meter.show()
+    assert not meter.animating  # idle: no timer at all
+    meter.set_levels(-20.0, -10.0)
+    assert meter.animating
+    now[0] += 10.0
+    meter.tick()
+    assert meter.level_db == FLOOR_DBFS and not meter.animating
+    meter.set_levels(-20.0, -10.0)
+    meter.hide()
+    assert not meter.animating and meter.level_db == FLOOR_DBFS

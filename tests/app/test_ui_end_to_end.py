@@ -55,6 +55,7 @@ async def test_speech_shows_a_partial_then_a_committed_segment_in_the_window(
     """Speech into the microphone shows up live in the live pane, then committed with its
     time in the other."""
     window = MainWindow(worker, worker.settings)
+    window.show()  # the level meter is fed while it can be seen
     rec = Recorder(worker)
     live_seen: list[str] = []
     worker.partial_changed.connect(lambda _text: live_seen.append(window.live.partial()))

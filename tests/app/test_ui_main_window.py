@@ -44,6 +44,20 @@ def test_partial_is_shown_in_the_live_pane_and_replaced(window: MainWindow,
     assert window.committed.plain_text() == ""
 
 
+def test_a_partial_received_while_hidden_is_shown_when_the_window_returns(
+        qtbot: QtBot, window: MainWindow, worker: FakeWorker) -> None:
+    """Partials that arrive while the window is in the tray appear, the latest one, on show."""
+    worker.partial_changed.emit("open")
+    assert window.live.toPlainText() == "open"
+    window.hide()
+    worker.partial_changed.emit("open the")
+    worker.partial_changed.emit("open the door")
+    assert window.live.partial() == "open the door"
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.live.toPlainText() == "open the door"
+
+
 def test_live_pane_is_grey_italic_and_never_takes_focus(qtbot: QtBot, window: MainWindow,
                                                         worker: FakeWorker) -> None:
     """The live pane looks provisional and focus never lands on it."""

@@ -450,3 +450,20 @@ def test_the_history_tab_shows_the_disk_use_of_the_windows_store(qtbot: QtBot,
         assert text == f"The history uses {format_bytes(usage.total_bytes)} on disk."
     assert make(qtbot, hotkey_status=X11).history.usage.text() == \
         "No history is kept this run."
+
+
+def test_closing_the_microphone_while_idle_states_its_cost_and_round_trips(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    """The setting says what it costs, greys out the pre-roll it makes unavailable, and is
+    saved."""
+    dialog = make(qtbot, Settings())
+    assert not dialog.close_mic.isChecked() and dialog.preroll.isEnabled()
+    assert "first word" in dialog.close_mic.toolTip()
+    assert "pre-roll is unavailable" in dialog.close_mic.toolTip()
+    dialog.close_mic.setChecked(True)
+    assert not dialog.preroll.isEnabled()
+    dialog.ok_button.click()
+    assert dialog.result_settings().close_mic_when_idle
+    store = SettingsStore(tmp_path / "s.ini")
+    store.save(dialog.result_settings())
+    assert SettingsStore(tmp_path / "s.ini").load().close_mic_when_idle

@@ -52,6 +52,7 @@ def test_the_welcome_walks_through_microphone_test_hotkey_and_model(
     assert welcome.step_label.text() == "Step 1 of 4: Microphone"
     assert [welcome.device.itemText(i) for i in range(welcome.device.count())] == [
         "System default (VirtualMic)", "VirtualMic (default)", "Blue Yeti"]
+    assert worker.level_watchers.get("welcome") is True  # levels while idle, for the meter
     worker.level_changed.emit(-20.0, -8.0)
     assert welcome.level.peak_db > -60
     welcome.device.setCurrentIndex(2)
@@ -61,6 +62,7 @@ def test_the_welcome_walks_through_microphone_test_hotkey_and_model(
 
     welcome.next_button.click()
     assert welcome.step_label.text() == "Step 2 of 4: Test recording"
+    assert "welcome" not in worker.level_watchers  # no meter on this step
     welcome.record_button.click()
     assert ("record_mic_test", (3.0,)) in worker.calls
     assert "speak now" in welcome.test_status.text()

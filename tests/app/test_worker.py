@@ -50,6 +50,7 @@ async def test_speech_becomes_partials_then_a_committed_segment(
         worker: DictationWorker, fake_mic: FakeMicrophone) -> None:
     """Speech streams to partials, and stopping commits it as a segment with WER <= 0.35."""
     rec = Recorder(worker)
+    worker.watch_levels("test meter", True)
     sentence = SENTENCES[1]
     pcm = pcm16(synth(sentence, lead_silence_s=0.2, tail_silence_s=0.5))
     # the first words are captured before the connection is up: they must not be lost
@@ -207,3 +208,44 @@ async def test_rescan_re_enumerates_the_microphones_when_idle(fake_mic: FakeMicr
     worker.devices_changed.connect(seen.append)
     await asyncio.wait_for(worker.rescan_devices(), 5)
     assert fake_mic.rescans == 1 and seen[-1] == ["Fake Mic"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(90)
+async def test_levels_reach_the_window_only_while_it_is_visible(
+        worker: DictationWorker, fake_mic: FakeMicrophone, qapp: Any) -> None:
+    """No level updates are emitted while the window is hidden or minimised, nor while idle
+    unless a microphone test asks for them."""
+    from scribe_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(worker, worker.settings)
+    rec = Recorder(worker)
+    levels = rec.events["level_changed"]
+    pcm = pcm16(synth(SENTENCES[0]))[:32000]  # one second
+    await fake_mic.play(pcm, speed=8.0)
+    assert not levels  # hidden and idle
+    window.show()
+    await fake_mic.play(pcm, speed=8.0)
+    assert not levels  # visible, but nothing is dictated
+    worker.start()
+    await rec.wait_state(S.LISTENING)
+    await fake_mic.play(pcm, speed=8.0)
+    assert levels and window.level_meter.level_db > -60
+    window.hide()
+    seen = len(levels)
+    await fake_mic.play(pcm, speed=8.0)
+    assert len(levels) == seen and not window.level_meter.animating
+    window.showMinimized()
+    await fake_mic.play(pcm, speed=8.0)
+    assert len(levels) == seen
+    task = worker.cancel()
+    assert task is not None
+    await asyncio.wait_for(task, 10)
+    assert not fake_mic.monitoring
+    worker.watch_levels("microphone test", True, idle=True)
+    assert fake_mic.monitoring  # the microphone measures while idle for it
+    await fake_mic.play(pcm, speed=8.0)
+    assert len(levels) > seen
+    worker.watch_levels("microphone test", False)
+    assert not fake_mic.monitoring
+    window.deleteLater()

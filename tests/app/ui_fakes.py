@@ -85,6 +85,7 @@ class FakeWorker(QObject):
         self.api_keys = ApiKeys(key_store or ApiKeyStore(MemoryKeyring()))
         self.journal = SessionJournal(None)
         self.jobs: list[FakeFileJob] = []
+        self.level_watchers: dict[str, bool] = {}
         self.capabilities: dict[BackendKind, Capabilities] = {}
         self.default_device_name: str | None = None
 
@@ -132,6 +133,12 @@ class FakeWorker(QObject):
 
     def rescan_devices(self) -> None:
         self._record("rescan_devices")
+
+    def watch_levels(self, watcher: str, on: bool, *, idle: bool = False) -> None:
+        if on:
+            self.level_watchers[watcher] = idle
+        else:
+            self.level_watchers.pop(watcher, None)
 
     def default_device(self) -> str | None:
         return self.default_device_name

@@ -17,7 +17,6 @@ from scribe_desktop.audio.capture_events import (
 )
 from scribe_desktop.audio.desktop_sources import DesktopSource, SourceCache
 from scribe_desktop.audio.devices import find_input_device, list_input_devices
-from scribe_desktop.audio.preroll import PreRollBuffer
 from scribe_desktop.audio.processing import (
     ECHO_CANCELLATION_AVAILABLE,
     ECHO_CANCELLATION_NOTE,
@@ -56,7 +55,7 @@ class FakeSoundDevice:
 
     def query_devices(self) -> list[dict[str, Any]]:
         return [{"name": n, "hostapi": 0, "max_input_channels": 2,
-                 "default_samplerate": 48000.0} for n in self.names]
+                 "default_samplerate": 16000.0} for n in self.names]
 
     def query_hostapis(self) -> list[dict[str, Any]]:
         return [{"name": "ALSA", "default_input_device": self.default}]
@@ -135,17 +134,6 @@ def test_wasapi_names_replace_the_other_windows_host_apis() -> None:
         ("Microphone (Blue Yeti Stereo Microphone)", True)]
 
 
-def test_preroll_keeps_only_the_latest_samples() -> None:
-    """The ring buffer returns the last `capacity` samples, oldest first, across wraps."""
-    ring = PreRollBuffer(5)
-    ring.push(np.arange(3, dtype=np.int16))
-    assert ring.snapshot().tolist() == [0, 1, 2]
-    ring.push(np.arange(3, 7, dtype=np.int16))
-    assert ring.snapshot().tolist() == [2, 3, 4, 5, 6]
-    ring.push(np.arange(10, 22, dtype=np.int16))
-    assert ring.snapshot().tolist() == [17, 18, 19, 20, 21]
-
-
 def test_echo_cancellation_is_honestly_unavailable() -> None:
     """Echo cancellation is reported unavailable, with the reason, and is no option."""
     assert ECHO_CANCELLATION_AVAILABLE is False
@@ -166,21 +154,24 @@ def test_pipeline_output_tracks_input_length(options: AudioOptions) -> None:
     assert abs(total - 32000) <= 400  # resampler and 10 ms framing delay only
 
 
-async def test_handoff_is_bounded_and_drops_are_counted() -> None:
-    """Blocks beyond the pending limit are dropped, counted and reported, never queued."""
+async def test_a_stalled_loop_loses_only_the_oldest_audio_and_says_so() -> None:
+    """Blocks beyond the ring's backlog overwrite the oldest audio, counted and reported."""
     sd = FakeSoundDevice(["mic"])
     events = EventRecorder()
-    mic = Microphone(sd, max_pending_blocks=5, stall_s=60)
+    mic = Microphone(sd, stall_s=60, preroll_s=0.0, backlog_s=0.1, idle_block_s=0.01)
     mic.add_listener(events)
     async with mic:
+        source = mic.start(preroll=False)
+        await events.wait_for(lambda e: isinstance(e, DeviceOpened), 5)
         stream = sd.streams[-1]
-        blocks_before = mic.blocks
-        for _ in range(20):  # the loop is busy (we do not yield): blocks pile up
+        for _ in range(30):  # the loop is busy (we do not yield): 300 ms of 10 ms blocks
             stream.push()
-        assert mic.dropped_blocks == 15
         await events.wait_for(lambda e: isinstance(e, CaptureWarning)
                               and e.kind is WarningKind.OVERFLOW, 5)
-        assert mic.blocks - blocks_before == 5
+        assert mic.dropped_frames > 0
+        source.stop()
+        kept = sum([len(c.pcm) // 2 async for c in source])
+    assert kept <= 0.1 * 16000 + 480  # the backlog (and at most one more block) survived
 
 
 async def test_missing_device_falls_back_then_returns() -> None:
@@ -188,7 +179,7 @@ async def test_missing_device_falls_back_then_returns() -> None:
     sd = FakeSoundDevice(["default", "USB Mic"], default=0)
     sd.broken.add("USB Mic")
     events = EventRecorder()
-    mic = Microphone(sd, device="USB Mic", stall_s=60, rescan_s=0.3)
+    mic = Microphone(sd, device="USB Mic", stall_s=60, rescan_s=0.3, idle_block_s=0.01)
     mic.add_listener(events)
     async with mic:
         assert mic.device is not None and mic.device.name == "default"

@@ -126,7 +126,8 @@ def ibans(draw: st.DrawFn) -> str:
     check = ref_iban.calc_check_digits(country + "00" + bban)
     number = country + check + bban
     digits = [i for i in range(4, len(number)) if number[i].isdigit()]
-    if digits and draw(st.booleans()):  # one digit changed: the checksum must catch it
+    mutate: bool = draw(st.booleans())
+    if digits and mutate:  # one digit changed: the checksum must catch it
         # (a letter turned into a digit breaks the country's BBAN layout, which stdnum
         # checks and we do not: we claim length and mod-97 only, see docs/privacy.md)
         i = draw(st.sampled_from(digits))

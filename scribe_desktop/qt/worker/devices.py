@@ -33,6 +33,8 @@ class MicrophoneLike(Protocol):
 
     def start(self, *, preroll: bool = True) -> LiveSource: ...
 
+    def monitor_levels(self, on: bool) -> None: ...
+
     async def set_device(self, name: str | None) -> None: ...
 
     async def close(self) -> None: ...
@@ -49,7 +51,7 @@ def default_microphone_factory(settings: Settings) -> MicrophoneLike:
 
     mic: MicrophoneLike = Microphone(
         sounddevice, device=settings.device_name, chunk_s=settings.chunk_ms / 1000,
-        preroll_s=settings.preroll_ms / 1000,
+        preroll_s=settings.preroll_ms / 1000, close_when_idle=settings.close_mic_when_idle,
         options=AudioOptions(noise_suppression=settings.noise_suppression,
                              auto_gain_dbfs=settings.auto_gain_dbfs))
     return mic

@@ -125,6 +125,7 @@ class DictationWorker(QObject):
             microphone=lambda: self.microphone, open_microphone=self.open_microphone,
             plan=self._plan, tasks=self._tasks, clock=clock,
             commit_timeout_s=commit_timeout_s, reconnect_delays_s=reconnect_delays_s)
+        self._level_watchers: dict[str, bool] = {}  # who shows the level -> also when idle
         self._file_job: FileJob | None = None
         self.file_policy: StreamPolicy | None = None  # how files are streamed (None: default)
         self._mic_tests = MicTests(lambda: self.microphone, lambda: self.state.active,
@@ -201,6 +202,16 @@ class DictationWorker(QObject):
         names = [d.name for d in self.microphone.list_devices()]
         self.devices_changed.emit(names)
         return names
+
+    def watch_levels(self, watcher: str, on: bool, *, idle: bool = False) -> None:
+        """`level_changed` is emitted only while a `watcher` shows it (the main window while
+        visible), during a dictation; with `idle`, also between dictations (a microphone
+        test's meter), which keeps the microphone measuring. Levels nobody sees cost CPU."""
+        if on:
+            self._level_watchers[watcher] = idle
+        else:
+            self._level_watchers.pop(watcher, None)
+        self.microphone.monitor_levels(any(self._level_watchers.values()))
 
     def default_device(self) -> str | None:
         """The name of the system's default input, as last enumerated."""
@@ -332,7 +343,9 @@ class DictationWorker(QObject):
 
     def _on_capture(self, event: CaptureEvent) -> None:
         if isinstance(event, LevelMeasured):
-            self.level_changed.emit(event.rms_dbfs, event.peak_dbfs)
+            watchers = self._level_watchers
+            if watchers and (self.state.active or any(watchers.values())):
+                self.level_changed.emit(event.rms_dbfs, event.peak_dbfs)
         elif isinstance(event, CaptureWarning):
             lost = event.kind in (WarningKind.DEVICE_LOST, WarningKind.NO_DEVICE)
             if lost and self.state.active and not self._mics.loss_reported:
@@ -372,6 +385,7 @@ class DictationWorker(QObject):
 
     async def _replace_microphone(self, settings: Settings) -> None:
         await self._mics.replace(settings)
+        self.microphone.monitor_levels(any(self._level_watchers.values()))
         await self._open_microphone()
 
     async def _apply(self, old: Settings, new: Settings) -> None:
