@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..chord import normalize_key
-from .base import KeyEvent, ListenerKind, ListenerStatus, unavailable
+from .base import POINTER, KeyEvent, ListenerKind, ListenerStatus, unavailable
 
 
 def pynput_status() -> ListenerStatus:
@@ -50,10 +50,12 @@ def key_name(key: Any) -> str | None:
 
 
 class PynputListener:
-    """`KeyListener` on pynput's keyboard listener (observes, never suppresses keys)."""
+    """`KeyListener` on pynput's keyboard listener (observes, never suppresses keys); mouse
+    button presses come as `KeyEvent(POINTER, ...)` (a click may move the caret)."""
 
-    def __init__(self) -> None:
-        self._listener: Any = None
+    def __init__(self, *, pointer: bool = True) -> None:
+        self.pointer = pointer
+        self._listeners: list[Any] = []
 
     def start(self, on_event: Callable[[KeyEvent], None]) -> None:
         keyboard = _import_pynput()
@@ -72,17 +74,29 @@ class PynputListener:
         listener = keyboard.Listener(on_press=lambda k, *_: deliver(k, True),
                                      on_release=lambda k, *_: deliver(k, False))
         holder["listener"] = listener
+        self._run(listener)
+        if self.pointer:
+            from pynput import mouse  # lazy like the keyboard
+
+            def click(_x: int, _y: int, _button: Any, pressed: bool, *_: Any) -> None:
+                if pressed:
+                    loop.call_soon_threadsafe(on_event, KeyEvent(POINTER, True,
+                                                                 time.monotonic()))
+
+            self._run(mouse.Listener(on_click=click))
+
+    def _run(self, listener: Any) -> None:
         listener.daemon = True
         listener.start()
-        listener.wait()  # the X record context is running: no early key is missed
-        self._listener = listener
+        listener.wait()  # the X record context is running: no early event is missed
+        self._listeners.append(listener)
 
     def stop(self) -> None:
-        listener, self._listener = self._listener, None
-        if listener is not None:
+        listeners, self._listeners = self._listeners, []
+        for listener in listeners:
             listener.stop()
             # pynput 1.8's xorg stop() queues the disable request on the recording
-            # connection without flushing it, so the thread only ends at the next key;
+            # connection without flushing it, so the thread only ends at the next event;
             # disabling from the idle control connection ends it now.
             with contextlib.suppress(Exception):
                 stopper = listener._display_stop
