@@ -323,6 +323,7 @@ class SettingsStore:
         return self._qs.fileName()
 
     def load(self) -> Settings:
+        self._qs.sync()  # what another process (`scribe-desktop config set`) wrote meanwhile
         defaults = Settings()
         values: dict[str, Any] = {}
         for f in fields(Settings):

@@ -16,6 +16,7 @@ from scribe_desktop.hotkey.backends import KeyEvent
 from scribe_desktop.hotkey.backends.base import POINTER
 from scribe_desktop.hotkey.chord import Chord, format_chord, parse_chord
 from scribe_desktop.hotkey.interpreter import HotkeyConfig, HotkeyMode
+from scribe_desktop.hotkey.synthetic_keys import Burst
 from scribe_desktop.inject.backends.base import ClipboardContent
 from scribe_desktop.inject.inserter import Inserter, InsertMode
 from scribe_desktop.inject.ledger import InsertionLedger
@@ -333,16 +334,12 @@ class EchoingDesktop(MemoryDesktop):
 
 
 class Synthetic:
-    """A `SyntheticKeys`: says it released the held Ctrl+Alt and typed letters."""
+    """A `SyntheticKeys`: says it released the held Ctrl+Alt and typed "hello"."""
 
-    def __init__(self) -> None:
-        self.down: set[str] = set()
-
-    def take_touched(self) -> tuple[set[str], set[str]]:
-        return {"ctrl", "alt"}, set("hello")
-
-    async def down_among(self, names: set[str]) -> set[str]:
-        return names & self.down
+    def take_bursts(self) -> list[Burst]:
+        typed = tuple((c, down) for c in "hello" for down in (True, False))
+        return [Burst(9.0, 10.0, (("ctrl", False), ("alt", False)), frozenset({"ctrl", "alt"})),
+                Burst(10.0, 10.5, typed)]
 
 
 def make_held(*, release_during_typing: bool = False) -> tuple[

@@ -27,11 +27,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..chord import Chord, format_chord, parse_chord
+from ..synthetic_keys import Burst
 from .x11_keymap import (
     chord_name_of,
     keycode_name,
@@ -46,6 +48,8 @@ from .x11_thread import XThread, xlib
 log = logging.getLogger(__name__)
 
 CANCEL = "cancel"
+TYPING_BOUND_S = 1.0  # beyond 50 ms a character: how long xdotool may take to type
+_SHIFTED = frozenset('~!@#$%^&*()_+{}|:"<>?')
 BUSY_NOTICE = ("{chord} could not be reserved: another application holds it, so it also "
                "reaches the focused window.")
 
@@ -81,8 +85,7 @@ class X11Keyboard:
         self.on_focus_change = on_focus_change
         self.on_grabbed = on_grabbed  # a reserved chord pressed (its name), on the loop
         self._state = _State()
-        self._released: set[str] = set()
-        self._sent: set[str] = set()
+        self._bursts: list[Burst] = []
         self._thread = XThread(display_name, on_connect=self._connected,
                                on_event=self._event, on_tick=self._tick,
                                wants_tick=lambda: bool(self._state.repeat_off),
@@ -125,25 +128,44 @@ class X11Keyboard:
     async def before_keys(self) -> bool:
         """Make the keyboard ready for synthetic keys (see the module doc); False when
         another client holds the keyboard (nothing may be sent then)."""
+        start = time.monotonic()
         try:
             released = await self._thread.call(self._prepare)
         except KeyboardBusyError:
             return False
-        self._released.update(released)
+        if released:
+            self._bursts.append(Burst(start, time.monotonic(),
+                                      tuple((key, False) for key in released),
+                                      frozenset(released)))
         return True
 
     async def send(self, chords: Sequence[str]) -> None:
         """Tap each chord ("ctrl+v", "backspace") with XTEST, in order."""
         parsed = [parse_chord(c) for c in chords]
+        events: list[tuple[str, bool]] = []
         for chord in parsed:
-            self._sent.update(chord.keys)
-        await self._thread.call(lambda conn: self._tap_all(conn, parsed))
+            mods = sorted(chord.modifiers)
+            events += [(m, True) for m in mods] + [(chord.key, True), (chord.key, False)]
+            events += [(m, False) for m in reversed(mods)]
+        start = time.monotonic()
+        try:
+            await self._thread.call(lambda conn: self._tap_all(conn, parsed))
+        finally:
+            self._bursts.append(Burst(start, time.monotonic(), tuple(events)))
 
     def note_typed(self, text: str) -> None:
-        """Keys another tool types for us (xdotool type), for `take_touched`."""
+        """Keys another tool is about to type for us (xdotool type), for the hold-back."""
         names = {"\n": "enter", "\t": "tab", " ": "space"}
-        self._sent.update(names.get(c, c.lower()) for c in text)
-        self._sent.add("shift")  # capitals and symbols
+        events: list[tuple[str, bool]] = []
+        for char in text:
+            key = names.get(char, char.lower())
+            shifted = char.isupper() or char in _SHIFTED
+            events += [("shift", True)] if shifted else []
+            events += [(key, True), (key, False)]
+            events += [("shift", False)] if shifted else []
+        start = time.monotonic()
+        self._bursts.append(Burst(start, start + TYPING_BOUND_S + len(text) * 0.05,
+                                  tuple(events)))
 
     async def clipboard_owner(self) -> int:
         """The window owning the CLIPBOARD selection now (0: none)."""
@@ -152,20 +174,10 @@ class X11Keyboard:
             return int(getattr(owner, "id", owner) or 0)
         return await self._thread.call(query)
 
-    def take_touched(self) -> tuple[set[str], set[str]]:
-        """(held modifiers we released, keys we pressed) since the last call."""
-        touched = (self._released, self._sent)
-        self._released, self._sent = set(), set()
-        return touched
-
-    async def down_among(self, names: set[str]) -> set[str]:
-        """Which of these chord key names are logically down now."""
-        XK = xlib()[1]
-
-        def query(conn: Any) -> set[str]:
-            down = keys_down(conn)
-            return {n for n in names if set(keycodes(conn, n, XK)) & down}
-        return await self._thread.call(query)
+    def take_bursts(self) -> list[Burst]:
+        """The bursts of keys sent since the last call (for `KeyHoldBack`)."""
+        bursts, self._bursts = self._bursts, []
+        return bursts
 
     async def keys_down(self) -> set[str]:
         """Chord names of the modifier keys logically down now (for checks and tests)."""

@@ -172,5 +172,11 @@ class WlClipboard:
         if content is None:
             await check_tool("wl-copy", "--clear")
             return
-        # wl-copy forks a server that keeps the content; the parent returns once it is set
-        await check_tool("wl-copy", "--type", content.target, stdin=content.data)
+        # wl-copy forks a server that keeps the content (and would keep pipes open: no
+        # output is captured); the parent returns once the selection is set
+        proc = await asyncio.create_subprocess_exec(
+            "wl-copy", "--type", content.target, stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        await asyncio.wait_for(proc.communicate(content.data), 5.0)
+        if proc.returncode != 0:
+            raise ToolError(f"wl-copy failed with exit code {proc.returncode}")

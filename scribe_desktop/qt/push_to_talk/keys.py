@@ -32,7 +32,7 @@ class KeyInput:
         self.hold_back = KeyHoldBack(self._apply, lambda key: key in self.interpreter.down,
                                      spawn, grace_s=grace_s,
                                      forget=lambda key: self.interpreter.forget(key),
-                                     synthetic=synthetic)
+                                     on_press=self._held_press, synthetic=synthetic)
         self._timer: asyncio.TimerHandle | None = None
 
     def set_config(self, config: HotkeyConfig) -> None:
@@ -70,6 +70,11 @@ class KeyInput:
             chords.append(cfg.cancel)
         down = self.interpreter.down | {name}
         return not any(c is not None and name in c.keys and c.keys <= down for c in chords)
+
+    def _held_press(self, event: KeyEvent) -> None:
+        """A press held back during our keys that was not ours (see KeyHoldBack)."""
+        if event.key not in MODIFIERS:
+            self.note_input()
 
     def _apply(self, event: KeyEvent) -> None:
         if event.down:

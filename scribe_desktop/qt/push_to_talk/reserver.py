@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
-from ...hotkey.chord import Chord
+from ...hotkey.chord import Chord, format_chord
 from .seams import ChordReservations
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,9 @@ class Reserver:
         granted = await self._step(self.reservations.reserve(chords))
         if isinstance(granted, dict):
             self.granted = granted
+            log.info("hotkey chords reserved: %s", ", ".join(
+                f"{name}={format_chord(chord)}" + ("" if granted.get(name) else " (refused)")
+                for name, chord in chords.items() if chord is not None))
 
     def cancel(self, chord: Chord | None, *, force: bool = False) -> None:
         """Reserve `chord` as the cancel key (None: release it)."""
