@@ -14,6 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from scribe_desktop.history import HistoryStore
+from scribe_desktop.hotkey.backends.x11_thread import xlib
 from scribe_desktop.inject.text import smart_join
 from tests.inject.x11_rig import X11Desktop
 from tests.rig.pulse import PulseRig
@@ -112,8 +113,7 @@ def _pids(sway: SwaySession) -> set[int]:
 
 def keymap_modifiers(desktop: X11Desktop) -> str:
     """The keysyms of the modifier keys down in the X keymap now ("" when none)."""
-    from Xlib import display
-
+    display = xlib()[2]
     conn = display.Display(desktop.display)
     try:
         mods = {c for codes in conn.get_modifier_mapping() for c in codes if c}
