@@ -99,7 +99,8 @@ def build_push_to_talk(worker: DictationControls, settings: Settings, *,
     controller = PushToTalk(worker, inserter, settings.hotkey_config(), listener=listener,
                             reservations=reservations, synthetic=keyboard,
                             per_segment=settings.insert_per_segment, on_notice=notify,
-                            on_outcome=on_outcome, on_cue=sounds.play)
+                            on_outcome=on_outcome, on_cue=sounds.play,
+                            hears_own_keys=hotkeys.kind != ListenerKind.SWAY)
     focus_watch: Any = keyboard if keyboard is not None else listener
     if hasattr(focus_watch, "on_focus_change"):
         focus_watch.on_focus_change = controller.on_focus_change

@@ -155,6 +155,24 @@ def test_context_comes_from_the_window_not_from_memory(
         fresh.close()
 
 
+def test_the_start_and_stop_cues_are_heard_and_capture_goes_on(
+        app: RealApp, desktop: X11Desktop, pulse_rig: PulseRig, target: TargetApp) -> None:
+    """With the default sound settings a dictation plays its cues on the speakers (the
+    rig's speaker sink), and the words spoken meanwhile still arrive."""
+    recorder = pulse_rig.record_speaker()
+    outcomes = Outcomes(app)
+    try:
+        hold_and_speak(desktop, pulse_rig, speech(0), CHORD)
+        assert outcomes.wait() == ["inserted"]
+    finally:
+        recorder.terminate()
+        data, _ = recorder.communicate(timeout=10)
+    samples = memoryview(data[: len(data) // 2 * 2]).cast("h")
+    assert max(abs(s) for s in samples) > 4000  # 50 % of the cues' -6 dBFS peak
+    segments = sessions(app.history_path)[-1]
+    target.wait_text(lambda t: t == expected(None, segments), 10, "the dictation")
+
+
 def test_no_chord_ever_reaches_the_app(app: RealApp, desktop: X11Desktop,
                                        pulse_rig: PulseRig, target: TargetApp) -> None:
     """The dictation, cancel, undo and paste-last chords go to the app alone."""

@@ -42,7 +42,7 @@ class WlTarget:
             return self.out.read_text(encoding="utf-8")
         return ""
 
-    def keys(self) -> list[str]:
+    def key_log(self) -> list[str]:
         path = self.out.with_suffix(".keys")
         return path.read_text().splitlines() if path.exists() else []
 

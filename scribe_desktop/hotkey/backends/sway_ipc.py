@@ -67,6 +67,16 @@ def binding_commands(name: str, chord: Chord) -> tuple[str, str]:
             f"bindsym --release {keys} nop {MARK}:{name}:release")
 
 
+def while_held(cancel: Chord, held: Chord | None) -> list[Chord]:
+    """The cancel chord as sway sees it: alone, and with the modifiers of the dictation
+    chord still held (sway matches modifiers exactly: Esc under a held Ctrl+Shift is
+    Ctrl+Shift+Escape)."""
+    variants = [cancel]
+    if held is not None and held.modifiers - cancel.modifiers:
+        variants.append(Chord(cancel.modifiers | held.modifiers, cancel.key))
+    return variants
+
+
 def config_lines(chords: Mapping[str, Chord | None]) -> list[str]:
     """sway config lines for these chords (the cancel key is bound only while dictating,
     so it is left out: a permanent Esc binding would take Esc from every app)."""
@@ -91,6 +101,7 @@ class SwayBindings:
         self._conn: Any = None
         self._ready: asyncio.Future[Any] | None = None
         self._chords: dict[str, Chord] = {}  # what is bound now
+        self._bound: dict[str, list[Chord]] = {}  # the sway chords bound for each
         self._suspended = False
         self._task: asyncio.Task[None] | None = None
 
@@ -218,23 +229,31 @@ class SwayBindings:
 
     async def _bind(self, name: str, chord: Chord) -> bool:
         conn = await self._connection()
-        for command in binding_commands(name, chord):
-            replies = await conn.command(command)
-            if not all(r.success for r in replies):
-                error = "; ".join(str(r.error) for r in replies if not r.success)
-                log.warning("sway refused %r: %s", command, error)
-                if self.on_notice is not None:
-                    self.on_notice(f"sway refused the {format_chord(chord)} binding: {error}")
-                return False
+        variants = while_held(chord, self._chords.get("dictate")) if name == CANCEL \
+            else [chord]
+        self._bound[name] = []
+        for variant in variants:
+            for command in binding_commands(name, variant):
+                replies = await conn.command(command)
+                if not all(r.success for r in replies):
+                    error = "; ".join(str(r.error) for r in replies if not r.success)
+                    log.warning("sway refused %r: %s", command, error)
+                    if self.on_notice is not None:
+                        self.on_notice(f"sway refused the {format_chord(chord)} binding: "
+                                       f"{error}")
+                    return False
+            self._bound[name].append(variant)
         return True
 
     async def _unbind(self, names: list[str]) -> None:
         conn = self._conn
         for name in names:
-            chord = self._chords.pop(name, None)
-            if chord is None or conn is None:
-                continue
-            keys = sway_chord(chord)
-            for command in (f"unbindsym --no-repeat {keys}", f"unbindsym --release {keys}"):
-                with contextlib.suppress(Exception):
-                    await conn.command(command)
+            self._chords.pop(name, None)
+            for variant in self._bound.pop(name, []):
+                if conn is None:
+                    continue
+                keys = sway_chord(variant)
+                for command in (f"unbindsym --no-repeat {keys}",
+                                f"unbindsym --release {keys}"):
+                    with contextlib.suppress(Exception):
+                        await conn.command(command)

@@ -56,7 +56,10 @@ class PushToTalk:
                  on_outcome: Callable[[Outcome, str], None] | None = None,
                  on_cue: Callable[[Cue], object] | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 synthetic_grace_s: float = SYNTHETIC_GRACE_S) -> None:
+                 synthetic_grace_s: float = SYNTHETIC_GRACE_S,
+                 hears_own_keys: bool = True) -> None:
+        """`hears_own_keys`: the listener also reports our synthetic keys (X11 XRecord),
+        so they are held back while we send keys; not so for sway's binding events."""
         self.worker = worker
         self.inserter = inserter
         self.listener = listener
@@ -74,7 +77,7 @@ class PushToTalk:
         self._connected = False
         self.keys = KeyInput(config, execute=self._execute, note_input=inserter.note_input,
                              spawn=self._spawn, clock=clock, grace_s=synthetic_grace_s,
-                             synthetic=synthetic)
+                             synthetic=synthetic, hold_back=hears_own_keys)
         self._hold_back = self.keys.hold_back
         self.reserver = Reserver(reservations, self._spawn)
 

@@ -23,12 +23,13 @@ class KeyInput:
                  note_input: Callable[[], None],
                  spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]],
                  clock: Callable[[], float], grace_s: float,
-                 synthetic: SyntheticKeys | None) -> None:
+                 synthetic: SyntheticKeys | None, hold_back: bool = True) -> None:
         self.interpreter = HotkeyInterpreter(config)
         self.execute = execute
         self.note_input = note_input
         self.clock = clock
         self.suspended = False
+        self.holds_back = hold_back  # the listener hears our own synthetic keys
         self.hold_back = KeyHoldBack(self._apply, lambda key: key in self.interpreter.down,
                                      spawn, grace_s=grace_s,
                                      forget=lambda key: self.interpreter.forget(key),
@@ -57,7 +58,7 @@ class KeyInput:
             return
         if self.suspended:
             return
-        if not self.hold_back.hold(event):  # maybe ours: judged later
+        if not (self.holds_back and self.hold_back.hold(event)):  # maybe ours: judged later
             self._apply(event)
 
     def typing(self, name: str) -> bool:
