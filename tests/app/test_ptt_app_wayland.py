@@ -44,7 +44,7 @@ def app(sway: SwaySession, pulse_rig: PulseRig,
 
 def duration_s(wav: Path) -> float:
     with wave.open(str(wav)) as w:
-        return w.getnframes() / w.getframerate()
+        return float(w.getnframes()) / float(w.getframerate())
 
 
 def hold_and_speak(sway: SwaySession, rig: PulseRig, wav: Path) -> None:
