@@ -195,15 +195,19 @@ async def test_a_shortcut_that_starts_with_the_chord_cancels_quietly() -> None:
     await ptt.close()
 
 
-async def test_undo_after_a_swallowed_paste_refuses_and_keeps_the_users_text(rig: Rig) -> None:
-    """A paste a menu swallowed is not recorded: undo deletes nothing of the user's."""
+@pytest.mark.parametrize("swallowed_by", ["a menu", "a field ignoring the paste"])
+async def test_undo_after_a_swallowed_paste_refuses_and_keeps_the_users_text(
+        rig: Rig, swallowed_by: str) -> None:
+    """A paste that did not land is not recorded: undo deletes nothing of the user's."""
     sentence = "The meeting moved to Thursday at three, please tell everyone."
     rig.user_types(sentence)
-    rig.desktop.menu_open = True
+    menu = swallowed_by == "a menu"
+    rig.desktop.menu_open, rig.desktop.ignores_paste = menu, not menu
     await rig.dictate("call me back")
     assert rig.field.text == sentence and rig.outcomes[-1][0] == Outcome.NOT_INSERTED
-    assert "did not take" in rig.outcomes[-1][1] and Cue.ERROR in rig.cues
-    rig.desktop.menu_open = False  # Esc closed the menu
+    why = "holds the keyboard" if menu else "did not take"
+    assert why in rig.outcomes[-1][1] and Cue.ERROR in rig.cues
+    rig.desktop.menu_open = rig.desktop.ignores_paste = False  # Esc closed the menu
     await rig.key("f10")
     assert rig.field.text == sentence and rig.desktop.removed == []
     assert "Nothing to undo" in rig.ptt.notices[-1]
@@ -299,7 +303,7 @@ async def test_a_failure_logs_its_whole_trace(rig: Rig, caplog: pytest.LogCaptur
                                               ) -> None:
     """A dictation that inserts nothing logs every step, press to paste, in one warning."""
     caplog.set_level(logging.INFO, logger="scribe_desktop.ptt")
-    rig.desktop.menu_open = True
+    rig.desktop.ignores_paste = True
     await rig.dictate("lost words")
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "ended: not inserted" in warnings[0]

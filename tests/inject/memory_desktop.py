@@ -1,7 +1,9 @@
 """An in-memory desktop for insertion tests without X11: windows with a text field and a
 caret, a clipboard whose one-paste offer is fetched only when the paste keys reach a field,
-and a menu that can swallow keys. Every character remembers who put it there ("user" or
-"ours"), so a test can check that undo never deleted a user's character.
+a menu that holds the keyboard (keys are refused, as the X11 backend refuses them when
+another client has grabbed the keyboard), and a field that ignores pastes (the offer is never
+fetched). Every character remembers who put it there ("user" or "ours"), so a test can check
+that undo never deleted a user's character.
 
 It implements the `Desktop` and `Clipboard` protocols of `inject.backends.base`.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from scribe_desktop.inject.backends.base import ClipboardContent, Target
+from scribe_desktop.inject.backends.base import ClipboardContent, KeyboardBusyError, Target
 
 
 @dataclass
@@ -45,7 +47,7 @@ class MemoryOffer:
 
     async def served(self, timeout_s: float) -> bool:
         try:
-            await asyncio.wait_for(self.fetched.wait(), min(timeout_s, 0.05))
+            await asyncio.wait_for(self.fetched.wait(), min(timeout_s, 0.01))
         except TimeoutError:
             return False
         return True
@@ -91,7 +93,8 @@ class MemoryDesktop:
     def __init__(self) -> None:
         self.windows: dict[int, Window] = {}
         self.focus: int | None = None
-        self.menu_open = False
+        self.menu_open = False  # a menu holds the keyboard: keys are refused
+        self.ignores_paste = False  # the paste keys arrive, but nothing is fetched
         self.clipboard = MemoryClipboard()
         self.removed: list[tuple[str, str]] = []  # every character our backspaces deleted
         self.pastes = 0
@@ -130,18 +133,25 @@ class MemoryDesktop:
         self.focus = target.window
         return True
 
+    def _ready(self) -> None:
+        if self.menu_open:
+            raise KeyboardBusyError()
+
     async def paste(self, target: Target) -> None:
+        self._ready()
         self.pastes += 1
-        if self.menu_open or self.focus not in self.windows:
-            return  # the keys went to the menu
+        if self.ignores_paste or self.focus not in self.windows:
+            return
         text = self.clipboard.fetch()
         if text:
             self.field.insert(text, "ours")
 
     async def type_text(self, text: str) -> None:
-        if not self.menu_open and self.focus in self.windows:
+        self._ready()
+        if self.focus in self.windows:
             self.field.insert(text, "ours")
 
     async def backspace(self, count: int) -> None:
-        if not self.menu_open and self.focus in self.windows:
+        self._ready()
+        if self.focus in self.windows:
             self.removed += self.field.backspace(count)
