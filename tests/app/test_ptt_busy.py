@@ -70,7 +70,7 @@ def test_twenty_dictations_in_a_row_on_a_busy_machine_all_land(
                 assert got[run] == "inserted", (run, got, outcomes.notices())
                 segments = sessions(app.history_path)[-1]
                 text += expected(text or None, segments)
-                target.wait_text(lambda t, want=text: t == want, 20, f"run {run}")
+                target.wait_text(text.__eq__, 20, f"run {run}")
         assert app.quit() == 0
     finally:
         if app.proc is not None and app.proc.poll() is None:
