@@ -11,7 +11,10 @@ Areas, in order (the whole run takes several minutes on 2 cores):
   file     `scribe-desktop transcribe` on a FLAC file end to end (bench/file_transcription.py)
   capture  PortAudio callback -> chunk at the client, CPU (bench/capture_latency.py)
   gui      desktop app: message -> Qt signal, CPU, RSS, cold start (bench/gui_latency.py)
-  ptt      push-to-talk: key release -> text in the field (bench/ptt_latency.py)
+  ptt      push-to-talk: key release -> text in the field, X11 and Wayland, idle and loaded
+           (bench/ptt_latency.py)
+  ptt_undo push-to-talk: undo over random sequences never deletes a user's character
+           (bench/ptt_undo.py)
   export   3-hour session export per format, history of 1,000 sessions (bench/export_bench.py)
   bundle   PyInstaller bundle size and cold start; rebuilds it if stale (bench/bundle_bench.py)
 
