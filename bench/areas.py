@@ -176,10 +176,10 @@ def render_ptt_undo(data: dict[str, Any]) -> str:
     rows = [[key, str(data.get(key, 0))] for key in (
         "sequences", "dictations inserted", "dictations not inserted", "undos that removed",
         "undos refused", "user characters deleted", "dictated characters left behind")]
-    return f"""Random sequences (seed {data['seed']}) of dictations, typing, clicks that move the caret,
-focus changes between two Tk fields, a menu holding the keyboard, and undo (Ctrl+Alt+Z)
-on real X11, through the app's push-to-talk composition; the dictations come from a scripted
-worker (bench/ptt_undo.py).
+    return f"""Random sequences (seed {data['seed']}) of dictations, typing, clicks that move the
+caret, focus changes between two Tk fields, a menu holding the keyboard, and undo
+(Ctrl+Alt+Z) on real X11, through the app's push-to-talk composition; the dictations come
+from a scripted worker (bench/ptt_undo.py).
 
 {_table(["", "count"], rows, left=1)}
 
