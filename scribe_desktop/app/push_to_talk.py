@@ -24,6 +24,8 @@ from ..hotkey.backends import (
     make_listener,
 )
 from ..hotkey.backends.x11_grab import X11Keyboard, make_x11_keyboard
+from ..hotkey.chord import format_chord
+from ..hotkey.desktop_bindings import collision_text
 from ..inject.backends import InjectionStatus, make_backend
 from ..inject.backends import detect as detect_insertion
 from ..inject.inserter import Inserter
@@ -112,4 +114,9 @@ def build_push_to_talk(worker: DictationControls, settings: Settings, *,
         hotkeys = ListenerStatus(False, ListenerKind.NONE, f"No global hotkey backend: {exc}")
         controller.listener = None
     log.info("push-to-talk: %s; %s", hotkeys.message, insertion.message)
+    config = settings.hotkey_config()
+    for name, chord in (("dictation", config.chord), ("undo", config.undo),
+                        ("paste-last", config.paste_last)):
+        if chord is not None and (clash := collision_text(chord, held=name == "dictation")):
+            log.warning("the %s chord %s: %s", name, format_chord(chord), clash)
     return PttParts(controller, hotkeys, insertion, sounds, keyboard, listener)
