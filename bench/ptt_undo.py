@@ -39,8 +39,8 @@ class Bench:
         self.targets = targets
         self.rng = rng
         self.focused = 0
-        self.typed: list[Counter[str]] = [Counter(), Counter()]
         self.stats = Counter[str]()
+        self.log: list[str] = []  # the steps, for explaining a deleted character
         self.outcomes: asyncio.Queue[str] = asyncio.Queue()
         self.notices: asyncio.Queue[str] = asyncio.Queue()
         self.last_piece: dict[int, str] = {}
@@ -61,14 +61,25 @@ class Bench:
             last = now
         return last
 
-    def check_user_chars(self) -> None:
-        for i in (0, 1):
-            have = Counter(c for c in self.text(i) if c in USER_CHARS)
-            lost = self.typed[i] - have
-            self.stats["user characters deleted"] += sum(lost.values())
-            self.typed[i] -= lost  # counted once
+    def user_chars(self) -> list[Counter[str]]:
+        return [Counter(c for c in self.text(i) if c in USER_CHARS) for i in (0, 1)]
 
     async def step(self, worker: Any, action: str) -> None:
+        """One step; a user character missing after it counts against the step's kind."""
+        before = self.user_chars()
+        texts = [self.text(0), self.text(1)]
+        await self._step(worker, action)
+        lost = sum(sum((b - a).values()) for b, a in zip(before, self.user_chars(),
+                                                          strict=True))
+        self.log.append(f"{action} in {self.focused}: {texts!r} -> "
+                        f"{[self.text(0), self.text(1)]!r}")
+        if lost:
+            key = "user characters deleted" if action == "undo" else \
+                f"user characters gone after {action}"
+            self.stats[key] += lost
+            print("\n".join(self.log[-6:]), file=sys.stderr)
+
+    async def _step(self, worker: Any, action: str) -> None:
         i = self.focused
         if action == "dictate":
             worker.said = [" ".join(self.rng.sample(WORDS, 2))]
@@ -83,7 +94,6 @@ class Bench:
         elif action == "type":
             chars = "".join(self.rng.choice(USER_CHARS) for _ in range(self.rng.randint(1, 4)))
             await self.x("type", "--delay", "5", chars)
-            self.typed[i].update(chars)
             await self.settle_text(i)
         elif action == "click":
             window = str(self.targets[i].window)
@@ -108,9 +118,11 @@ class Bench:
                 expected = letters - sum(c.isalpha() for c in self.last_piece.get(i, ""))
                 left = sum(c.isalpha() for c in after) - expected
                 self.stats["dictated characters left behind"] += max(0, left)
+                if left > 0:
+                    print(f"left behind after {notice!r}: piece {self.last_piece.get(i)!r}",
+                          "\n".join(self.log[-4:]), file=sys.stderr)
             else:
                 self.stats["undos refused"] += 1
-        self.check_user_chars()
 
 
 async def _bench(sequences: int, seed: int) -> dict[str, Any]:

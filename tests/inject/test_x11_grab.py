@@ -187,6 +187,22 @@ async def test_the_active_window_is_watched(desktop: X11Desktop, target: TargetA
         other.close()
 
 
+async def test_a_shifted_character_goes_down_and_up_under_one_name(
+        desktop: X11Desktop, target: TargetApp) -> None:
+    """Shift+3 released Shift first is "3" down and "3" up, not "#" down and "3" up (a key
+    left down for ever would make its next press pass for an auto-repeat)."""
+    heard: list[KeyEvent] = []
+    listener = PynputListener(pointer=False)
+    listener.start(heard.append)
+    try:
+        await xdotool(desktop, "type", "#A")
+        await asyncio.to_thread(target.wait_text, lambda t: t == "#A", 5, "the typing")
+    finally:
+        listener.stop()
+    keys = [(e.key, e.down) for e in heard if e.key != "shift"]
+    assert keys == [("3", True), ("3", False), ("a", True), ("a", False)]
+
+
 def test_no_service_without_x11() -> None:
     """Off X11 (no DISPLAY, or Wayland) there is no X11 keyboard service."""
     assert make_x11_keyboard(env={}) is None

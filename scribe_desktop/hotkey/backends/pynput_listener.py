@@ -49,6 +49,23 @@ def key_name(key: Any) -> str | None:
     return f"vk{vk}" if vk is not None else None
 
 
+def base_name(listener: Any, key: Any) -> str | None:
+    """The name of a character key on its key's first level, whatever the Shift state: on
+    X11 pynput names a key by its keysym under the current modifiers, so Shift+3 is pressed
+    as "#" and, Shift let go first, released as "3". One name for both keeps the key from
+    staying "down" for ever (and its next press from passing for an auto-repeat). None when
+    unknown (not X11, or not a character)."""
+    vk = getattr(key, "vk", None)
+    mapping = getattr(listener, "_keyboard_mapping", None)
+    if not isinstance(vk, int) or getattr(key, "char", None) is None or not mapping:
+        return None
+    for row in mapping:
+        if vk in row:
+            first = row[0]
+            return normalize_key(chr(first)) if 0x20 < first < 0x100 else None
+    return None
+
+
 class PynputListener:
     """`KeyListener` on pynput's keyboard listener (observes, never suppresses keys); mouse
     button presses come as `KeyEvent(POINTER, ...)` (a click may move the caret)."""
@@ -65,9 +82,10 @@ class PynputListener:
         def deliver(key: Any, down: bool) -> None:
             t = time.monotonic()  # stamped on the listener thread: true press/release time
             listener = holder.get("listener")
-            if listener is not None and getattr(key, "name", None) is None:
+            name = base_name(listener, key)
+            if name is None and listener is not None and getattr(key, "name", None) is None:
                 key = listener.canonical(key)  # a character: strip modifiers (ctrl+a -> "a")
-            name = key_name(key)
+            name = name or key_name(key)
             if name is not None:
                 loop.call_soon_threadsafe(on_event, KeyEvent(name, down, t))
 

@@ -62,8 +62,9 @@ class KeyInput:
             self._apply(event)
 
     def typing(self, name: str) -> bool:
-        """A key press that reaches the focused app as input (not a chord of ours)."""
-        if name in MODIFIERS or name in self.interpreter.down:
+        """A key press that reaches the focused app as input (not a chord of ours). An
+        auto-repeated press counts too: it types."""
+        if name in MODIFIERS:
             return False
         cfg = self.interpreter.config
         chords = [cfg.chord, cfg.undo, cfg.paste_last]
