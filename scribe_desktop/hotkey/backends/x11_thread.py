@@ -147,6 +147,8 @@ class XThread:
         self._ready.set()
         try:
             self._serve(conn)
+        except xlib()[3].ConnectionClosedError:
+            log.info("%s: the X server closed the connection", self.name)  # logout, tests
         except Exception:
             log.exception("%s thread failed", self.name)
         finally:
