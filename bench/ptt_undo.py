@@ -159,7 +159,9 @@ async def _bench(sequences: int, seed: int) -> dict[str, Any]:
             for target in targets:
                 await asyncio.to_thread(target.close)
     del app
-    return {"seed": seed, **dict(bench.stats)}
+    counts = {key: 0 for key in ("user characters deleted", "dictated characters left behind",
+                                  "undos that removed", "undos refused")}
+    return {"seed": seed, **counts, **dict(bench.stats)}
 
 
 def main(argv: list[str] | None = None) -> int:
