@@ -181,7 +181,9 @@ def test_no_chord_ever_reaches_the_app(app: RealApp, desktop: X11Desktop,
     app.wait_log(r"--> listening", 20, outcomes.mark)
     desktop.xdotool("key", "Escape")  # cancel
     desktop.xdotool("keyup", "space", "Shift_L", "Control_L")
-    desktop.xdotool("key", "ctrl+alt+p", "ctrl+alt+z")
+    desktop.xdotool("key", "ctrl+alt+p")
+    wait_until(lambda: len(outcomes.notices()) >= 2, 10, "the paste-last notice")
+    desktop.xdotool("key", "ctrl+alt+z")
     wait_until(lambda: len(outcomes.notices()) >= 3, 10,
                f"the three notices, not only {outcomes.notices()}")
     desktop.xdotool("key", "F12")  # a marker key: once it arrived, so did the rest

@@ -74,6 +74,7 @@ class PulseRig:
         self._proc: subprocess.Popen[bytes] | None = None
         self._sink_module: int | None = None
         self._remap_module: int | None = None
+        self._speaker_module: int | None = None
 
     # -- environment -------------------------------------------------------------------------
 
@@ -140,7 +141,7 @@ class PulseRig:
                 self.stop()
                 raise PulseRigError(f"pulseaudio did not answer within {self.start_timeout_s}s")
             time.sleep(0.05)  # polling a daemon's readiness, bounded by the deadline
-        self._sink_module, self._remap_module = self._module_ids()
+        self._sink_module, self._remap_module, self._speaker_module = self._module_ids()
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None
@@ -192,8 +193,12 @@ class PulseRig:
 
     def remove_microphone(self) -> None:
         """Unload the null sink and its remapped source: the microphone disappears (as when a
-        USB microphone is unplugged). Unloading only the remap would not break a stream:
-        PulseAudio moves it to another source."""
+        USB headset is unplugged). Unloading only the remap would not break a stream:
+        PulseAudio moves it to another source, so the speaker sink (whose monitor is one)
+        goes too."""
+        if self._speaker_module is not None:
+            self.pactl("unload-module", str(self._speaker_module))
+            self._speaker_module = None
         if self._remap_module is not None:
             self.pactl("unload-module", str(self._remap_module))
             self._remap_module = None
@@ -209,11 +214,14 @@ class PulseRig:
         if self._remap_module is None:
             self._remap_module = int(self.pactl("load-module", "module-remap-source",
                                                 *_REMAP_ARGS.split()).strip())
+        if self._speaker_module is None:
+            self._speaker_module = int(self.pactl("load-module", "module-null-sink",
+                                                  *_SPEAKER_ARGS.split()).strip())
         self.pactl("set-default-sink", SPEAKER)
         self.pactl("set-default-source", SOURCE)
 
-    def _module_ids(self) -> tuple[int | None, int | None]:
-        sink = remap = None
+    def _module_ids(self) -> tuple[int | None, int | None, int | None]:
+        sink = remap = speaker = None
         for line in self.pactl("list", "short", "modules").splitlines():
             fields = line.split("\t")
             if len(fields) < 3:
@@ -222,7 +230,9 @@ class PulseRig:
                 sink = int(fields[0])
             elif fields[1] == "module-remap-source" and f"source_name={SOURCE}" in fields[2]:
                 remap = int(fields[0])
-        return sink, remap
+            elif fields[1] == "module-null-sink" and f"sink_name={SPEAKER}" in fields[2]:
+                speaker = int(fields[0])
+        return sink, remap, speaker
 
     def _log_tail(self, lines: int = 20) -> str:
         try:

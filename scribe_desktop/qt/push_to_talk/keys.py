@@ -62,16 +62,20 @@ class KeyInput:
             self._apply(event)
 
     def typing(self, name: str) -> bool:
-        """A key press that reaches the focused app as input (not a chord of ours). An
-        auto-repeated press counts too: it types."""
+        """A key press that reaches the focused app as input (not a chord of ours). A
+        repeat of a held chord key is no input (it goes to our grab, or nowhere); a repeat
+        of any other key types, and counts (also if its release was missed)."""
         if name in MODIFIERS:
             return False
         cfg = self.interpreter.config
-        chords = [cfg.chord, cfg.undo, cfg.paste_last]
-        if self.interpreter.active:
-            chords.append(cfg.cancel)
+        chords = [c for c in (cfg.chord, cfg.undo, cfg.paste_last, cfg.cancel)
+                  if c is not None]
+        if name in self.interpreter.down and any(name in c.keys for c in chords):
+            return False
+        if not self.interpreter.active and cfg.cancel in chords:
+            chords.remove(cfg.cancel)  # not reserved now: Esc reaches the app
         down = self.interpreter.down | {name}
-        return not any(c is not None and name in c.keys and c.keys <= down for c in chords)
+        return not any(name in c.keys and c.keys <= down for c in chords)
 
     def _held_press(self, event: KeyEvent) -> None:
         """A press held back during our keys that was not ours (see KeyHoldBack)."""
