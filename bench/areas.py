@@ -13,7 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bench import client_latency, entity_bench, server_abuse, server_latency
+from bench import (
+    client_latency,
+    engine_compare,
+    entity_bench,
+    server_abuse,
+    server_latency,
+    shaping_bench,
+    vad_quality,
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,54 @@ pace in 100 ms chunks over raw WebSockets, a commit after each utterance
   chunk; the server answers it only after the chunk).
 * **commit -> final**: commit sent -> `committed_transcript` received.
 * **WER**: word error rate of the committed text against the reference transcript.
+"""
+
+
+def render_engines(data: dict[str, Any]) -> str:
+    return f"""{data['speech']}, streamed at real-time pace in 100 ms chunks over raw
+WebSockets to the real server, one configuration after the other (bench/engine_compare.py).
+VAD rows: the five utterances 2 s apart, `commit_strategy=vad`, one session, then two
+concurrent sessions. Commit row: a 10.4 s utterance (the first two clips) committed as soon
+as its audio is sent, with word timestamps, {engine_compare.REPEATS} times.
+
+{engine_compare.markdown(data['results'])}
+
+* **WER (commits)**: word error rate of the committed text against the reference (case and
+  punctuation ignored; Whisper's "Mr." for the reference's "mister" counts as an error).
+  **WER (last partial)**: of the last partial before each commit, what the user read while
+  speaking. In the two-session rows: the worse of the two sessions.
+* **first partial after onset**: the first `partial_transcript` of an utterance received ->
+  the moment the chunk holding its speech onset was sent (onset: the first 32 ms frame the
+  Silero VAD scores >= 0.5).
+* **partial interval**: time between consecutive partial updates of an utterance.
+* **VAD final lag**: `committed_transcript` received - end of the utterance - the 1.5 s of
+  silence the VAD waits for (negative: the clip's own trailing silence counted).
+* **CPU**: CPU seconds of the server and its worker processes / seconds of audio: the cores
+  the sessions used together.
+* **real time?**: yes when every utterance was committed, the worst final lag stayed under
+  2 s and partials kept coming at least every 2 s (p95).
+* **commit -> final**: commit sent -> `committed_transcript` received. **RSS**: resident
+  memory of the server and its worker processes, idle after start and after the VAD runs.
+* `pocketsphinx`: one worker per core. `whisper`: tiny.en (int8, CTranslate2), one worker
+  process with two threads (the default on 2 cores); `whisper-2w`: two workers with one thread
+  each.* Targets for whisper tiny.en on 2 cores: WER <= 5 %, first partial <= 1.0 s after onset,
+  a partial update at least every second, commit -> final <= 400 ms p95 for a 10 s
+  utterance, one session <= 1 core, two concurrent sessions in real time.
+"""
+
+
+def render_vad(data: dict[str, Any]) -> str:
+    return f"""{data['speech']} through `VadSegmenter` with each frame classifier, with the
+protocol's default parameters (1.5 s of silence ends a segment, threshold 0.4), in 100 ms
+chunks (bench/vad_quality.py).
+
+{vad_quality.markdown(data['results'])}
+
+* **right**: commits within 2.5 s after the end of an utterance (one per utterance);
+  **missed**: utterances without one; **extra**: every other commit (a segment split inside
+  speech, or noise taken for speech).
+* **delay**: end of the utterance -> its commit (1.5 s of it is the required silence).
+* **CPU per s of audio**: classifier and segmenter time per second of audio (one core).
 """
 
 
@@ -286,11 +342,34 @@ entity_redaction=all), timed per segment in one process (bench/entity_bench.py).
 """
 
 
+def render_shaping(data: dict[str, Any]) -> str:
+    return f"""Text shaping with every rule on (spoken commands, filler removal, numbers as
+digits, a dictionary of 100 whole-word and 5 regex entries) on segments with word timings,
+timed per segment in one process (bench/shaping_bench.py).
+
+{shaping_bench.markdown(data["results"])}
+
+* **shape()**: one segment alone, what an inserter calls; **document**:
+  `ShapedDocument.apply()`, what the session does per commit (shape, lay the segment out
+  after the 1,000 before it, update any that an edit reached).
+* **dictation**: 10-40 everyday words, a quarter with a paused command, some fillers and
+  spoken numbers; **spoken numbers**: mostly number words; **long**: 225 words (90 s of
+  speech, the auto-commit interval); **worst case**: 225 words, every other one a command
+  word or a filler, pauses everywhere.
+* **CPU**: the calling thread's CPU time (the work itself); **wall**: what the caller waited,
+  including preemption by other work on the machine. The target is p99 <= 1 ms.
+"""
+
+
 AREAS: tuple[Area, ...] = (
     Area("server", "Local server under concurrent sessions", "server_latency", 900,
          render_server),
     Area("abuse", "Local server under local abuse", "server_abuse", 300, render_abuse),
     Area("entities", "Entity detection per segment", "entity_bench", 300, render_entities),
+    Area("engines", "Engines compared on human speech", "engine_compare", 1200,
+         render_engines),
+    Area("vad", "VAD segmentation", "vad_quality", 300, render_vad),
+    Area("shaping", "Text shaping per segment", "shaping_bench", 300, render_shaping),
     Area("client", "Client send path", "client_latency", 300, render_client),
     Area("file", "File transcription end to end", "file_transcription", 400, render_file),
     Area("capture", "Microphone capture", "capture_latency", 300, render_capture),

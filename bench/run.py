@@ -7,6 +7,8 @@
 
 Areas, in order (the whole run takes several minutes on 2 cores):
   server   the local server under 1, 2 and 4 concurrent sessions (bench/server_latency.py)
+  engines  pocketsphinx and whisper side by side on human speech (bench/engine_compare.py)
+  vad      the Silero and WebRTC VADs on speech and noise (bench/vad_quality.py)
   client   chunk handed to `send_audio` -> frame on the socket (bench/client_latency.py)
   file     `scribe-desktop transcribe` on a FLAC file end to end (bench/file_transcription.py)
   capture  PortAudio callback -> chunk at the client, CPU (bench/capture_latency.py)

@@ -1,7 +1,7 @@
 """Benchmark our local server: real-time factor and per-chunk latency under concurrency.
 
 Starts `python -m scribe_desktop server` as a subprocess and streams real read speech (the
-LibriVox clips of Debian's pocketsphinx-testdata, else espeak-ng sentences) at real-time pace
+LibriVox clips of Debian's pocketsphinx-testdata; missing, the benchmark fails) at real-time pace
 in 100 ms chunks over 1, 2 and 4 concurrent raw-websockets sessions, committing after each
 utterance as a dictation client would.
 
@@ -39,7 +39,6 @@ if str(ROOT) not in sys.path:
 
 from bench.stats import percentile  # noqa: E402
 
-LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
 CHUNK_S = 0.1
 GAP_S = 0.6  # silence between utterances (a speaker's pause)
 RATE = 16000
@@ -52,42 +51,30 @@ class Utterance:
 
 
 def load_speech() -> tuple[list[Utterance], str]:
-    """Human read speech if Debian's pocketsphinx-testdata is installed, else espeak-ng."""
-    import soundfile
+    """Human read speech (Debian's pocketsphinx-testdata); fails loudly when it is missing,
+    never falls back to synthetic speech (tests/human_speech.py)."""
+    from tests.human_speech import DESCRIPTION, librivox
 
     gap = b"\0\0" * int(GAP_S * RATE)
-    transcripts = LIBRIVOX / "transcription"
-    if transcripts.exists():
-        out = []
-        for line in transcripts.read_text().splitlines():
-            text, _, name = line.rpartition("(")
-            wav = LIBRIVOX / f"{name.strip(' )')}.wav"
-            data, rate = soundfile.read(str(wav), dtype="int16")
-            if rate != RATE:
-                continue
-            clean = text.replace("<s>", "").replace("</s>", "").strip()
-            out.append(Utterance(data.tobytes() + gap, clean))
-        if out:
-            return out, "LibriVox read speech (pocketsphinx-testdata), 5 utterances"
-    from tests.speech import SENTENCES, pcm16, synth
-
-    return ([Utterance(pcm16(synth(s)) + gap, s) for s in SENTENCES],
-            "espeak-ng sentences (tests/speech.py)")
+    return [Utterance(u.samples.tobytes() + gap, u.text) for u in librivox()], DESCRIPTION
 
 
 class ServerProcess:
     """`python -m scribe_desktop server --port 0`, its ready line, and its CPU time."""
 
-    def __init__(self) -> None:
+    def __init__(self, extra_args: list[str] | None = None) -> None:
         env = {**os.environ, "SCRIBE_DESKTOP_SERVER_SECRET": "bench-secret"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "scribe_desktop", "server", "--port", "0"],
+            [sys.executable, "-m", "scribe_desktop", "server", "--port", "0",
+             *(extra_args or [])],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             env=env, cwd=ROOT)
         assert self.proc.stdout is not None
+        self.ready: dict[str, Any] = {}
         for raw in self.proc.stdout:
             event = json.loads(raw) if raw.startswith(b"{") else {}
             if event.get("event") == "ready":
+                self.ready = event
                 self.base_url = str(event["base_url"])
                 self.secret = str(event["secret"])
                 break

@@ -26,7 +26,8 @@ TEST_APT=("${RUN_APT[@]}" espeak-ng sox libsox-fmt-all ffmpeg xvfb xauth xdotool
           # with x11-xserver-utils, and stress-ng loads the CPU in the busy-machine tests
           sway wtype wl-clipboard grim xwayland x11-xserver-utils stress-ng
           desktop-file-utils binutils  # packaging tests: .desktop validation; PyInstaller
-          pocketsphinx-testdata)  # human read speech (LibriVox) for accuracy tests and benchmarks
+          pocketsphinx-testdata  # human read speech (LibriVox) for accuracy tests and benchmarks
+          alsa-utils)  # /usr/share/sounds/alsa: a second human voice, 48 kHz (whisper tests)
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 

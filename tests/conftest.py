@@ -11,6 +11,15 @@ import os
 
 # Qt widgets render offscreen unless a test starts Xvfb and asks for xcb itself.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The model store the tests see starts empty (whatever the user running them installed), so
+# `--engine auto` means pocketsphinx unless a test installs a model into a store of its own.
+if "SCRIBE_DESKTOP_MODELS_DIR" not in os.environ:
+    import atexit
+    import shutil
+    import tempfile
+
+    os.environ["SCRIBE_DESKTOP_MODELS_DIR"] = tempfile.mkdtemp(prefix="scribe-test-models-")
+    atexit.register(shutil.rmtree, os.environ["SCRIBE_DESKTOP_MODELS_DIR"], True)
 
 import collections
 import contextlib

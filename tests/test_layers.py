@@ -29,16 +29,17 @@ class Rule:
     pure_from: frozenset[str] = frozenset()  # single pure modules of other folders it may use
 
 
-PURE = frozenset({"core", "protocol"})
+PURE = frozenset({"core", "protocol", "shaping"})
 PURE_MODULES = frozenset({"audio.pcm", "hotkey.chord", "hotkey.interpreter", "inject.text"})
 ADAPTERS = frozenset({"audio", "client", "server", "history", "inject", "hotkey", "connect",
-                      "models"})
+                      "models", "paths"})
 BELOW_SESSION = PURE | {"export"} | ADAPTERS
 
 RULES: dict[str, Rule] = {
     # layer 0: pure, no I/O
     "core": Rule(0, frozenset({"protocol"}), frozenset()),
     "protocol": Rule(0, frozenset(), frozenset()),
+    "shaping": Rule(0, frozenset({"core", "protocol"}), frozenset({"text_to_num", "num2words"})),
     "export": Rule(0, PURE, frozenset({"srt"})),  # export/live.py appends to a file
     # layer 1: one I/O library each, no Qt, never each other except where named
     "audio": Rule(1, PURE, frozenset({"numpy", "soxr", "soundfile", "sounddevice",
@@ -47,11 +48,12 @@ RULES: dict[str, Rule] = {
     "server": Rule(1, PURE, frozenset({"aiohttp", "numpy", "pocketsphinx", "faster_whisper",
                                        "ctranslate2", "onnxruntime"}),
                    pure_from=frozenset({"audio.pcm"})),
-    "history": Rule(1, PURE | {"export"}, frozenset({"platformdirs"}),
+    "history": Rule(1, PURE | {"export", "paths"}, frozenset({"platformdirs"}),
                     pure_from=frozenset({"audio.pcm"})),
     "inject": Rule(1, PURE, frozenset()),  # xdotool/xclip/wl-clipboard run as processes
     "hotkey": Rule(1, PURE, frozenset({"pynput", "Xlib", "i3ipc"})),
     "connect": Rule(1, PURE | {"client"}, frozenset({"keyring"})),
+    "paths": Rule(1, frozenset(), frozenset()),  # private files: stdlib only
     "models": Rule(1, PURE, frozenset({"huggingface_hub", "httpx", "filelock", "platformdirs",
                                        "ctranslate2", "faster_whisper"})),
     # layer 2: use cases, no Qt

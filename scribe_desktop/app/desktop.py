@@ -32,12 +32,13 @@ from PySide6.QtWidgets import QApplication
 from ..connect import ApiKeys, Backend, LocalBackend
 from ..core.backend_kind import BackendKind
 from ..core.owned_tasks import OwnedTasks
+from ..core.redaction import Redactor
 from ..history import HistoryStore, default_history_path
 from ..hotkey.backends import ListenerStatus
 from ..qt.settings import Settings, SettingsStore
 from ..qt.single_instance import SingleInstance, instance_name, send_to_running
 from ..qt.worker.worker import DictationWorker, backend_factory_for
-from .logging_setup import ErrorReporter, Redactor, configure_logging
+from .logging_setup import ErrorReporter, configure_logging
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ class DesktopApp(QObject):
             if settings.backend == BackendKind.LOCAL:
                 secret = secrets.token_urlsafe(32)  # per launch of the child
                 self.redactor.add(secret)
-                return LocalBackend(secret=secret)
+                return LocalBackend(*settings.local_server_args(), secret=secret)
             return make(settings)
         return factory
 
@@ -314,6 +315,8 @@ class DesktopApp(QObject):
             self.window.show()
         for notice in notices:
             self.notify(notice)
+        if self.window is not None and not settings.welcome_done:
+            self.window.open_welcome()  # the first start; Help → Welcome… reopens it
         if print_ready:
             shown = self.window is not None and self.window.isVisible()
             print(json.dumps({"event": "ready", "instance": self.instance.name,

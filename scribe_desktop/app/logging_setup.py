@@ -16,14 +16,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import logging.handlers
-import re
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from ..core.redaction import Redactor
+from ..paths.private import create_private_file, private_dir, tighten
 from ..session.user_errors import UserError, user_error_for
 
 APP_NAME = "scribe-desktop"
@@ -31,37 +31,6 @@ LOG_FILE_NAME = "scribe-desktop.log"
 MAX_LOG_BYTES = 1_000_000
 LOG_BACKUPS = 3
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-# header or query forms a secret may take in a URL, a repr or a message
-_PATTERNS = (
-    re.compile(r"(?i)(xi-api-key['\"]?\s*[:=]\s*['\"]?)([^'\"\s,}&]+)"),
-    re.compile(r"(?i)([?&]token=)([^&\s'\"]+)"),
-    re.compile(r"(?i)(api_key=['\"]?)([^'\"\s,)]+)"),
-)
-_MIN_SECRET_CHARS = 4  # never redact tiny strings (they would mangle ordinary text)
-
-
-class Redactor:
-    """Known secrets and secret-shaped patterns -> `***`. Thread-safe."""
-
-    def __init__(self) -> None:
-        self._secrets: set[str] = set()
-        self._lock = threading.Lock()
-
-    def add(self, secret: str | None) -> None:
-        if secret and len(secret.strip()) >= _MIN_SECRET_CHARS:
-            with self._lock:
-                self._secrets.add(secret.strip())
-
-    def __call__(self, text: str) -> str:
-        with self._lock:
-            secrets = sorted(self._secrets, key=len, reverse=True)
-        for secret in secrets:
-            text = text.replace(secret, "***")
-        for pattern in _PATTERNS:
-            text = pattern.sub(lambda m: m.group(1) + "***", text)
-        return text
-
 
 class RedactingFormatter(logging.Formatter):
     """Formats as usual (message, traceback, stack), then redacts the whole text."""
@@ -74,22 +43,31 @@ class RedactingFormatter(logging.Formatter):
         return self.redactor(super().format(record))
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are created 0600 (the log names the user's files)."""
+
+    def _open(self) -> Any:
+        create_private_file(self.baseFilename)
+        return super()._open()
+
+
 def default_log_dir() -> Path:
     from platformdirs import user_log_dir
 
-    return Path(user_log_dir(APP_NAME, appauthor=False))
+    folder = private_dir(user_log_dir(APP_NAME, appauthor=False), own=True)
+    tighten(folder)  # the app's own folder: older logs may have been left readable
+    return folder
 
 
 def configure_logging(log_dir: Path | None = None, *, redactor: Redactor | None = None,
                       level: int = logging.INFO) -> tuple[Path, Redactor]:
     """Attach a rotating, redacting file handler to the root logger (replacing one added by
     an earlier call). Returns the log file path and the redactor to register secrets with."""
-    directory = log_dir or default_log_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = private_dir(log_dir) if log_dir else default_log_dir()
     path = directory / LOG_FILE_NAME
     redactor = redactor or Redactor()
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_LOG_BYTES,
-                                                   backupCount=LOG_BACKUPS, encoding="utf-8")
+    handler = PrivateRotatingFileHandler(path, maxBytes=MAX_LOG_BYTES,
+                                         backupCount=LOG_BACKUPS, encoding="utf-8")
     handler.setFormatter(RedactingFormatter(redactor))
     handler.set_name("scribe-desktop-file")
     root = logging.getLogger()

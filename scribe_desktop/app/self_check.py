@@ -205,9 +205,10 @@ def check_hotkeys() -> str:
     return status.message
 
 
-async def _transcribe_sample() -> tuple[str, float, float, float]:
+async def _transcribe_sample() -> tuple[str, float, float, float, str]:
     from ..audio.file_source import open_file_source
     from ..client import ApiKeyAuth, Endpoint
+    from ..connect import FixedBackend
     from ..connect.server_process import LocalServerProcess
     from ..core.backend_kind import BackendKind
     from ..session.file_transcription import transcribe_file
@@ -216,19 +217,20 @@ async def _transcribe_sample() -> tuple[str, float, float, float]:
     started = time.monotonic()
     async with LocalServerProcess(startup_timeout_s=SERVER_TIMEOUT_S) as server:
         ready_s = time.monotonic() - started
-        result = await transcribe_file(source, endpoint=Endpoint(base_url=server.base_url),
-                                       auth=ApiKeyAuth(server.secret), backend=BackendKind.LOCAL)
-    return result.text, result.duration_s, result.elapsed_s, ready_s
+        backend = FixedBackend(Endpoint(base_url=server.base_url), ApiKeyAuth(server.secret))
+        result = await transcribe_file(source, backend=backend, kind=BackendKind.LOCAL)
+        engine = " ".join(str(server.ready.get(k) or "") for k in ("engine", "model")).strip()
+    return result.text, result.duration_s, result.elapsed_s, ready_s, engine
 
 
 def check_engine() -> str:
     if not SAMPLE_WAV.is_file():
         raise RuntimeError(f"the bundled sample is missing: {SAMPLE_WAV}")
-    text, audio_s, elapsed_s, ready_s = asyncio.run(_transcribe_sample())
+    text, audio_s, elapsed_s, ready_s, engine = asyncio.run(_transcribe_sample())
     reference = SAMPLE_TEXT.read_text(encoding="utf-8").strip() if SAMPLE_TEXT.is_file() else ""
     if not text.strip():
         raise RuntimeError("the local server returned an empty transcript of the sample")
-    timing = (f"server ready in {ready_s:.1f} s, {audio_s:.1f} s of audio in "
+    timing = (f"{engine or 'engine'} ready in {ready_s:.1f} s, {audio_s:.1f} s of audio in "
               f"{elapsed_s:.1f} s")
     if not reference:
         return f"{text!r} ({timing})"
@@ -238,12 +240,35 @@ def check_engine() -> str:
     return f"{text!r} (WER {wer:.0%}, {timing})"
 
 
+def check_whisper() -> str:
+    """faster-whisper and CTranslate2 import (the accurate engine's runtime)."""
+    fw = _import("faster_whisper")
+    ct2 = _import("ctranslate2")
+    return f"faster-whisper {getattr(fw, '__version__', '?')}, CTranslate2 {ct2.__version__}"
+
+
+def check_models() -> str:
+    """Which Whisper models are installed, and which one the local server will run."""
+    from ..models import ModelStore
+
+    store = ModelStore()
+    installed = [m.name for m in store.list_installed()]
+    best = store.best_installed("en")
+    if best is None:
+        raise CheckWarning(
+            f"no Whisper model installed in {store.root}: the local server runs pocketsphinx "
+            "(far less accurate). Install one: scribe-desktop models download base.en")
+    return f"{', '.join(installed)} in {store.root}; the local server runs {best.name}"
+
+
 CHECKS: tuple[tuple[str, Check], ...] = (
     ("version", check_version),
     ("qt", check_qt),
     ("resources", check_resources),
     ("portaudio", check_portaudio),
     ("pocketsphinx", check_pocketsphinx),
+    ("whisper", check_whisper),
+    ("models", check_models),
     ("keyring-import", _version_check("keyring")),
     ("websockets", _version_check("websockets")),
     ("aiohttp", _version_check("aiohttp")),

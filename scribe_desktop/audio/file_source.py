@@ -1,15 +1,17 @@
-"""Decode an audio file into fixed-length mono PCM16 chunks at a session's rate.
+"""Decode an audio (or video) file into fixed-length mono PCM16 chunks at a session's rate.
 
 libsndfile (through `soundfile`; version 1.2 in the wheel) decodes WAV, FLAC, OGG (Vorbis and
-Opus) and MP3. The file is read block by block (2 s by default, as `soundfile.blocks` does)
-so hours of audio never sit in memory at once; each block is downmixed to mono and resampled
-with a streaming soxr resampler (`pcm.StreamResampler`), so block boundaries leave no clicks
-and the output length tracks the input exactly.
+Opus) and MP3; everything else FFmpeg reads (M4A/MP4, WebM, Opus, AAC, WMA, a video's audio
+track…) goes through PyAV (`av_decode.py`). Either way the file is read block by block (2 s
+by default) so hours of audio never sit in memory at once; each block is downmixed to mono and
+resampled with a streaming soxr resampler (`pcm.StreamResampler`), so block boundaries leave
+no clicks and the output length tracks the input exactly. `formats.py` says which extensions
+this machine decodes (the file picker offers exactly those).
 
 `open_file_source()` probes the file (raising `FileSourceError` with a one-line message that
-names the file and the supported formats) and returns a `FileSource`, an `AudioSource`:
-`async for chunk in source` decodes block by block in a worker thread, so the event loop keeps
-serving the socket while MP3 frames are decoded.
+names the file, its format when it cannot be read, and the formats that can) and returns a
+`FileSource`, an `AudioSource`: `async for chunk in source` decodes block by block in a worker
+thread, so the event loop keeps serving the socket while frames are decoded.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ import numpy as np
 import numpy.typing as npt
 import soundfile
 
+from .av_decode import AvDecodeError, NoAudioTrackError, av_mono_blocks, av_probe
+from .formats import av_extensions, describe_formats
 from .pcm import StreamResampler, array_to_pcm16_bytes, downmix, float_to_int16, level_dbfs
 from .source import AudioChunk
 
-SUPPORTED_FORMATS = "WAV, FLAC, OGG (Vorbis/Opus) and MP3"
+SUPPORTED_FORMATS = describe_formats()
 DEFAULT_CHUNK_S = 0.25  # the upper end of rule C9's 50-250 ms
 DEFAULT_BLOCK_S = 2.0  # decode granularity: large enough to amortise a thread hop
 _UNKNOWN_FRAMES = 1 << 60  # libsndfile reports SF_COUNT_MAX-like values when it cannot tell
@@ -50,11 +54,12 @@ class FileInfo:
     """What the container says about a file, before any decoding."""
 
     path: Path
-    format: str  # libsndfile major format, e.g. "WAV", "FLAC", "OGG", "MP3"
-    subtype: str  # e.g. "PCM_16", "VORBIS", "MPEG_LAYER_III"
+    format: str  # libsndfile major format ("WAV", "MP3"), or FFmpeg's container name
+    subtype: str  # e.g. "PCM_16", "VORBIS", "MPEG_LAYER_III"; FFmpeg's codec ("aac")
     sample_rate_hz: int
     channels: int
     frames: int | None  # None if the container does not say
+    decoder: str = "soundfile"  # "soundfile" or "av" (FFmpeg through PyAV)
 
     @property
     def duration_s(self) -> float | None:
@@ -62,7 +67,13 @@ class FileInfo:
 
 
 def _unsupported(path: Path, why: str) -> FileSourceError:
+    """The one message for a file neither decoder reads: why, and the formats that work."""
     return FileSourceError(path, f"{why}. Supported formats: {SUPPORTED_FORMATS}")
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    return f"the {suffix.upper()} format" if suffix else "a file without an extension"
 
 
 def probe(path: str | Path) -> FileInfo:
@@ -84,14 +95,31 @@ def probe(path: str | Path) -> FileInfo:
     except FileSourceError:
         raise
     except soundfile.LibsndfileError as exc:
-        raise _unsupported(p, f"not a readable audio file ({_libsndfile_reason(exc)})") from None
+        info = _probe_with_ffmpeg(p, _libsndfile_reason(exc))
     except (OSError, RuntimeError, ValueError) as exc:
-        raise _unsupported(p, f"cannot be read ({exc})") from None
+        raise FileSourceError(p, f"cannot be read ({exc})") from None
     if info.sample_rate_hz <= 0 or info.channels <= 0:
         raise _unsupported(p, "the header declares no samples or channels")
     if info.frames == 0:
         raise FileSourceError(p, "contains no audio (0 samples)")
     return info
+
+
+def _probe_with_ffmpeg(p: Path, libsndfile_reason: str) -> FileInfo:
+    """What libsndfile cannot read, FFmpeg may (M4A, WebM, WMA, a video's sound...)."""
+    if not av_extensions():  # PyAV missing: libsndfile's verdict is the answer
+        raise _unsupported(p, f"not a readable audio file ({libsndfile_reason})")
+    try:
+        found = av_probe(p)
+    except NoAudioTrackError as exc:  # a readable video, just without sound
+        raise FileSourceError(p, f"is {exc}") from None
+    except AvDecodeError as exc:
+        raise _unsupported(p, f"not a readable audio file: {_format_of(p)} could not be "
+                           f"decoded ({exc})") from None
+    frames = round(found.duration_s * found.sample_rate_hz) if found.duration_s else None
+    return FileInfo(path=p, format=found.container, subtype=found.codec,
+                    sample_rate_hz=found.sample_rate_hz, channels=found.channels,
+                    frames=frames, decoder="av")
 
 
 def _libsndfile_reason(exc: soundfile.LibsndfileError) -> str:
@@ -154,27 +182,21 @@ class FileSource:
         resampler = StreamResampler(self.info.sample_rate_hz, self._rate, dtype="float32")
         pending = np.zeros(0, dtype=np.float32)
         emitted = 0  # output samples delivered so far
-        quiet = self.quiet_decoder and self.info.format == "MP3"
         try:
-            with soundfile.SoundFile(str(path)) as f:
-                while True:
-                    # Block by block (what soundfile.blocks does), with plain reads so a
-                    # container that misreports its length still reads to its real end.
-                    with _stderr_silenced() if quiet else contextlib.nullcontext():
-                        block = f.read(self._block_frames, dtype="float32", always_2d=True)
-                    if not len(block):
-                        break
-                    mono = downmix(np.asarray(block, dtype=np.float32))
-                    pending = np.concatenate((pending, resampler.process(mono)))
-                    while pending.size >= self.chunk_samples:
-                        head, pending = (pending[:self.chunk_samples],
-                                         pending[self.chunk_samples:])
-                        yield self._chunk(head, emitted)
-                        emitted += head.size
+            for mono in self._mono_blocks():
+                pending = np.concatenate((pending, resampler.process(mono)))
+                while pending.size >= self.chunk_samples:
+                    head, pending = (pending[:self.chunk_samples],
+                                     pending[self.chunk_samples:])
+                    yield self._chunk(head, emitted)
+                    emitted += head.size
         except soundfile.LibsndfileError as exc:
-            raise _unsupported(path, f"decoding failed ({_libsndfile_reason(exc)})") from None
+            raise FileSourceError(path, f"decoding failed ({_libsndfile_reason(exc)})") \
+                from None
+        except AvDecodeError as exc:
+            raise FileSourceError(path, f"decoding failed ({exc})") from None
         except (OSError, RuntimeError, ValueError) as exc:
-            raise _unsupported(path, f"decoding failed ({exc})") from None
+            raise FileSourceError(path, f"decoding failed ({exc})") from None
         pending = np.concatenate((pending, resampler.flush()))
         for start in range(0, pending.size, self.chunk_samples):
             part = pending[start:start + self.chunk_samples]
@@ -182,6 +204,22 @@ class FileSource:
             emitted += part.size
         if emitted == 0:
             raise FileSourceError(path, "contains no audio (0 samples decoded)")
+
+    def _mono_blocks(self) -> Iterator[npt.NDArray[np.float32]]:
+        """The file as mono float32 blocks at its own rate, from its decoder."""
+        if self.info.decoder == "av":
+            yield from av_mono_blocks(self.info.path, self._block_frames)
+            return
+        quiet = self.quiet_decoder and self.info.format == "MP3"
+        with soundfile.SoundFile(str(self.info.path)) as f:
+            while True:
+                # Block by block (what soundfile.blocks does), with plain reads so a
+                # container that misreports its length still reads to its real end.
+                with _stderr_silenced() if quiet else contextlib.nullcontext():
+                    block = f.read(self._block_frames, dtype="float32", always_2d=True)
+                if not len(block):
+                    return
+                yield downmix(np.asarray(block, dtype=np.float32))
 
     def _chunk(self, samples: npt.NDArray[np.float32], offset: int) -> AudioChunk:
         pcm = float_to_int16(samples)

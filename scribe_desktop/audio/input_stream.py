@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy.typing as npt
@@ -29,16 +30,41 @@ def open_input_stream(sd: SoundDeviceModule, device: InputDevice, *, rate_hz: in
                       channels: int, block_s: float,
                       callback: Callable[[npt.NDArray[Any], int, Any, Any], None],
                       finished: Callable[[], None]) -> InputStreamLike:
-    """Open and start a float32 stream on `device` (blocking); closed again if start fails."""
-    stream = sd.InputStream(
-        samplerate=rate_hz, blocksize=max(1, round(rate_hz * block_s)), device=device.index,
-        channels=channels, dtype="float32", callback=callback, finished_callback=finished)
-    try:
-        stream.start()
-    except BaseException:
-        stream.close()
-        raise
+    """Open and start a float32 stream on `device` (blocking); closed again if start fails.
+    A sound-server source (`device.pulse_source`) is opened through ALSA's pulse plugin
+    with `PULSE_SOURCE` naming it: libpulse reads it when the plugin connects, at open."""
+    with _pulse_source(device.pulse_source):
+        stream = sd.InputStream(
+            samplerate=rate_hz, blocksize=max(1, round(rate_hz * block_s)),
+            device=device.index, channels=channels, dtype="float32", callback=callback,
+            finished_callback=finished)
+        try:
+            stream.start()
+        except BaseException:
+            stream.close()
+            raise
     return stream
+
+
+_ENV_LOCK = threading.Lock()  # streams are opened from worker threads
+
+
+@contextlib.contextmanager
+def _pulse_source(source: str | None) -> Iterator[None]:
+    """`PULSE_SOURCE=source` while a stream opens (nothing for other devices)."""
+    if source is None:
+        yield
+        return
+    with _ENV_LOCK:
+        saved = os.environ.get("PULSE_SOURCE")
+        os.environ["PULSE_SOURCE"] = source
+        try:
+            yield
+        finally:
+            if saved is None:
+                os.environ.pop("PULSE_SOURCE", None)
+            else:
+                os.environ["PULSE_SOURCE"] = saved
 
 
 async def close_input_stream(stream: InputStreamLike) -> None:

@@ -27,6 +27,7 @@ from websockets.exceptions import (
 )
 
 from ..protocol.connection import (
+    DEFAULT_VAD_SILENCE_S,
     ClientConnection,
     ConnectionEvent,
     Passed,
@@ -111,6 +112,10 @@ class ScribeSession:
     def close_code(self) -> int | None:
         return self._ws.close_code
 
+    def answers_settled(self) -> float | None:
+        """See `ClientConnection.answers_settled` (None: every answer is in)."""
+        return self.connection.answers_settled(self._clock())
+
     @property
     def decode_errors(self) -> int:
         return self.connection.decode_errors
@@ -127,13 +132,14 @@ class ScribeSession:
             self.connection.send_audio(pcm, self._clock())
             await self._flush()
 
-    async def commit(self) -> int | None:
+    async def commit(self, *, final: bool = False) -> int | None:
         """Ask the server to commit the current segment: the request's number (a `Commit`
         event's `answers` names it), or None when skipped (rule C6: no new audio since the
-        last commit). Pads with silence to 0.3 s, so it is never throttled."""
+        last commit). Padded with silence so it is never throttled; `final`: nothing will be
+        sent after it (see `ClientConnection.commit`)."""
         self._raise_if_ended()
         async with self._send_lock:
-            request = self.connection.commit(self._clock())
+            request = self.connection.commit(self._clock(), final=final)
             await self._flush()
         return request
 
@@ -206,7 +212,7 @@ class ScribeSession:
         end = _End(None)
         try:
             async for frame in self._ws:
-                self.connection.receive_frame(frame)
+                self.connection.receive_frame(frame, self._clock())
                 for event in self.connection.events_received():
                     self._accept(event)
         except ConnectionClosedOK:
@@ -324,22 +330,24 @@ async def connect(options: SessionOptions, endpoint: Endpoint, auth: Auth, *,
     except InvalidStatus as exc:
         body = bytes(exc.response.body or b"").decode("utf-8", "replace").strip()[:300]
         raise HandshakeRejectedError(shown, exc.response.status_code, body) from None
-    except TimeoutError:
-        raise ConnectError(shown, f"no answer within {timeout_s:g} s") from None
+    except TimeoutError as exc:  # chained: the app explains the cause (timeout)
+        raise ConnectError(shown, f"no answer within {timeout_s:g} s") from exc
     except OSError as exc:  # refused, unreachable, DNS (socket.gaierror)
         raise ConnectError(shown, exc.strerror or str(exc)) from exc
     except WebSocketException as exc:
         raise ConnectError(shown, f"{type(exc).__name__}: {exc}") from exc
     if connection is None:
-        connection = ClientConnection.new(options.effective_audio_format, now=loop.time(),
-                                          commit_strategy=options.effective_commit_strategy,
-                                          previous_text=previous_text, **uplink_options)
+        connection = ClientConnection.new(
+            options.effective_audio_format, now=loop.time(),
+            commit_strategy=options.effective_commit_strategy,
+            vad_silence_s=options.vad_silence_threshold_secs or DEFAULT_VAD_SILENCE_S,
+            previous_text=previous_text, **uplink_options)
     try:
         async with asyncio.timeout_at(deadline):
             started, early = await _await_started(ws, shown, connection)
-    except TimeoutError:
+    except TimeoutError as exc:
         await _abandon(ws)
-        raise ConnectError(shown, f"no session_started within {timeout_s:g} s") from None
+        raise ConnectError(shown, f"no session_started within {timeout_s:g} s") from exc
     except BaseException:
         await _abandon(ws)
         raise

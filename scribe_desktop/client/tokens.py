@@ -46,8 +46,8 @@ async def mint_token(api_key: str, endpoint: Endpoint, *,
                 response = await client.post(url, headers=headers)
         else:
             response = await http_client.post(url, headers=headers, timeout=timeout_s)
-    except httpx.TimeoutException:
-        raise TokenMintError(url, f"no answer within {timeout_s:g} s") from None
+    except httpx.TimeoutException as exc:  # chained: the app explains the cause (timeout)
+        raise TokenMintError(url, f"no answer within {timeout_s:g} s") from exc
     except httpx.HTTPError as exc:
         raise TokenMintError(url, f"{type(exc).__name__}: {exc}") from exc
     if response.status_code in (401, 403):

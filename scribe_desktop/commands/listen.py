@@ -22,11 +22,13 @@ import shutil
 import sys
 from typing import TYPE_CHECKING, Any
 
-from .secret_args import PrivateFileError, add_server_secret_arguments, server_secret
+from .cli_backend import UsageError, add_backend_arguments
+from .secret_args import add_server_secret_arguments
 
 if TYPE_CHECKING:  # real imports inside run(): every command module builds the parser
     from ..audio.capture_events import CaptureEvent
-    from ..protocol.connection import ConnectionEvent
+    from ..connect import Backend
+    from ..core.redaction import Redactor
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -41,9 +43,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--device", metavar="NAME",
                    help="input device name (default: the system default; see --list-devices)")
     p.add_argument("--list-devices", action="store_true", help="list input devices and exit")
-    p.add_argument("--backend", choices=("local", "cloud"), default="local",
-                   help="local: the offline engine in its own server process (default); "
-                   "cloud: ElevenLabs with the API key from the keyring or $ELEVENLABS_API_KEY")
+    add_backend_arguments(p)
     p.add_argument("--server-url", metavar="URL",
                    help="base URL of a running server instead of starting one")
     add_server_secret_arguments(p)
@@ -154,85 +154,64 @@ async def _main(args: argparse.Namespace) -> int:
             printer.note(str(payload["message"]))
 
     mic.add_listener(on_capture)
-    server = None
+    from ..connect import LocalServerError
+    from ..core.redaction import Redactor
+    from .cli_backend import open_backend
+
+    redactor = Redactor()
+    backend = None
     try:
-        endpoint, auth, server = await _backend(args)
+        backend = await open_backend(args, "listen", redactor)
         async with mic:
-            return await _dictate(args, mic, endpoint, auth, printer)
-    except _Failure as exc:
+            return await _dictate(args, mic, backend, printer, redactor)
+    except UsageError as exc:
         printer.note(f"error: {exc}")
-        return exc.code
+        return EXIT_USAGE
+    except LocalServerError as exc:
+        printer.note(f"error: {redactor(str(exc))}")
+        return EXIT_FAILED
     finally:
-        if server is not None:
-            await server.stop()
+        if backend is not None:
+            await backend.aclose()
 
 
-class _Failure(Exception):
-    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-async def _backend(args: argparse.Namespace) -> tuple[Any, Any, Any]:
-    """(endpoint, auth, server to stop or None)."""
-    from ..client import ApiKeyAuth, Endpoint
-
-    if args.backend == "cloud":
-        from .transcribe import UsageError, _cloud_api_key
-
-        try:
-            key = await _cloud_api_key()
-        except UsageError as exc:
-            raise _Failure(str(exc), EXIT_USAGE) from None
-        return Endpoint(base_url=args.server_url), ApiKeyAuth(key), None
-    if args.server_url:
-        try:
-            secret = server_secret(args, "listen")
-        except PrivateFileError as exc:
-            raise _Failure(str(exc), EXIT_USAGE) from None
-        return Endpoint(base_url=args.server_url), ApiKeyAuth(secret), None
-    from ..connect.server_process import LocalServerError, LocalServerProcess
-
-    server = LocalServerProcess()
-    try:
-        await server.start()
-    except (LocalServerError, OSError) as exc:
-        raise _Failure(f"cannot start the local server: {str(exc).strip()[:300]}") from None
-    return Endpoint(base_url=server.base_url), ApiKeyAuth(server.secret), server
-
-
-async def _dictate(args: argparse.Namespace, mic: Any, endpoint: Any, auth: Any,
-                   printer: _Printer) -> int:
+async def _dictate(args: argparse.Namespace, mic: Any, backend: Backend, printer: _Printer,
+                   redactor: Redactor) -> int:
     import asyncio
     import contextlib
     import signal
 
-    from ..client import ScribeError, connect
-    from ..core.transcript import PartialChanged, SegmentAdded, SegmentEnriched, Transcript
+    from ..core.transcript import PartialChanged, SegmentAdded, SegmentEnriched, Transcript, feed
     from ..export import SessionMeta, SessionSource, SessionStatus
     from ..protocol.codec import server_message_to_json
-    from ..protocol.connection import Commit, as_message
+    from ..protocol.connection import as_message
     from ..protocol.options import CommitStrategy, SessionOptions
+    from ..session.live import (
+        CommitTimeoutError,
+        Connected,
+        FinalCommitSent,
+        LiveEvent,
+        LiveSession,
+        Received,
+        Reconnected,
+        Reconnecting,
+    )
+    from .cli_backend import describe_error, status_line
     from .transcribe import close_journal, open_journal
 
     options = SessionOptions(language_code=args.language,
-                             commit_strategy=CommitStrategy(args.commit_strategy))
-    try:
-        session = await connect(options, endpoint, auth)
-    except ScribeError as exc:
-        raise _Failure(str(exc)) from None
+                             commit_strategy=CommitStrategy(args.commit_strategy)).validate()
     journal = open_journal(args, "listen")
     record = None if journal is None else journal.begin(SessionMeta(
         source=SessionSource.LISTEN, backend=args.backend, model_id=options.model_id,
         language_code=args.language))
     status = SessionStatus.FAILED
-    started = asyncio.get_running_loop().time()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
     transcript = Transcript()
     stop = asyncio.Event()
-    answered = asyncio.Event()  # our final commit request was answered
-    final_request: int | None = None
-    loop = asyncio.get_running_loop()
     interrupts = 0
+    source = mic.start()
 
     def on_sigint() -> None:
         nonlocal interrupts
@@ -241,80 +220,79 @@ async def _dictate(args: argparse.Namespace, mic: Any, endpoint: Any, auth: Any,
             raise KeyboardInterrupt  # second Ctrl+C: give up waiting
         stop.set()
 
+    def on_change(change: object) -> None:
+        if isinstance(change, PartialChanged):
+            printer.partial(change.text)
+        elif isinstance(change, SegmentAdded):
+            printer.committed(change.segment.text)
+            if record is not None:
+                record.add_segment(change.segment)
+        elif isinstance(change, SegmentEnriched) and record is not None:
+            record.enrich(change.segment)
+
+    def on_event(event: LiveEvent) -> None:
+        if isinstance(event, Received):
+            message = as_message(event.event)
+            if printer.as_json and message is not None:
+                printer.json_line(server_message_to_json(message))
+            feed(transcript, event.event, on_change)
+        elif isinstance(event, Connected):
+            session = live.stream.session
+            if printer.as_json:
+                printer.json_line({"message_type": "listening", "device": source.name,
+                                   "session_id": session.session_id if session else None})
+            elif printer.tty:
+                printer.note(f"listening on {source.name}; Ctrl+C to finish")
+        elif isinstance(event, Reconnecting | Reconnected):
+            if printer.as_json:
+                payload: dict[str, Any] = {"message_type": type(event).__name__.lower()}
+                payload.update({"attempt": event.attempt, "buffered_s": round(
+                    event.buffered_s, 2)} if isinstance(event, Reconnecting) else {
+                    "replayed_s": round(event.replayed_s, 2)})
+                printer.json_line(payload)
+            else:
+                printer.note(status_line(event, redactor))
+        elif isinstance(event, FinalCommitSent) and printer.as_json \
+                and event.request is not None:
+            printer.json_line({"message_type": "commit_sent"})
+
+    live = LiveSession(source, backend, options, on_event)
     loop.add_signal_handler(signal.SIGINT, on_sigint)
-
-    def handle(event: ConnectionEvent) -> None:
-        message = as_message(event)
-        if printer.as_json and message is not None:
-            printer.json_line(server_message_to_json(message))
-        for change in transcript.apply(event):
-            if isinstance(change, PartialChanged):
-                printer.partial(change.text)
-            elif isinstance(change, SegmentAdded):
-                printer.committed(change.segment.text)
-                if record is not None:
-                    record.add_segment(change.segment)
-            elif isinstance(change, SegmentEnriched) and record is not None:
-                record.enrich(change.segment)
-        if (final_request is not None and isinstance(event, Commit)
-                and not session.connection.pending_requests):
-            answered.set()
-
-    async def read() -> None:
-        async for event in session.events():
-            handle(event)
-
-    async def send() -> None:
-        async for chunk in source:
-            await session.send_audio(chunk.pcm)
-
-    source = mic.start()
-    if printer.as_json:
-        printer.json_line({"message_type": "listening", "device": source.name,
-                           "session_id": session.session_id})
-    elif printer.tty:
-        printer.note(f"listening on {source.name}; Ctrl+C to finish")
-    reader = asyncio.ensure_future(read())
-    sender = asyncio.ensure_future(send())
+    runner = asyncio.ensure_future(live.run())
     code = 0
     try:
         waiter = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({waiter, reader, sender}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({waiter, runner}, return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
-        for task in (reader, sender):
-            if task.done() and task.exception() is not None:
-                raise _Failure(str(task.exception()))
-        source.stop()  # the rest of the captured audio, then the sender ends
-        await asyncio.wait_for(sender, 5)
-        final_request = await session.commit()  # rule C6: None when nothing new was sent
-        if printer.as_json and final_request is not None:
-            printer.json_line({"message_type": "commit_sent",
-                               "stream_s": round(session.uplink.sent_s, 3)})
-        if final_request is not None and session.connection.pending_requests:
+        if not runner.done():
             try:
-                await asyncio.wait_for(answered.wait(), args.commit_timeout)
-            except TimeoutError:
+                await live.finish(args.commit_timeout)
+            except CommitTimeoutError:
                 printer.note(f"no answer to the last commit within {args.commit_timeout:g} s")
                 code = EXIT_FAILED
-        status = SessionStatus.COMPLETED
-    except ScribeError as exc:
-        raise _Failure(str(exc)) from None
+        await runner  # raises the error that ended the session, if one did
+        status = SessionStatus.COMPLETED if code == 0 else SessionStatus.FAILED
     except (asyncio.CancelledError, KeyboardInterrupt):  # a second Ctrl+C
         status = SessionStatus.CANCELLED
         raise
+    except Exception as exc:  # the session ended for good: keep what was committed
+        printer.note("error: " + describe_error(exc, redactor)
+                     + (" The transcript is incomplete." if transcript.segments else ""))
+        code = EXIT_FAILED
     finally:
         loop.remove_signal_handler(signal.SIGINT)
         source.stop()
-        for task in (sender, reader):
-            task.cancel()
+        await live.abort()
+        if not runner.done():
+            runner.cancel()
             with contextlib.suppress(BaseException):
-                await task
-        await session.close()
+                await runner
         if record is not None:
             record.finish(status, duration_s=loop.time() - started)
         close_journal(journal)
     if printer.as_json:
-        printer.json_line({"message_type": "transcript", "text": transcript.text})
+        printer.json_line({"message_type": "transcript", "text": transcript.text,
+                           "complete": code == 0})
     elif printer.tty:
         printer.partial("")
     return code

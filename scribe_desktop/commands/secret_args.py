@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from .private_files import PrivateFileError, read_secret_file
+from ..paths.secret_files import PrivateFileError, read_secret_file
 
 SERVER_SECRET_ENV = "SCRIBE_DESKTOP_SERVER_SECRET"
 

@@ -1,6 +1,12 @@
 """`scribe-desktop server`: the local Scribe-compatible server.
 
-Prints one JSON "ready" line to stdout when listening; logs go to stderr.
+Prints one JSON "ready" line to stdout when listening (with the engine, model and languages it
+runs); logs go to stderr.
+
+Engines: `--engine auto` (the default) runs the best Whisper model installed in the model
+store (`scribe-desktop models`) and falls back to pocketsphinx, whose model ships in the
+wheel, when none is; `--engine whisper` runs `--model NAME` (from the store) or `--model-path
+DIR` (any CTranslate2 Whisper model directory); `--engine pocketsphinx` always pocketsphinx.
 """
 
 from __future__ import annotations
@@ -10,7 +16,11 @@ import asyncio
 import contextlib
 import os
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..server.engines.base import Engine
 
 
 def add_parser(subparsers: Any) -> None:
@@ -61,9 +71,20 @@ def add_parser(subparsers: Any) -> None:
                    help="the same, from one IP address (default 64)")
     p.add_argument("--lenient-commits", action="store_true",
                    help="pad short commits with silence instead of commit_throttled")
+    p.add_argument("--engine", choices=["auto", *ENGINES], default="auto",
+                   help="offline engine: auto (default) is the best installed Whisper "
+                   "model, else pocketsphinx (no download needed); whisper needs --model or "
+                   "--model-path")
+    p.add_argument("--model-path", default=None, metavar="DIR",
+                   help="whisper: directory of a CTranslate2 Whisper model (model.bin, "
+                        "config.json, tokenizer.json); never downloaded")
+    p.add_argument("--model", default=None, metavar="NAME",
+                   help="whisper: a model of the model store, by name (instead of "
+                        "--model-path)")
     p.add_argument("--engine-workers", type=int, default=None, metavar="N",
-                   help="decode in N worker processes, one core each (default: the number "
-                        "of CPUs); 0 decodes in the server process itself")
+                   help="decode in N worker processes (default: pocketsphinx one per CPU, "
+                        "whisper one per 4 CPUs, sharing them); 0 decodes in the server "
+                        "process itself")
     p.add_argument("--exit-with-parent", action="store_true",
                    help="shut down when standard input reaches end of file: a parent that "
                    "keeps a pipe open on our stdin takes the server down with it even when "
@@ -76,21 +97,135 @@ def add_parser(subparsers: Any) -> None:
                    choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="stderr log level")
 
 
-def run(args: argparse.Namespace) -> int:
+ENGINES = ("pocketsphinx", "whisper")
+ModelResolver = Callable[[str], "str | os.PathLike[str]"]
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """Which engine to load and how (from the flags)."""
+
+    name: str
+    workers: int  # 0: in the server process
+    model_dir: str | None = None
+    model_name: str | None = None
+
+
+def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
+                  ) -> EngineChoice:
+    """The engine the flags ask for; ConfigError (exit 2) when they cannot work."""
+    from ..server.config import ConfigError
+
+    workers: int | None = args.engine_workers
+    if workers is not None and workers < 0:
+        raise ConfigError(f"--engine-workers must be 0 or more, got {workers}")
+    engine = args.engine
+    if engine == "auto":
+        engine = "whisper" if args.model or args.model_path else _auto_engine(args)
+    if engine == "pocketsphinx":
+        if args.model_path or args.model:
+            raise ConfigError("--model-path and --model are for --engine whisper; "
+                              "pocketsphinx uses the model in its wheel")
+        # pocketsphinx holds the GIL while decoding: one process per core decodes in parallel
+        return EngineChoice("pocketsphinx", (os.cpu_count() or 1) if workers is None
+                            else workers)
+    from ..server.engines.whisper_decoder import ModelDirError, check_model_dir
+
+    if args.model_path and args.model:
+        raise ConfigError("give either --model-path or --model, not both")
+    if engine == "whisper" and not (args.model or args.model_path) and args.engine == "auto":
+        args.model = _auto_model(args)
+    name: str | None = None
+    if args.model:
+        if model_resolver is None:
+            raise ConfigError("--model NAME needs the model store, which this build does not "
+                              "have; pass --model-path DIR instead")
+        name = args.model
+        path: str | os.PathLike[str] = model_resolver(args.model)
+    elif args.model_path:
+        path = args.model_path
+    else:
+        raise ConfigError("--engine whisper needs --model-path DIR (a CTranslate2 Whisper "
+                          "model directory) or --model NAME")
+    try:
+        directory = check_model_dir(path)
+    except ModelDirError as exc:
+        raise ConfigError(str(exc)) from None
+    # one worker per 4 cores, the cores shared between them: on 2 cores one worker with both
+    # threads gave faster commits than two single-threaded ones (docs/architecture.md)
+    default = max(1, (os.cpu_count() or 1) // 4)
+    return EngineChoice("whisper", default if workers is None else workers, str(directory),
+                        name)
+
+
+def _auto_model(args: argparse.Namespace) -> str | None:
+    """The best installed model of the store for the language asked for (English when none
+    is), or None."""
+    from ..models import ModelStore
+
+    try:
+        best = ModelStore().best_installed(getattr(args, "language", None) or "en")
+    except OSError:
+        return None  # an unreadable store: the zero-download engine still works
+    return None if best is None else best.name
+
+
+def _auto_engine(args: argparse.Namespace) -> str:
+    return "whisper" if _auto_model(args) is not None else "pocketsphinx"
+
+
+def store_resolver(name: str) -> str | os.PathLike[str]:
+    """`--model NAME` -> the model's directory in the store (ConfigError when not there)."""
+    from ..models import ModelsError, ModelStore
+    from ..server.config import ConfigError
+
+    try:
+        return ModelStore().path(name)
+    except ModelsError as exc:
+        raise ConfigError(f"{exc} (see `scribe-desktop models list`)") from None
+
+
+def load_engine_choice(choice: EngineChoice) -> Engine:
+    """Load the chosen engine (blocking; the model is loaded before the server is ready)."""
+    import functools
+
+    from ..server.engines.pocketsphinx_engine import load_engine
+    from ..server.engines.process_host import ProcessEngine
+
+    if choice.name == "pocketsphinx":
+        if choice.workers == 0:
+            return load_engine()
+        hosted = ProcessEngine(load_engine, workers=choice.workers, name="pocketsphinx")
+        hosted.start()  # closes the workers itself if it fails
+        return hosted
+    from ..server.engines.whisper_decoder import default_threads, load_decoder
+    from ..server.engines.whisper_engine import WhisperEngine
+
+    assert choice.model_dir is not None
+    threads = default_threads(max(1, choice.workers))
+    factory = functools.partial(load_decoder, choice.model_dir, choice.model_name, threads)
+    if choice.workers == 0:
+        return WhisperEngine(factory())
+    pool = ProcessEngine(factory, workers=choice.workers, name="whisper")
+    pool.start()
+    return WhisperEngine(pool)
+
+
+def run(args: argparse.Namespace, model_resolver: ModelResolver | None = None) -> int:
+    """Run the server. `model_resolver` maps `--model NAME` to a model directory (default:
+    the model store); it may raise ConfigError with a message for the user."""
+    model_resolver = model_resolver or store_resolver
     import asyncio
     import json
     import logging
-    import os
     import signal
     import sys
 
+    from ..paths.secret_files import PrivateFileError, read_secret_file, write_private_file
     from ..server.app import serve
     from ..server.config import SECRET_ENV, ConfigError, ServerConfig, generate_secret
-    from ..server.engines.base import Engine
-    from ..server.engines.pocketsphinx_engine import PocketsphinxEngine, load_engine
-    from ..server.engines.process_host import ProcessEngine, RemoteEngineError, WorkerDiedError
+    from ..server.engines.process_host import RemoteEngineError, WorkerDiedError
     from ..server.log_limits import RepeatFilter
-    from .private_files import PrivateFileError, read_secret_file, write_private_file
 
     logging.basicConfig(stream=sys.stderr, level=args.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -121,10 +256,7 @@ def run(args: argparse.Namespace) -> int:
             max_sessions=args.max_sessions, handshake_timeout_s=args.handshake_timeout,
             max_pending=args.max_pending, max_pending_per_peer=args.max_pending_per_peer,
         ).validate()
-        workers: int = (os.cpu_count() or 1) if args.engine_workers is None else \
-            args.engine_workers
-        if workers < 0:
-            raise ConfigError(f"--engine-workers must be 0 or more, got {workers}")
+        choice = choose_engine(args, model_resolver)
     except ConfigError as exc:
         print(f"scribe-desktop server: error: {exc}", file=sys.stderr)
         return 2
@@ -134,7 +266,9 @@ def run(args: argparse.Namespace) -> int:
         if args.ready_file:
             write_private_file(args.ready_file, line + "\n")
         print(line, flush=True)
-        log.info("listening on %s (auth %s)", event["base_url"], "on" if config.auth else "off")
+        logging.getLogger("scribe_desktop.server").info(
+            "listening on %s (auth %s; engine %s, model %s)", event["base_url"],
+            "on" if config.auth else "off", event.get("engine"), event.get("model"))
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -144,14 +278,7 @@ def run(args: argparse.Namespace) -> int:
         if args.exit_with_parent:
             watch_stdin_eof(loop, stop.set)
         # the ready line means "can transcribe now": the model is loaded before serving
-        engine: Engine
-        if workers == 0:
-            engine = await asyncio.to_thread(load_engine)
-        else:
-            # pocketsphinx holds the GIL while decoding: only processes decode in parallel
-            hosted = ProcessEngine(load_engine, workers=workers, name=PocketsphinxEngine.name)
-            await asyncio.to_thread(hosted.start)  # closes the workers itself if it fails
-            engine = hosted
+        engine = await asyncio.to_thread(load_engine_choice, choice)
         try:
             await serve(config, engine, on_ready=on_ready, stop=stop)
         finally:

@@ -2,8 +2,11 @@
 
 The local backend (default) starts our own server unless `--server-url` names a running one;
 the cloud backend uses the ElevenLabs API key from the keyring or `ELEVENLABS_API_KEY`.
-Expected failures (file, connection, server errors, missing key) print one line to stderr and
-exit non-zero; Ctrl+C stops cleanly with exit code 130. Heavy imports stay inside `run()`.
+A dropped connection, or a local server that dies, is continued where the file was (the
+stream is a `session.resilient.ResilientSession`; stderr says so). Expected failures (file,
+connection, server errors, missing key) print one line to stderr and exit non-zero; what was
+committed before a failure is still written, and the message says the transcript is
+incomplete. Ctrl+C stops cleanly with exit code 130. Heavy imports stay inside `run()`.
 
 The session is recorded in the app's history (source "file"), unless `--no-history`;
 `--history-path` names another database. A history that cannot be written is a warning only.
@@ -13,23 +16,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .secret_args import PrivateFileError, add_server_secret_arguments, server_secret
+from .cli_backend import UsageError, add_backend_arguments
+from .secret_args import add_server_secret_arguments
 
 if TYPE_CHECKING:  # the real imports are inside run(): every command module builds the parser
-    from ..audio.file_source import FileSource
-    from ..core.backend_kind import BackendKind
-    from ..session.file_transcription import (
-        ChangeCallback,
-        FileTranscription,
-        ProgressCallback,
-    )
+    from ..session.file_transcription import FileTranscription, ProgressCallback
     from ..session.journal import SessionJournal
 
 EXIT_FAILED = 1  # the transcription failed (file, connection, server)
@@ -47,10 +44,7 @@ def add_parser(subparsers: Any) -> None:
         "protocol and print the transcript.",
     )
     p.add_argument("file", metavar="FILE", help="audio file to transcribe")
-    p.add_argument("--backend", choices=("local", "cloud"), default="local",
-                   help="local: the offline engine (default; starts its own server unless "
-                   "--server-url is given); cloud: ElevenLabs, with the API key from the "
-                   f"keyring or ${API_KEY_ENV}")
+    add_backend_arguments(p)
     p.add_argument("--server-url", metavar="URL",
                    help="base URL of a running server, e.g. http://127.0.0.1:8765 (local), or "
                    "a different API host (cloud)")
@@ -105,10 +99,6 @@ def close_journal(journal: SessionJournal | None) -> None:
             journal.store.close()
 
 
-class UsageError(Exception):
-    """Bad arguments or missing configuration; exits with EXIT_USAGE."""
-
-
 def fail(message: str, code: int = EXIT_FAILED) -> int:
     print(f"scribe-desktop transcribe: error: {message}", file=sys.stderr)
     return code
@@ -132,31 +122,38 @@ async def _main(args: argparse.Namespace) -> int:
 
     from ..audio.file_source import FileSourceError, open_file_source
     from ..client import ScribeError
+    from ..connect import LocalServerError
     from ..core.backend_kind import BackendKind
+    from ..core.redaction import Redactor
     from ..export import SessionMeta, SessionSource, SessionStatus
     from ..protocol.options import DEFAULT_MODEL_ID, OptionsError
-    from ..session.file_transcription import FileTranscriptionError
+    from ..session.file_transcription import StreamPolicy, TranscriptionIncomplete, transcribe_file
+    from .cli_backend import describe_error, note, open_backend, status_line
 
-    backend = BackendKind(args.backend)
-    if backend is BackendKind.CLOUD and (args.server_secret or args.server_secret_file):
-        raise UsageError("--server-secret is for the local backend; the cloud backend uses "
-                         f"the API key from the keyring or ${API_KEY_ENV}")
+    kind = BackendKind(args.backend)
+    redactor = Redactor()
     journal = open_journal(args, "transcribe")
     record = None
     status = SessionStatus.FAILED
     result: FileTranscription | None = None
+    backend = None
     try:
         # a bad file fails before any connection; this process owns its stderr, so
         # libmpg123's harmless warnings may be silenced
         source = open_file_source(args.file, quiet_decoder=True)
+        backend = await open_backend(args, "transcribe", redactor)
         if journal is not None:  # begun now: a crash leaves it "interrupted" in the history
             record = journal.begin(SessionMeta(
-                source=SessionSource.FILE, backend=backend.value, model_id=DEFAULT_MODEL_ID,
+                source=SessionSource.FILE, backend=kind.value, model_id=DEFAULT_MODEL_ID,
                 language_code=args.language, file=str(source.path.absolute())))
+        policy = StreamPolicy.realtime() if args.realtime else StreamPolicy()
         with _progress_bar(args, source.duration_s) as on_progress:
             # each segment is recorded as it is committed: Ctrl+C or a crash keeps the text
-            result = await _transcribe(args, backend, source, on_progress,
-                                       record.record_change if record is not None else None)
+            result = await transcribe_file(
+                source, backend=backend, kind=kind, language_code=args.language,
+                policy=policy, on_progress=on_progress,
+                on_change=record.record_change if record is not None else None,
+                on_status=lambda event: note("transcribe", status_line(event, redactor)))
         status = SessionStatus.COMPLETED
     except asyncio.CancelledError:  # Ctrl+C
         status = SessionStatus.CANCELLED
@@ -165,96 +162,24 @@ async def _main(args: argparse.Namespace) -> int:
         return fail(str(exc))
     except OptionsError as exc:
         raise UsageError(str(exc)) from None
+    except TranscriptionIncomplete as exc:
+        # what was committed is never thrown away: write it, then say it is incomplete
+        partial = FileTranscription(file=source.path, duration_s=source.seconds_done,
+                                    backend=kind, transcript=exc.transcript,
+                                    language_code=args.language)
+        _write_result(args, partial)
+        return fail("the transcript is incomplete: " + describe_error(exc.cause, redactor))
     except ScribeError as exc:
-        return fail(_describe_client_error(exc, backend, args))
-    except FileTranscriptionError as exc:
-        return fail(str(exc))
-    except LocalServerStartError as exc:
-        return fail(str(exc))
+        return fail(describe_error(exc, redactor))
+    except LocalServerError as exc:
+        return fail(redactor(str(exc)))
     finally:
         if record is not None:
             record.finish(status, duration_s=result.duration_s if result else None)
         close_journal(journal)
+        if backend is not None:
+            await backend.aclose()
     return _write_result(args, result)
-
-
-class LocalServerStartError(Exception):
-    """Our own server did not start; the text says why."""
-
-
-async def _transcribe(args: argparse.Namespace, backend: BackendKind, source: FileSource,
-                      on_progress: ProgressCallback | None,
-                      on_change: ChangeCallback | None = None) -> FileTranscription:
-    from ..client import ApiKeyAuth, Endpoint
-    from ..core.backend_kind import BackendKind
-    from ..session.file_transcription import StreamPolicy, transcribe_file
-
-    policy = StreamPolicy.realtime() if args.realtime else StreamPolicy()
-    if backend is BackendKind.CLOUD:
-        endpoint = Endpoint(base_url=args.server_url)
-        auth = ApiKeyAuth(await _cloud_api_key())
-    elif args.server_url:
-        endpoint = Endpoint(base_url=args.server_url)
-        try:
-            auth = ApiKeyAuth(server_secret(args, "transcribe"))
-        except PrivateFileError as exc:
-            raise UsageError(str(exc)) from None
-    else:
-        from ..connect.server_process import LocalServerError, LocalServerProcess
-
-        server = LocalServerProcess()
-        try:
-            await server.start()
-        except (LocalServerError, OSError) as exc:
-            lines = str(exc).strip().splitlines() or ["unknown error"]
-            detail = lines[0] + (f" (last server output: {lines[-1].strip()})"
-                                 if len(lines) > 1 else "")
-            raise LocalServerStartError(f"cannot start the local server: {detail}") from None
-        try:
-            return await transcribe_file(
-                source, endpoint=Endpoint(base_url=server.base_url),
-                auth=ApiKeyAuth(server.secret), backend=backend, language_code=args.language,
-                policy=policy, on_progress=on_progress, on_change=on_change)
-        finally:
-            await server.stop()
-    return await transcribe_file(source, endpoint=endpoint, auth=auth, backend=backend,
-                                 language_code=args.language, policy=policy,
-                                 on_progress=on_progress, on_change=on_change)
-
-
-async def _cloud_api_key() -> str:
-    """$ELEVENLABS_API_KEY if set (an explicit override), else the key in the OS keyring."""
-    import asyncio
-
-    from ..connect.keyring_store import SecretsError, SecretsUnavailableError, get_api_key
-
-    key = os.environ.get(API_KEY_ENV, "").strip()
-    if key:
-        return key
-    why = "no API key is stored in the keyring"
-    try:
-        # the keyring may talk to D-Bus: keep the loop free
-        stored = await asyncio.to_thread(get_api_key)
-    except SecretsUnavailableError:
-        stored, why = None, "no OS keyring is available"
-    except SecretsError as exc:
-        stored, why = None, str(exc)
-    if stored:
-        return stored
-    raise UsageError(f"the cloud backend needs an ElevenLabs API key, and {why}: set "
-                     f"{API_KEY_ENV}, save the key in the app's settings, or use "
-                     "--backend local (offline, no key needed)")
-
-
-def _describe_client_error(exc: Exception, backend: BackendKind, args: argparse.Namespace) -> str:
-    """The same explanation the window shows, plus what the server said."""
-    from ..client import ScribeServerError
-    from ..session.user_errors import user_error_for
-
-    message = user_error_for(exc).cli_message
-    if isinstance(exc, ScribeServerError):
-        return f"{message} (server: {exc.server_error.error_type.value}: {exc.message})"
-    return f"{message} ({exc})"
 
 
 @contextlib.contextmanager

@@ -10,14 +10,37 @@ server someone else runs. May import: protocol, client, and one I/O library each
 
 from .api_keys import ApiKeys
 from .base import Backend, BackendStatus, Connection, FixedBackend, StatusListener
+from .capabilities import (
+    CLOUD,
+    POCKETSPHINX,
+    UNKNOWN,
+    Capabilities,
+    UnsupportedLanguageError,
+)
 from .cloud import CloudBackend, MissingApiKeyError
 from .keyring_store import ApiKeyStore, SecretsError, SecretsUnavailableError
 from .local import LocalBackend, LocalServerDiedError
 from .server_process import LocalServerError, LocalServerProcess
 
 __all__ = [
-    "ApiKeyStore", "ApiKeys", "Backend", "BackendStatus", "CloudBackend", "Connection",
-    "FixedBackend", "LocalBackend", "LocalServerDiedError", "LocalServerError",
-    "LocalServerProcess", "MissingApiKeyError", "SecretsError", "SecretsUnavailableError",
+    "CLOUD",
+    "POCKETSPHINX",
+    "UNKNOWN",
+    "ApiKeyStore",
+    "ApiKeys",
+    "Backend",
+    "BackendStatus",
+    "Capabilities",
+    "CloudBackend",
+    "Connection",
+    "FixedBackend",
+    "LocalBackend",
+    "LocalServerDiedError",
+    "LocalServerError",
+    "LocalServerProcess",
+    "MissingApiKeyError",
+    "SecretsError",
+    "SecretsUnavailableError",
     "StatusListener",
+    "UnsupportedLanguageError",
 ]

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from ..client import Auth, Endpoint
+from .capabilities import UNKNOWN, Capabilities
 
 
 class BackendStatus(StrEnum):
@@ -36,11 +37,15 @@ class Connection:
 
 
 class Backend(Protocol):
-    """A place to connect to. `on_status` is set by the worker (may stay None)."""
+    """A place to connect to. `on_status` is set by the worker (may stay None);
+    `capabilities` says what its engine does with the settings (as far as known now)."""
 
     label: str
     status: BackendStatus
     on_status: StatusListener | None
+
+    @property
+    def capabilities(self) -> Capabilities: ...
 
     async def connection(self) -> Connection: ...
 
@@ -50,9 +55,11 @@ class Backend(Protocol):
 class FixedBackend:
     """A fixed endpoint and auth: a server someone else runs (`--server-url`, a test's)."""
 
-    def __init__(self, endpoint: Endpoint, auth: Auth, label: str = "Local") -> None:
+    def __init__(self, endpoint: Endpoint, auth: Auth, label: str = "Local", *,
+                 capabilities: Capabilities = UNKNOWN) -> None:
         self._connection = Connection(endpoint, auth, label)
         self.label = label
+        self.capabilities = capabilities
         self.status = BackendStatus.READY
         self.on_status: StatusListener | None = None
 

@@ -8,6 +8,7 @@ from ..client import ApiKeyAuth, Auth, Endpoint, TokenAuth
 from ..protocol.options import Region
 from .api_keys import ApiKeys
 from .base import BackendStatus, Connection, StatusListener
+from .capabilities import CLOUD
 
 
 class MissingApiKeyError(RuntimeError):
@@ -27,6 +28,7 @@ class CloudBackend:
         self.label = f"ElevenLabs{suffix}"
         self.status = BackendStatus.READY
         self.on_status: StatusListener | None = None
+        self.capabilities = CLOUD
 
     async def connection(self) -> Connection:
         key = await self.keys.get()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from ..client import ApiKeyAuth, Endpoint
 from .base import BackendStatus, Connection, StatusListener
+from .capabilities import POCKETSPHINX, Capabilities
 from .server_process import LocalServerError, LocalServerProcess
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,13 @@ class LocalBackend:
         self._watcher: asyncio.Task[None] | None = None
         self._error: BaseException | None = None
         self._closed = False
+        # what the last started server declared on its ready line (pocketsphinx until then)
+        self._capabilities = POCKETSPHINX
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """The engine of the running (or last started) server: languages and options."""
+        return self._capabilities
 
     def _set_status(self, status: BackendStatus, detail: str = "") -> None:
         self.status = status
@@ -100,6 +108,7 @@ class LocalBackend:
             return await self._start(status)
         self.server = server
         self._secret, self._port = server.secret, server.port
+        self._capabilities = Capabilities.from_ready(server.ready)
         self._set_status(BackendStatus.READY, server.base_url)
         if self._watcher is None or self._watcher.done():
             self._watcher = asyncio.ensure_future(self._watch())

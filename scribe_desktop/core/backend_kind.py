@@ -18,3 +18,20 @@ class BackendKind(StrEnum):
     @property
     def label(self) -> str:
         return "Local" if self is BackendKind.LOCAL else "ElevenLabs"
+
+
+class LocalEngine(StrEnum):
+    """The local server's engine: `auto` is the best Whisper model installed, else
+    pocketsphinx (which needs no download)."""
+
+    AUTO = "auto"
+    WHISPER = "whisper"
+    POCKETSPHINX = "pocketsphinx"
+
+
+def local_server_args(engine: LocalEngine, model: str = "") -> tuple[str, ...]:
+    """The `scribe-desktop server` flags that choose `engine` (and `model`, by name)."""
+    args: tuple[str, ...] = ("--engine", engine.value)
+    if model.strip() and engine is not LocalEngine.POCKETSPHINX:
+        args += ("--model", model.strip())
+    return args

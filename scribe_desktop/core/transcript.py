@@ -20,13 +20,16 @@ from ..protocol.messages import Word, WordType
 
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """One committed segment; word times are stream-global seconds."""
+    """One committed segment; word times are stream-global seconds. `text` is what the
+    engine recognised; `shaped` is it made ready to use (`shaping.ShapedDocument`), None
+    where nothing shaped it."""
 
     index: int
     text: str
     words: tuple[Word, ...] | None = None
     language_code: str | None = None
     solicited: bool = True
+    shaped: str | None = None
 
     @property
     def start_s(self) -> float | None:

@@ -6,8 +6,10 @@ Rules, all configurable in `CueLimits`:
 * when a cue is full it is split, by preference, after a sentence end, then at a pause, then
   after a clause mark (comma...), else before the word that did not fit — but never so early
   that the cue keeps less than `min_fill` of what would fit;
-* cue times never overlap and never go backwards; short cues are held on screen for up to
-  `min_duration_s` when the next cue leaves room.
+* cue times never overlap and never go backwards, and every cue lasts at least a millisecond
+  (words whose times collapsed onto one instant still get a cue a player keeps, pushing the
+  next one on); short cues are held on screen for up to `min_duration_s` when the next cue
+  leaves room.
 
 No text is dropped or reordered: the cues' text, whitespace aside, is the input's text.
 """
@@ -182,13 +184,16 @@ def build_cues(segments: Sequence[ExportSegment], limits: CueLimits | None = Non
     spans = builder.spans()
     min_ms = min(round(limits.min_duration_s * 1000), limits.max_ms)
     cues: list[Cue] = []
+    previous_end = 0
     for n, (i, j) in enumerate(spans):
         toks = run.tokens[i:j]
-        start, end = toks[0].start_ms, toks[-1].end_ms
+        start, end = max(toks[0].start_ms, previous_end), toks[-1].end_ms
         if end - start < min_ms:
             # Hold a short cue longer, up to the next cue's start (never overlap).
             limit = run.tokens[spans[n + 1][0]].start_ms if n + 1 < len(spans) else None
             end = start + min_ms if limit is None else max(end, min(start + min_ms, limit))
+        end = max(end, start + 1)  # an empty cue (start == end) is never shown
+        previous_end = end
         lines = _wrap(toks, limits) or [list(toks)]
         cues.append(Cue(start / 1000, end / 1000, tuple(_joined(line) for line in lines)))
     return CueTrack(tuple(cues), run.timing)

@@ -15,7 +15,14 @@ from datetime import datetime
 from typing import Any
 
 from ..protocol.messages import Word, WordType
-from .model import ExportSegment, ExportSession, SessionMeta, SessionSource, SessionStatus
+from .model import (
+    ExportSegment,
+    ExportSession,
+    SessionMeta,
+    SessionSource,
+    SessionStatus,
+    TextForm,
+)
 from .tokens import tokenize
 
 SCHEMA = "scribe-desktop/transcript"
@@ -55,7 +62,10 @@ def to_json_data(session: ExportSession) -> dict[str, Any]:
     segments = []
     for n, seg in enumerate(session.segments):
         start, end = _span(seg)
-        segments.append({"index": n, "text": seg.text.strip(), "start_s": _s(start),
+        raw = seg.raw if seg.raw is not None else seg.text
+        text = seg.text.strip(" ") if session.text_form is TextForm.SHAPED else seg.text.strip()
+        segments.append({"index": n, "text": text, "raw_text": raw.strip(),
+                         "start_s": _s(start),
                          "end_s": _s(end), "language_code": seg.language_code,
                          "words": [word_to_json(w) for w in seg.words]})
     return {
@@ -75,6 +85,7 @@ def to_json_data(session: ExportSession) -> dict[str, Any]:
         },
         "language_code": session.language_code,
         "timing": run.timing.label if run.tokens else "none",
+        "text_form": session.text_form.value,
         "text": session.text,
         "segments": segments,
     }
@@ -116,13 +127,16 @@ def from_json(text: str) -> ExportSession:
                        backend=s.get("backend"), model_id=s.get("model_id"),
                        language_code=s.get("requested_language_code"), file=s.get("file"),
                        started_at=when("started_at"))
+    form = TextForm.SHAPED if data.get("text_form") == TextForm.SHAPED else TextForm.RAW
+    shaped = form is TextForm.SHAPED
     segments = tuple(
         ExportSegment(text=seg["text"],
                       words=tuple(word_from_json(w) for w in seg.get("words") or ()),
                       language_code=seg.get("language_code"), start_s=seg.get("start_s"),
-                      end_s=seg.get("end_s"))
+                      end_s=seg.get("end_s"), shaped=seg["text"] if shaped else None,
+                      raw=seg.get("raw_text") if shaped else None)
         for seg in data["segments"])
     status = s.get("status")
-    return ExportSession(segments=segments, meta=meta, id=s.get("id"),
+    return ExportSession(segments=segments, meta=meta, id=s.get("id"), text_form=form,
                          status=_enum(SessionStatus, status) if status else None,
                          ended_at=when("ended_at"), duration_s=s.get("duration_s"))

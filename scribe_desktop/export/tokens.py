@@ -13,6 +13,7 @@ Timing per segment, best first (the run's timing is the worst one used):
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -45,6 +46,7 @@ class Token:
     end_ms: int
     glue: bool = False  # joined to the previous token without a space
     segment_start: bool = False  # the first token of a segment
+    brk: str = ""  # newlines before it (a spoken "new line" in shaped text); TXT keeps them
 
     @property
     def sentence_end(self) -> bool:
@@ -67,6 +69,21 @@ class _Piece:
     glue: bool
     start_ms: int | None = None
     end_ms: int | None = None
+    brk: str = ""
+
+
+def _text_pieces(text: str) -> tuple[list[_Piece], str]:
+    """The whitespace-separated pieces of `text`, each with the newlines before it, and the
+    newlines after the last one (they go before the next segment's first piece)."""
+    pieces: list[_Piece] = []
+    brk = ""
+    for run in re.findall(r"\n+|[^\s]+", text):
+        if run.startswith("\n"):
+            brk += run
+        else:
+            pieces.append(_Piece(run, False, brk=brk))
+            brk = ""
+    return pieces, brk
 
 
 def _ms(value: float | None) -> int | None:
@@ -85,7 +102,7 @@ def _split_long(pieces: list[_Piece], max_chars: int) -> list[_Piece]:
         chunks = [p.text[i:i + max_chars] for i in range(0, len(p.text), max_chars)]
         times = _spread(p.start_ms, p.end_ms, [len(c) for c in chunks])
         for n, (chunk, (s, e)) in enumerate(zip(chunks, times, strict=True)):
-            out.append(_Piece(chunk, p.glue if n == 0 else True, s, e))
+            out.append(_Piece(chunk, p.glue if n == 0 else True, s, e, p.brk if n == 0 else ""))
     return out
 
 
@@ -159,7 +176,15 @@ def _estimate_ms(pieces: list[_Piece], chars_per_s: float) -> int:
 
 
 def _segment_pieces(segment: ExportSegment, cursor_ms: int,
-                    chars_per_s: float) -> tuple[list[_Piece], Timing]:
+                    chars_per_s: float) -> tuple[list[_Piece], Timing, str]:
+    """The segment's pieces, their timing, and the newlines after its last piece."""
+    text_pieces, trailing = _text_pieces(segment.text)
+    pieces, timing = _timed_pieces(segment, text_pieces, cursor_ms, chars_per_s)
+    return pieces, timing, trailing
+
+
+def _timed_pieces(segment: ExportSegment, text_pieces: list[_Piece], cursor_ms: int,
+                  chars_per_s: float) -> tuple[list[_Piece], Timing]:
     word_pieces = _word_pieces(segment)
     seg_start, seg_end = _ms(segment.start_s), _ms(segment.end_s)
     if seg_start is not None and seg_end is not None and seg_end < seg_start:
@@ -174,7 +199,7 @@ def _segment_pieces(segment: ExportSegment, cursor_ms: int,
                            for p in word_pieces):
         _fill_gaps(word_pieces, max(cursor_ms, seg_start or 0), seg_end, chars_per_s)
         return word_pieces, Timing.WORDS
-    pieces = word_pieces or [_Piece(t, False) for t in segment.text.split()]
+    pieces = word_pieces or text_pieces
     if not pieces:
         return [], Timing.WORDS
     if seg_start is not None and seg_end is not None:
@@ -200,17 +225,21 @@ def tokenize(segments: tuple[ExportSegment, ...] | list[ExportSegment], *,
     tokens: list[Token] = []
     timing = Timing.WORDS
     cursor = 0
+    pending = ""  # newlines at the end of a segment: before the next token
     for segment in segments:
-        pieces, seg_timing = _segment_pieces(segment, cursor, chars_per_s)
+        pieces, seg_timing, trailing = _segment_pieces(segment, cursor, chars_per_s)
         pieces = _split_long(pieces, max_token_chars)
         if not pieces:
+            pending += trailing
             continue
+        pieces[0].brk = pending + pieces[0].brk
+        pending = trailing
         timing = max(timing, seg_timing)
         for n, p in enumerate(pieces):
             start = max(cursor, p.start_ms if p.start_ms is not None else cursor)
             end = max(start, p.end_ms if p.end_ms is not None else start)
             end = min(end, start + max_token_ms)  # a word longer than a cue is a bad time
             tokens.append(Token(p.text, start, end, glue=p.glue and n > 0,
-                                segment_start=n == 0))
+                                segment_start=n == 0, brk=p.brk))
             cursor = end
     return TokenRun(tuple(tokens), timing)

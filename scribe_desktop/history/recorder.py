@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING
 from ..core.transcript import Segment
 from ..export.json_export import word_to_json
 from ..export.model import ExportSegment, SessionStatus
+from ..paths.private import open_private_append
 
 if TYPE_CHECKING:
     from .store import HistoryStore
@@ -57,10 +58,11 @@ class SessionRecorder:
             self._preview = (self._preview + " " + seg.text.strip()).strip()[:PREVIEW_CHARS]
         with self._store.transaction() as conn:
             conn.execute(
-                "INSERT INTO segments (session_id, seq, source_index, text, start_s, end_s, "
-                "language_code, words, committed_unix) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (self.id, self._seq, source_index, seg.text.strip(), seg.start_s, seg.end_s,
-                 seg.language_code, _words_json(seg), now))
+                "INSERT INTO segments (session_id, seq, source_index, text, shaped, start_s, "
+                "end_s, language_code, words, committed_unix) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (self.id, self._seq, source_index, seg.text.strip(), seg.shaped, seg.start_s,
+                 seg.end_s, seg.language_code, _words_json(seg), now))
             conn.execute("UPDATE sessions SET segment_count = segment_count + 1, preview = ?, "
                          "updated_unix = ? WHERE id = ?", (self._preview, now, self.id))
             if self._audio is not None:
@@ -70,9 +72,10 @@ class SessionRecorder:
         self._seq += 1
 
     def enrich(self, segment: Segment | ExportSegment, *, seq: int | None = None) -> bool:
-        """Add words/language to a stored segment (rule C4: a timestamped commit enriches the
-        preceding one). A transcript `Segment` is found by its index; otherwise `seq` (the
-        order of `add_segment` calls) or the last segment. Returns False if none matches."""
+        """Add words/language (and its shaped text) to a stored segment (rule C4: a
+        timestamped commit enriches the preceding one). A transcript `Segment` is found by
+        its index; otherwise `seq` (the order of `add_segment` calls) or the last segment.
+        Returns False if none matches."""
         if isinstance(segment, Segment):
             target = self._by_source_index.get(segment.index)
             seg = ExportSegment.from_segment(segment)
@@ -86,10 +89,10 @@ class SessionRecorder:
             cur = conn.execute(
                 "UPDATE segments SET words = ?, language_code = coalesce(?, language_code), "
                 "start_s = coalesce(?, start_s), end_s = coalesce(?, end_s), "
-                "text = CASE WHEN ? != '' THEN ? ELSE text END "
+                "text = CASE WHEN ? != '' THEN ? ELSE text END, shaped = coalesce(?, shaped) "
                 "WHERE session_id = ? AND seq = ?",
                 (_words_json(seg), seg.language_code, seg.start_s, seg.end_s,
-                 seg.text.strip(), seg.text.strip(), self.id, target))
+                 seg.text.strip(), seg.text.strip(), seg.shaped, self.id, target))
             conn.execute("UPDATE sessions SET updated_unix = ? WHERE id = ?",
                          (self._clock(), self.id))
         return cur.rowcount == 1
@@ -102,7 +105,7 @@ class SessionRecorder:
         if self._audio_path is None or self.finished:
             return
         if self._audio is None:
-            self._audio = self._audio_path.open("ab")
+            self._audio = open_private_append(self._audio_path)
         self._audio.write(pcm)
 
     # --- end ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: segments.shaped
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS segments (
     session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
     source_index INTEGER,               -- transcript.Segment.index, to find it on enrich
-    text TEXT NOT NULL,
+    text TEXT NOT NULL,                 -- as recognised
+    shaped TEXT,                        -- made ready to use (shaping/); NULL: never shaped
     start_s REAL,
     end_s REAL,
     language_code TEXT,
@@ -76,6 +77,17 @@ def fts5_available(conn: sqlite3.Connection) -> bool:
     return True
 
 
+def _add_column(conn: sqlite3.Connection, table: str, column: str) -> None:
+    """A migration step that is safe when another process just made it (its own
+    autocommit transaction; a column already there is the same result)."""
+    try:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+    except sqlite3.OperationalError as exc:
+        if "duplicate column" not in str(exc):
+            conn.close()
+            raise
+
+
 def connect(path: str, *, use_fts: bool | None = None) -> tuple[sqlite3.Connection, bool]:
     """Open (creating if needed) the database; returns it and whether FTS5 search is on.
 
@@ -93,6 +105,8 @@ def connect(path: str, *, use_fts: bool | None = None) -> tuple[sqlite3.Connecti
         conn.close()
         raise RuntimeError(f"the history database {path} is from a newer scribe-desktop "
                            f"(schema {version}, this app knows {SCHEMA_VERSION})")
+    if 0 < version < 2:
+        _add_column(conn, "segments", "shaped TEXT")
     has_fts_table = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE name = 'segments_fts'").fetchone() is not None
     # The FTS table is made with a new database only; a database made without it keeps LIKE.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -35,17 +36,22 @@ from ..export.model import (
     SessionSource,
     SessionStatus,
 )
+from ..paths.private import create_private_file, private_dir, tighten
 from .recorder import SessionRecorder
 from .schema import connect
 
 APP_NAME = "scribe-desktop"
+log = logging.getLogger(__name__)
 
 
 def default_history_path() -> Path:
     """`<user data dir>/history.sqlite3` (e.g. ~/.local/share/scribe-desktop on Linux)."""
     from platformdirs import user_data_path
 
-    return user_data_path(APP_NAME, appauthor=False) / "history.sqlite3"
+    folder = user_data_path(APP_NAME, appauthor=False)
+    if folder.is_dir():
+        tighten(folder)  # the app's own folder: an older version may have left it open
+    return folder / "history.sqlite3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +125,15 @@ class HistoryStore:
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, use_fts: bool | None = None,
              clock: Callable[[], float] = time.time) -> HistoryStore:
-        """Open or create the store at `path` (its folder is created too)."""
+        """Open or create the store at `path` (its folder is created 0700 if missing). The
+        database is 0600, so SQLite gives its WAL and SHM files the same mode; an existing
+        one is tightened if an older version left it readable by others."""
         p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(p.parent)
+        create_private_file(p)
+        for own in (p.with_name(p.name + "-wal"), p.with_name(p.name + "-shm"),
+                    p.parent / "audio"):
+            tighten(own)
         conn, fts = connect(str(p), use_fts=use_fts)
         return cls(conn, p, fts=fts, clock=clock)
 
@@ -172,7 +184,7 @@ class HistoryStore:
             session_id = int(cur.lastrowid or 0)
             audio_path = None
             if keep_audio:
-                self.audio_dir.mkdir(parents=True, exist_ok=True)
+                private_dir(self.audio_dir, own=True)
                 audio_path = self.audio_dir / f"{session_id}.pcm"
                 conn.execute("UPDATE sessions SET audio_file = ? WHERE id = ?",
                              (audio_path.name, session_id))
@@ -271,7 +283,7 @@ class HistoryStore:
                 "SELECT * FROM segments WHERE session_id = ? ORDER BY seq",
                 (session_id,)).fetchall()
         segments = tuple(
-            ExportSegment(text=s["text"],
+            ExportSegment(text=s["text"], shaped=s["shaped"],
                           words=tuple(word_from_json(w) for w in json.loads(s["words"]))
                           if s["words"] else (),
                           language_code=s["language_code"], start_s=s["start_s"],
@@ -328,14 +340,32 @@ class HistoryStore:
         name = Path(str(row["file"])).stem  # "<audio dir>/<id>.pcm" (`mark_retry`)
         return int(name) if name.isdigit() else None
 
-    def delete(self, session_id: int) -> bool:
-        """Delete a session, its segments and its audio; False if it did not exist."""
+    def delete(self, session_id: int, *, compact: bool = True) -> bool:
+        """Delete a session, its segments and its audio; False if it did not exist. With
+        `compact`, the file then gives the freed pages back (`compact()`), so the disk figure
+        the user sees falls instead of rising by the write-ahead log of the delete."""
         audio = self.audio_path(session_id)
         with self.transaction() as conn:
             cur = conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
         if audio is not None:
             audio.unlink(missing_ok=True)
+        if compact and cur.rowcount == 1:
+            self.compact()
         return cur.rowcount == 1
+
+    def compact(self) -> bool:
+        """Copy the log into the database, rebuild it without free pages (VACUUM) and empty
+        the log. False when another process holds it open in a way that prevents this (the
+        space is then reused by later sessions instead)."""
+        with self._lock:
+            try:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._conn.execute("VACUUM")
+                busy = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            except sqlite3.OperationalError as exc:  # "database is locked": a reader elsewhere
+                log.info("history not compacted: %s", exc)
+                return False
+        return not busy
 
     def disk_usage(self) -> DiskUsage:
         """Bytes used by the database (with its WAL) and by kept audio."""

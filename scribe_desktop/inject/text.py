@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 
-SENTENCE_END = (".", "!", "?", "…", ":")
-# No space before these: they attach to the previous word.
-_ATTACHING = frozenset(",.;:!?)]}…%'\"")
+from ..shaping.spacing import joint
 
 # WM_CLASS fragments of terminal emulators: they paste with Ctrl+Shift+V (Ctrl+V is a
 # literal-next control character in a shell).
@@ -34,19 +32,9 @@ def paste_shortcut(wm_class: str) -> str:
 def smart_join(previous: str | None, text: str, *, spacing: bool = True,
                capitalize: bool = True) -> str:
     """`text` as it should be inserted after `previous` (what the last dictation into the
-    same window inserted; None if there was none): a separating space when the previous
-    text did not end in whitespace, and a capital letter at a sentence start."""
-    text = text.strip()
-    if not text:
-        return ""
-    if capitalize:
-        at_start = previous is None or not previous.strip() \
-            or previous.rstrip().endswith(SENTENCE_END)
-        if at_start and text[0].islower():
-            text = text[0].upper() + text[1:]
-    if spacing and previous and not previous[-1].isspace() and text[0] not in _ATTACHING:
-        text = " " + text
-    return text
+    same window inserted; None if there was none): `shaping.spacing.joint`, the one
+    implementation of spacing and capitals, without its deletion of a replaced mark."""
+    return joint(previous, text, spacing=spacing, capitalize=capitalize).text
 
 
 def split_ascii_runs(text: str) -> list[tuple[bool, str]]:

@@ -16,8 +16,14 @@ Receive rules applied here (protocol doc, "Our client"):
 * C5: each `committed_transcript` is attributed: the answer to our oldest unanswered commit
   request (`Commit.answers`), or the server's own (VAD or automatic) commit. While one of
   our requests is pending and the server may also commit on its own, the attribution is
-  FIFO and `Commit.certain` is False.
+  FIFO and `Commit.certain` is False; `answers_settled()` then waits for the server to go
+  quiet before our answers count as complete.
 * B2: an error frame fails the connection (`ServerFailed`); the server closes after it.
+
+Across reconnects (`successor()`): word times are moved to the stream's clock (`offset_s`:
+where this connection's time 0 lies in the whole stream), audio no commit provably covers is
+replayed, and words the replay repeats from what was already committed are cut from the
+first commit of the new connection (`overlap`).
 
 The send rules (C6-C9, keep-alive, replay) live in `uplink.Uplink`, which this owns.
 Callers pass timestamps from any monotonic clock. Not thread-safe: one owner.
@@ -25,14 +31,25 @@ Callers pass timestamps from any monotonic clock. Not thread-safe: one owner.
 
 from __future__ import annotations
 
+import math
 from collections import deque
-from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from .audio_format import AudioFormat
 from .codec import DecodeError, decode_server_message, encode_client_message
+from .errors import ErrorType
+from .events import (
+    Commit,
+    CommitTimed,
+    ConnectionEvent,
+    Partial,
+    Passed,
+    ServerFailed,
+    Started,
+    Undecodable,
+    as_message,
+)
 from .messages import (
     CommittedTranscript,
     CommittedTranscriptWithTimestamps,
@@ -41,13 +58,32 @@ from .messages import (
     ServerMessage,
     SessionStarted,
     Word,
+    WordType,
 )
-from .options import CommitStrategy
+from .options import MIN_COMMIT_AUDIO_S, CommitStrategy
+from .overlap import (
+    WORDS_PER_S_MAX,
+    ReplayOverlap,
+    drop_word_items,
+    drop_words,
+    shift_words,
+    words_of,
+)
 from .uplink import ReplayPlan, Uplink
+
+__all__ = [
+    "DEFAULT_VAD_SILENCE_S", "SERVER_AUTO_COMMIT_FLOOR_S", "ClientConnection", "Commit",
+    "CommitTimed", "ConnectionEvent", "ConnectionState", "Partial", "Passed",
+    "ProtocolViolation", "ServerFailed", "Started", "Undecodable", "as_message",
+]
 
 # The service commits on its own after this much uncommitted audio in manual mode (§10.2:
 # documented 90 s, observed ≈36 s); below it a commit can only be the answer to ours.
 SERVER_AUTO_COMMIT_FLOOR_S = 30.0
+DEFAULT_VAD_SILENCE_S = 1.5  # §4 default of vad_silence_threshold_secs
+DEFAULT_ROUND_TRIP_S = 1.0  # assumed commit round trip before one was measured
+REPLAY_MARGIN_MIN_S = 2.0  # a server commit surely covers audio sent this long before it
+SETTLE_MIN_S, SETTLE_MAX_S = 0.3, 5.0
 
 
 class ConnectionState(Enum):
@@ -61,86 +97,21 @@ class ProtocolViolation(RuntimeError):
     session_started, rule C1)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Started:
-    """`session_started`: the session is open (C1); `config` is opaque (C2)."""
-
-    session_id: str
-    config: Mapping[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Partial:
-    """The whole uncommitted segment so far; it replaces the previous one (C3)."""
-
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Commit:
-    """A committed segment (text may be empty, C5).
-
-    `index` numbers the commits of the stream (across reconnects) from 0. `answers` is the
-    number of our commit request it answers (1-based, see `ClientConnection.commit`), or
-    None for a commit the server made on its own. `words` is set only when the timestamped
-    form was the only delivery (C4)."""
-
-    index: int
-    text: str
-    answers: int | None
-    certain: bool = True
-    words: tuple[Word, ...] | None = None
-    language_code: str | None = None
-
-    @property
-    def ours(self) -> bool:
-        return self.answers is not None
-
-
-@dataclass(frozen=True, slots=True)
-class CommitTimed:
-    """Word timings (and language) of the commit numbered `index` (C4)."""
-
-    index: int
-    text: str
-    words: tuple[Word, ...] | None
-    language_code: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ServerFailed:
-    """An error frame (B2): the server closes the session after it."""
-
-    error: ServerError
-
-
-@dataclass(frozen=True, slots=True)
-class Passed:
-    """Any other message, as decoded (entities, final transcripts, unknown types: B1)."""
-
-    message: ServerMessage
-
-
-@dataclass(frozen=True, slots=True)
-class Undecodable:
-    """A frame that could not be decoded; skipped, never fatal (B1)."""
-
-    reason: str
-
-
-ConnectionEvent = Started | Partial | Commit | CommitTimed | ServerFailed | Passed | Undecodable
-
-
 class ClientConnection:
     """One connection's protocol state; see the module docstring."""
 
     def __init__(self, uplink: Uplink, *,
                  commit_strategy: CommitStrategy = CommitStrategy.MANUAL,
-                 first_commit_index: int = 0, first_request: int = 1) -> None:
-        """`first_commit_index` / `first_request` continue the numbering of a previous
-        connection of the same stream (see `successor`)."""
+                 vad_silence_s: float = DEFAULT_VAD_SILENCE_S, offset_s: float = 0.0,
+                 first_commit_index: int = 0, first_request: int = 1,
+                 round_trip_s: float | None = None, server_commits_seen: bool = False,
+                 ) -> None:
+        """`offset_s`, `first_commit_index`, `first_request` and `round_trip_s` continue a
+        previous connection of the same stream (see `successor`)."""
         self.uplink = uplink
         self.commit_strategy = commit_strategy
+        self.vad_silence_s = vad_silence_s
+        self.offset_s = offset_s
         self.state = ConnectionState.AWAITING_START
         self.session_id: str | None = None
         self.error: ServerError | None = None
@@ -149,24 +120,36 @@ class ClientConnection:
         self._outgoing: list[str] = []
         self._next_index = first_commit_index
         self._next_request = first_request
-        self._pending: deque[int] = deque()  # our request numbers awaiting an answer
+        self._pending: deque[tuple[int, float | None]] = deque()  # (request, sent at)
         self._echo_candidate: str | None = None
         self._awaiting_timestamps: int | None = None  # commit index the next CommitTimed is for
         self._last_commit_text: str | None = None
+        self._round_trip_s = round_trip_s  # the slowest answer to one of our commits so far
+        self._last_message_at: float | None = None
+        self._uncertain = False  # an answer since our last request may have been the server's
+        self._overlap: ReplayOverlap | None = None
+        self._trimmed: dict[int, int] = {}  # commit index -> leading words cut (overlap)
+        self._unsolicited_at: dict[int, int] = {}  # server commit index -> bytes sent then,
+        # until its timings arrive
+        self._maybe_committed = 0  # stream offset up to which a server commit may reach
+        self.server_commits_seen = server_commits_seen
+        self.throttled_request: int | None = None  # our commit the server found redundant
 
     @classmethod
     def new(cls, audio_format: AudioFormat, *, now: float,
             commit_strategy: CommitStrategy = CommitStrategy.MANUAL,
+            vad_silence_s: float = DEFAULT_VAD_SILENCE_S,
             previous_text: str | None = None, **uplink_options: Any) -> ClientConnection:
         return cls(Uplink(audio_format, now=now, previous_text=previous_text,
-                          **uplink_options), commit_strategy=commit_strategy)
+                          **uplink_options), commit_strategy=commit_strategy,
+                   vad_silence_s=vad_silence_s)
 
     # --- state ------------------------------------------------------------------------------
 
     @property
     def pending_requests(self) -> tuple[int, ...]:
         """Our commit requests not answered yet, oldest first."""
-        return tuple(self._pending)
+        return tuple(request for request, _ in self._pending)
 
     @property
     def last_request(self) -> int:
@@ -177,12 +160,39 @@ class ClientConnection:
     def next_commit_index(self) -> int:
         return self._next_index
 
+    @property
+    def round_trip_s(self) -> float:
+        """The slowest commit -> answer time seen on this stream (a default before any)."""
+        return DEFAULT_ROUND_TRIP_S if self._round_trip_s is None else self._round_trip_s
+
+    @property
+    def replay_margin_s(self) -> float:
+        """How long before its arrival a server's own commit surely covered what was sent."""
+        return max(REPLAY_MARGIN_MIN_S, 1.5 * self.round_trip_s)
+
     def server_may_commit(self) -> bool:
         """Whether a commit the server makes on its own can arrive now (C5): always with
-        server-side segmentation, and in manual mode once enough audio is uncommitted."""
-        if self.commit_strategy is not CommitStrategy.MANUAL:
+        server-side segmentation or once the server has shown it commits on its own, and in
+        manual mode once enough audio is uncommitted for its automatic commit."""
+        if self.commit_strategy is not CommitStrategy.MANUAL or self.server_commits_seen:
             return True
         return self.uplink.uncommitted_s >= SERVER_AUTO_COMMIT_FLOOR_S
+
+    def answers_settled(self, now: float) -> float | None:
+        """None once every commit we asked for is answered beyond doubt; otherwise how long
+        to wait before asking again (`math.inf`: until the next event).
+
+        With attribution in doubt (C5: the server may have committed on its own while ours
+        was pending), an answer we counted may have been the server's, and ours may still
+        come: the server must also have been quiet for twice the slowest round trip seen.
+        """
+        if self._pending:
+            return math.inf
+        if not self._uncertain or self._last_message_at is None:
+            return None
+        quiet_for = now - self._last_message_at
+        needed = min(max(2 * self.round_trip_s, SETTLE_MIN_S), SETTLE_MAX_S)
+        return None if quiet_for >= needed else needed - quiet_for
 
     # --- sending ----------------------------------------------------------------------------
 
@@ -197,17 +207,30 @@ class ClientConnection:
         self._check_open()
         self._outgoing.extend(encode_client_message(c) for c in self.uplink.audio(pcm, now))
 
-    def commit(self, now: float) -> int | None:
+    def commit(self, now: float, *, final: bool = False) -> int | None:
         """Queue a commit request; its number (answered by a `Commit` whose `answers` is
-        it), or None when it was skipped because nothing new was sent (C6)."""
+        it), or None when it was skipped because nothing new was sent (C6).
+
+        The commit is padded so that it is not throttled even if the server committed on its
+        own just before reading it (C6 with C5): when the server may segment on its own a
+        `final` commit gets the VAD silence plus 0.3 s (its VAD then commits any speech within
+        the padding, leaving 0.3 s for ours); any other final commit 0.3 s, and so does every
+        commit while the server may commit on its own. Should a commit still be throttled,
+        the server's own commit covered everything before it: see `throttled_request`."""
         self._check_open()
-        chunks = self.uplink.commit(now)
+        min_pad_s = 0.0
+        if final and self.server_may_commit():
+            min_pad_s = self.vad_silence_s + MIN_COMMIT_AUDIO_S
+        elif final or self.server_may_commit():
+            min_pad_s = MIN_COMMIT_AUDIO_S
+        chunks = self.uplink.commit(now, min_pad_s=min_pad_s)
         if not chunks:
             return None
         self._outgoing.extend(encode_client_message(c) for c in chunks)
         request = self._next_request
         self._next_request += 1
-        self._pending.append(request)
+        self._pending.append((request, now))
+        self._uncertain = False  # from now on, only answers to this request matter
         return request
 
     def keepalive(self, now: float) -> bool:
@@ -227,23 +250,32 @@ class ClientConnection:
 
     # --- receiving --------------------------------------------------------------------------
 
-    def receive_frame(self, frame: str | bytes) -> None:
-        """Decode and apply one received frame; its events go to `events_received()`."""
+    def receive_frame(self, frame: str | bytes, now: float | None = None) -> None:
+        """Decode and apply one received frame; its events go to `events_received()`.
+        `now` (the caller's clock) lets the connection time the server's answers."""
         try:
             message = decode_server_message(frame)
         except DecodeError as exc:
             self.decode_errors += 1
             self._events.append(Undecodable(str(exc)))
             return
-        self.receive_message(message)
+        self.receive_message(message, now)
 
-    def receive_message(self, message: ServerMessage) -> None:
+    def receive_message(self, message: ServerMessage, now: float | None = None) -> None:
         """Apply an already decoded message (what `receive_frame` does after decoding)."""
+        if now is not None:
+            self._last_message_at = now
         if self.state is ConnectionState.FAILED:
             return  # the server closes after its error (B2); anything later is noise
         if isinstance(message, ServerError):
             self.state = ConnectionState.FAILED
             self.error = message
+            if message.error_type is ErrorType.COMMIT_THROTTLED and self._pending:
+                # Our commit met a commit the server had just made on its own (C5, C6):
+                # that one covered the audio, and its answer came before this error. The
+                # request is settled; a replay must not ask for it again.
+                self.throttled_request, _ = self._pending.popleft()
+                self.uplink.on_committed("", solicited=True)
             self._events.append(ServerFailed(message))
             return
         if self.state is ConnectionState.AWAITING_START:
@@ -258,9 +290,9 @@ class ClientConnection:
             case PartialTranscript(text):
                 self._partial(text)
             case CommittedTranscript(text):
-                self._committed(text)
+                self._committed(text, now)
             case CommittedTranscriptWithTimestamps():
-                self._timestamps(message)
+                self._timestamps(message, now)
             case _:
                 self._events.append(Passed(message))
 
@@ -276,67 +308,116 @@ class ClientConnection:
                 return  # C3: the echo of the commit just received
         self._events.append(Partial(text))
 
-    def _attribute(self) -> tuple[int | None, bool]:
+    def _attribute(self, now: float | None) -> tuple[int | None, bool]:
         """(request answered, certain) for a commit arriving now (C5)."""
+        if not self._pending:
+            self.server_commits_seen = True
+            self._uncertain = True
+            return None, True
         certain = not self.server_may_commit()
-        if self._pending:
-            return self._pending.popleft(), certain
-        return None, True
+        request, sent_at = self._pending.popleft()
+        if sent_at is not None and now is not None:
+            self._round_trip_s = max(self._round_trip_s or 0.0, now - sent_at)
+        if not certain:
+            self._uncertain = True
+        return request, certain
 
-    def _committed(self, text: str, *, words: tuple[Word, ...] | None = None,
+    def _committed(self, text: str, now: float | None, *,
+                   words: tuple[Word, ...] | None = None,
                    language_code: str | None = None) -> Commit:
-        answers, certain = self._attribute()
-        self.uplink.on_committed(text, solicited=answers is not None)
-        commit = Commit(self._next_index, text, answers, certain, words, language_code)
+        answers, certain = self._attribute(now)
+        index = self._next_index
         self._next_index += 1
-        self._awaiting_timestamps = commit.index if words is None else None
+        sent = self.uplink.sent_bytes
+        text, words = self._cut_overlap(index, text, words)
+        if answers is None:
+            # The server committed what it had processed by then: at least everything sent a
+            # generous round trip before this arrived (bursts and processing lag included).
+            # Only that leaves the replay buffer; the words' end times may trim more later.
+            covered = 0 if now is None else self.uplink.sent_before(now - self.replay_margin_s)
+            self.uplink.on_committed(text, solicited=False, covered_bytes=covered)
+            self._unsolicited_at[index] = sent
+            self._maybe_committed = sent
+        else:
+            self.uplink.on_committed(text, solicited=True)
+        commit = Commit(index, text, answers, certain, shift_words(words, self.offset_s),
+                        language_code)
+        self._awaiting_timestamps = index if words is None else None
         self._echo_candidate = text if text.strip() else None
         self._last_commit_text = text
         self._events.append(commit)
+        if words is not None:
+            self._trim_replay_to_words(index, words)
         return commit
 
-    def _timestamps(self, msg: CommittedTranscriptWithTimestamps) -> None:
+    def _timestamps(self, msg: CommittedTranscriptWithTimestamps, now: float | None) -> None:
         index, self._awaiting_timestamps = self._awaiting_timestamps, None
         if index is not None:
-            self._events.append(CommitTimed(index, msg.text, msg.words, msg.language_code))
+            words = msg.words
+            cut = self._trimmed.get(index, 0)
+            if cut and words is not None:
+                words = drop_word_items(words, cut)
+            text = drop_words(msg.text, cut)
+            if words is not None:
+                self._trim_replay_to_words(index, msg.words or ())
+            self._events.append(CommitTimed(index, text, shift_words(words, self.offset_s),
+                                            msg.language_code))
             return
         if self._last_commit_text is not None and \
                 self._last_commit_text.strip() == msg.text.strip() and msg.text.strip():
             return  # a repeated delivery of what was just committed (C4)
         # the only delivery of this commit (C4)
-        self._committed(msg.text, words=msg.words, language_code=msg.language_code)
+        self._committed(msg.text, now, words=msg.words, language_code=msg.language_code)
+
+    def _trim_replay_to_words(self, index: int, words: tuple[Word, ...]) -> None:
+        """A server commit's last word ends where its speech ended: the audio up to there is
+        committed beyond doubt (session clock, before any shift)."""
+        if index not in self._unsolicited_at:
+            return
+        if not words:
+            self._unsolicited_at.pop(index)
+            return
+        ends = [w.end_s for w in words if w.type != WordType.SPACING and w.end_s is not None]
+        if ends:
+            limit = self._unsolicited_at.pop(index)
+            self.uplink.forget_until(min(self.uplink.audio_format.bytes_for(max(ends)), limit))
+
+    def _cut_overlap(self, index: int, text: str, words: tuple[Word, ...] | None,
+                     ) -> tuple[str, tuple[Word, ...] | None]:
+        """Cut, from the first non-empty commit after a reconnect, the words the replay
+        repeated from what the old connection had committed."""
+        overlap = self._overlap
+        if overlap is None or not text.strip():
+            return text, words
+        text, words, cut = overlap.cut(text, words)
+        if overlap.done:
+            self._overlap = None
+        if cut:
+            self._trimmed[index] = cut
+        return text, words
 
     # --- reconnecting -----------------------------------------------------------------------
 
     def successor(self, now: float) -> tuple[ClientConnection, ReplayPlan]:
         """A fresh connection continuing this stream: its uplink is seeded with the committed
-        text's tail as previous_text (C8), numbering continues, and the plan says what to
-        replay first (audio no commit covers, with the commits we had asked for, C11).
-        Requests still pending here are abandoned: the replay asks for them again, under
-        new numbers."""
+        text's tail as previous_text (C8), times and numbering continue, and the plan says
+        what to replay first (audio no commit provably covers, with the commits we had asked
+        for, C11). Requests still pending here are abandoned: the replay asks for them
+        again, under new numbers."""
+        start = self.uplink.replay_start
+        offset_s = self.offset_s + self.uplink.audio_format.duration_s(
+            start if start is not None else self.uplink.sent_bytes)
         uplink, plan = self.uplink.successor(now)
         nxt = ClientConnection(uplink, commit_strategy=self.commit_strategy,
+                               vad_silence_s=self.vad_silence_s, offset_s=offset_s,
                                first_commit_index=self._next_index,
-                               first_request=self._next_request)
+                               first_request=self._next_request,
+                               round_trip_s=self._round_trip_s,
+                               server_commits_seen=self.server_commits_seen)
+        max_words = 0 if self._overlap is None else self._overlap.max_remaining
+        if start is not None and self._maybe_committed > start:
+            overlap_s = self.uplink.audio_format.duration_s(self._maybe_committed - start)
+            max_words = max(max_words, math.ceil(overlap_s * WORDS_PER_S_MAX) + 1)
+        if max_words:
+            nxt._overlap = ReplayOverlap(words_of(self.uplink.committed_tail)[-40:], max_words)
         return nxt, plan
-
-
-def as_message(event: ConnectionEvent) -> ServerMessage | None:
-    """The wire message an event came from (None for `Undecodable`), e.g. to log it."""
-    match event:
-        case Started(session_id, config):
-            return SessionStarted(session_id, config)
-        case Partial(text):
-            return PartialTranscript(text)
-        case Commit(text=text, words=None):
-            return CommittedTranscript(text)
-        case Commit():
-            return CommittedTranscriptWithTimestamps(event.text, event.language_code,
-                                                     event.words)
-        case CommitTimed(text=text, words=words, language_code=language):
-            return CommittedTranscriptWithTimestamps(text, language, words)
-        case ServerFailed(error):
-            return error
-        case Passed(message):
-            return message
-    return None

@@ -10,8 +10,12 @@ rules of the protocol doc, and keeps the state a reconnect needs:
 * a commit never goes out with < 0.3 s of uncommitted audio: it is padded with digital silence
   when the caller sent some audio since the last commit, and skipped when it sent none (C6);
 * after `keepalive_after_s` without audio a short chunk of digital silence is due (C7);
-* audio not yet covered by a received `committed_transcript` stays in a bounded replay buffer,
-  so a reconnect can replay it with the tail of the committed text as `previous_text` (C8, C11).
+* everything sent that no received `committed_transcript` provably covers stays in a bounded
+  replay buffer (padding and keep-alive silence too, so a replay keeps the stream's timing),
+  so a reconnect can replay it with the tail of the committed text as `previous_text` (C8,
+  C11). What a commit covers is the caller's to say: an answer to our own commit covers up
+  to where we committed; for the server's own commits the connection passes a conservative
+  bound (`on_committed(covered_bytes=...)`) and may trim further once word times arrive.
 
 Callers pass timestamps (any monotonic clock, in seconds). Not thread-safe: one owner.
 """
@@ -72,6 +76,7 @@ class ReplayPlan:
 class _Stored:
     start: int  # stream byte offset of this audio's first byte
     audio: bytes
+    sent_at: float  # the caller's clock when it went out
 
     @property
     def end(self) -> int:
@@ -183,28 +188,31 @@ class Uplink:
         for start in range(0, len(pcm), step):
             part = bytes(pcm[start:start + step])
             chunks.append(self._chunk(part))
-            self._remember(part)
+            self._remember(part, now)
             self._sent_bytes += len(part)
         self._caller_audio_since_commit = True
         self._last_audio_at = now
         return chunks
 
-    def commit(self, now: float) -> list[InputAudioChunk]:
+    def commit(self, now: float, *, min_pad_s: float = 0.0) -> list[InputAudioChunk]:
         """The chunks of a commit, or [] when it must be skipped (rule C6).
 
         With caller audio since the last commit, silence pads the uncommitted audio up to
-        0.3 s, then the empty `commit: true` chunk follows. Without any, nothing is sent:
-        committing keep-alive silence alone could only yield an empty or throttled commit.
+        0.3 s (and to at least `min_pad_s` of silence: room left after a commit the server
+        may make on its own before it reads ours), then the empty `commit: true` chunk
+        follows. Without any, nothing is sent: committing keep-alive silence alone could only
+        yield an empty or throttled commit.
         """
         if not self._caller_audio_since_commit:
             self.commits_skipped += 1
             return []
         chunks = []
-        missing_s = MIN_COMMIT_AUDIO_S - self.uncommitted_s
+        missing_s = max(MIN_COMMIT_AUDIO_S - self.uncommitted_s, min_pad_s)
         if missing_s > 0:
             # round up by one sample so float error never leaves us a hair under 0.3 s
             pad = self.audio_format.silence(missing_s + 1 / self.sample_rate_hz)
             chunks.append(self._chunk(pad))
+            self._remember(pad, now)
             self._sent_bytes += len(pad)
             self.padded_bytes += len(pad)
             self._last_audio_at = now
@@ -225,6 +233,7 @@ class Uplink:
             return None
         silence = self.audio_format.silence(self.keepalive_chunk_s)
         chunk = self._chunk(silence)
+        self._remember(silence, now)
         self._sent_bytes += len(silence)
         self._last_audio_at = now
         self.keepalives_sent += 1
@@ -232,24 +241,51 @@ class Uplink:
 
     # --- what the server answered ------------------------------------------------------------
 
-    def on_committed(self, text: str, *, solicited: bool) -> None:
+    def on_committed(self, text: str, *, solicited: bool,
+                     covered_bytes: int | None = None) -> None:
         """Account for a received `committed_transcript`; `solicited`: it answers our oldest
         pending commit (the connection attributes commits, rule C5).
 
-        A solicited commit covers the audio up to where we committed. An unsolicited one is
-        taken to cover everything sent so far: the server commits what it has received, and
-        what is still in flight is a few tens of milliseconds. Unsolicited commits also reset
-        the uncommitted count, so our next commit pads against what the server may count.
+        A solicited commit covers the audio up to where we committed. An unsolicited one
+        covers what the server had received when it committed, which we cannot know: the
+        replay buffer is trimmed only to `covered_bytes` (the caller's conservative bound;
+        default: nothing). Unsolicited commits reset the uncommitted count, so our next
+        commit pads against what the server may count.
         """
         if solicited and self._pending_commits:
             covered = self._pending_commits.popleft()
         else:
-            covered = self._sent_bytes
+            covered = 0 if covered_bytes is None else min(covered_bytes, self._sent_bytes)
             self._committed_at = self._sent_bytes
             self._caller_audio_since_commit = False
         self._forget_until(covered)
         if text.strip():
             self._committed_tail = " ".join(f"{self._committed_tail} {text}".split())[-500:]
+
+    def forget_until(self, offset: int) -> None:
+        """Drop replay audio that ends at or before byte `offset` (known to be committed)."""
+        self._forget_until(offset)
+
+    def sent_before(self, t: float) -> int:
+        """The stream offset up to which audio still kept for replay went out at or before
+        `t` (the caller's clock); the replay's start when none did."""
+        end = None
+        for stored in self._replay:
+            if stored.sent_at > t:
+                break
+            end = stored.end
+        if end is not None:
+            return end
+        return self._replay[0].start if self._replay else self._sent_bytes
+
+    @property
+    def sent_bytes(self) -> int:
+        return self._sent_bytes
+
+    @property
+    def replay_start(self) -> int | None:
+        """Byte offset (this session's stream) of the oldest audio kept for replay."""
+        return self._replay[0].start if self._replay else None
 
     @property
     def committed_tail(self) -> str:
@@ -289,8 +325,8 @@ class Uplink:
 
     # --- replay buffer ------------------------------------------------------------------------
 
-    def _remember(self, audio: bytes) -> None:
-        self._replay.append(_Stored(start=self._sent_bytes, audio=audio))
+    def _remember(self, audio: bytes, now: float) -> None:
+        self._replay.append(_Stored(start=self._sent_bytes, audio=audio, sent_at=now))
         self._replay_bytes += len(audio)
         while self._replay_bytes > self._replay_limit_bytes and self._replay:
             # bounded: the oldest audio goes first; a reconnect after this loses it
@@ -301,3 +337,12 @@ class Uplink:
     def _forget_until(self, offset: int) -> None:
         while self._replay and self._replay[0].end <= offset:
             self._replay_bytes -= len(self._replay.popleft().audio)
+        if self._replay and self._replay[0].start < offset:
+            # the bound falls inside a chunk: keep only its uncovered part, so a replay does
+            # not start with the tail of a word that was committed already
+            first = self._replay[0]
+            cut = (offset - first.start) // self.audio_format.bytes_per_sample \
+                * self.audio_format.bytes_per_sample
+            if cut:
+                self._replay[0] = _Stored(first.start + cut, first.audio[cut:], first.sent_at)
+                self._replay_bytes -= cut

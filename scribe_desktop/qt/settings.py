@@ -15,12 +15,14 @@ import dataclasses
 import math
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
 
-from ..core.backend_kind import BackendKind
+from ..core.backend_kind import BackendKind, LocalEngine, local_server_args
+from ..export.model import SessionSource
 from ..hotkey.chord import (
     DEFAULT_CANCEL_KEY,
     DEFAULT_CHORD,
@@ -31,6 +33,7 @@ from ..hotkey.chord import (
 )
 from ..hotkey.interpreter import DEFAULT_MAX_HOLD_S, HotkeyConfig, HotkeyMode
 from ..inject.inserter import InsertMode
+from ..paths.private import private_dir, tighten
 from ..protocol.audio_format import AudioFormat
 from ..protocol.options import (
     DEFAULT_MODEL_ID,
@@ -42,6 +45,13 @@ from ..protocol.options import (
     OptionsError,
     Region,
     SessionOptions,
+)
+from ..shaping import (
+    DictionaryCsvError,
+    NumberStyle,
+    Replacement,
+    ShapingRules,
+    read_dictionary,
 )
 
 ORGANIZATION = "scribe-desktop"
@@ -111,6 +121,12 @@ class Settings:
                               applies_to=_BACKEND)
     region: Region = _f(Region.DEFAULT, "Region", "Backend", applies_to=_BACKEND)  # noqa: RUF009
     model_id: str = _f(DEFAULT_MODEL_ID, "Model", "Backend", choices=KNOWN_MODEL_IDS)
+    local_engine: LocalEngine = _f(LocalEngine.AUTO, "Offline engine", "Backend",  # noqa: RUF009
+                                   applies_to=_BACKEND,
+                                   help="Auto: the best Whisper model installed (Settings > "
+                                   "Models), else pocketsphinx, which needs no download.")
+    local_model: str = _f("", "Whisper model", "Backend", applies_to=_BACKEND,
+                          help="Empty: the best model installed.")
     single_use_tokens: bool = _f(True, "Use single-use tokens", "Backend",
                                  help="Send only a short-lived token, never the key itself, "
                                  "on each connection.", applies_to=_BACKEND)
@@ -135,7 +151,9 @@ class Settings:
                                    high=MAX_KEYTERMS,
                                    help=f"Up to {MAX_KEYTERMS} terms of at most "
                                    f"{MAX_KEYTERM_CHARS} characters.")
-    no_verbatim: bool = _f(False, "Remove filler words", "Transcription")
+    no_verbatim: bool = _f(False, "Remove filler words", "Transcription",
+                           help="Asks the cloud for no_verbatim and drops um, uh, er... "
+                           "locally, so it works with the local engine too.")
     # audio
     device_name: str | None = _f(None, "Microphone", "Audio",
                                  help="Remembered by name; None is the system default.")
@@ -184,9 +202,23 @@ class Settings:
                                "it arrives (e.g. captions for streaming software).")
     live_export_format: LiveExportFormat = _f(LiveExportFormat.TXT,  # noqa: RUF009
                                               "Live export format", "History")
+    # text: how recognised text is shaped for use (shaping/); the raw text is kept too
+    spoken_commands: bool = _f(True, "Spoken commands with the dictation hotkey", "Text",
+                               help="“new line”, “period”, “scratch that”... said on their "
+                               "own, with a pause before and after.")
+    spoken_commands_window: bool = _f(False, "Spoken commands when dictating in the window",
+                                      "Text")
+    command_pause_ms: int = _f(300, "Pause that sets a command apart (ms)", "Text", low=100,
+                               high=2000)
+    number_style: NumberStyle = _f(NumberStyle.AS_SPOKEN, "Numbers", "Text")  # noqa: RUF009
+    dictionary: str = _f("", "Replacements", "Text",
+                         help="CSV rows: heard, written, word|regex, preserve|as_written.")
     # window
     close_to_tray: bool = _f(True, "Close to tray", "Window")
     start_minimized: bool = _f(False, "Start minimized", "Window")
+    welcome_done: bool = _f(False, "Welcome shown", "Window",
+                            help="The first-run welcome was finished or skipped (Help → "
+                            "Welcome… shows it again).")
 
     def validate(self) -> Settings:
         """Return self, or raise `SettingsError` naming the first bad field."""
@@ -213,7 +245,27 @@ class Settings:
                     and value not in spec.choices:
                 raise SettingsError(f"{spec.label} must be one of {', '.join(spec.choices)}, "
                                     f"got {value!r}")
+        try:
+            self.replacements()
+        except DictionaryCsvError as exc:
+            raise SettingsError(f"Replacements: {exc}") from None
         return self
+
+    def replacements(self) -> tuple[Replacement, ...]:
+        """The user dictionary (raises `DictionaryCsvError` for a malformed one)."""
+        return _dictionary(self.dictionary)
+
+    def shaping_rules(self, source: SessionSource | str | None = None) -> ShapingRules:
+        """How text of a session from `source` is shaped: spoken commands only where the
+        user dictates (the hotkey, or the window when enabled), never in files."""
+        dictating: dict[str, bool] = {SessionSource.PUSH_TO_TALK: self.spoken_commands,
+                                      SessionSource.DICTATION: self.spoken_commands_window}
+        commands = source is not None and dictating.get(str(source), False)
+        return ShapingRules(commands=commands, pause_s=self.command_pause_ms / 1000,
+                            remove_fillers=self.no_verbatim, numbers=self.number_style,
+                            replacements=self.replacements(),
+                            language=self.language.strip().lower() or None,
+                            capitalize=self.smart_spacing)
 
     def hotkey_config(self) -> HotkeyConfig:
         """The hotkey interpreter's configuration (raises `ChordError` for bad chords)."""
@@ -246,6 +298,10 @@ class Settings:
             min_silence_duration_ms=self.min_silence_duration_ms if vad else None,
         ).validate()
 
+    def local_server_args(self) -> tuple[str, ...]:
+        """The flags of the local server child for the chosen engine and model."""
+        return local_server_args(self.local_engine, self.local_model)
+
     @property
     def backend_label(self) -> str:
         """What the status bar shows: "Local" or "ElevenLabs (EU)"."""
@@ -253,6 +309,11 @@ class Settings:
             return self.backend.label
         region = "" if self.region == Region.DEFAULT else f" ({self.region.value.upper()})"
         return f"{self.backend.label}{region}"
+
+
+@lru_cache(maxsize=8)
+def _dictionary(text: str) -> tuple[Replacement, ...]:
+    return read_dictionary(text) if text.strip() else ()
 
 
 def field_spec(name: str) -> FieldSpec:
@@ -317,6 +378,7 @@ class SettingsStore:
                                  ORGANIZATION, APPLICATION)
         else:
             self._qs = QSettings(str(path), QSettings.Format.IniFormat)
+        self._make_private()  # an older version may have left it readable by others
 
     @property
     def location(self) -> str:
@@ -361,3 +423,13 @@ class SettingsStore:
             else:
                 self._qs.setValue(f.name, value)
         self._qs.sync()
+        self._make_private()
+
+    def _make_private(self) -> None:
+        """The settings name the user's files and devices: 0600 in a 0700 folder."""
+        path = Path(self._qs.fileName())
+        if not path.is_file():
+            return  # not a file (e.g. the Windows registry)
+        tighten(path)
+        if path.parent.name == ORGANIZATION:  # the native store's own folder
+            private_dir(path.parent, own=True)

@@ -8,6 +8,7 @@ session) with aiohttp's keep-alive timeout as the handshake timeout (see admissi
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -24,7 +25,8 @@ from ..protocol.options import (
 )
 from .admission import ConnectionGuard
 from .config import ServerConfig
-from .engines.base import Engine
+from .engines.base import Engine, EngineInfo
+from .languages import resolve_language
 from .resources import pending_budget, raise_open_file_limit
 from .session import RealtimeSession, send_error
 from .tokens import TokenStore, authenticate
@@ -32,7 +34,6 @@ from .tokens import TokenStore, authenticate
 log = logging.getLogger(__name__)
 
 AUTH_ERROR_TEXT = "You must be authenticated to use this endpoint."  # live text (§3)
-ENGLISH_CODES = ("en", "eng")
 MAX_FRAME_BYTES = 16 * 1024 * 1024  # so an oversized chunk gets chunk_size_exceeded, not 1009
 # asyncio accepts up to `backlog` sockets per wake-up before any abort() releases its file:
 # the backlog bounds the files a burst of connects can take beyond the pending caps. Below
@@ -48,17 +49,14 @@ SOCKETS_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("sockets")
 GUARD_KEY = web.AppKey("admission", ConnectionGuard)
 
 
-def check_options(options: SessionOptions) -> None:
+def check_options(options: SessionOptions, info: EngineInfo) -> None:
     """Parameters the protocol allows but this server rejects (→ invalid_request, 1008)."""
     if options.model_id not in KNOWN_MODEL_IDS:
         supported = ", ".join(f"'{m}'" for m in KNOWN_MODEL_IDS)
         # the live server's wording (§6.10)
         raise OptionsError(f"The model_id '{options.model_id}' is invalid. Supported models: "
                            f"{supported}.")
-    code = options.language_code
-    if code is not None and code.lower() not in ENGLISH_CODES:
-        raise OptionsError(f"The language_code '{code}' is not supported: the local engine is "
-                           "English-only. Use 'en' or 'eng', or leave language_code empty.")
+    resolve_language(options.language_code, info)  # the languages the engine declares
 
 
 @web.middleware
@@ -136,7 +134,7 @@ async def realtime(request: web.Request) -> web.StreamResponse:
             guard.session(request.transport)  # authenticated: no longer counts as pending
         try:
             options = SessionOptions.from_query(request.query.items())
-            check_options(options)
+            check_options(options, request.app[ENGINE_KEY].info)
         except OptionsError as exc:
             # rule B3 / S6: accept, send invalid_request, close 1008 "invalid_request"
             await send_error(ws, ErrorType.INVALID_REQUEST, str(exc),
@@ -205,7 +203,13 @@ def make_guard(config: ServerConfig) -> ConnectionGuard:
 async def serve(config: ServerConfig, engine: Engine, *,
                 on_ready: Callable[[dict[str, Any]], None],
                 stop: asyncio.Event) -> None:
-    """Listen until `stop` is set; `on_ready` gets the ready event."""
+    """Listen until `stop` is set; `on_ready` gets the ready event, which also says which
+    engine, model and languages the server runs."""
+    # Each live session may hold two blocking engine calls at once (its feed or commit, and a
+    # background partial decode): size the thread pool so sessions never queue for threads.
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(
+        max_workers=2 * config.max_sessions + 4, thread_name_prefix="scribe-engine-call"))
     guard = make_guard(config)
     # keepalive_timeout is armed at connection start too: it is the handshake timeout
     runner = web.AppRunner(build_app(config, engine, guard=guard), access_log=None,
@@ -219,7 +223,8 @@ async def serve(config: ServerConfig, engine: Engine, *,
         host, port = listener.sockets[0].getsockname()[:2]
         url_host = f"[{host}]" if ":" in host else host
         on_ready({"event": "ready", "host": host, "port": port,
-                  "base_url": f"http://{url_host}:{port}", "secret": config.secret})
+                  "base_url": f"http://{url_host}:{port}", "secret": config.secret,
+                  **engine.info.ready_fields()})
         await stop.wait()
     finally:
         if listener is not None:

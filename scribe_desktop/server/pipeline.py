@@ -1,11 +1,15 @@
 """One session's audio path, synchronous: wire bytes -> 16 kHz -> engine -> protocol messages.
 
 Everything here blocks (resampling, inference), so the async session runs it through
-`asyncio.to_thread`, one call at a time. Word times are stream-global (rule S5, §6.6): a
-segment's engine-relative times are offset by all audio received before the segment.
+`asyncio.to_thread`: `feed` and `commit` one call at a time; for a re-decoding engine
+(`EngineInfo.redecodes`), `decode_partial` from a background task, concurrently with `feed`.
+Word times are stream-global (rule S5, §6.6): a segment's engine-relative times are offset by
+all audio received before the segment.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import numpy.typing as npt
@@ -20,20 +24,28 @@ from ..protocol.messages import (
     WordType,
 )
 from ..protocol.options import CommitStrategy, SessionOptions
-from .engines.base import ENGINE_SAMPLE_RATE_HZ, EngineSession, SegmentResult
+from .engines.base import (
+    ENGINE_SAMPLE_RATE_HZ,
+    EngineSession,
+    RedecodingSession,
+    SegmentResult,
+)
 from .vad import VadSegmenter, VadSettings
-
-LANGUAGE_CODE = "en"  # the local engine is English-only
 
 
 class AudioPipeline:
-    """Not thread-safe: calls must be serialised (the session awaits each one)."""
+    """`feed`, `commit` and `set_previous_text` must be serialised (the session awaits each
+    one); `decode_partial` may run beside them (re-decoding engines only)."""
 
     def __init__(self, options: SessionOptions, engine_session: EngineSession, *,
-                 auto_commit_s: float) -> None:
+                 auto_commit_s: float, language: str) -> None:
+        """`language`: the code reported with committed text when the engine reports none."""
         self._options = options
         self._format = options.effective_audio_format
         self._engine = engine_session
+        self._redecoding = engine_session if isinstance(engine_session, RedecodingSession) \
+            else None
+        self._language = language
         self._auto_commit_s = auto_commit_s
         self._resampler = StreamResampler(self._format.sample_rate_hz, ENGINE_SAMPLE_RATE_HZ)
         self._vad: VadSegmenter | None = None
@@ -43,10 +55,34 @@ class AudioPipeline:
         self._segment_start = 0  # _stream_samples when the current segment began
         self._uncommitted_s = 0.0  # wire seconds since the last commit (rule S4)
         self._last_partial: str | None = None
+        self.segments = 0  # segments committed so far (a partial of an older one is stale)
 
     @property
     def uncommitted_s(self) -> float:
         return self._uncommitted_s
+
+    @property
+    def stream_s(self) -> float:
+        """Seconds of audio received so far (the stream clock)."""
+        return self._stream_samples / ENGINE_SAMPLE_RATE_HZ
+
+    @property
+    def redecodes(self) -> bool:
+        """Partials come from `decode_partial` (a background task), not from `feed`."""
+        return self._redecoding is not None
+
+    def set_previous_text(self, text: str) -> None:
+        """`previous_text` of the first chunk (§5.2): context for engines that use it."""
+        if self._redecoding is not None and text.strip():
+            self._redecoding.set_previous_text(text)
+
+    def decode_partial(self) -> PartialTranscript | None:
+        """Re-decode the uncommitted audio (re-decoding engines); None when there is nothing
+        new. The caller drops the result if `segments` changed meanwhile (a commit)."""
+        if self._redecoding is None:
+            return None
+        text = self._redecoding.decode_partial()
+        return PartialTranscript(text) if text else None
 
     def feed(self, wire: bytes) -> list[ServerMessage]:
         """Add a chunk of wire audio; returns partials and any VAD / automatic commits."""
@@ -105,16 +141,20 @@ class AudioPipeline:
         self._segment_start = self._stream_samples
         self._uncommitted_s = 0.0
         self._last_partial = None
+        self.segments += 1
         words = _wire_words(result, offset_s)
-        text = "".join(w.text for w in words)  # rule S5: concatenation gives exactly text
+        # rule S5: the words concatenate to exactly the text
+        text = "".join(w.text for w in words) if words else result.text
         out: list[ServerMessage] = [CommittedTranscript(text)]
-        if self._options.include_timestamps:
-            out.append(CommittedTranscriptWithTimestamps(text, LANGUAGE_CODE, tuple(words)))
+        if self._options.include_timestamps or self._options.include_language_detection:
+            language = result.language or self._language
+            out.append(CommittedTranscriptWithTimestamps(text, language, tuple(words)))
         return out
 
 
 def _wire_words(result: SegmentResult, offset_s: float) -> list[Word]:
-    """Engine words -> `word` and `spacing` items in stream-global seconds (§6.6)."""
+    """Engine words -> `word` and `spacing` items in stream-global seconds (§6.6). A word's
+    prefix becomes the spacing item before it (none when the model glued two words)."""
     out: list[Word] = []
     prev_end: float | None = None
     for timing in result.words:
@@ -123,7 +163,11 @@ def _wire_words(result: SegmentResult, offset_s: float) -> list[Word]:
         if prev_end is not None:
             start = max(start, prev_end)
             end = max(end, start)
-            out.append(Word(" ", prev_end, start, WordType.SPACING, logprob=0.0))
-        out.append(Word(timing.word, start, end, WordType.WORD, logprob=0.0))
+            if timing.prefix:
+                out.append(Word(timing.prefix, prev_end, start, WordType.SPACING,
+                                logprob=0.0))
+        logprob = 0.0 if timing.probability is None else \
+            round(math.log(max(timing.probability, 1e-6)), 4)
+        out.append(Word(timing.word, start, end, WordType.WORD, logprob=logprob))
         prev_end = end
     return out

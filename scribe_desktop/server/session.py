@@ -1,13 +1,21 @@
 """One WebSocket connection of the local server, after the upgrade and authentication.
 
 The receive loop reads one frame at a time and awaits its blocking audio work (through
-`asyncio.to_thread`) before reading the next, so engine calls of a session are serialised
-while other sessions and the event loop keep running.
+`asyncio.to_thread`) before reading the next, so `feed` and `commit` of a session are
+serialised while other sessions and the event loop keep running.
+
+A re-decoding engine (Whisper) only buffers audio in `feed`; its partials come from a
+background task that runs one `decode_partial` at a time, paced by `PartialPacer`. A commit
+does not wait for the pacer, nor for a partial decode in flight: the engine supersedes it. A
+partial decoded before a commit but finished after it is dropped: sent after the commit, it
+would show a segment that is already committed as live text again (§6.2: a partial is the
+whole uncommitted segment; rule C3 covers only an echo equal to the committed text).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Iterable
@@ -21,9 +29,11 @@ from ..protocol.errors import ErrorType
 from ..protocol.messages import InputAudioChunk, ServerError, ServerMessage, SessionStarted
 from ..protocol.options import MIN_COMMIT_AUDIO_S, CommitStrategy, SessionOptions
 from .config import ServerConfig
-from .engines.base import Engine
+from .engines.base import Engine, EngineInfo, SessionHints
 from .entities import EntityAnnotator
-from .pipeline import LANGUAGE_CODE, AudioPipeline
+from .languages import resolve_language
+from .pacing import PartialPacer
+from .pipeline import AudioPipeline
 from .vad import DEFAULTS as VAD_DEFAULTS
 
 log = logging.getLogger(__name__)
@@ -31,7 +41,7 @@ log = logging.getLogger(__name__)
 _EPSILON_S = 1e-6  # float sums of chunk durations must not throttle exactly 0.3 s
 
 
-def session_config(options: SessionOptions) -> dict[str, Any]:
+def session_config(options: SessionOptions, info: EngineInfo) -> dict[str, Any]:
     """`session_started.config` in the live shape B (§6.1) plus the documented aliases."""
     fmt = options.effective_audio_format
     vad = options.effective_commit_strategy is not CommitStrategy.MANUAL
@@ -44,7 +54,7 @@ def session_config(options: SessionOptions) -> dict[str, Any]:
     return {
         "sample_rate": fmt.sample_rate_hz,
         "audio_format": fmt.value,
-        "language_code": options.language_code or LANGUAGE_CODE,
+        "language_code": options.language_code or info.languages[0],
         "secondary_languages": list(options.secondary_languages),
         "timestamps_granularity": "word",
         "vad_commit_strategy": vad,
@@ -103,26 +113,76 @@ class RealtimeSession:
         self._pipeline: AudioPipeline | None = None
         self._seen_chunk = False
         self._entities = EntityAnnotator(options)  # §6.7/§6.8: entity messages after commits
+        self._audio_arrived = asyncio.Event()  # wakes the partial task
+        self._partials: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         # rule S2: session_started immediately after the upgrade
-        started = SessionStarted(self.session_id, session_config(self._options))
+        info = self._engine.info
+        started = SessionStarted(self.session_id, session_config(self._options, info))
         await self._ws.send_str(encode_server_message(started))
         log.info("session %s started (%s)", self.session_id, self._format.value)
         try:
             self._pipeline = await self._blocking(self._open_pipeline)
+            if self._pipeline.redecodes:
+                self._partials = asyncio.create_task(self._partial_loop(self._pipeline))
             await self._receive_loop()
         except SessionFailed as failure:
             await send_error(self._ws, failure.error_type, failure.text, reason=failure.reason)
         finally:
+            if self._partials is not None:
+                self._partials.cancel()
+                with contextlib.suppress(asyncio.CancelledError, SessionFailed):
+                    await self._partials  # its decode (in a thread) finishes first
             if self._pipeline is not None:
                 await asyncio.to_thread(self._pipeline.close)
             log.info("session %s ended", self.session_id)
 
     def _open_pipeline(self) -> AudioPipeline:
-        engine_session = self._engine.new_session(self._format.sample_rate_hz)
+        info = self._engine.info
+        language = resolve_language(self._options.language_code, info)  # checked by the app
+        detect = bool(self._options.include_language_detection)
+        hints = SessionHints(language=language, keyterms=tuple(self._options.keyterms),
+                             detect_language=detect,
+                             word_timestamps=bool(self._options.include_timestamps) or detect)
+        engine_session = self._engine.new_session(self._format.sample_rate_hz, hints)
         return AudioPipeline(self._options, engine_session,
-                             auto_commit_s=self._config.auto_commit_s)
+                             auto_commit_s=self._config.auto_commit_s,
+                             language=language or info.languages[0])
+
+    async def _partial_loop(self, pipeline: AudioPipeline) -> None:
+        """Background partials of a re-decoding engine: at most one decode at a time, paced
+        (pacing.py); a failure ends the session like any engine failure."""
+        loop = asyncio.get_running_loop()
+        pacer = PartialPacer()
+        segments = pipeline.segments
+        last_text: str | None = None
+        try:
+            while True:
+                await self._audio_arrived.wait()
+                self._audio_arrived.clear()
+                if pipeline.segments != segments:
+                    segments, last_text = pipeline.segments, None
+                    pacer.new_segment()
+                wait = pacer.wait_s(loop.time(), pipeline.stream_s)
+                if wait is None:
+                    continue  # too little new audio: wait for more
+                if wait > 0:
+                    await asyncio.sleep(wait)  # pacing, not waiting for an event
+                started = loop.time()
+                pacer.started(started, pipeline.stream_s)
+                partial = await self._blocking(pipeline.decode_partial)
+                pacer.finished(loop.time() - started)
+                log.debug("session %s: partial decode at %.2f s of audio took %.0f ms: %r",
+                          self.session_id, pipeline.stream_s, 1000 * (loop.time() - started),
+                          partial and partial.text)
+                if partial is None or pipeline.segments != segments:
+                    continue  # nothing new, or a commit came first: this partial is stale
+                if partial.text != last_text:
+                    last_text = partial.text
+                    await self._send([partial])
+        except SessionFailed as failure:  # sends the error and closes: the receive loop ends
+            await send_error(self._ws, failure.error_type, failure.text, reason=failure.reason)
 
     async def _receive_loop(self) -> None:
         loop = asyncio.get_running_loop()
@@ -157,10 +217,13 @@ class RealtimeSession:
             log.debug("ignoring unknown message type %r", message.message_type)  # rule B1
             return False
         self._check_chunk(message)
-        self._seen_chunk = True
         assert self._pipeline is not None
+        if message.previous_text and not self._seen_chunk:
+            await self._blocking(self._pipeline.set_previous_text, message.previous_text)
+        self._seen_chunk = True
         if message.audio:
             await self._send(await self._blocking(self._pipeline.feed, message.audio))
+            self._audio_arrived.set()
         if message.commit:
             await self._commit()
         return bool(message.audio)

@@ -1,11 +1,20 @@
 """Speech segmentation for `commit_strategy=vad` (§10.4), sans-I/O over 16 kHz samples.
 
-pocketsphinx ships WebRTC's VAD (`pocketsphinx.Vad`), which classifies 30 ms frames as
-speech or not. Our four protocol parameters (§4) map onto it like this:
+A frame classifier says which frames are speech; `VadSegmenter` turns that into segment ends.
+Two classifiers:
 
-* `vad_threshold` (0.1-0.9, "lower is more sensitive") picks the VAD aggressiveness mode:
-  < 0.3 -> 0 (most sensitive), < 0.5 -> 1 (the default 0.4 lands here), < 0.7 -> 2,
-  otherwise 3 (strictest: only clear speech counts).
+* `SileroFrames` (the default): the Silero VAD network (server/silero.py), 32 ms frames, a
+  speech probability per frame. `vad_threshold` (0.1-0.9, "lower is more sensitive") is the
+  probability a frame needs to count as speech, which is exactly the protocol's meaning.
+* `WebRtcFrames`: WebRTC's VAD as pocketsphinx ships it (`pocketsphinx.Vad`), 30 ms frames,
+  speech or not. `vad_threshold` picks its aggressiveness mode: < 0.3 -> 0 (most sensitive),
+  < 0.5 -> 1 (the default 0.4 lands here), < 0.7 -> 2, otherwise 3 (strictest).
+
+Silero was kept as the default because it segments real speech as well and does not take
+noise for speech (bench/vad_quality.py; numbers in docs/benchmarks.md).
+
+The other three parameters (§4) drive the segmenter whatever the classifier:
+
 * `min_speech_duration_ms`: a speech run must last this long to start a segment, and inside
   a segment a shorter speech blip counts as silence (it does not restart the silence clock).
 * `min_silence_duration_ms`: before a segment starts, a silence gap shorter than this does
@@ -18,7 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -58,17 +67,59 @@ class VadSettings:
                    int(pick("min_speech_duration_ms")), int(pick("min_silence_duration_ms")))
 
 
+class FrameClassifier(Protocol):
+    """Says which frames of 16 kHz audio are speech. Not thread-safe (it may keep state)."""
+
+    @property
+    def frame_samples(self) -> int: ...
+
+    def speech(self, frames: npt.NDArray[np.int16]) -> npt.NDArray[np.bool_]:
+        """One flag per frame; `frames` holds whole frames only."""
+        ...
+
+
+class WebRtcFrames:
+    """WebRTC VAD (pocketsphinx.Vad), 30 ms frames, mode from `vad_threshold`."""
+
+    def __init__(self, threshold: float, sample_rate_hz: int = 16000) -> None:
+        from pocketsphinx import Vad
+
+        self._vad: Any = Vad(vad_mode(threshold), sample_rate_hz, FRAME_S)
+        self.frame_samples: int = int(self._vad.frame_bytes) // 2
+
+    def speech(self, frames: npt.NDArray[np.int16]) -> npt.NDArray[np.bool_]:
+        raw = frames.astype("<i2", copy=False).reshape(-1, self.frame_samples)
+        return np.array([bool(self._vad.is_speech(f.tobytes())) for f in raw], dtype=bool)
+
+
+class SileroFrames:
+    """Silero VAD, 32 ms frames; a frame is speech when its probability >= `threshold`."""
+
+    def __init__(self, threshold: float) -> None:
+        from .silero import FRAME_SAMPLES, SileroStream
+
+        self._stream = SileroStream()
+        self._threshold = threshold
+        self.frame_samples: int = FRAME_SAMPLES
+
+    def speech(self, frames: npt.NDArray[np.int16]) -> npt.NDArray[np.bool_]:
+        return self._stream.speech(frames, self._threshold)
+
+
+def default_classifier(settings: VadSettings) -> FrameClassifier:
+    return SileroFrames(settings.threshold)
+
+
 class VadSegmenter:
     """Feed 16 kHz int16 audio; get the offsets where a segment's trailing silence is complete.
 
     Not thread-safe: one instance per session, calls serialised.
     """
 
-    def __init__(self, settings: VadSettings, sample_rate_hz: int = 16000) -> None:
-        from pocketsphinx import Vad
-
-        self._vad: Any = Vad(vad_mode(settings.threshold), sample_rate_hz, FRAME_S)
-        self._frame = int(self._vad.frame_bytes) // 2
+    def __init__(self, settings: VadSettings, sample_rate_hz: int = 16000,
+                 classifier: FrameClassifier | None = None) -> None:
+        self._classifier = classifier or default_classifier(settings)
+        self._frame = self._classifier.frame_samples
         frame_s = self._frame / sample_rate_hz
         self._min_speech = max(1, math.ceil(settings.min_speech_ms / 1000 / frame_s))
         self._min_gap = max(1, math.ceil(settings.min_silence_ms / 1000 / frame_s))
@@ -85,13 +136,12 @@ class VadSegmenter:
         buffered = self._pending.size
         data = np.concatenate([self._pending, samples.astype(np.int16, copy=False)])
         ends: list[int] = []
-        pos = 0
-        while pos + self._frame <= data.size:
-            frame = data[pos:pos + self._frame]
-            pos += self._frame
-            if self._step(bool(self._vad.is_speech(frame.astype("<i2").tobytes()))):
-                ends.append(max(0, pos - buffered))
-        self._pending = data[pos:].copy()
+        whole = data.size - data.size % self._frame
+        flags = self._classifier.speech(data[:whole]) if whole else ()
+        for i, speech in enumerate(flags):
+            if self._step(bool(speech)):
+                ends.append(max(0, (i + 1) * self._frame - buffered))
+        self._pending = data[whole:].copy()
         return ends
 
     def _step(self, speech: bool) -> bool:

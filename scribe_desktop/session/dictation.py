@@ -14,25 +14,32 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..client import ScribeError
 from ..connect import Backend
 from ..core.lifecycle import DictationState, Lifecycle, Trigger
 from ..core.owned_tasks import OwnedTasks
-from ..core.transcript import Transcript, TranscriptChange, feed
+from ..core.transcript import (
+    SegmentAdded,
+    SegmentEnriched,
+    Transcript,
+    TranscriptChange,
+    feed,
+)
 from ..export.model import SessionSource, SessionStatus
 from ..protocol.options import SessionOptions
+from ..shaping import ShapedDocument, ShapingRules
 from .journal import JournalSession
 from .live import (
     Connected,
-    ConnectionLost,
     LiveEvent,
     LiveSession,
     LiveSource,
     Received,
     Reconnected,
+    Reconnecting,
 )
 from .timer import SessionTimer
 
@@ -43,12 +50,13 @@ DEFAULT_COMMIT_TIMEOUT_S = 10.0
 
 @dataclass(frozen=True, slots=True)
 class DictationPlan:
-    """What one dictation runs with: the session options, its history record, and whether
-    its audio is kept."""
+    """What one dictation runs with: the session options, its history record, whether its
+    audio is kept, and how its text is shaped."""
 
     options: SessionOptions
     record: JournalSession
     keep_audio: bool = False
+    shaping: ShapingRules = field(default_factory=ShapingRules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +88,13 @@ class Dictation:
                  plan: Callable[[SessionSource], DictationPlan], tasks: OwnedTasks,
                  clock: Callable[[], float],
                  commit_timeout_s: float = DEFAULT_COMMIT_TIMEOUT_S,
-                 reconnect_delays_s: Sequence[float] | None = None) -> None:
+                 reconnect_delays_s: Sequence[float] | None = None,
+                 document: ShapedDocument | None = None) -> None:
+        """`document` shapes the transcript's segments (`Segment.shaped`) before the record
+        and the host see them; None: a document of its own."""
         self.events = events
         self.transcript = transcript
+        self.document = document if document is not None else ShapedDocument()
         self.lifecycle = Lifecycle()
         self.timer = SessionTimer(clock, self._on_tick)
         self.commit_timeout_s = commit_timeout_s
@@ -96,6 +108,8 @@ class Dictation:
         self._reconnect_delays_s = reconnect_delays_s
         self._run_task: asyncio.Task[None] | None = None
         self._record: JournalSession | None = None
+        self._shaping = ShapingRules()
+        self._recorded: set[int] = set()  # the segments of the current dictation's record
         self.closed = False
 
     @property
@@ -166,6 +180,8 @@ class Dictation:
             self._failed(exc)
             return
         self._record = plan.record
+        self._recorded = set()  # the segments of this dictation's record
+        self._shaping = plan.shaping
         kwargs: dict[str, Any] = {"clock": self._clock}
         if self._reconnect_delays_s is not None:
             kwargs["reconnect_delays_s"] = self._reconnect_delays_s
@@ -246,8 +262,9 @@ class Dictation:
                 self.events.status_changed()
         elif isinstance(event, Connected):
             self._fire(Trigger.CONNECTED)
-        elif isinstance(event, ConnectionLost):
-            log.info("connection lost: %s", event.error)
+        elif isinstance(event, Reconnecting):
+            log.info("connection lost (%s); reconnecting, attempt %d, %.1f s buffered",
+                     event.error, event.attempt, event.buffered_s)
             if self.state != DictationState.COMMITTING:
                 # while finishing, the replay happens silently; the commit timeout bounds it
                 self._fire(Trigger.CONNECTION_LOST)
@@ -255,9 +272,14 @@ class Dictation:
             self._fire(Trigger.RECONNECTED)
 
     def _on_change(self, change: TranscriptChange) -> None:
-        if self._record is not None:
-            self._record.record_change(change)
-        self.events.transcript_changed(change)
+        for shaped in self.document.apply(change, self._shaping):
+            if isinstance(shaped, SegmentAdded):
+                self._recorded.add(shaped.segment.index)
+            # a scratch may reach a segment of an earlier dictation: its record is closed
+            if self._record is not None and (not isinstance(shaped, SegmentEnriched)
+                                             or shaped.segment.index in self._recorded):
+                self._record.record_change(shaped)
+            self.events.transcript_changed(shaped)
 
     def _on_tick(self) -> None:
         if self.state.active:

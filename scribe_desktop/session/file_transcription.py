@@ -11,8 +11,14 @@ The file is streamed faster than real time, like the Python SDK's url mode (prot
   when one comes (§10.1: "Committing every 20-30 seconds is good practice", "commit during
   silence periods"), which also keeps ahead of the server's own auto-commit (rule C5);
 * the end is committed (the client pads or skips, rule C6), and we wait until every commit we
-  sent has been answered, with its timestamps (rule C4), giving up after `idle_timeout_s`
-  without any server message.
+  sent has been answered beyond doubt, with its timestamps (rule C4), giving up after
+  `idle_timeout_s` without any server message;
+* the stream is a `ResilientSession`: a dropped connection or a restarted server is
+  continued from the last audio a commit provably covered (the replay), so the file goes on
+  where it was; `on_status` hears about it.
+
+If it fails anyway, `TranscriptionIncomplete` carries the text committed so far: nothing
+that was transcribed is thrown away.
 
 Events go through `Transcript` (rules C3-C5); the result serialises to text or JSON.
 `on_change` sees every `TranscriptChange` as it happens (a segment committed, its timestamps
@@ -32,32 +38,50 @@ from typing import Protocol
 
 from ..audio.file_source import FileSource
 from ..audio.source import AudioChunk, AudioSource
-from ..client import Auth, Endpoint, connect
+from ..connect import Backend
 from ..core.backend_kind import BackendKind
 from ..core.transcript import Transcript, TranscriptChange, feed
 from ..export import ExportSession, SessionMeta, SessionSource
 from ..protocol.audio_format import AudioFormat
-from ..protocol.connection import Commit, CommitTimed, ConnectionEvent
+from ..protocol.connection import Commit, CommitTimed
 from ..protocol.options import CommitStrategy, SessionOptions
+from .resilient import Reconnected, Reconnecting, ResilientSession, SessionEvent
 
 ProgressCallback = Callable[[float, float | None], None]  # (seconds sent, total or None)
 # Called on the loop for each change, in order; it must not raise (an exception would end
 # the transcription) nor block (queue slow work, as `session_journal` does).
 ChangeCallback = Callable[[TranscriptChange], None]
+StatusCallback = Callable[[Reconnecting | Reconnected], None]
 
 
 class FileTranscriptionError(Exception):
     """The transcription could not finish; `str()` is one line for the user."""
 
 
+class TranscriptionIncomplete(Exception):
+    """The transcription failed part-way (`cause`); `transcript` holds what was committed
+    before, which the caller keeps and shows."""
+
+    def __init__(self, cause: BaseException, transcript: Transcript) -> None:
+        super().__init__(f"{cause} (the transcript is incomplete: "
+                         f"{len(transcript.segments)} segment(s) were kept)")
+        self.cause = cause
+        self.transcript = transcript
+
+
 class TranscriptionSession(Protocol):
-    """The part of the client's session this module uses (see scribe_desktop.client)."""
+    """What streaming a file needs of a session (`resilient.ResilientSession`)."""
+
+    @property
+    def buffered_s(self) -> float: ...
 
     async def send_audio(self, pcm: bytes) -> None: ...
 
-    async def commit(self) -> int | None: ...
+    async def commit(self, *, final: bool = False) -> int | None: ...
 
-    def events(self) -> AsyncIterator[ConnectionEvent]: ...
+    def events(self) -> AsyncIterator[SessionEvent]: ...
+
+    async def settle(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +90,7 @@ class StreamPolicy:
 
     speed: float | None = 20.0  # x real time; None sends as fast as the socket takes it
     burst_s: float = 2.0  # audio sent up front before pacing applies
-    max_ahead_s: float = 60.0  # audio allowed past the last answered commit
+    max_ahead_s: float = 60.0  # audio allowed that no answered commit covers yet
     commit_after_s: float = 20.0  # from here on, commit at the first pause
     commit_force_s: float = 30.0  # commit here even without a pause
     pause_below_peak_db: float = 25.0  # a chunk this far under the loudest one is a pause
@@ -97,6 +121,7 @@ class FileTranscription:
     commits_sent: int = 0
     elapsed_s: float = 0.0
     language_code: str | None = None  # the language asked for; None: auto-detect
+    reconnects: int = 0
 
     @property
     def text(self) -> str:
@@ -112,45 +137,46 @@ class FileTranscription:
 
 @dataclass(slots=True)
 class _Progress:
-    """State shared by the sender and the receiver of one transcription.
-
-    Commit accounting comes from the connection (rule C5): each `Commit` says which of our
-    requests it answers, if any, so the server's own commits never count as answers."""
+    """State shared by the sender and the receiver of one transcription."""
 
     transcript: Transcript = field(default_factory=Transcript)
-    requests_s: dict[int, float] = field(default_factory=dict)  # request -> stream time
-    answered: int = 0  # the highest of our requests answered so far
     untimed: set[int] = field(default_factory=set)  # commits still awaiting their timings
+    commits: int = 0  # commit requests sent
     last_event_at: float = 0.0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     on_change: ChangeCallback | None = None
-
-    @property
-    def answered_s(self) -> float:
-        """Stream time up to which the server has answered our commits."""
-        return self.requests_s.get(self.answered, 0.0)
-
-    def commits_answered(self, *, with_timestamps: bool) -> bool:
-        last = max(self.requests_s, default=0)
-        return self.answered >= last and (not with_timestamps or not self.untimed)
+    on_status: StatusCallback | None = None
 
 
 async def _receive(session: TranscriptionSession, state: _Progress) -> None:
-    """Apply every server event to the transcript until the session ends.
-
-    Server errors surface as the client's typed exceptions, which end this task."""
+    """Apply every event to the transcript until the session ends; the error that ended it
+    for good ends this task."""
     sinks = () if state.on_change is None else (state.on_change,)
     async for event in session.events():
         state.last_event_at = time.monotonic()
-        feed(state.transcript, event, *sinks)
-        if isinstance(event, Commit):
-            if event.answers is not None:
-                state.answered = max(state.answered, event.answers)
-            if event.words is None and event.text.strip():
+        if isinstance(event, Reconnecting | Reconnected):
+            if state.on_status is not None:
+                state.on_status(event)
+        else:
+            feed(state.transcript, event, *sinks)
+            if isinstance(event, Commit) and event.words is None and event.text.strip():
                 state.untimed.add(event.index)
-        elif isinstance(event, CommitTimed):
-            state.untimed.discard(event.index)
+            elif isinstance(event, CommitTimed):
+                state.untimed.discard(event.index)
         state.changed.set()
+
+
+async def _wait_for_change(state: _Progress, receiver: asyncio.Task[None],
+                           timeout_s: float) -> bool:
+    """Wait for an event (True) or the receiver's end; False after `timeout_s` of nothing."""
+    state.changed.clear()
+    waiter = asyncio.ensure_future(state.changed.wait())
+    try:
+        done, _ = await asyncio.wait({waiter, receiver}, timeout=timeout_s,
+                                     return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+    return bool(done)
 
 
 class _Streamer:
@@ -182,31 +208,22 @@ class _Streamer:
             delay = due - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-        # Flow control: stay within max_ahead_s of what the server has answered.
-        while self.sent_s - self.state.answered_s > p.max_ahead_s:
+        # Flow control: at most max_ahead_s of audio that no answered commit covers yet.
+        while self.session.buffered_s > p.max_ahead_s:
             self._check_receiver()
-            self.state.changed.clear()
-            waiter = asyncio.ensure_future(self.state.changed.wait())
-            try:
-                done, _ = await asyncio.wait({waiter, self.receiver},
-                                             timeout=p.idle_timeout_s,
-                                             return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                waiter.cancel()
-            if not done:
+            if not await _wait_for_change(self.state, self.receiver, p.idle_timeout_s):
                 raise FileTranscriptionError(
                     f"the server sent nothing for {p.idle_timeout_s:g} s while "
-                    f"{self.sent_s - self.state.answered_s:.0f} s of audio awaited a transcript")
+                    f"{self.session.buffered_s:.0f} s of audio awaited a transcript")
 
     def _is_pause(self, chunk: AudioChunk) -> bool:
         p = self.policy
         return (chunk.rms_dbfs <= p.pause_floor_dbfs
                 or chunk.rms_dbfs <= self.loudest_dbfs - p.pause_below_peak_db)
 
-    async def commit(self) -> None:
-        request = await self.session.commit()
-        if request is not None:
-            self.state.requests_s[request] = self.sent_s
+    async def commit(self, *, final: bool = False) -> None:
+        if await self.session.commit(final=final) is not None:
+            self.state.commits += 1
         self.uncommitted_s = 0.0
 
     async def run(self, source: AudioSource) -> None:
@@ -226,7 +243,7 @@ class _Streamer:
                     self.uncommitted_s >= p.commit_after_s and self._is_pause(chunk)):
                 await self.commit()
         self._check_receiver()
-        await self.commit()
+        await self.commit(final=True)
 
 
 async def transcribe_source(source: AudioSource, session: TranscriptionSession, *,
@@ -234,94 +251,98 @@ async def transcribe_source(source: AudioSource, session: TranscriptionSession, 
                             with_timestamps: bool = True,
                             on_progress: ProgressCallback | None = None,
                             on_change: ChangeCallback | None = None,
+                            on_status: StatusCallback | None = None,
                             ) -> tuple[Transcript, int]:
     """Stream `source` into `session` and return the transcript and the number of commits.
-    `on_change` sees each transcript change as it happens (see `ChangeCallback`).
+    `on_change` sees each transcript change as it happens (see `ChangeCallback`);
+    `on_status` each reconnect attempt and success.
 
-    Raises the client's typed errors (server errors, lost connection), `FileSourceError`
-    for a file that fails mid-decode, and `FileTranscriptionError` on a timeout. Cancellation
-    stops both directions; the caller closes the session.
+    Raises `TranscriptionIncomplete` (with the text committed so far) when the session, the
+    source (`FileSourceError` mid-decode) or the server (no answer within `idle_timeout_s`:
+    `FileTranscriptionError`) fails. Cancellation stops both directions; the caller closes
+    the session.
     """
     policy = policy or StreamPolicy()
-    state = _Progress(last_event_at=time.monotonic(), on_change=on_change)
+    state = _Progress(last_event_at=time.monotonic(), on_change=on_change, on_status=on_status)
     receiver = asyncio.create_task(_receive(session, state), name="transcribe-receiver")
     streamer = _Streamer(session, state, policy, receiver, on_progress)
     try:
         try:
             await streamer.run(source)
-        except Exception:
-            # A send that fails because the server closed is best explained by the server's
-            # own error, which the receiver is about to raise: prefer it (rule B2).
+            await _wait_until_answered(session, state, receiver, policy, with_timestamps)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            # A send that fails because the session ended is best explained by the error
+            # that ended it, which the receiver is about to raise: prefer it (rule B2).
             with contextlib.suppress(asyncio.TimeoutError, Exception):
                 await asyncio.wait_for(asyncio.shield(receiver), timeout=1.0)
-            server_error = (receiver.exception() if receiver.done() and not receiver.cancelled()
-                            else None)
-            if server_error is not None:
-                raise server_error from None
-            raise
-        await _wait_until_answered(state, receiver, policy, with_timestamps)
+            cause = (receiver.exception() if receiver.done() and not receiver.cancelled()
+                     else None) or exc
+            raise TranscriptionIncomplete(cause, state.transcript) from cause
     finally:
         if not receiver.done():
             receiver.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await receiver
-    return state.transcript, len(state.requests_s)
+    return state.transcript, state.commits
 
 
-async def _wait_until_answered(state: _Progress, receiver: asyncio.Task[None],
-                               policy: StreamPolicy, with_timestamps: bool) -> None:
-    """Wait for every commit's `committed_transcript` (and its timestamps, briefly)."""
-    state.last_event_at = max(state.last_event_at, time.monotonic())
-    texts_done_at: float | None = None
-    while not state.commits_answered(with_timestamps=with_timestamps):
-        now = time.monotonic()
-        if state.commits_answered(with_timestamps=False):
-            # Texts are in; the timestamps may never come from a server that skips them
-            # for empty commits. Waiting a little is enough (they follow within ~15 ms, §6.6).
-            texts_done_at = texts_done_at or now
-            deadline = texts_done_at + policy.enrichment_grace_s
-            if now >= deadline:
-                return
-        else:
-            deadline = state.last_event_at + policy.idle_timeout_s
-            if now >= deadline:
+async def _wait_until_answered(session: TranscriptionSession, state: _Progress,
+                               receiver: asyncio.Task[None], policy: StreamPolicy,
+                               with_timestamps: bool) -> None:
+    """Wait until every commit we sent is answered beyond doubt (giving up after
+    `idle_timeout_s` without any event), then briefly for the last timings (§6.6)."""
+    settled = asyncio.ensure_future(session.settle())
+    try:
+        while not settled.done():
+            done, _ = await asyncio.wait({settled, receiver}, timeout=policy.idle_timeout_s,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if settled.done():
+                break
+            if receiver in done:
+                exc = receiver.exception()
+                raise exc if exc is not None else FileTranscriptionError(
+                    "the server closed the session before the final transcript arrived")
+            if time.monotonic() - state.last_event_at >= policy.idle_timeout_s:
                 raise FileTranscriptionError(
                     f"no final transcript from the server within {policy.idle_timeout_s:g} s")
-        state.changed.clear()
-        waiter = asyncio.ensure_future(state.changed.wait())
-        try:
-            await asyncio.wait({waiter, receiver}, timeout=deadline - now,
-                               return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            waiter.cancel()
-        if receiver.done():
-            exc = None if receiver.cancelled() else receiver.exception()
-            if state.commits_answered(with_timestamps=False):
-                return  # the texts are in; nothing more can come
-            if exc is not None:
-                raise exc
-            raise FileTranscriptionError("the server closed the session before the final "
-                                         "transcript arrived")
+        settled.result()
+    finally:
+        settled.cancel()
+    if not with_timestamps:
+        return
+    deadline = time.monotonic() + policy.enrichment_grace_s
+    while state.untimed and not receiver.done():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not await _wait_for_change(state, receiver, remaining):
+            return  # a server may skip the timings of a commit (they follow in ~15 ms)
 
 
-async def transcribe_file(source: FileSource, *, endpoint: Endpoint, auth: Auth,
-                          backend: BackendKind, language_code: str | None = None,
+async def transcribe_file(source: FileSource, *, backend: Backend, kind: BackendKind,
+                          language_code: str | None = None,
                           policy: StreamPolicy | None = None,
                           on_progress: ProgressCallback | None = None,
-                          on_change: ChangeCallback | None = None) -> FileTranscription:
-    """Connect, stream `source` (already opened, so a bad file fails before any connection),
-    and return the result; `on_change` as in `transcribe_source`. Raises `OptionsError` (bad
-    language code), the client's `ScribeError`s, `FileSourceError` and
-    `FileTranscriptionError`."""
+                          on_change: ChangeCallback | None = None,
+                          on_status: StatusCallback | None = None) -> FileTranscription:
+    """Connect through `backend`, stream `source` (already opened, so a bad file fails
+    before any connection), and return the result; callbacks as in `transcribe_source`.
+    Raises `OptionsError` (bad language code), the client's `ScribeError`s when the first
+    connection fails, and `TranscriptionIncomplete`."""
     audio_format = AudioFormat.for_rate(source.sample_rate_hz)
     options = SessionOptions(audio_format=audio_format, commit_strategy=CommitStrategy.MANUAL,
                              include_timestamps=True, language_code=language_code).validate()
     started = time.monotonic()
-    async with await connect(options, endpoint, auth) as session:
+    session = ResilientSession(backend, options)
+    await session.open()
+    try:
         transcript, commits = await transcribe_source(source, session, policy=policy,
                                                       on_progress=on_progress,
-                                                      on_change=on_change)
+                                                      on_change=on_change, on_status=on_status)
+    finally:
+        await session.close()
     duration = source.duration_s if source.duration_s is not None else source.seconds_done
-    return FileTranscription(file=source.path, duration_s=duration, backend=backend,
+    return FileTranscription(file=source.path, duration_s=duration, backend=kind,
                              transcript=transcript, commits_sent=commits,
-                             elapsed_s=time.monotonic() - started, language_code=language_code)
+                             elapsed_s=time.monotonic() - started, language_code=language_code,
+                             reconnects=session.reconnects)

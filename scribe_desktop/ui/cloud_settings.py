@@ -1,5 +1,6 @@
 """The settings dialog's ElevenLabs box: the API key (read from and removed in the OS
-keyring, never written by the dialog itself), region, single-use tokens and "Test connection".
+keyring, never written by the dialog itself; a key held for this run only reads "set for this
+session"), region, single-use tokens and "Test connection".
 """
 
 from __future__ import annotations
@@ -38,9 +39,10 @@ class CloudBox(QGroupBox):
     """The ElevenLabs settings; `key_store` is only read and asked to delete the key."""
 
     def __init__(self, s: Settings, key_store: KeyStore | None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, session_key_set: bool = False) -> None:
         super().__init__("ElevenLabs", parent)
         self._key_store = key_store
+        self.session_key_set = session_key_set  # a key is held in memory for this run
         self.keyring_available = True
         self.key_stored = False
         cloud = QFormLayout(self)
@@ -98,11 +100,16 @@ class CloudBox(QGroupBox):
             except SecretsError as exc:
                 text = f"The keyring could not be read: {exc}"
         self.key_stored = stored is not None
+        placeholder = "•••••••• (stored)" if stored else "Paste your API key"
+        if self.session_key_set and not stored:
+            text = ("A key is set for this session: it is kept in memory until the app "
+                    "quits and is never written to disk. Type a new one to replace it.")
+            placeholder = "•••••••• (set for this session)"
         self.key_status.setText(text)
         self.remove_key.setEnabled(self.key_stored)
         self.session_only.setVisible(not self.keyring_available)
         self.session_only.setChecked(not self.keyring_available)
-        self.api_key.setPlaceholderText("•••••••• (stored)" if stored else "Paste your API key")
+        self.api_key.setPlaceholderText(placeholder)
 
     def _remove_key(self) -> None:
         if self._key_store is not None:

@@ -5,7 +5,9 @@
     dialog.open()                            # window-modal, no nested event loop
 
 `accept()` (the Save button) renders with `export.render` and writes UTF-8; on failure the
-dialog stays open and says why. `ask_path` replaces the native save dialog (tests).
+dialog stays open and says why. `ask_path` replaces the native save dialog (tests). "Text"
+chooses the shaped text (as inserted: spoken commands, replacements, numbers applied) or the
+raw text as recognised; it is offered when the two differ.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from PySide6.QtWidgets import (
 
 from ..export import ExportFormat, ExportOptions, ExportSession, render
 from ..export.cues import APPROXIMATE_NOTE
+from ..export.model import TextForm
 from ..export.tokens import Timing, tokenize
+from ..session.user_errors import AppErrorKind, user_error_for
 
 AskPath = Callable[[QWidget, str, str], str]  # (parent, start path, filter) -> path or ""
 
@@ -66,6 +70,13 @@ class ExportDialog(QDialog):
         self.format_box = QComboBox(self)
         for f in ExportFormat:
             self.format_box.addItem(f"{f.label} (*{f.suffix})", f)
+        self.form_box = QComboBox(self)
+        self.form_box.setObjectName("exportTextForm")
+        for text_form in TextForm:
+            self.form_box.addItem(text_form.label, text_form)
+        self.form_box.setEnabled(session.has_shaped)
+        if not session.has_shaped:
+            self.form_box.setToolTip("Nothing was changed by text shaping in this session.")
         self.timestamps_box = QCheckBox("Timestamp each paragraph", self)
         self.path_edit = QLineEdit(str(directory / f"{file_stem}{fmt.suffix}"), self)
         self.path_edit.setObjectName("exportPath")
@@ -85,6 +96,7 @@ class ExportDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("Format:", self.format_box)
+        form.addRow("Text:", self.form_box)
         form.addRow("", self.timestamps_box)
         form.addRow("File:", path_row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
@@ -108,6 +120,13 @@ class ExportDialog(QDialog):
 
     def set_format(self, fmt: ExportFormat | str) -> None:
         self.format_box.setCurrentIndex(list(ExportFormat).index(ExportFormat(fmt)))
+
+    @property
+    def text_form(self) -> TextForm:
+        return TextForm(self.form_box.currentData())
+
+    def set_text_form(self, form: TextForm) -> None:
+        self.form_box.setCurrentIndex(self.form_box.findData(form))
 
     def options(self) -> ExportOptions:
         return ExportOptions(timestamps=self.timestamps_box.isChecked())
@@ -137,7 +156,7 @@ class ExportDialog(QDialog):
     def export_to(self, path: str | Path) -> Path:
         """Write the session to `path` in the chosen format; OSError if it cannot."""
         target = Path(path).expanduser()
-        rendered = render(self.session, self.format, self.options())
+        rendered = render(self.session.with_form(self.text_form), self.format, self.options())
         target.write_text(rendered.text, encoding="utf-8", newline="\n")
         return target
 
@@ -149,7 +168,12 @@ class ExportDialog(QDialog):
         try:
             self.written = self.export_to(path)
         except OSError as exc:
-            self._show_error(f"Cannot write {path}: {exc.strerror or exc}")
+            if exc.filename is None:  # a write that failed after open(): name the file
+                exc.filename = path
+            error = user_error_for(exc)
+            self._show_error(f"Cannot write {path}: {exc.strerror or exc}"
+                             if error.kind == AppErrorKind.INTERNAL
+                             else f"{error.title}: {error.message}")
             return
         self.exported.emit(self.written)
         super().accept()

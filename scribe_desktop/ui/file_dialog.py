@@ -1,7 +1,8 @@
-"""Progress of "Transcribe file…": a progress bar fed by the `FileJob`'s `progress` and a
-Cancel button that cancels the job. The results themselves go to the committed pane; this
-dialog closes when the job ends (finished, cancelled or failed — the main window shows a
-failure itself).
+"""Progress of "Transcribe file…": a progress bar fed by the `FileJob`'s `progress` (how far
+into the file the transcript has reached) and a Cancel button that cancels the job. The
+results themselves go to the file's own tab; this dialog closes when the job ends (finished,
+cancelled or failed — the main window shows a failure itself). `file_filter()` is the file
+picker's filter: exactly the extensions that decode on this machine.
 
 Shown with `open()` (window-modal, non-blocking): never `exec()`, see test-rig.md.
 """
@@ -22,12 +23,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..audio.formats import decodable_extensions
 from .transcript_view import format_time
 
 if TYPE_CHECKING:
     from ..qt.worker.api import FileJobApi
 
 _STEPS = 1000
+
+
+def file_filter() -> str:
+    """"Audio and video (*.wav *.m4a …);;All files (*)" for what decodes here."""
+    patterns = " ".join(f"*.{ext}" for ext in decodable_extensions())
+    return f"Audio and video ({patterns});;All files (*)"
 
 
 class FileTranscriptionDialog(QDialog):
@@ -69,10 +77,11 @@ class FileTranscriptionDialog(QDialog):
             self.progress.setRange(0, _STEPS)
             self.progress.setValue(int(_STEPS * min(1.0, max(0.0, done_s / total_s))))
             self.progress.setFormat("%p%")
-            self.status_label.setText(f"{format_time(done_s)} of {format_time(total_s)}")
+            self.status_label.setText(f"Transcribed {format_time(done_s)} of "
+                                      f"{format_time(total_s)}")
         else:
             self.progress.setRange(0, 0)
-            self.status_label.setText(f"{format_time(done_s)} transcribed")
+            self.status_label.setText(f"Transcribed {format_time(done_s)}")
 
     def cancel(self) -> None:
         """Cancel button / Esc: cancel the job and close."""

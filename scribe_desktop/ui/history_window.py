@@ -90,6 +90,12 @@ class HistoryWindow(QDialog):
         layout.addWidget(self.panel)
 
     def show_history(self) -> None:
+        """Show the window; reopened, it starts from the whole list (a search typed last
+        time would otherwise greet the user with "0 matches")."""
+        if not self.isVisible():
+            self.panel.search_box.blockSignals(True)
+            self.panel.search_box.clear()
+            self.panel.search_box.blockSignals(False)
         self.panel.refresh()
         self.show()
         self.raise_()

@@ -1,5 +1,6 @@
-"""The main window: microphone picker and level, Start/Stop, Commit now, Clear, the live and
-committed panes, the status bar, menus and shortcuts.
+"""The main window: microphone picker and level, Start/Stop, Commit now, Clear, the live
+pane, the transcript tabs (the dictation and one per transcribed file), the status bar, menus
+and shortcuts.
 
 It talks to the dictation worker only through its public surface (`qt.worker.api.WorkerApi`:
 signals and slots). Dialogs are opened with `open()`/`show()`, never `exec()`, so
@@ -8,17 +9,16 @@ signals delivered on the qasync loop never meet a nested event loop (test-rig.md
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMainWindow,
     QVBoxLayout,
     QWidget,
 )
@@ -28,19 +28,28 @@ from ..core.transcript import Segment
 from ..hotkey.backends import ListenerStatus
 from ..protocol.options import CommitStrategy
 from ..qt.settings import Settings
-from ..session.user_errors import OPEN_SETTINGS, SHOW_LOG, TRY_AGAIN, AppErrorKind, UserError
-from . import about
+from ..session.user_errors import (
+    GET_MODEL,
+    OPEN_SETTINGS,
+    SHOW_LOG,
+    TRY_AGAIN,
+    AppErrorKind,
+    UserError,
+)
 from .cloud_settings import KeyStore
 from .controls import ControlBar
 from .error_dialog import ErrorDialog
-from .file_dialog import FileTranscriptionDialog
+from .file_dialog import FileTranscriptionDialog, file_filter
 from .icons import app_icon, state_icon
 from .labels import state_label, toggle_label
 from .level_meter import LevelMeter
 from .menus import build_menus
+from .message_log import MessageLog
 from .settings_dialog import SettingsDialog
 from .status_bar import StatusBar
-from .transcript_view import CommittedPane, LivePane
+from .transcript_tabs import TranscriptTabs
+from .transcript_view import LivePane
+from .window_dialogs import WindowDialogs
 
 if TYPE_CHECKING:
     from ..history import HistoryStore
@@ -52,16 +61,14 @@ if TYPE_CHECKING:
 DEFAULT_DEVICE_LABEL = "System default"
 TOGGLE_SHORTCUTS = ("Ctrl+Space", "F9")
 COMMIT_SHORTCUT = "Ctrl+Return"
-AUDIO_FILE_FILTER = ("Audio and video (*.wav *.mp3 *.m4a *.ogg *.opus *.flac *.webm *.mp4 "
-                     "*.aac *.wma);;All files (*)")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowDialogs):
     """The app's window. `quit_requested` asks the app to shut down (File → Quit, or closing
-    the window when it does not close to the tray)."""
+    the window when it does not close to the tray); the dialogs it opens are in
+    `window_dialogs.WindowDialogs`."""
 
     quit_requested = Signal()
-    show_log_requested = Signal()  # an error's "Show log" action; the app knows the file
 
     def __init__(self, worker: WorkerApi, settings: Settings, *,
                  tray: Tray | None = None, key_store: KeyStore | None = None,
@@ -83,9 +90,15 @@ class MainWindow(QMainWindow):
         self.file_dialog: FileTranscriptionDialog | None = None
         self.history = history
         self.history_window: HistoryWindow | None = None
+        self.message_log: MessageLog | None = None
+        self.welcome = None
+        self.model_store = None
+        self.model_endpoint = None
         # History's Re-insert; the app sets the push-to-talk inserter's path when there is one
         self.reinsert: Callable[[str], object] = self.copy_for_reinsert
         self._devices: list[str] = []
+        self.clock: Callable[[], float] = time.monotonic
+        self._first_take_at: float | None = None  # when the dictation tab's first take began
 
         self.setWindowTitle("scribe-desktop")
         self.setWindowIcon(app_icon())
@@ -141,9 +154,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(_heading("Live", body))
         self.live = LivePane(body)
         layout.addWidget(self.live)
-        layout.addWidget(_heading("Transcript", body))
-        self.committed = CommittedPane(body)
-        layout.addWidget(self.committed, 1)
+        self.tabs = TranscriptTabs(body)
+        self.committed = self.tabs.dictation
+        layout.addWidget(self.tabs, 1)
         self.setCentralWidget(body)
 
     def _connect_worker(self) -> None:
@@ -153,7 +166,7 @@ class MainWindow(QMainWindow):
         w.segment_committed.connect(self.add_segment)
         w.segment_enriched.connect(self.committed.enrich_segment)
         w.level_changed.connect(self.level_meter.set_levels)
-        w.device_warning.connect(self.show_device_warning)
+        w.device_warning.connect(self._on_device_warning)
         w.devices_changed.connect(self.set_devices)
         w.error.connect(self.show_error)
         w.status_changed.connect(self.set_status)
@@ -166,17 +179,29 @@ class MainWindow(QMainWindow):
         """Slot for `worker.state_changed`."""
         if not isinstance(state, DictationState):
             return
-        self.state = state
+        was_active, self.state = self.state.active, state
         self.toggle_button.setText(toggle_label(state))
         self.toggle_button.setIcon(state_icon(state))
         self.toggle_button.setProperty("active", state.active)
         self.state_label.setText(state_label(state))
         self.status.set_state(state)
         self.actions_.toggle.setText(toggle_label(state))
+        if state == DictationState.CONNECTING and not was_active:
+            self._begin_take()
         if not state.active:
             self.level_meter.reset()
             self.live.set_partial("")
         self._update_commit_enabled()
+
+    def _begin_take(self) -> None:
+        """A dictation starts: its segments go on the dictation tab's clock after the
+        earlier ones (each connection's word times start at 0)."""
+        now = self.clock()
+        if self._first_take_at is None or not self.committed.segments:
+            self.committed.clear_segments()  # takes that committed nothing leave no gap
+            self._first_take_at = now
+        self.committed.begin_take(now - self._first_take_at)
+        self.tabs.setCurrentWidget(self.committed)
 
     def add_segment(self, segment: Segment) -> None:
         """Slot for `worker.segment_committed`: session time stands in for missing word times."""
@@ -188,20 +213,24 @@ class MainWindow(QMainWindow):
         self.status.set_worker_status(status)
 
     def set_devices(self, names: list[str]) -> None:
-        """Slot for `worker.devices_changed`: keep the remembered device selected by name,
-        listing it as unavailable while it is unplugged."""
+        """Slot for `worker.devices_changed`: the microphones by the names the desktop shows,
+        the system default marked; the remembered one stays selected by name, listed as not
+        connected while it is unplugged."""
         self._devices = [str(n) for n in names]
         wanted = self.settings.device_name
+        default = self.worker.default_device()
         combo = self.device_combo
         combo.blockSignals(True)
         combo.clear()
-        combo.addItem(DEFAULT_DEVICE_LABEL, None)
+        combo.addItem(f"{DEFAULT_DEVICE_LABEL} ({default})" if default
+                      else DEFAULT_DEVICE_LABEL, None)
         for name in self._devices:
-            combo.addItem(name, name)
+            combo.addItem(f"{name} (default)" if name == default else name, name)
         if wanted and wanted not in self._devices:
             combo.addItem(f"{wanted} (not connected)", wanted)
         index = combo.findData(wanted) if wanted else 0
         combo.setCurrentIndex(max(index, 0))
+        combo.setToolTip("The microphone, as the system's sound settings name it")
         combo.blockSignals(False)
 
     def set_hotkey_status(self, status: ListenerStatus | None) -> None:
@@ -211,7 +240,16 @@ class MainWindow(QMainWindow):
         self.status.set_hotkey(self.settings, status)
 
     def show_device_warning(self, message: str) -> None:
+        """A notice for the user now (the app's notices: hotkey, recovered sessions...)."""
         self.status.showMessage(message, 8000)
+
+    def _on_device_warning(self, message: str) -> None:
+        """Slot for `worker.device_warning`: shown while dictating, when it matters; while
+        idle (the microphone stays open for the pre-roll) only kept in the message log."""
+        if self.state.active:
+            self.status.showMessage(message, 8000)
+        else:
+            self.status.log_only(message)
 
     def show_error(self, error: object) -> None:
         """Slot for `worker.error`: the non-blocking error dialog."""
@@ -233,12 +271,18 @@ class MainWindow(QMainWindow):
             self.worker.commit_now()
 
     def clear(self) -> None:
+        """Clear the dictation tab, or close the file tab in front."""
+        if self.tabs.current_file is not None:
+            self.tabs.close_tab(self.tabs.currentIndex())
+            return
         self.worker.clear()
         self.live.set_partial("")
         self.committed.clear_segments()
+        self._first_take_at = None
 
     def copy_all(self) -> None:
-        QGuiApplication.clipboard().setText(self.committed.plain_text())
+        """Edit → Copy all: the tab in front, a line per segment."""
+        QGuiApplication.clipboard().setText(self.tabs.current_pane.plain_text())
         self.status.showMessage("Transcript copied to the clipboard", 3000)
 
     def _on_device_chosen(self, index: int) -> None:
@@ -248,39 +292,19 @@ class MainWindow(QMainWindow):
 
     def choose_file(self) -> None:
         """File → Transcribe file…: pick a file, then transcribe it."""
-        dialog = QFileDialog(self, "Transcribe file", "", AUDIO_FILE_FILTER)
+        dialog = QFileDialog(self, "Transcribe file", "", file_filter())
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.fileSelected.connect(self.transcribe_file)
         dialog.open()
 
     def transcribe_file(self, path: str) -> FileTranscriptionDialog:
-        """Start transcribing `path` and show its progress dialog."""
+        """Start transcribing `path` in a tab of its own and show its progress dialog."""
         self.last_file = path
         job = self.worker.transcribe_file(path)
+        self.tabs.add_file(job, path)
         self.file_dialog = FileTranscriptionDialog(job, path, self)
         self.file_dialog.open()
         return self.file_dialog
-
-    def open_settings(self) -> SettingsDialog:
-        """Settings (Ctrl+,): a non-blocking dialog; OK applies and saves."""
-        if self.settings_dialog is not None and self.settings_dialog.isVisible():
-            self.settings_dialog.raise_()
-            return self.settings_dialog
-        dialog = SettingsDialog(self.settings, key_store=self.key_store, devices=self._devices,
-                                hotkey_status=self.hotkey_status, history=self.history,
-                                parent=self)
-        dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
-        dialog.test_connection_requested.connect(self.worker.test_connection)
-        dialog.api_key_entered.connect(self.worker.set_api_key)
-        self.settings_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def apply_settings(self, settings: Settings) -> None:
-        """Hand edited settings to the worker (which validates, applies and announces them
-        with `settings_changed`; the app persists them from there)."""
-        if settings != self.settings:
-            self.worker.apply_settings(settings)
 
     def _on_settings_changed(self, settings: object) -> None:
         """Slot for `worker.settings_changed`: the settings now in force."""
@@ -290,72 +314,20 @@ class MainWindow(QMainWindow):
             self._update_commit_enabled()
             self.status.set_hotkey(settings, self.hotkey_status)
 
-    def _on_connection_tested(self, error: object) -> None:
-        """Slot for `worker.connection_tested` (None: the connection works)."""
-        dialog = self.settings_dialog
-        if dialog is None or not dialog.isVisible():
-            return
-        if isinstance(error, UserError):
-            dialog.set_test_result(False, error.message)
-        else:
-            dialog.set_test_result(True, "Connected: the backend accepted the settings.")
-
     def run_error_action(self, action: str) -> None:
         """What an error dialog's action button does (user_errors' action labels)."""
         error = self.error_dialog.error
         if action == OPEN_SETTINGS:
-            self.open_settings()
+            self.open_settings(error.settings_field if error is not None else None)
         elif action == SHOW_LOG:
             self.show_log_requested.emit()
+        elif action == GET_MODEL:
+            self.open_welcome(step=3)
         elif action == TRY_AGAIN:
             if error is not None and error.kind == AppErrorKind.FILE_FAILED and self.last_file:
                 self.transcribe_file(self.last_file)
             else:
                 self.worker.start()
-
-    def export_transcript(self) -> QDialog | None:
-        """File → Export…: the committed transcript as TXT, SRT, WebVTT or JSON."""
-        if not self.committed.segments:
-            self.status.showMessage("Nothing to export yet", 4000)
-            return None
-        from ..export import ExportSession, SessionMeta
-        from .export_dialog import ExportDialog
-
-        meta = SessionMeta(backend=self.settings.backend.value, model_id=self.settings.model_id,
-                           language_code=self.settings.language or None)
-        dialog = ExportDialog(ExportSession.from_segments(self.committed.segments, meta), self)
-        dialog.exported.connect(lambda path: self.status.showMessage(f"Exported to {path}",
-                                                                     6000))
-        dialog.open()
-        return dialog
-
-    # -- history -------------------------------------------------------------------
-    def open_history(self) -> HistoryWindow | None:
-        """View → History… (Ctrl+H): past sessions, search, open, copy, re-insert, delete,
-        export. A non-modal window, refreshed whenever a session ends."""
-        if self.history is None:
-            self.status.showMessage("History is not available in this run", 4000)
-            return None
-        if self.history_window is None:
-            from .history_window import HistoryWindow
-
-            self.history_window = HistoryWindow(self.history, self, worker=self.worker)
-            self.history_window.reinsert_requested.connect(lambda text: self.reinsert(text))
-        self.history_window.show_history()
-        return self.history_window
-
-    def _on_session_recorded(self, _history_id: int) -> None:
-        """Slot for `worker.session_recorded`."""
-        if self.history_window is not None:
-            self.history_window.refresh()
-
-    def copy_for_reinsert(self, text: str) -> None:
-        """Re-insert without push-to-talk: the text goes to the clipboard."""
-        QGuiApplication.clipboard().setText(text)
-        self.status.showMessage("Copied to the clipboard: paste it where it should go", 6000)
-
-    def show_about(self) -> None:
-        about.show_about(self)
 
     def show_window(self) -> None:
         self.show()

@@ -23,6 +23,8 @@ class WindowActions:
     toggle: QAction
     commit: QAction
     history: QAction | None = None
+    messages: QAction | None = None
+    welcome: QAction | None = None
 
 
 def build_menus(window: MainWindow) -> WindowActions:
@@ -68,15 +70,21 @@ def build_menus(window: MainWindow) -> WindowActions:
     history = action("&History…", window.open_history, "Ctrl+H",
                      "Past sessions: search, open, copy, re-insert, delete, export")
     view_menu.addAction(history)
+    messages = action("&Messages…", window.open_message_log, None,
+                      "Every status-bar message of this run, in full")
+    view_menu.addAction(messages)
 
     settings_menu = bar.addMenu("&Settings")
-    settings = action("&Settings…", window.open_settings, "Ctrl+,",
+    settings = action("&Settings…", lambda: window.open_settings(), "Ctrl+,",
                       "Backend, API key, language, commit strategy and audio")
     settings_menu.addAction(settings)
 
     help_menu = bar.addMenu("&Help")
+    welcome = action("&Welcome…", lambda: window.open_welcome(), None,
+                     "Microphone, a test recording, the hotkey and the speech model")
+    help_menu.addAction(welcome)
     about = action("&About scribe-desktop", window.show_about)
     help_menu.addAction(about)
 
     return WindowActions(transcribe, export, quit_, copy_all, clear, settings, about, toggle,
-                         commit, history)
+                         commit, history, messages, welcome)

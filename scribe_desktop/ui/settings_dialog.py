@@ -1,5 +1,12 @@
-"""The settings dialog: backend and API key, transcription options, audio, the dictation
-hotkey (hotkey_settings.py), history (history_settings.py), window.
+"""The settings dialog: backend and API key, transcription options (transcription_settings.py),
+audio, the dictation hotkey (hotkey_settings.py), text shaping and vocabulary
+(text_settings.py), speech models (models_settings.py), history (history_settings.py), window.
+
+Every option says whether the chosen backend's engine uses it (`capabilities(kind)`, asked
+again when the backend choice changes): one it ignores is disabled with the reason, never
+accepted silently. `show_field(name)` brings a field's tab to the front and focuses it (an
+error's "Open Settings" lands on the field it names). Tray options appear only where the
+desktop has a tray. A key held for this run only reads "set for this session".
 
 It edits a copy of the immutable `Settings` (`result_settings()`); ranges, labels and choices
 come from the declarations in settings.py (`field_spec`), which take the VAD ranges from
@@ -16,6 +23,7 @@ forwards it to `DictationWorker.test_connection` and its answer to `set_test_res
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -23,30 +31,35 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
-    QGroupBox,
     QLabel,
-    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ..audio.processing import ECHO_CANCELLATION_NOTE
+from ..connect import CLOUD, POCKETSPHINX, Capabilities
 from ..core.backend_kind import BackendKind
 from ..hotkey.backends import ListenerStatus
-from ..protocol.options import KNOWN_MODEL_IDS, VAD_RANGES, CommitStrategy, Region
+from ..models import ModelStore
+from ..protocol.options import KNOWN_MODEL_IDS, CommitStrategy, Region
 from ..qt.settings import Settings, SettingsError, field_spec
 from .cloud_settings import CloudBox, KeyStore
 from .history_settings import DiskUsageSource, HistoryTab
 from .hotkey_settings import HotkeyTab
-from .keyterms_editor import KeytermsEditor
+from .models_settings import ModelsTab
+from .text_settings import TextTab
+from .transcription_settings import AUTO_LANGUAGE, TranscriptionTab, int_spin, note_label
 
-LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "da", "fi", "cs", "tr",
-             "ru", "uk", "ja", "ko", "zh", "hi", "ar")
-AUTO_LANGUAGE = "Auto-detect"
+__all__ = ["AUTO_LANGUAGE", "SettingsDialog"]
+
 NOISE_LEVELS = ("Off", "Low", "Moderate", "High", "Very high")
+CapabilitiesFor = Callable[[BackendKind], Capabilities]
+
+
+def _known_capabilities(kind: BackendKind) -> Capabilities:
+    return CLOUD if kind == BackendKind.CLOUD else POCKETSPHINX
 
 
 class SettingsDialog(QDialog):
@@ -57,20 +70,30 @@ class SettingsDialog(QDialog):
 
     def __init__(self, settings: Settings, *, key_store: KeyStore | None = None,
                  devices: list[str] | None = None, hotkey_status: ListenerStatus | None = None,
-                 history: DiskUsageSource | None = None,
-                 parent: QWidget | None = None) -> None:
+                 history: DiskUsageSource | None = None, models: ModelStore | None = None,
+                 capabilities: CapabilitiesFor | None = None, session_key_set: bool = False,
+                 tray_available: bool = True, parent: QWidget | None = None) -> None:
         """`hotkey_status`: what the app found at launch (None: look now); `history`: the
-        store whose disk use the History tab shows (None: no history this run)."""
+        store whose disk use the History tab shows (None: no history this run); `models`:
+        the Whisper model store (None: the user's); `capabilities(kind)`: what that
+        backend's engine supports (default: what is known without asking one);
+        `session_key_set`: a key is held for this run only."""
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(540)
         self._initial = settings
         self._result = settings
         self._key_store = key_store
+        self._session_key_set = session_key_set
+        self._tray_available = tray_available
+        self.capabilities_for = capabilities or _known_capabilities
         tabs = QTabWidget(self)
         tabs.addTab(self._backend_tab(settings), "Backend")
-        tabs.addTab(self._transcription_tab(settings), "Transcription")
+        self.transcription = TranscriptionTab(settings, self.capabilities_for(settings.backend),
+                                              self)
+        self._alias_transcription()
+        tabs.addTab(self.transcription, "Transcription")
         tabs.addTab(self._audio_tab(settings, devices or []), "Audio")
         if hotkey_status is None:
             from ..hotkey.backends import detect  # imports pynput: only when asked
@@ -78,6 +101,11 @@ class SettingsDialog(QDialog):
             hotkey_status = detect()
         self.hotkey = HotkeyTab(settings, hotkey_status, self)
         tabs.addTab(self.hotkey, "Dictation hotkey")
+        self.text_tab = TextTab(settings, self)
+        self.keyterms, self.no_verbatim = self.text_tab.vocabulary, self.text_tab.no_verbatim
+        tabs.addTab(self.text_tab, "Text")
+        self.models = ModelsTab(settings, models, parent=self)
+        tabs.addTab(self.models, "Models")
         self.history = HistoryTab(settings, history, self)
         tabs.addTab(self.history, "History")
         tabs.addTab(self._window_tab(settings), "Window")
@@ -97,11 +125,18 @@ class SettingsDialog(QDialog):
         layout.addWidget(tabs)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
-        self.keyterms.validity_changed.connect(self._update_ok)
+        self.text_tab.validity_changed.connect(self._update_ok)
         self.hotkey.validity_changed.connect(self._update_ok)
+        self.transcription.changed.connect(self._update_ok)
         self._update_ok()
         self._on_backend_changed()
-        self._on_strategy_changed()
+
+    def _alias_transcription(self) -> None:
+        t = self.transcription
+        self.language, self.strategy, self.vad_box = t.language, t.strategy, t.vad_box
+        self.vad_silence, self.vad_threshold = t.vad_silence, t.vad_threshold
+        self.min_speech, self.min_silence = t.min_speech, t.min_silence
+        self.timestamps = t.timestamps
 
     # -- tabs ------------------------------------------------------------------------------
     def _backend_tab(self, s: Settings) -> QWidget:
@@ -114,7 +149,8 @@ class SettingsDialog(QDialog):
         self.backend.currentIndexChanged.connect(self._on_backend_changed)
         form.addRow("Backend:", self.backend)
 
-        self.cloud_box = CloudBox(s, self._key_store, page)
+        self.cloud_box = CloudBox(s, self._key_store, page,
+                                  session_key_set=self._session_key_set)
         box = self.cloud_box
         self.api_key, self.key_status, self.remove_key = box.api_key, box.key_status, \
             box.remove_key
@@ -125,62 +161,20 @@ class SettingsDialog(QDialog):
         form.addRow(self.cloud_box)
 
         self.model_id = QComboBox(page)
+        self.model_id.setObjectName("model_id")
         self.model_id.setEditable(True)
         self.model_id.addItems(KNOWN_MODEL_IDS)
         self.model_id.setCurrentText(s.model_id)
         form.addRow(field_spec("model_id").label + ":", self.model_id)
-        return page
-
-    def _transcription_tab(self, s: Settings) -> QWidget:
-        page = QWidget(self)
-        form = QFormLayout(page)
-        self.language = QComboBox(page)
-        self.language.setEditable(True)
-        self.language.addItem(AUTO_LANGUAGE)
-        self.language.addItems(LANGUAGES)
-        self.language.setCurrentText(s.language or AUTO_LANGUAGE)
-        self.language.setToolTip(field_spec("language").help)
-        form.addRow(field_spec("language").label + ":", self.language)
-        self.strategy = QComboBox(page)
-        self.strategy.addItem("Automatic (voice activity detection)", CommitStrategy.VAD)
-        self.strategy.addItem("Manual (Commit now / stop)", CommitStrategy.MANUAL)
-        self.strategy.setCurrentIndex(max(0, self.strategy.findData(s.commit_strategy)))
-        self.strategy.currentIndexChanged.connect(self._on_strategy_changed)
-        form.addRow(field_spec("commit_strategy").label + ":", self.strategy)
-
-        self.vad_box = QGroupBox("Voice activity detection", page)
-        vad = QFormLayout(self.vad_box)
-        self.vad_silence = _double_spin("vad_silence_threshold_secs", 0.1, 2,
-                                        s.vad_silence_threshold_secs, " s")
-        self.vad_threshold = _double_spin("vad_threshold", 0.05, 2, s.vad_threshold, "")
-        self.min_speech = _int_spin("min_speech_duration_ms", 10, s.min_speech_duration_ms,
-                                    " ms")
-        self.min_silence = _int_spin("min_silence_duration_ms", 10, s.min_silence_duration_ms,
-                                     " ms")
-        for name, spin in (("vad_silence_threshold_secs", self.vad_silence),
-                           ("vad_threshold", self.vad_threshold),
-                           ("min_speech_duration_ms", self.min_speech),
-                           ("min_silence_duration_ms", self.min_silence)):
-            low, high = VAD_RANGES[name]
-            spin.setToolTip(f"{low:g} to {high:g}")
-            vad.addRow(field_spec(name).label + ":", spin)
-        form.addRow(self.vad_box)
-
-        self.timestamps = QCheckBox(field_spec("include_timestamps").label, page)
-        self.timestamps.setChecked(s.include_timestamps)
-        form.addRow("", self.timestamps)
-        self.no_verbatim = QCheckBox(field_spec("no_verbatim").label + " (no_verbatim)", page)
-        self.no_verbatim.setChecked(s.no_verbatim)
-        form.addRow("", self.no_verbatim)
-        self.keyterms = KeytermsEditor(s.keyterms, page)
-        self.keyterms.setToolTip(field_spec("keyterms").help)
-        form.addRow(field_spec("keyterms").label + ":", self.keyterms)
+        self.model_note = note_label(page, "modelNote")
+        form.addRow("", self.model_note)
         return page
 
     def _audio_tab(self, s: Settings, devices: list[str]) -> QWidget:
         page = QWidget(self)
         form = QFormLayout(page)
         self.device = QComboBox(page)
+        self.device.setObjectName("device_name")
         self.device.addItem("System default", None)
         for name in devices:
             self.device.addItem(name, name)
@@ -189,17 +183,17 @@ class SettingsDialog(QDialog):
         self.device.setCurrentIndex(max(0, self.device.findData(s.device_name))
                                     if s.device_name else 0)
         form.addRow(field_spec("device_name").label + ":", self.device)
-        self.chunk_ms = _int_spin("chunk_ms", 10, s.chunk_ms, " ms")
+        self.chunk_ms = int_spin("chunk_ms", 10, s.chunk_ms, " ms")
         form.addRow(field_spec("chunk_ms").label + ":", self.chunk_ms)
         self.noise = QComboBox(page)
         self.noise.addItems(NOISE_LEVELS)
         self.noise.setCurrentIndex(s.noise_suppression)
         form.addRow(field_spec("noise_suppression").label + ":", self.noise)
-        self.gain = _int_spin("auto_gain_dbfs", 1, s.auto_gain_dbfs, " dB")
+        self.gain = int_spin("auto_gain_dbfs", 1, s.auto_gain_dbfs, " dB")
         self.gain.setSpecialValueText("Off")
         self.gain.setToolTip(field_spec("auto_gain_dbfs").label)
         form.addRow("Automatic gain:", self.gain)
-        self.preroll = _int_spin("preroll_ms", 50, s.preroll_ms, " ms")
+        self.preroll = int_spin("preroll_ms", 50, s.preroll_ms, " ms")
         form.addRow(field_spec("preroll_ms").label + ":", self.preroll)
         self.echo = QCheckBox("Echo cancellation", page)
         self.echo.setEnabled(False)
@@ -221,17 +215,79 @@ class SettingsDialog(QDialog):
         self.start_minimized.setChecked(s.start_minimized)
         form.addRow("", self.close_to_tray)
         form.addRow("", self.start_minimized)
+        self.tray_note = note_label(page, "trayNote")
+        self.tray_note.setText("This desktop has no system tray, so the app cannot wait "
+                               "there: closing the window quits it, and it always starts "
+                               "with its window shown.")
+        form.addRow("", self.tray_note)
+        for box in (self.close_to_tray, self.start_minimized):
+            box.setVisible(self._tray_available)  # the values are kept for a desktop with one
+        self.tray_note.setVisible(not self._tray_available)
         return page
 
     # -- behaviour -------------------------------------------------------------------------
     def _update_ok(self) -> None:
-        self.ok_button.setEnabled(self.keyterms.is_valid() and self.hotkey.is_valid())
+        problem = self.transcription.problem()
+        self.ok_button.setEnabled(self.text_tab.is_valid() and self.hotkey.is_valid()
+                                  and problem is None)
+        self.problem.setText(problem or "")
+        self.problem.setVisible(problem is not None)
 
     def _on_backend_changed(self) -> None:
-        self.cloud_box.setEnabled(self.backend.currentData() == BackendKind.CLOUD)
+        kind = BackendKind(self.backend.currentData())
+        self.cloud_box.setEnabled(kind == BackendKind.CLOUD)
+        caps = self.capabilities_for(kind)
+        self.transcription.set_capabilities(caps)
+        self.text_tab.set_capabilities(caps)
+        reason = caps.unsupported_reason("model_id")
+        self.model_id.setEnabled(reason is None)
+        self.model_note.setText(f"{reason} It applies on ElevenLabs." if reason else "")
+        self.model_note.setVisible(reason is not None)
+        self._update_ok()
 
-    def _on_strategy_changed(self) -> None:
-        self.vad_box.setEnabled(self.strategy.currentData() == CommitStrategy.VAD)
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the chosen backend's engine supports."""
+        return self.transcription.capabilities
+
+    def field_widget(self, name: str) -> QWidget | None:
+        """The editor of the setting `name` on the first three tabs, else None."""
+        widgets: dict[str, QWidget] = {
+            "backend": self.backend, "api_key": self.api_key, "region": self.region,
+            "single_use_tokens": self.single_use, "model_id": self.model_id,
+            "language": self.language, "commit_strategy": self.strategy,
+            "vad_silence_threshold_secs": self.vad_silence, "vad_threshold": self.vad_threshold,
+            "min_speech_duration_ms": self.min_speech,
+            "min_silence_duration_ms": self.min_silence, "include_timestamps": self.timestamps,
+            "no_verbatim": self.no_verbatim, "keyterms": self.keyterms.edit,
+            "device_name": self.device, "chunk_ms": self.chunk_ms,
+            "noise_suppression": self.noise, "auto_gain_dbfs": self.gain,
+            "preroll_ms": self.preroll, "close_to_tray": self.close_to_tray,
+            "start_minimized": self.start_minimized}
+        return widgets.get(name)
+
+    def show_field(self, name: str | None) -> QWidget | None:
+        """Bring the tab of setting `name` to the front and focus its editor; returns it
+        (None: an unknown name, or one on a tab without a known editor: the tab shows)."""
+        if not name:
+            return None
+        widget = self.field_widget(name)
+        if widget is not None:
+            for index in range(self.tabs.count()):
+                page = self.tabs.widget(index)
+                if page is not None and page.isAncestorOf(widget):
+                    self.tabs.setCurrentIndex(index)
+            widget.setFocus()
+            return widget
+        try:
+            group = field_spec(name).group
+        except KeyError:
+            return None
+        titles = {"Hotkey": "Dictation hotkey"}
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index) == titles.get(group, group):
+                self.tabs.setCurrentIndex(index)
+        return None
 
     def _request_test(self) -> None:
         self.test_result.setStyleSheet("")
@@ -254,22 +310,19 @@ class SettingsDialog(QDialog):
 
     def collect(self) -> Settings:
         """The settings as currently edited (not yet validated)."""
-        language = self.language.currentText().strip()
         return dataclasses.replace(
             self._initial,
             backend=BackendKind(self.backend.currentData()),
             region=Region(self.region.currentData()),
             model_id=self.model_id.currentText().strip(),
             single_use_tokens=self.single_use.isChecked(),
-            language="" if language in ("", AUTO_LANGUAGE) else language.lower(),
+            language=self.transcription.language_code(),
             commit_strategy=CommitStrategy(self.strategy.currentData()),
             vad_silence_threshold_secs=round(self.vad_silence.value(), 2),
             vad_threshold=round(self.vad_threshold.value(), 2),
             min_speech_duration_ms=self.min_speech.value(),
             min_silence_duration_ms=self.min_silence.value(),
             include_timestamps=self.timestamps.isChecked(),
-            keyterms=self.keyterms.terms(),
-            no_verbatim=self.no_verbatim.isChecked(),
             device_name=self.device.currentData(),
             chunk_ms=self.chunk_ms.value(),
             noise_suppression=self.noise.currentIndex(),
@@ -277,16 +330,23 @@ class SettingsDialog(QDialog):
             preroll_ms=self.preroll.value(),
             close_to_tray=self.close_to_tray.isChecked(),
             start_minimized=self.start_minimized.isChecked(),
-            **self.hotkey.edited(), **self.history.edited(),  # type: ignore[arg-type]
+            **self.hotkey.edited(), **self.history.edited(), **self.models.edited(),  # type: ignore[arg-type]
+            **self.text_tab.edited(),  # type: ignore[arg-type]
         )
 
     def result_settings(self) -> Settings:
         return self._result
 
+    def done(self, result: int) -> None:
+        self.models.shutdown()  # a download still running is cancelled (it resumes later)
+        super().done(result)
+
     def accept(self) -> None:
         try:
             if self.hotkey.problem():  # also pairs Settings.validate() does not compare
                 raise SettingsError(self.hotkey.problem())
+            if self.transcription.problem():
+                raise SettingsError(self.transcription.problem())
             settings = self.collect().validate()
         except SettingsError as exc:
             self.problem.setText(str(exc))
@@ -311,25 +371,3 @@ class SettingsDialog(QDialog):
         return True
 
 
-def _double_spin(name: str, step: float, decimals: int, value: float,
-                 suffix: str) -> QDoubleSpinBox:
-    low, high = VAD_RANGES[name]
-    spin = QDoubleSpinBox()
-    spin.setObjectName(name)
-    spin.setRange(low, high)
-    spin.setSingleStep(step)
-    spin.setDecimals(decimals)
-    spin.setSuffix(suffix)
-    spin.setValue(value)
-    return spin
-
-
-def _int_spin(name: str, step: int, value: int, suffix: str) -> QSpinBox:
-    spec = field_spec(name)
-    spin = QSpinBox()
-    spin.setObjectName(name)
-    spin.setRange(int(spec.low or 0), int(spec.high or 0))
-    spin.setSingleStep(step)
-    spin.setSuffix(suffix)
-    spin.setValue(value)
-    return spin

@@ -3,24 +3,42 @@
 * `LivePane` shows the current partial (rule C3: each partial replaces the last), grey and
   italic so it reads as provisional. It never takes focus: the user's keyboard belongs to the
   committed text and to the app they dictate into.
-* `CommittedPane` shows one paragraph per committed segment with its start time (mm:ss from
-  the word timestamps when present, else the session time when it was committed). A later
-  `segment_enriched` (rule C4) updates that paragraph in place. It auto-scrolls while the view
-  is at the bottom and stops while the user has scrolled up; scrolling back down resumes it.
+* `CommittedPane` shows one paragraph per committed segment with its start time on the
+  pane's own clock (`export.timeline.Timeline`: each dictation is a take placed after the
+  ones before, word times when present, else the session time when it was committed), in
+  its shaped form (`Segment.shaped`: spoken commands applied, the user's replacements...); a
+  segment that adds nothing (a "scratch that", or text it removed) shows what was said, dim
+  and struck through. A later `segment_enriched` (rule C4, or a later segment's command)
+  updates that paragraph in place. It auto-scrolls while the view is at the bottom and stops
+  while the user has scrolled up; scrolling back down resumes it. What it shows is what
+  File → Export writes (`export_segments()`).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QFrame, QPlainTextEdit, QTextEdit, QWidget
 
 from ..core.transcript import Segment
+from ..export.model import ExportSegment
+from ..export.timeline import Entry, Timeline
 
 # How close (in pixels) to the bottom still counts as "at the bottom".
 _BOTTOM_SLACK_PX = 4
+# A line break inside a paragraph (a new block would shift the segment <-> block mapping).
+_LINE_SEPARATOR = "\u2028"
+
+
+def shown_text(segment: Segment) -> str:
+    """What the window shows of a segment: its shaped text when it was shaped."""
+    return segment.shaped if segment.shaped is not None else segment.text.strip()
+
+
+def _displayed(text: str) -> str:
+    if text and not text.strip():  # only spoken line breaks
+        return "¶" if "\n\n" in text else "↵"
+    return text.strip(" ").replace("\n", _LINE_SEPARATOR)
 
 
 def format_time(seconds: float | None) -> str:
@@ -68,17 +86,6 @@ class LivePane(QPlainTextEdit):
         return self.toPlainText()
 
 
-@dataclass
-class _Entry:
-    segment: Segment
-    fallback_s: float | None
-
-    @property
-    def start_s(self) -> float | None:
-        start = self.segment.start_s
-        return start if start is not None else self.fallback_s
-
-
 class CommittedPane(QTextEdit):
     """Committed segments with start times; selectable, copyable, updated in place."""
 
@@ -94,7 +101,7 @@ class CommittedPane(QTextEdit):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setPlaceholderText(self.PLACEHOLDER)
         self.document().setDocumentMargin(10)
-        self._entries: list[_Entry] = []
+        self.timeline = Timeline()
         self._follow = True
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
@@ -107,13 +114,28 @@ class CommittedPane(QTextEdit):
         self._time_format.setFontPointSize(max(self.font().pointSizeF() - 1, 7.0))
         self._text_format = QTextCharFormat()
         self._text_format.setForeground(self.palette().text().color())
+        self._unused_format = QTextCharFormat()  # said, but it adds nothing to the text
+        self._unused_format.setForeground(QColor("#9aa0a6"))
+        self._unused_format.setFontStrikeOut(True)
         self._block_format = QTextBlockFormat()
         self._block_format.setBottomMargin(6)
 
     # -- model -----------------------------------------------------------------------------
     @property
     def segments(self) -> list[Segment]:
-        return [e.segment for e in self._entries]
+        return self.timeline.segments
+
+    @property
+    def _entries(self) -> list[Entry]:
+        return self.timeline.entries
+
+    def begin_take(self, offset_s: float) -> None:
+        """A new dictation starts `offset_s` seconds after the pane's first one began."""
+        self.timeline.begin_take(offset_s)
+
+    def export_segments(self) -> tuple[ExportSegment, ...]:
+        """What the pane shows, with every take at its place on the pane's clock."""
+        return self.timeline.export_segments()
 
     @property
     def follows_bottom(self) -> bool:
@@ -125,8 +147,7 @@ class CommittedPane(QTextEdit):
         segment has no word timestamps (yet)."""
         if not segment.text.strip():
             return  # rule C5: an empty commit adds nothing
-        entry = _Entry(segment, fallback_s)
-        self._entries.append(entry)
+        entry = self.timeline.add(segment, fallback_s)
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         if len(self._entries) > 1:
@@ -140,27 +161,30 @@ class CommittedPane(QTextEdit):
         for segment in segments:
             self.add_segment(segment)
 
+    def set_segments(self, segments: list[Segment]) -> None:
+        """Show exactly `segments`, one take (a file's final transcript)."""
+        self.clear_segments()
+        self.add_segments(segments)
+
     def enrich_segment(self, segment: Segment) -> bool:
         """Slot for `worker.segment_enriched`: rewrite the matching paragraph in place.
 
-        Matches the most recent entry with the same index (indices restart when a new
-        Transcript starts, so the newest one is the live one). Returns False if none matched.
+        Matches the current take's entry with the same index (indices restart with each
+        dictation). Returns False if none matched.
         """
-        for row in range(len(self._entries) - 1, -1, -1):
-            entry = self._entries[row]
-            if entry.segment.index == segment.index:
-                entry.segment = segment
-                block = self.document().findBlockByNumber(row)
-                cursor = QTextCursor(block)
-                cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock,
-                                    QTextCursor.MoveMode.KeepAnchor)
-                cursor.removeSelectedText()
-                self._write(cursor, entry)
-                return True
-        return False
+        row = self.timeline.enrich(segment)
+        if row is None:
+            return False
+        block = self.document().findBlockByNumber(row)
+        cursor = QTextCursor(block)
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock,
+                            QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        self._write(cursor, self._entries[row])
+        return True
 
     def clear_segments(self) -> None:
-        self._entries.clear()
+        self.timeline.clear()
         self.clear()
         self._follow = True
 
@@ -169,13 +193,26 @@ class CommittedPane(QTextEdit):
         return [format_time(e.start_s) for e in self._entries]
 
     def plain_text(self) -> str:
-        """The committed text, one segment per line, without times (for Copy all)."""
-        return "\n".join(e.segment.text.strip() for e in self._entries)
+        """The committed text as shown (shaped), one segment per line, without times and
+        without what adds nothing (for Copy all)."""
+        return "\n".join(shown_text(e.segment).strip(" ") for e in self._entries
+                         if shown_text(e.segment))
 
     def timed_text(self) -> str:
-        """What the pane shows: "[mm:ss] text" per line."""
-        return "\n".join(f"[{format_time(e.start_s)}] {e.segment.text.strip()}"
-                         for e in self._entries)
+        """What the pane shows: "[mm:ss] text" per line (struck text in ~~)."""
+        lines = []
+        for e in self._entries:
+            text, unused = self._label(e.segment)
+            lines.append(f"[{format_time(e.start_s)}] " + (f"~~{text}~~" if unused else text))
+        return "\n".join(lines)
+
+    @staticmethod
+    def _label(segment: Segment) -> tuple[str, bool]:
+        """The text a segment's paragraph shows, and whether it is struck through."""
+        shown = shown_text(segment)
+        if not shown:
+            return segment.text.strip(), True
+        return _displayed(shown), False
 
     # -- auto-scroll -----------------------------------------------------------------------
     def scroll_to_bottom(self) -> None:
@@ -192,9 +229,11 @@ class CommittedPane(QTextEdit):
             self.verticalScrollBar().setValue(maximum)
 
     # -- drawing ---------------------------------------------------------------------------
-    def _write(self, cursor: QTextCursor, entry: _Entry) -> None:
+    def _write(self, cursor: QTextCursor, entry: Entry) -> None:
         follow = self._follow
         cursor.insertText(format_time(entry.start_s), self._time_format)
-        cursor.insertText("  " + entry.segment.text.strip(), self._text_format)
+        text, unused = self._label(entry.segment)
+        cursor.insertText("  ", self._text_format)
+        cursor.insertText(text, self._unused_format if unused else self._text_format)
         if follow:
             self.scroll_to_bottom()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.inject.x11_rig import X11Desktop
+from tests.inject.x11_rig import X11Desktop, wait_until
 from tests.rig.pulse import PulseRig
 from tests.speech import SENTENCES, synth, wer, words
 
@@ -100,3 +100,40 @@ def test_dictating_in_the_real_app_shows_the_spoken_text(
     assert not problems, problems
     pictures = [(shots / name).read_bytes() for name in SCREENSHOTS]
     assert len(set(pictures)) == 3
+
+
+def test_the_first_start_opens_the_welcome_once(desktop: X11Desktop, pulse_rig: PulseRig,
+                                                grabber: ScreenGrabber, tmp_path: Path) -> None:
+    """A user's first start opens the welcome beside the window; skipped, it stays closed at
+    the next start (the settings remember it)."""
+    shots = Path(os.environ.get("SCRIBE_SCREENSHOTS_DIR") or tmp_path / "screenshots")
+    root = tmp_path / "first"
+    app = RealApp(desktop, pulse_rig, root, first_run=True)
+    try:
+        app.launch()
+        app.wait_log(r"backend Local: ready", 60)
+        welcome = app.find_window("Welcome to scribe-desktop")
+        app.window = app.find_window("scribe-desktop")
+        desktop.xdotool("windowmove", "--sync", str(welcome), "200", "120")
+        grabber.grab(app.frame(welcome), shots / "welcome.png")
+        desktop.xdotool("windowactivate", "--sync", str(welcome))
+        desktop.xdotool("key", "--clearmodifiers", "Escape")  # skip
+        conf = root / "config" / "scribe-desktop" / "scribe-desktop.conf"
+        wait_until(lambda: conf.exists() and "welcome_done=true" in conf.read_text(), 10,
+                   "the settings to remember the welcome")
+        assert app.quit() == 0
+    finally:
+        if app.proc is not None and app.proc.poll() is None:
+            app.kill()
+    again = RealApp(desktop, pulse_rig, root, first_run=True)
+    try:
+        again.launch()  # the ready line comes after the welcome would have been opened
+        found = desktop.run("xdotool", "search", "--all", "--onlyvisible", "--pid",
+                            str(again.proc.pid if again.proc else 0), "--name",
+                            "^Welcome to scribe-desktop$")  # --all: pid AND name
+        assert found.stdout.strip() == b"", again.tail()
+        assert again.quit() == 0
+    finally:
+        if again.proc is not None and again.proc.poll() is None:
+            again.kill()
+    assert not picture_problems(shots / "welcome.png", (500, 380))

@@ -18,6 +18,7 @@ from scribe_desktop.core.transcript import Segment
 from scribe_desktop.export import SessionMeta, SessionSource, SessionStatus
 from scribe_desktop.history import HistoryStore
 from scribe_desktop.qt.settings import Settings, SettingsStore
+from scribe_desktop.ui.history_panel import format_bytes
 from scribe_desktop.ui.history_window import HistoryWindow, SessionViewer
 from scribe_desktop.ui.main_window import MainWindow
 
@@ -82,6 +83,36 @@ def test_history_opens_from_the_view_menu_and_lists_sessions_newest_first(
     rows = history.panel.model.sessions
     assert [s.preview for s in rows] == [" ".join(t) for t in reversed(TEXTS)]
     assert "2 sessions" in history.panel.footer.text()
+
+
+def test_reopening_history_clears_the_last_search(window: MainWindow, tmp_path: Path) -> None:
+    """A search left in a closed History window is cleared when it is opened again."""
+    from .widget_shots import save_shot
+
+    history = open_from_menu(window)
+    history.panel.search("zzzz-no-such-word")
+    assert "0 matches" in history.panel.footer.text()
+    history.close()
+    history = open_from_menu(window)
+    assert history.panel.search_box.text() == ""
+    assert len(history.panel.model.sessions) == len(TEXTS)
+    assert "2 sessions" in history.panel.footer.text()
+    save_shot(history, "history-reopened", tmp_path)
+
+
+def test_deleting_a_session_lowers_the_disk_figure(window: MainWindow,
+                                                   store: HistoryStore) -> None:
+    """The footer's disk figure is smaller after a delete than before it."""
+    long_id = add_session(store, [" ".join(f"w{n}" for n in range(300))] * 40)
+    window.history_window = HistoryWindow(store, window, confirm=lambda *_args: True)
+    history = open_from_menu(window)
+    before = store.disk_usage().total_bytes
+    shown_before = history.panel.footer.text()
+    assert history.panel.select_session(long_id)
+    assert history.panel.delete_selected()
+    assert store.disk_usage().total_bytes < before
+    assert history.panel.footer.text() != shown_before
+    assert format_bytes(store.disk_usage().total_bytes) in history.panel.footer.text()
 
 
 def test_a_finished_session_appears_without_reopening(window: MainWindow,

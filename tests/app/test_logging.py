@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from scribe_desktop.app.logging_setup import ErrorReporter, Redactor, configure_logging
+from scribe_desktop.app.logging_setup import ErrorReporter, configure_logging
 from scribe_desktop.client import ApiKeyAuth, TokenAuth, error_from_server
+from scribe_desktop.core.redaction import Redactor
 from scribe_desktop.protocol.errors import ErrorType
 from scribe_desktop.protocol.messages import ServerError
 from scribe_desktop.session.user_errors import AppErrorKind, UserError

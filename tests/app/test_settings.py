@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from scribe_desktop.core.backend_kind import BackendKind
+from scribe_desktop.core.backend_kind import BackendKind, LocalEngine
 from scribe_desktop.hotkey.interpreter import HotkeyMode
 from scribe_desktop.inject.inserter import InsertMode
 from scribe_desktop.protocol.options import CommitStrategy, Region
@@ -22,10 +22,12 @@ from scribe_desktop.qt.settings import (
     field_names,
     field_spec,
 )
+from scribe_desktop.shaping import NumberStyle
 
 CHANGED = Settings(
     backend=BackendKind.CLOUD, region=Region.EU, model_id="scribe_v2_realtime_turbo",
-    single_use_tokens=False, language="de", commit_strategy=CommitStrategy.MANUAL,
+    single_use_tokens=False, local_engine=LocalEngine.WHISPER, local_model="base.en",
+    language="de", commit_strategy=CommitStrategy.MANUAL,
     vad_silence_threshold_secs=0.8, vad_threshold=0.6, min_speech_duration_ms=250,
     min_silence_duration_ms=400, include_timestamps=False, keyterms=("Kubernetes", "Qt"),
     no_verbatim=True, device_name="USB Mic", chunk_ms=200, noise_suppression=3,
@@ -35,7 +37,11 @@ CHANGED = Settings(
     insert_mode=InsertMode.TYPE, insert_per_segment=True, smart_spacing=False,
     show_overlay=False, context_reset_s=15.0, remote_insert=True, feedback_sounds=False,
     feedback_volume=80, sound_set="clear", keep_session_audio=True,
-    live_export_path="/tmp/captions.srt", live_export_format=LiveExportFormat.SRT)
+    live_export_path="/tmp/captions.srt",
+    live_export_format=LiveExportFormat.SRT, spoken_commands=False,
+    spoken_commands_window=True, command_pause_ms=600, number_style=NumberStyle.DIGITS,
+    dictionary='heard,written,match,case\nscribe desk,"Scribe, ""Desktop""",word,preserve\n'
+               'k8s|kates,Kubernetes,regex,as_written\n', welcome_done=True)
 
 
 def test_every_field_differs_in_the_fixture() -> None:
@@ -146,3 +152,12 @@ def test_each_change_says_what_it_applies_to() -> None:
     assert changed_parts(base, dataclasses.replace(base, hotkey="ctrl+alt+h")) == {AppliesTo.APP}
     assert changed_parts(base, dataclasses.replace(base, language="de", chunk_ms=50)) == \
         {AppliesTo.NEXT_SESSION, AppliesTo.MICROPHONE}
+
+
+def test_the_engine_settings_become_the_local_servers_flags() -> None:
+    """The offline engine and model settings choose the local server child's flags."""
+    assert Settings().local_server_args() == ("--engine", "auto")
+    assert Settings(local_engine=LocalEngine.WHISPER, local_model="base.en") \
+        .local_server_args() == ("--engine", "whisper", "--model", "base.en")
+    assert Settings(local_engine=LocalEngine.POCKETSPHINX, local_model="base.en") \
+        .local_server_args() == ("--engine", "pocketsphinx")

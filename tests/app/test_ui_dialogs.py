@@ -110,7 +110,8 @@ def test_a_second_error_replaces_the_first(qtbot: QtBot) -> None:
 
 
 def test_file_dialog_shows_progress_cancels_and_closes_on_results(qtbot: QtBot) -> None:
-    """The file dialog tracks the job's progress, Cancel cancels it, results land."""
+    """The file dialog tracks the job's progress, Cancel cancels it, results land in the
+    file's own tab and not in the dictation."""
     worker = FakeWorker()
     window = MainWindow(as_worker(worker), Settings())
     qtbot.addWidget(window)
@@ -120,11 +121,13 @@ def test_file_dialog_shows_progress_cancels_and_closes_on_results(qtbot: QtBot) 
     job = worker.jobs[-1]
     job.progress.emit(30.0, 120.0)
     assert dialog.progress.value() == 250
-    assert dialog.status_label.text() == "00:30 of 02:00"
-    worker.segment_committed.emit(segment(0, "from the file", start_s=1.0))
+    assert dialog.status_label.text() == "Transcribed 00:30 of 02:00"
+    job.segment_added.emit(segment(0, "from the file", start_s=1.0))
     job.finished.emit([segment(0, "from the file", start_s=1.0)])
     assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Accepted
-    assert window.committed.plain_text() == "from the file"
+    assert window.tabs.current_pane.plain_text() == "from the file"
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "talk.wav"
+    assert window.committed.plain_text() == ""
 
     second = window.transcribe_file("/tmp/other.wav")
     second.buttons.rejected.emit()  # Cancel

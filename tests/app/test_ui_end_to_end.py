@@ -62,6 +62,11 @@ async def test_speech_shows_a_partial_then_a_committed_segment_in_the_window(
     wav = synth(sentence, lead_silence_s=0.2, tail_silence_s=0.5)
     worker.refresh_devices()
     assert DEVICE_NAME in rec.events["devices_changed"][-1]
+    # the rig's PulseAudio source, by the description the desktop shows, marked default
+    assert rec.events["devices_changed"][-1][0] == "VirtualMic"
+    combo = window.device_combo
+    assert [combo.itemText(i) for i in range(2)] == ["System default (VirtualMic)",
+                                                     "VirtualMic (default)"]
 
     window.toggle_button.click()
     await rec.wait_state(DictationState.LISTENING)

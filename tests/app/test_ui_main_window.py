@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -182,7 +183,7 @@ def test_status_bar_shows_backend_connection_time_and_latency(window: MainWindow
     assert window.status.backend_label.text() == "ElevenLabs (EU)"
     assert window.status.connection_label.text() == "Connected"
     assert window.status.session_label.text() == "Session 01:23"
-    assert window.status.latency_label.text() == "Latency 142 ms"
+    assert window.status.latency_label.text() == "Live text 0.1 s behind"
 
 
 def test_microphone_picker_remembers_the_device_by_name(window: MainWindow,
@@ -199,6 +200,26 @@ def test_microphone_picker_remembers_the_device_by_name(window: MainWindow,
     assert combo.currentText() == "USB Headset (not connected)"
     worker.devices_changed.emit(["USB Headset", "Built-in Mic"])  # back
     assert combo.currentText() == "USB Headset"
+
+
+def test_microphones_show_the_desktop_names_with_the_default_marked(
+        window: MainWindow, worker: FakeWorker, tmp_path: Path) -> None:
+    """The picker lists the sound settings' names, marks the default, keeps the choice."""
+    from .widget_shots import save_shot
+
+    worker.default_device_name = "VirtualMic"
+    worker.devices_changed.emit(["VirtualMic", "Blue Yeti"])
+    combo = window.device_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "System default (VirtualMic)", "VirtualMic (default)", "Blue Yeti"]
+    combo.setCurrentIndex(2)
+    combo.activated.emit(2)
+    assert ("select_device", ("Blue Yeti",)) in worker.calls
+    assert combo.currentText() == "Blue Yeti"
+    combo.showPopup()
+    popup = combo.view().window()
+    save_shot(popup, "microphones-by-name", tmp_path, min_size=(200, 60))
+    combo.hidePopup()
 
 
 def test_refresh_button_asks_the_worker_to_rescan(window: MainWindow,

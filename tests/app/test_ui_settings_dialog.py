@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from scribe_desktop.client.errors import error_from_server
+from scribe_desktop.connect import UNKNOWN
 from scribe_desktop.core.backend_kind import BackendKind
 from scribe_desktop.history import HistoryStore
 from scribe_desktop.hotkey.backends import TOGGLE_HINT, ListenerKind, ListenerStatus
@@ -103,7 +104,7 @@ def test_every_setting_round_trips_through_the_dialog_and_the_store(qtbot: QtBot
     dialog.region.setCurrentIndex(dialog.region.findData(Region.EU))
     dialog.single_use.setChecked(False)
     dialog.model_id.setCurrentText("scribe_v2_realtime_turbo")
-    dialog.language.setCurrentText("DE")
+    dialog.language.setCurrentIndex(dialog.language.findText("German (de)"))
     dialog.strategy.setCurrentIndex(dialog.strategy.findData(CommitStrategy.VAD))
     dialog.vad_silence.setValue(0.8)
     dialog.vad_threshold.setValue(0.55)
@@ -139,9 +140,10 @@ def test_every_setting_round_trips_through_the_dialog_and_the_store(qtbot: QtBot
 
 def test_auto_language_maps_to_empty(qtbot: QtBot) -> None:
     """"Auto-detect" is stored as the empty language (server detects it)."""
-    dialog = make(qtbot, Settings(language="fr"))
-    assert dialog.language.currentText() == "fr"
+    dialog = make(qtbot, Settings(backend=BackendKind.CLOUD, language="fr"))
+    assert dialog.language.currentText() == "French (fr)"
     dialog.language.setCurrentIndex(0)
+    assert dialog.language.currentText() == "Auto-detect"
     assert dialog.collect().language == ""
 
 
@@ -203,7 +205,7 @@ def test_test_connection_asks_the_worker_and_shows_the_answer(qtbot: QtBot) -> N
     assert not dialog.test_button.isEnabled()
     error = user_error_for(error_from_server(ServerError(ErrorType.AUTH_ERROR, "no")))
     worker.connection_tested.emit(error)
-    assert dialog.test_result.text() == error.message
+    assert dialog.test_result.text() == f"{error.title}: {error.message}"
     assert dialog.test_button.isEnabled()
     dialog.test_button.click()
     worker.connection_tested.emit(None)
@@ -239,8 +241,10 @@ def test_settings_change_updates_the_commit_button(qtbot: QtBot) -> None:
 
 @pytest.mark.parametrize("bad", ["english", "e1"])
 def test_an_invalid_language_blocks_ok_and_is_named(qtbot: QtBot, bad: str) -> None:
-    """A language that is not an ISO code keeps the dialog open and says why."""
-    dialog = make(qtbot)
+    """A typed language that is not an ISO code (for a server that lists none) keeps the
+    dialog open and says why."""
+    dialog = make(qtbot, capabilities=lambda _kind: UNKNOWN)
+    assert dialog.language.isEditable()
     dialog.language.setCurrentText(bad)
     dialog.ok_button.click()
     assert dialog.isVisible()

@@ -60,7 +60,7 @@ CASES: list[tuple[BaseException, ErrorKind, str]] = [
     (HandshakeRejectedError("ws://h/x", 401), AppErrorKind.HANDSHAKE_REJECTED, "HTTP 401"),
     (HandshakeRejectedError("ws://h/x", 500), AppErrorKind.HANDSHAKE_REJECTED, "HTTP 500"),
     (TokenRejectedError("http://h/t", 401, "nope"), ErrorType.AUTH_ERROR, "single-use token"),
-    (ConnectError("ws://h/x", "refused"), AppErrorKind.CONNECT_FAILED, "cannot be reached"),
+    (ConnectError("ws://h/x", "bad reply"), AppErrorKind.CONNECT_FAILED, "did not answer"),
     (ConnectionLostError(1006), AppErrorKind.CONNECTION_LOST, "lost"),
     (TokenMintError("http://h/t", "500"), AppErrorKind.TOKEN_MINT_FAILED, "token"),
     (CommitTimeoutError(10), AppErrorKind.COMMIT_TIMEOUT, "10 s"),

@@ -131,7 +131,7 @@ async def test_a_rejected_key_ends_in_error_with_its_message(
 
 
 async def test_an_unreachable_server_is_a_connect_error(fake_mic: FakeMicrophone) -> None:
-    """Nothing listening at the endpoint ends in ERROR with the cannot-connect message."""
+    """Nothing listening at the endpoint ends in ERROR with the connection-refused message."""
     import socket
 
     with socket.socket() as s:
@@ -142,7 +142,8 @@ async def test_an_unreachable_server_is_a_connect_error(fake_mic: FakeMicrophone
     rec = Recorder(worker)
     worker.toggle()
     await rec.wait_state(S.ERROR, 20)
-    assert [e.kind for e in rec.errors] == [AppErrorKind.CONNECT_FAILED]
+    assert [e.kind for e in rec.errors] == [AppErrorKind.CONNECTION_REFUSED]
+    assert f"127.0.0.1:{port} refused the connection" in rec.errors[0].message
     await asyncio.wait_for(worker.shutdown(), 10)
 
 

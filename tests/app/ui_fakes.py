@@ -14,8 +14,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication
 
 from PySide6.QtCore import QObject, Signal
 
-from scribe_desktop.connect import ApiKeys
+from scribe_desktop.connect import CLOUD, POCKETSPHINX, ApiKeys, Capabilities
 from scribe_desktop.connect.keyring_store import ApiKeyStore
+from scribe_desktop.core.backend_kind import BackendKind
 from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.core.transcript import Segment
 from scribe_desktop.protocol.messages import Word, WordType
@@ -39,6 +40,7 @@ class FakeFileJob(QObject):
     """A file job whose signals the test emits; records cancel()."""
 
     progress = Signal(float, float)
+    segment_added = Signal(object)
     finished = Signal(object)
     failed = Signal(object)
     recorded = Signal(int)
@@ -70,6 +72,8 @@ class FakeWorker(QObject):
     settings_changed = Signal(object)
     connection_tested = Signal(object)
     session_recorded = Signal(int)
+    mic_test_recorded = Signal(object)
+    mic_test_played = Signal(object)
 
     def __init__(self, settings: Settings | None = None,
                  key_store: ApiKeyStore | None = None) -> None:
@@ -81,6 +85,8 @@ class FakeWorker(QObject):
         self.api_keys = ApiKeys(key_store or ApiKeyStore(MemoryKeyring()))
         self.journal = SessionJournal(None)
         self.jobs: list[FakeFileJob] = []
+        self.capabilities: dict[BackendKind, Capabilities] = {}
+        self.default_device_name: str | None = None
 
     def _record(self, name: str, *args: Any) -> None:
         self.calls.append((name, args))
@@ -116,6 +122,9 @@ class FakeWorker(QObject):
         self.file_job_started.emit(job)
         return job
 
+    def reload_backend(self) -> None:
+        self._record("reload_backend")
+
     def cancel_file(self) -> None:
         self._record("cancel_file")
         for job in self.jobs:
@@ -123,6 +132,9 @@ class FakeWorker(QObject):
 
     def rescan_devices(self) -> None:
         self._record("rescan_devices")
+
+    def default_device(self) -> str | None:
+        return self.default_device_name
 
     def select_device(self, name: str | None) -> None:
         self._record("select_device", name)
@@ -140,6 +152,16 @@ class FakeWorker(QObject):
     def test_connection(self, settings: Settings | None = None,
                         api_key: str | None = None) -> None:
         self._record("test_connection", settings, api_key)
+
+    def record_mic_test(self, seconds: float = 3.0) -> None:
+        self._record("record_mic_test", seconds)
+
+    def play_mic_test(self) -> None:
+        self._record("play_mic_test")
+
+    def capabilities_for(self, kind: BackendKind) -> Capabilities:
+        return self.capabilities.get(kind, CLOUD if kind == BackendKind.CLOUD
+                                     else POCKETSPHINX)
 
 
 def as_worker(fake: FakeWorker) -> WorkerApi:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from scribe_desktop.audio import desktop_sources
 from scribe_desktop.audio.capture import Microphone
 from scribe_desktop.audio.capture_events import (
     CaptureWarning,
@@ -14,6 +15,7 @@ from scribe_desktop.audio.capture_events import (
     DeviceRestored,
     WarningKind,
 )
+from scribe_desktop.audio.desktop_sources import DesktopSource, SourceCache
 from scribe_desktop.audio.devices import find_input_device, list_input_devices
 from scribe_desktop.audio.preroll import PreRollBuffer
 from scribe_desktop.audio.processing import (
@@ -73,6 +75,12 @@ class FakeSoundDevice:
         pass
 
 
+@pytest.fixture(autouse=True)
+def no_sound_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These fakes stand for PortAudio alone: no sound server's sources are mixed in."""
+    monkeypatch.setattr(desktop_sources, "SOURCES", SourceCache(lambda: None))
+
+
 def test_devices_are_found_by_name_not_index() -> None:
     """A device is found by exact, case-insensitive or unique partial name wherever it sits."""
     sd = FakeSoundDevice(["default", "USB Mic: Audio (hw:1,0)", "USB Headset"], default=0)
@@ -86,6 +94,45 @@ def test_devices_are_found_by_name_not_index() -> None:
     assert find_input_device(sd, "USB") is None  # ambiguous
     assert find_input_device(sd, "Headset") is not None
     assert find_input_device(sd, "nothing") is None
+
+
+def test_sound_server_sources_replace_alsa_plugins_by_their_desktop_names() -> None:
+    """With PulseAudio, "pulse"/"default" and raw hw devices give way to the sources by
+    description, the default marked; named ALSA devices stay; old names still resolve."""
+    sd = FakeSoundDevice(["HDA Intel PCH: ALC257 Analog (hw:0,0)", "sysdefault", "pulse",
+                          "scribe_vmic", "default"], default=4)
+    sources = [DesktopSource("alsa_input.pci.analog", "Built-in Audio Analog Stereo"),
+               DesktopSource("alsa_input.usb.yeti", "Blue Yeti", is_default=True)]
+    devices = list_input_devices(sd, sources)
+    assert [(d.name, d.is_default, d.pulse_source) for d in devices] == [
+        ("Built-in Audio Analog Stereo", False, "alsa_input.pci.analog"),
+        ("Blue Yeti", True, "alsa_input.usb.yeti"),
+        ("scribe_vmic", False, None)]
+    assert {d.index for d in devices[:2]} == {2}  # captured through the pulse plugin
+    assert devices[1].label == "Blue Yeti (PulseAudio)"
+    desktop_sources.SOURCES = SourceCache(lambda: sources)
+    found = find_input_device(sd, "blue yeti")
+    assert found is not None and found.pulse_source == "alsa_input.usb.yeti"
+    legacy = find_input_device(sd, "pulse")  # remembered before names were shown
+    assert legacy is not None and legacy.name == "Blue Yeti"
+
+
+def test_wasapi_names_replace_the_other_windows_host_apis() -> None:
+    """On Windows the full WASAPI names are listed, not MME's cut-off copies."""
+    class WindowsSoundDevice(FakeSoundDevice):
+        def query_devices(self) -> list[dict[str, Any]]:
+            return [{"name": "Microphone (Blue Yeti Stereo Mi", "hostapi": 0,
+                     "max_input_channels": 2, "default_samplerate": 44100.0},
+                    {"name": "Microphone (Blue Yeti Stereo Microphone)", "hostapi": 1,
+                     "max_input_channels": 2, "default_samplerate": 48000.0}]
+
+        def query_hostapis(self) -> list[dict[str, Any]]:
+            return [{"name": "MME", "default_input_device": 0},
+                    {"name": "Windows WASAPI", "default_input_device": 1}]
+
+    devices = list_input_devices(WindowsSoundDevice([]))
+    assert [(d.name, d.is_default) for d in devices] == [
+        ("Microphone (Blue Yeti Stereo Microphone)", True)]
 
 
 def test_preroll_keeps_only_the_latest_samples() -> None:

@@ -30,6 +30,7 @@ from scribe_desktop.session.file_transcription import (
     FileTranscription,
     FileTranscriptionError,
     StreamPolicy,
+    TranscriptionIncomplete,
     transcribe_source,
 )
 
@@ -79,6 +80,7 @@ class FakeSession:
         self.hold = asyncio.Event()
         self.hold.set()
         self.progressed = asyncio.Event()  # set on every send and commit
+        self.answered = asyncio.Event()  # set whenever the server sends something
         self.max_unanswered_s = 0.0
         self._answered_s = 0.0
         self.closed = False
@@ -106,9 +108,20 @@ class FakeSession:
         self.connection.receive_message(message)
         for event in self.connection.events_received():
             self.queue.put_nowait(event)
+        self.answered.set()
 
-    async def commit(self) -> int | None:
-        request = self.connection.commit(self.sent_s)
+    @property
+    def buffered_s(self) -> float:
+        return self.connection.uplink.replay_s
+
+    async def settle(self) -> None:
+        while (wait := self.connection.answers_settled(self.sent_s)) is not None:
+            self.answered.clear()
+            await self.answered.wait()
+            del wait
+
+    async def commit(self, *, final: bool = False) -> int | None:
+        request = self.connection.commit(self.sent_s, final=final)
         if request is None:
             return None
         self.uncommitted = False
@@ -194,19 +207,27 @@ async def test_audio_in_flight_is_bounded_by_answered_commits() -> None:
     assert len(transcript.segments) == 10
 
 
-async def test_a_server_error_ends_the_transcription() -> None:
-    """A server error while streaming surfaces as its typed exception."""
-    session = FakeSession(error_after=6)
-    with pytest.raises(ScribeServerError, match="queue_overflow"):
-        await transcribe_source(ScriptedSource([LOUD] * 40), session, policy=FAST)
+async def test_a_server_error_ends_the_transcription_and_keeps_what_was_committed() -> None:
+    """A server error while streaming surfaces as its typed cause; the segments committed
+    before it are kept."""
+    session = FakeSession(error_after=30)
+    policy = StreamPolicy(speed=None, commit_after_s=2.0, commit_force_s=2.0, max_ahead_s=5.0,
+                          idle_timeout_s=5.0)
+    with pytest.raises(TranscriptionIncomplete) as info:
+        await transcribe_source(ScriptedSource([LOUD] * 40), session, policy=policy)
+    assert isinstance(info.value.cause, ScribeServerError)
+    assert "queue_overflow" in str(info.value.cause)
+    assert [s.text for s in info.value.transcript.segments][:2] == ["segment 1", "segment 2"]
 
 
 async def test_a_silent_server_times_out() -> None:
     """No answer to the final commit within idle_timeout_s gives a clear error."""
     session = FakeSession(answer=False)
     policy = StreamPolicy(speed=None, idle_timeout_s=0.2)
-    with pytest.raises(FileTranscriptionError, match="no final transcript"):
+    with pytest.raises(TranscriptionIncomplete) as info:
         await transcribe_source(ScriptedSource([LOUD] * 4), session, policy=policy)
+    assert isinstance(info.value.cause, FileTranscriptionError)
+    assert "no final transcript" in str(info.value.cause)
 
 
 async def test_a_session_that_ends_early_is_reported() -> None:
@@ -216,7 +237,7 @@ async def test_a_session_that_ends_early_is_reported() -> None:
                                                  policy=FAST))
     await session.wait_until(lambda: bool(session.commits_at))
     session.queue.put_nowait(None)
-    with pytest.raises(FileTranscriptionError, match="before the final transcript"):
+    with pytest.raises(TranscriptionIncomplete, match="before the final transcript"):
         await asyncio.wait_for(task, 5)
 
 

@@ -1,9 +1,10 @@
 """Helpers for the conformance tests: real speech, and a runner for the node scripts.
 
-The server is tests/conftest.py's session-wide `local_server` (a real
-`python -m scribe_desktop server --port 0` subprocess). The official JS clients run as node
-subprocesses (tests/conformance/*.mjs) that print one JSON line per event; `run_node` parses
-them into a `NodeRun`. The node packages come from
+The server is a real `python -m scribe_desktop server --port 0` subprocess, once per engine:
+`local_server` here overrides tests/conftest.py's, parametrized by engine (pocketsphinx, and
+whisper with tiny.en), so every official-client test runs against both. The official JS
+clients run as node subprocesses (tests/conformance/*.mjs) that print one JSON line per
+event; `run_node` parses them into a `NodeRun`. The node packages come from
 `npm ci --prefix tests/conformance` (pinned in package-lock.json); without them every JS test
 fails with that instruction instead of skipping.
 """
@@ -13,13 +14,16 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
 
+from tests.conftest import RunningServer, launch_server
 from tests.speech import synth
+from tests.whisper_model import launch_whisper_server
 
 HERE = Path(__file__).resolve().parent
 NODE_PACKAGES = ("@elevenlabs/client", "@elevenlabs/elevenlabs-js", "ws")
@@ -76,6 +80,16 @@ class NodeRun:
         if self.server is not None:
             lines.append(server_log(self.server))
         return "\n".join(lines)
+
+
+@pytest.fixture(scope="session", params=["pocketsphinx", "whisper"])
+def local_server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
+    """A default server (auth on) per engine, shared by the conformance tests."""
+    server = launch_whisper_server() if request.param == "whisper" else launch_server()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -107,13 +107,13 @@ def test_ffmpeg_converts_the_subtitles_to_ass(tmp_path: Path, fmt: ExportFormat)
     assert "printing" in out.read_text(encoding="utf-8")
 
 
-def test_txt_has_paragraphs_at_long_pauses() -> None:
-    """The TXT export starts a paragraph after the 60 s pause, not inside the first segment."""
+def test_txt_has_paragraphs_at_long_pauses_and_a_line_per_segment() -> None:
+    """The TXT export starts a paragraph after the 60 s pause and a line at each segment."""
     text, _ = to_txt(session())
     paras = text.strip().split("\n\n")
     assert len(paras) == 2
     assert paras[0] == " ".join(LONG.split())
-    assert paras[1].startswith("A second segment after a long pause. Ünïcode")
+    assert paras[1] == "A second segment after a long pause.\nÜnïcode wörds — and “quotes”."
 
 
 def test_txt_timestamps_prefix_each_paragraph() -> None:
@@ -125,9 +125,9 @@ def test_txt_timestamps_prefix_each_paragraph() -> None:
 
 
 def test_txt_without_times_keeps_all_text_in_one_paragraph() -> None:
-    """Untimed segments flow as one paragraph with every word."""
+    """Untimed segments form one paragraph, a line each, with every word."""
     untimed = ExportSession(segments=(ExportSegment("one two"), ExportSegment(" three ")))
-    assert render(untimed, "txt").text == "one two three\n"
+    assert render(untimed, "txt").text == "one two\nthree\n"
 
 
 def test_json_schema_has_every_key_and_round_trips() -> None:
@@ -138,14 +138,15 @@ def test_json_schema_has_every_key_and_round_trips() -> None:
     assert data["schema"] == "scribe-desktop/transcript"
     assert data["schema_version"] == SCHEMA_VERSION == 1
     assert set(data) == {"schema", "schema_version", "session", "language_code", "timing",
-                         "text", "segments"}
+                         "text_form", "text", "segments"}
     assert set(data["session"]) == {"id", "source", "status", "backend", "model_id",
                                     "requested_language_code", "file", "started_at",
                                     "ended_at", "duration_s"}
     assert data["timing"] == "words" and data["language_code"] == "en"
     assert data["session"]["started_at"] == "2025-01-02T03:04:05+00:00"
     seg = data["segments"][2]
-    assert set(seg) == {"index", "text", "start_s", "end_s", "language_code", "words"}
+    assert set(seg) == {"index", "text", "raw_text", "start_s", "end_s", "language_code",
+                        "words"}
     assert seg["language_code"] == "de" and seg["start_s"] == 64.0
     assert set(seg["words"][0]) == {"text", "start_s", "end_s", "type", "speaker_id", "logprob"}
     back = from_json(rendered.text)

@@ -125,6 +125,26 @@ def test_delete_removes_session_segments_and_audio(store: HistoryStore) -> None:
     assert not store.delete(rec.id)
 
 
+def test_the_disk_figure_falls_after_a_delete(store: HistoryStore) -> None:
+    """Deleting a long session makes the history smaller on disk, not larger (its log is
+    emptied and the freed pages returned)."""
+    words = " ".join(f"word{n}" for n in range(40))
+    keep = store.begin_session(SessionMeta())
+    keep.add_segment(Segment(0, "A short one that stays."))
+    keep.finish()
+    big = store.begin_session(SessionMeta())
+    for n in range(400):
+        big.add_segment(Segment(n, f"{words} {n}."))
+    big.finish()
+    store.compact()
+    before = store.disk_usage().total_bytes
+    assert store.delete(big.id)
+    after = store.disk_usage().total_bytes
+    assert before - after > 64 * 1024, (before, after)  # the big session was ~90 KB of text
+    assert [s.id for s in store.list_sessions()] == [keep.id]
+    assert not Path(f"{store.path}-wal").exists() or Path(f"{store.path}-wal").stat().st_size == 0
+
+
 def test_audio_is_off_by_default(store: HistoryStore) -> None:
     """Without keep_audio, add_audio writes nothing."""
     rec = store.begin_session(SessionMeta())

@@ -84,6 +84,9 @@ class Request:
 class HubState:
     repos: dict[str, Repo] = field(default_factory=dict)
     served: Counter[str] = field(default_factory=Counter)
+    # bumped by reset_counts: a response begun before (a killed client's, still being written
+    # into its dead socket) no longer counts
+    epoch: int = 0
     requests: list[Request] = field(default_factory=list)
     stalls: dict[str, Stall] = field(default_factory=dict)
     corrupt_at: dict[str, int] = field(default_factory=dict)
@@ -164,6 +167,7 @@ class HubServer:
         with self.state.cond:
             self.state.served.clear()
             self.state.requests.clear()
+            self.state.epoch += 1
 
     def requests_for(self, file: str, method: str = "GET") -> list[Request]:
         with self.state.cond:
@@ -352,6 +356,7 @@ def _handler(state: HubState, role: str) -> type[BaseHTTPRequestHandler]:
         def _stream(self, f: RepoFile, start: int) -> None:
             stall = state.stalls.pop(f.name, None)
             corrupt = state.corrupt_at.get(f.name)
+            epoch = state.epoch
             pos = start
             with f.path.open("rb") as src, contextlib.suppress(ConnectionError):
                 src.seek(start)
@@ -365,7 +370,8 @@ def _handler(state: HubState, role: str) -> type[BaseHTTPRequestHandler]:
                     self.wfile.flush()
                     pos += len(chunk)
                     with state.cond:
-                        state.served[f.name] += len(chunk)
+                        if state.epoch == epoch:
+                            state.served[f.name] += len(chunk)
                         state.cond.notify_all()
                     if stall is not None and pos >= stall.at:
                         if stall.mode == "hang":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import math
 
 import pytest
 from hypothesis import given, settings
@@ -211,3 +213,66 @@ def test_every_commit_is_counted_once_and_answers_never_exceed_requests(
     assert len(timed) == len(set(timed)) and set(timed) <= {c.index for c in commits}
     for event in events:
         assert as_message(event) is not None
+
+
+def test_final_commit_in_vad_mode_leaves_room_for_the_servers_own_commit() -> None:
+    """A final commit with server-side segmentation is padded by the VAD silence + 0.3 s."""
+    conn = opened(CommitStrategy.VAD)
+    conn.vad_silence_s = 1.0
+    conn.send_audio(SPEECH, 1.0)
+    conn.commit(1.0, final=True)
+    frames = [json.loads(f) for f in conn.data_to_send()]
+    pad = sum(len(base64.b64decode(f["audio_base_64"])) for f in frames[2:-1])
+    assert FMT.duration_s(pad) == pytest.approx(1.3, abs=0.001)
+    assert frames[-1]["commit"] is True
+
+
+def test_answers_settle_at_once_when_attribution_is_certain() -> None:
+    """In manual mode with no server commits an answer is ours beyond doubt."""
+    conn = opened()
+    conn.send_audio(SPEECH, 1.0)
+    conn.commit(1.0)
+    assert conn.answers_settled(1.1) == math.inf
+    conn.receive_message(CommittedTranscript("ours"), 1.2)
+    assert conn.answers_settled(1.2) is None
+
+
+def test_answers_settle_after_quiet_when_the_server_commits_on_its_own() -> None:
+    """With server-side commits in play the answers count only once the server was quiet
+    for twice the slowest round trip."""
+    conn = opened(CommitStrategy.VAD)
+    conn.send_audio(SPEECH, 1.0)
+    conn.commit(1.0, final=True)
+    conn.receive_message(CommittedTranscript("maybe ours"), 1.4)  # round trip 0.4 s
+    wait = conn.answers_settled(1.5)
+    assert wait == pytest.approx(0.7)  # 2 x 0.4 s quiet needed, 0.1 s so far
+    assert conn.answers_settled(2.3) is None
+
+
+def test_a_throttled_commit_is_settled_by_the_servers_own_commit() -> None:
+    """commit_throttled for our commit means the server's own commit covered the audio."""
+    conn = opened()
+    conn.send_audio(SPEECH, 1.0)
+    request = conn.commit(1.0)
+    conn.receive_message(ServerError(ErrorType.COMMIT_THROTTLED, "only 0.1s"), 1.1)
+    assert conn.throttled_request == request and not conn.pending_requests
+    _, plan = conn.successor(2.0)
+    assert not any(item.commit for item in plan.items)
+
+
+def test_a_successor_puts_word_times_on_the_streams_clock() -> None:
+    """Word times of a reconnected session are moved by where its replay began."""
+    conn = opened()
+    conn.send_audio(SPEECH + SPEECH, 1.0)  # 1 s
+    conn.commit(1.0)
+    conn.receive_message(CommittedTranscript("one"), 1.1)  # covers up to 1.0 s (+ no pad)
+    conn.send_audio(SPEECH, 2.0)  # 1.0-1.5 s, not covered
+    nxt, _ = conn.successor(3.0)
+    assert nxt.offset_s == pytest.approx(1.0)
+    nxt.receive_message(SessionStarted("b" * 32, {}))
+    nxt.events_received()
+    word = Word("two", 0.1, 0.3, WordType.WORD)
+    nxt.receive_message(CommittedTranscriptWithTimestamps("two", "en", (word,)))
+    (commit,) = nxt.events_received()
+    assert isinstance(commit, Commit) and commit.words is not None
+    assert (commit.words[0].start_s, commit.words[0].end_s) == (1.1, 1.3)

@@ -264,14 +264,16 @@ def test_replay_keeps_audio_not_covered_by_a_commit():
     assert plan.previous_text == "first part"
 
 
-def test_replay_skips_padding_and_keepalive_silence():
-    """Replay carries only the caller's audio, not padding or keep-alive silence."""
+def test_replay_keeps_padding_and_keepalive_so_the_timing_holds():
+    """Replay re-sends what was sent, silence included, so stream times stay the same."""
     up = Uplink(FMT, now=0.0)
-    up.keepalive(5.0)
+    keepalive = up.keepalive(5.0)
+    assert keepalive is not None
     up.audio(speech(0.1), 6.0)
-    up.commit(6.1)
-    plan = up.replay_plan()
-    assert plan.items == (ReplayItem(speech(0.1), commit=True),)
+    pad, _ = up.commit(6.1)
+    (item,) = up.replay_plan().items
+    assert item.commit and item.audio == keepalive.audio + speech(0.1) + pad.audio
+    assert FMT.duration_s(len(item.audio)) == pytest.approx(up.sent_s)
 
 
 def test_replay_buffer_is_bounded():
@@ -285,13 +287,16 @@ def test_replay_buffer_is_bounded():
     assert up.replay_dropped_bytes == FMT.bytes_for(0.2)
 
 
-def test_unsolicited_commit_trims_everything_sent():
-    """A server commit covers everything sent before it arrived."""
+def test_unsolicited_commit_trims_only_what_it_provably_covers():
+    """A server commit trims the replay buffer only up to the bound the caller gives."""
     up = Uplink(FMT, now=0.0)
     up.audio(speech(2.0), 1.0)
-    answer(up, "auto")
-    assert up.replay_plan().items == ()
-    assert up.replay_s == 0
+    up.on_committed("auto", solicited=False)
+    assert up.replay_s == pytest.approx(2.0)  # no bound: nothing is known to be covered
+    up.on_committed("auto", solicited=False, covered_bytes=FMT.bytes_for(1.5))
+    assert up.replay_s == pytest.approx(0.5, abs=0.26)  # whole chunks go
+    up.forget_until(up.sent_bytes)
+    assert up.replay_plan().items == () and up.replay_s == 0
 
 
 def test_replay_previous_text_is_the_word_aligned_tail_of_committed_text():
@@ -331,4 +336,5 @@ def test_pending_commits_survive_into_the_replay_plan():
     up.commit(2.0)
     up.audio(c, 3.0)
     answer(up, "a")
-    assert up.replay_plan().items == (ReplayItem(b, commit=True), ReplayItem(c))
+    pad_b = FMT.silence(0.05 + 1 / 16000)
+    assert up.replay_plan().items == (ReplayItem(b + pad_b, commit=True), ReplayItem(c))

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from scribe_desktop.server.engines.base import SegmentResult, WordTiming
+from scribe_desktop.server.engines.base import EngineInfo, SegmentResult, SessionHints, WordTiming
 
 
 class CountingSession:
@@ -35,12 +35,13 @@ class CountingSession:
 
 
 class CountingEngine:
-    name = "counting"
+    info = EngineInfo("counting", "counting", ("en",))
 
     def __init__(self, barrier: Any | None = None) -> None:
         self.barrier = barrier
 
-    def new_session(self, source_rate_hz: int = 16000) -> CountingSession:
+    def new_session(self, source_rate_hz: int = 16000,
+                    hints: SessionHints | None = None) -> CountingSession:
         return CountingSession(self.barrier)
 
     def close(self) -> None:
@@ -49,3 +50,23 @@ class CountingEngine:
 
 def broken_engine() -> CountingEngine:
     raise FileNotFoundError("no model here")
+
+
+class PidDecoder:
+    """A stateless decoder: answers (its pid, the request), waiting on a shared barrier first
+    when the request is "wait"."""
+
+    info = EngineInfo("pid", "pid", ("en",), redecodes=True)
+
+    def __init__(self, barrier: Any | None = None) -> None:
+        self.barrier = barrier
+
+    def decode(self, request: object) -> object:
+        if request == "wait" and self.barrier is not None:
+            self.barrier.wait(30)  # both workers must be decoding at once
+        if request == "boom":
+            raise RuntimeError("decoder exploded")
+        return (os.getpid(), request)
+
+    def close(self) -> None:
+        pass

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from scribe_desktop.server.engines.base import SegmentResult, WordTiming
+from scribe_desktop.server.engines.base import SegmentResult, SessionHints, WordTiming
 from tests.server.test_inprocess import FakeEngine, FakeSession, run_app
 from tests.server.wire import Conn, connect, query
 
@@ -34,7 +34,8 @@ class ScriptedEngine(FakeEngine):
         super().__init__()
         self.script = list(texts)
 
-    def new_session(self, source_rate_hz: int = 16000) -> ScriptedSession:
+    def new_session(self, source_rate_hz: int = 16000,
+                    hints: SessionHints | None = None) -> ScriptedSession:
         return ScriptedSession(self)
 
 

@@ -40,7 +40,8 @@ async def expect_error(conn: Conn, error_type: str, code: int = 1000,
 @pytest.mark.parametrize(("params", "needle"), [
     ([("model_id", "scribe_realtime_v2")],
      f"The model_id 'scribe_realtime_v2' is invalid. Supported models: {SUPPORTED}."),
-    (query(language_code="de"), "English-only"),
+    (query(language_code="de"), "not supported by the local engine pocketsphinx (model en-us), "
+                                "which transcribes only en"),
     (query(vad_threshold=5), "vad_threshold must be between 0.1 and 0.9"),
     (query(audio_format="mp3"), "audio_format 'mp3' is not supported"),
     ([("audio_format", "pcm_16000")], "model_id is required"),

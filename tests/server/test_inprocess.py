@@ -14,7 +14,7 @@ from aiohttp import web
 
 from scribe_desktop.server.app import build_app
 from scribe_desktop.server.config import ConfigError, ServerConfig
-from scribe_desktop.server.engines.base import SegmentResult, WordTiming
+from scribe_desktop.server.engines.base import EngineInfo, SegmentResult, SessionHints, WordTiming
 from scribe_desktop.server.engines.pocketsphinx_engine import clean_hypothesis, clean_word
 from scribe_desktop.server.tokens import TokenStore
 from scribe_desktop.server.vad import vad_mode
@@ -49,7 +49,7 @@ class FakeSession:
 
 
 class FakeEngine:
-    name = "fake"
+    info = EngineInfo("fake", "fake", ("en",))
 
     def __init__(self, *, fail: bool = False, block: threading.Event | None = None) -> None:
         self.fail = fail
@@ -57,7 +57,8 @@ class FakeEngine:
         self.blocked = threading.Event()
         self.sessions: list[FakeSession] = []
 
-    def new_session(self, source_rate_hz: int = 16000) -> FakeSession:
+    def new_session(self, source_rate_hz: int = 16000,
+                    hints: SessionHints | None = None) -> FakeSession:
         session = FakeSession(self)
         self.sessions.append(session)
         return session

@@ -50,8 +50,10 @@ def test_ready_line_and_ready_file(tmp_path):
     ready_file = tmp_path / "ready.json"
     server = launch_server("--ready-file", str(ready_file), secret="s3cret")
     try:
-        assert set(server.ready) == {"event", "host", "port", "base_url", "secret"}
+        assert set(server.ready) == {"event", "host", "port", "base_url", "secret", "engine",
+                                     "model", "languages", "features"}
         assert server.ready["secret"] == "s3cret"
+        assert (server.ready["engine"], server.ready["languages"]) == ("pocketsphinx", ["en"])
         assert json.loads(ready_file.read_text()) == server.ready
         assert stat.S_IMODE(ready_file.stat().st_mode) == 0o600
     finally:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scribe_desktop.commands.private_files import (
+from scribe_desktop.paths.secret_files import (
     PrivateFileError,
     read_secret_file,
     write_private_file,

@@ -45,7 +45,7 @@ def test_each_segment_gets_exactly_the_audio_sent_before_its_commit(fmt: AudioFo
     """The engine receives each segment's audio in full, none carried into the next one."""
     counter = SampleCounter()
     options = SessionOptions(audio_format=fmt, commit_strategy=CommitStrategy.MANUAL)
-    pipeline = AudioPipeline(options, counter, auto_commit_s=90.0)
+    pipeline = AudioPipeline(options, counter, auto_commit_s=90.0, language="en")
     chunk = fmt.bytes_for(0.1)
     seconds = (1.05, 2.0, 0.7)
     for segment_s in seconds:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import SignalInstance
 
-from ...connect import ApiKeys
+from ...connect import ApiKeys, Capabilities
+from ...core.backend_kind import BackendKind
 from ...core.lifecycle import DictationState
 from ..settings import Settings
 
@@ -24,7 +25,9 @@ class FileJobApi(Protocol):
     """A running file transcription (`file_job.FileJob`): its signals, cancel, and await."""
 
     @property
-    def progress(self) -> SignalInstance: ...  # done_s, total_s
+    def progress(self) -> SignalInstance: ...  # transcribed_s, total_s
+    @property
+    def segment_added(self) -> SignalInstance: ...  # Segment (the file's own times)
     @property
     def finished(self) -> SignalInstance: ...  # list[Segment]
     @property
@@ -83,6 +86,10 @@ class WorkerApi(DictationControls, Protocol):
     def connection_tested(self) -> SignalInstance: ...  # UserError | None
     @property
     def session_recorded(self) -> SignalInstance: ...  # history id
+    @property
+    def mic_test_recorded(self) -> SignalInstance: ...  # mic_test.MicTest | UserError
+    @property
+    def mic_test_played(self) -> SignalInstance: ...  # None | UserError
 
     @property
     def settings(self) -> Settings: ...
@@ -92,6 +99,8 @@ class WorkerApi(DictationControls, Protocol):
 
     @property
     def journal(self) -> SessionJournal: ...
+
+    def capabilities_for(self, kind: BackendKind) -> Capabilities: ...
 
     def toggle(self) -> asyncio.Task[None] | None: ...
 
@@ -103,7 +112,11 @@ class WorkerApi(DictationControls, Protocol):
 
     def cancel_file(self) -> None: ...
 
+    def reload_backend(self) -> Any: ...
+
     def rescan_devices(self) -> Any: ...
+
+    def default_device(self) -> str | None: ...
 
     def select_device(self, name: str | None) -> Any: ...
 
@@ -113,3 +126,7 @@ class WorkerApi(DictationControls, Protocol):
 
     def test_connection(self, settings: Settings | None = None,
                         api_key: str | None = None) -> Any: ...
+
+    def record_mic_test(self, seconds: float = 3.0) -> Any: ...
+
+    def play_mic_test(self) -> Any: ...

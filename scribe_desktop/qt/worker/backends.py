@@ -8,7 +8,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from ...connect import ApiKeys, Backend, CloudBackend, LocalBackend, StatusListener
+from ...connect import (
+    CLOUD,
+    POCKETSPHINX,
+    ApiKeys,
+    Backend,
+    BackendStatus,
+    Capabilities,
+    CloudBackend,
+    LocalBackend,
+    StatusListener,
+)
 from ...core.backend_kind import BackendKind
 from ...core.owned_tasks import OwnedTasks
 from ...session.connection_check import check_connection
@@ -24,7 +34,7 @@ def backend_factory_for(keys: ApiKeys) -> BackendFactory:
         if settings.backend == BackendKind.CLOUD:
             return CloudBackend(keys, region=settings.region,
                                 single_use_tokens=settings.single_use_tokens)
-        return LocalBackend()
+        return LocalBackend(*settings.local_server_args())
     return make
 
 
@@ -64,12 +74,27 @@ class BackendSlot:
         self._tasks = tasks
         self._keys = keys
         self._on_status = on_status
+        self._kind = settings.backend
+        self._local = POCKETSPHINX  # the local engine's capabilities, as last seen
         self.current = self._make(settings)
 
     def _make(self, settings: Settings) -> Backend:
         backend = self._factory(settings)
-        backend.on_status = self._on_status
+        self._kind = settings.backend
+
+        def on_status(status: BackendStatus, detail: str) -> None:
+            if settings.backend == BackendKind.LOCAL:  # its ready line names the engine
+                self._local = backend.capabilities
+            self._on_status(status, detail)
+        backend.on_status = on_status
         return backend
+
+    def capabilities_for(self, kind: BackendKind) -> Capabilities:
+        """What the backend of `kind` does with the settings: the current backend's own
+        answer when it is of that kind, else what is known without starting one."""
+        if kind == self._kind:
+            return self.current.capabilities
+        return CLOUD if kind == BackendKind.CLOUD else self._local
 
     async def replace(self, settings: Settings, *, running: asyncio.Task[None] | None) -> None:
         """A backend for `settings`; a running dictation keeps the old one until it ends."""

@@ -2,9 +2,15 @@
 backend, stream it with `session.file_transcription`, record it in the history as it goes,
 and report through its own signals.
 
-`progress(done_s, total_s)` while it runs; then exactly one of `finished(segments)` (also
-with [] when cancelled) and `failed(UserError)`, followed by `ended()`. Awaiting the job
-gives its segments ([] on cancel or failure). Loop-only.
+`progress(done_s, total_s)` while it runs: `done_s` is how far into the file the server has
+TRANSCRIBED (the end of the last committed segment, or of the audio its commits answered),
+not how much was sent: a file is sent many times faster than real time, so "sent" reaches
+the end at once while the transcript is still coming. `segment_added(segment)` as each
+segment arrives, with the file's own times. Then `finished(segments)` with what was
+committed ([] when cancelled; what was committed before a failure too), `failed(UserError)`
+after it when the file could not be finished, and `ended()`. Awaiting the job gives the same
+segments. A dropped connection or a restarted local server is continued (the stream is a
+`session.resilient.ResilientSession`). Loop-only.
 """
 
 from __future__ import annotations
@@ -18,25 +24,36 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from ...audio.file_source import open_file_source
-from ...client import connect
 from ...connect import Backend
-from ...core.transcript import Segment
+from ...core.transcript import Segment, SegmentAdded, SegmentEnriched, TranscriptChange
 from ...export.model import SessionSource, SessionStatus
 from ...protocol.audio_format import AudioFormat
 from ...protocol.options import CommitStrategy, SessionOptions
-from ...session.file_transcription import StreamPolicy, transcribe_source
+from ...session.file_transcription import (
+    StreamPolicy,
+    TranscriptionIncomplete,
+    transcribe_source,
+)
 from ...session.journal import SessionJournal
+from ...session.resilient import ResilientSession
 from ...session.user_errors import user_error_for
+from ...shaping import ShapedDocument
 from ..settings import Settings
 from .record import begin_record, end_record
 
 log = logging.getLogger(__name__)
 
+# Committing every 4-8 s of audio (at a pause when one comes) lets the transcript, and so
+# the progress, arrive in steps a user sees move; the default (20-30 s) suits long files
+# on the command line, where nobody watches a bar. 12 s ahead keeps the server busy.
+WINDOW_POLICY = StreamPolicy(commit_after_s=4.0, commit_force_s=8.0, max_ahead_s=12.0)
+
 
 class FileJob(QObject):
     """Transcribe `path` once with the backend and settings it was given."""
 
-    progress = Signal(float, float)  # done_s, total_s (0 when unknown)
+    progress = Signal(float, float)  # transcribed_s, total_s (0 when unknown)
+    segment_added = Signal(object)  # Segment, as it arrives (file times)
     finished = Signal(object)  # list[Segment]: the file's own segments and times
     failed = Signal(object)  # UserError
     recorded = Signal(int)  # history id, once the record is written
@@ -50,7 +67,8 @@ class FileJob(QObject):
         self.backend = backend
         self.settings = settings
         self.journal = journal
-        self.policy = policy
+        self.policy = policy or WINDOW_POLICY
+        self.transcribed_s = 0.0
         self.duration_s: float | None = None  # the file's length, once probed
         self.segments: list[Segment] = []
         self._task: asyncio.Task[list[Segment]] | None = None
@@ -81,12 +99,23 @@ class FileJob(QObject):
         try:
             if self._cancelled:
                 raise asyncio.CancelledError
-            self.segments = await self._transcribe(record.record_change)
+            shaped, rules = ShapedDocument(), self.settings.shaping_rules(SessionSource.FILE)
+
+            def on_change(change: TranscriptChange) -> None:
+                for each in shaped.apply(change, rules):  # the history keeps both texts
+                    record.record_change(each)
+            await self._transcribe(on_change)
+            self.segments = shaped.segments  # raw text and shaped text
             status = SessionStatus.COMPLETED
             self.finished.emit(list(self.segments))
         except asyncio.CancelledError:
             self.segments, status = [], SessionStatus.CANCELLED
             self.finished.emit([])
+        except TranscriptionIncomplete as exc:
+            log.warning("file transcription failed part-way: %s", exc)
+            self.segments = list(exc.transcript.segments)  # never thrown away
+            self.finished.emit(list(self.segments))
+            self.failed.emit(user_error_for(exc))
         except Exception as exc:
             log.warning("file transcription failed: %s", exc)
             self.segments = []
@@ -108,13 +137,27 @@ class FileJob(QObject):
             commit_strategy=CommitStrategy.MANUAL, include_timestamps=True,
             language_code=base.language_code, keyterms=base.keyterms,
             no_verbatim=base.no_verbatim).validate()
-        conn = await self.backend.connection()
+        self.backend.capabilities.check(options)  # UnsupportedLanguageError: no connection
 
-        def progress(done_s: float, total_s: float | None) -> None:
-            self.progress.emit(done_s, total_s or total)
+        def changed(change: TranscriptChange) -> None:
+            on_change(change)
+            if isinstance(change, SegmentAdded):
+                self.segment_added.emit(change.segment)
+            if isinstance(change, SegmentAdded | SegmentEnriched):
+                self._transcribed_to(change.segment.end_s, total)
 
-        async with await connect(options, conn.endpoint, conn.auth) as session:
+        session = ResilientSession(self.backend, options)
+        await session.open()
+        try:
             transcript, _ = await transcribe_source(source, session, policy=self.policy,
-                                                    on_progress=progress,
-                                                    on_change=on_change)
+                                                    on_change=changed)
+        finally:
+            await session.close()
+        self._transcribed_to(total or source.seconds_done, total)
         return list(transcript.segments)
+
+    def _transcribed_to(self, end_s: float | None, total_s: float) -> None:
+        """Report progress when the transcript reaches further into the file."""
+        if end_s is not None and end_s > self.transcribed_s:
+            self.transcribed_s = min(end_s, total_s) if total_s else end_s
+            self.progress.emit(self.transcribed_s, total_s)

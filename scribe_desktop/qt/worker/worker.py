@@ -33,12 +33,12 @@ from ...audio.capture_events import (
     MicrophoneLostError,
     WarningKind,
 )
-from ...connect import ApiKeys, BackendStatus, SecretsUnavailableError
+from ...connect import ApiKeys, BackendStatus, Capabilities, SecretsUnavailableError
+from ...core.backend_kind import BackendKind
 from ...core.lifecycle import DictationState, Trigger
 from ...core.owned_tasks import OwnedTasks
 from ...core.transcript import (
     PartialChanged,
-    Segment,
     SegmentAdded,
     SegmentEnriched,
     Transcript,
@@ -57,6 +57,7 @@ from ..settings import AppliesTo, Settings, changed_parts
 from .backends import BackendFactory, BackendSlot, backend_factory_for
 from .devices import MicrophoneFactory, MicrophoneLike, Microphones, default_microphone_factory
 from .file_job import FileJob
+from .mic_test import MicTests
 from .record import begin_record, end_record
 from .status import WorkerStatus, worker_status
 
@@ -91,6 +92,8 @@ class DictationWorker(QObject):
     connection_tested = Signal(object)  # UserError | None, answer to test_connection
     session_recorded = Signal(int)  # history id of a session that just ended
     notice = Signal(str)  # a one-time warning that needs no dialog (history write failed)
+    mic_test_recorded = Signal(object)  # mic_test.MicTest | UserError
+    mic_test_played = Signal(object)  # None | UserError
 
     def __init__(self, settings: Settings, *, backend_factory: BackendFactory,
                  microphone_factory: MicrophoneFactory = default_microphone_factory,
@@ -124,6 +127,9 @@ class DictationWorker(QObject):
             commit_timeout_s=commit_timeout_s, reconnect_delays_s=reconnect_delays_s)
         self._file_job: FileJob | None = None
         self.file_policy: StreamPolicy | None = None  # how files are streamed (None: default)
+        self._mic_tests = MicTests(lambda: self.microphone, lambda: self.state.active,
+                                   recorded=self.mic_test_recorded.emit,
+                                   played=self.mic_test_played.emit)
 
     # -- properties ----------------------------------------------------------------------------
 
@@ -147,6 +153,10 @@ class DictationWorker(QObject):
     @property
     def microphone(self) -> MicrophoneLike:
         return self._mics.current
+
+    def capabilities_for(self, kind: BackendKind) -> Capabilities:
+        """What the backend of `kind` does with the settings (see `BackendSlot`)."""
+        return self._backends.capabilities_for(kind)
 
     # -- slots: dictation ------------------------------------------------------------------------
 
@@ -177,6 +187,7 @@ class DictationWorker(QObject):
         """Forget the transcript (the views clear themselves); timings that arrive later for
         a cleared segment are ignored."""
         self.transcript.clear()
+        self.dictation.document.clear()
         self.partial_changed.emit("")
 
     # -- slots: devices, settings, keys ------------------------------------------------------
@@ -186,10 +197,14 @@ class DictationWorker(QObject):
         return self._tasks.spawn(self._open_microphone())
 
     def refresh_devices(self) -> list[str]:
-        """Emit the input devices as last enumerated (no rescan)."""
+        """Emit the input devices as last enumerated (no rescan), by the desktop's names."""
         names = [d.name for d in self.microphone.list_devices()]
         self.devices_changed.emit(names)
         return names
+
+    def default_device(self) -> str | None:
+        """The name of the system's default input, as last enumerated."""
+        return next((d.name for d in self.microphone.list_devices() if d.is_default), None)
 
     def rescan_devices(self) -> asyncio.Task[None]:
         """Re-enumerate the inputs now (a microphone plugged in since), then emit them.
@@ -220,6 +235,15 @@ class DictationWorker(QObject):
         `api_key` if given (else the stored one). Emits `connection_tested`."""
         return self._tasks.spawn(self._test_connection(settings or self.settings, api_key))
 
+    def reload_backend(self) -> asyncio.Task[None]:
+        """Make the backend anew with the current settings (e.g. the local server after a
+        model was installed); a running dictation keeps the old one until it ends."""
+        return self._tasks.spawn(self._reload_backend())
+
+    async def _reload_backend(self) -> None:
+        await self._backends.replace(self.settings, running=self.dictation.running)
+        self._emit_status()
+
     def report_error(self, error: UserError) -> None:
         """Show `error` (used by the app's error funnel)."""
         self.error.emit(error)
@@ -228,13 +252,13 @@ class DictationWorker(QObject):
 
     def transcribe_file(self, path: str) -> FileJob:
         """Transcribe an audio file over its own session as a `FileJob` (announced by
-        `file_job_started`; await it for its segments). Its segments are also appended to
-        the transcript as `segment_committed`; a failure is also shown through `error`.
+        `file_job_started`; await it for its segments). The file is a session of its own
+        with its own times: its segments never join the dictation's transcript (the window
+        shows them in a tab of their own). A failure is also shown through `error`.
         One file at a time: a new call cancels the old."""
         self.cancel_file()
         job = FileJob(path, self.backend, self.settings, self.journal, policy=self.file_policy,
                       parent=self)
-        job.finished.connect(self._file_finished)
         job.failed.connect(self.error.emit)
         job.recorded.connect(self.session_recorded.emit)
         job.ended.connect(lambda: self._file_ended(job))
@@ -246,6 +270,17 @@ class DictationWorker(QObject):
     def cancel_file(self) -> None:
         if self._file_job is not None:
             self._file_job.cancel()
+
+    # -- slots: the welcome's microphone test -----------------------------------------------
+
+    def record_mic_test(self, seconds: float = 3.0) -> asyncio.Task[None]:
+        """Record `seconds` from the microphone (not while dictating); emits
+        `mic_test_recorded` with the `MicTest` or the error."""
+        return self._tasks.spawn(self._mic_tests.record(seconds))
+
+    def play_mic_test(self) -> asyncio.Task[None]:
+        """Play the last test recording; emits `mic_test_played` (None, or the error)."""
+        return self._tasks.spawn(self._mic_tests.play())
 
     # -- shutdown ------------------------------------------------------------------------------
 
@@ -268,8 +303,10 @@ class DictationWorker(QObject):
 
     def _plan(self, source: SessionSource) -> DictationPlan:
         options = self.settings.session_options()
+        self.backend.capabilities.check(options)  # UnsupportedLanguageError before connecting
         record = begin_record(self.journal, self.settings, options, source)
-        return DictationPlan(options, record, keep_audio=self.settings.keep_session_audio)
+        return DictationPlan(options, record, keep_audio=self.settings.keep_session_audio,
+                             shaping=self.settings.shaping_rules(source))
 
     def _dictation_state_changed(self, state: DictationState) -> None:
         if state == DictationState.CONNECTING:
@@ -359,12 +396,6 @@ class DictationWorker(QObject):
         result = await self._backends.test(settings, api_key, current_settings=self.settings)
         self.connection_tested.emit(result)
         return result
-
-    def _file_finished(self, segments: list[Segment]) -> None:
-        for segment in segments:
-            segment = dataclasses.replace(segment, index=len(self.transcript.segments))
-            self.transcript.segments.append(segment)
-            self.segment_committed.emit(segment)
 
     def _file_ended(self, job: FileJob) -> None:
         if self._file_job is job:

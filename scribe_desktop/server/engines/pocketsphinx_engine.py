@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .base import ENGINE_SAMPLE_RATE_HZ, SegmentResult, WordTiming
+from .base import ENGINE_SAMPLE_RATE_HZ, EngineInfo, SegmentResult, SessionHints, WordTiming
 
 # pocketsphinx's shipped initial cepstral mean ("40,3,-1,0,...") is far from real speech, so
 # the first seconds of every fresh decoder decode badly (measured: 55 % WER on the test
@@ -52,6 +52,7 @@ class PocketsphinxEngine:
     """Shared model pool; `new_session` is thread-safe."""
 
     name = "pocketsphinx"
+    info = EngineInfo("pocketsphinx", "en-us", ("en",))
 
     def __init__(self, *, max_idle_decoders: int = 4, cmn_init: str = DEFAULT_CMN_INIT,
                  narrowband_cmn_init: str = NARROWBAND_CMN_INIT,
@@ -69,7 +70,9 @@ class PocketsphinxEngine:
         """Load one decoder now (blocking), so the first connection does not wait for it."""
         self._give_back(self._borrow())
 
-    def new_session(self, source_rate_hz: int = ENGINE_SAMPLE_RATE_HZ) -> PocketsphinxSession:
+    def new_session(self, source_rate_hz: int = ENGINE_SAMPLE_RATE_HZ,
+                    hints: SessionHints | None = None) -> PocketsphinxSession:
+        """`hints` are not used: the model is English-only and has no keyword biasing."""
         decoder = self._borrow()
         narrow = source_rate_hz < ENGINE_SAMPLE_RATE_HZ
         decoder.set_cmn(self._narrowband_cmn_init if narrow else self._cmn_init)

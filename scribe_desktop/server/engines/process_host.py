@@ -11,6 +11,10 @@ GIL, so the server's `asyncio.to_thread` calls run truly in parallel and the loo
 `spawn`, not `fork`: the server forks from a running asyncio loop with threads (unsafe).
 A worker that dies fails the calls of its sessions (-> transcriber_error) and is replaced
 for new sessions.
+
+A worker can also host a stateless `Decoder` (Whisper): then `ProcessEngine.decode` sends each
+request to the worker with the fewest calls in flight, so a session's decodes use whichever
+worker is free.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .base import ENGINE_SAMPLE_RATE_HZ, SegmentResult
+from .base import ENGINE_SAMPLE_RATE_HZ, EngineInfo, SegmentResult, SessionHints
 from .process_worker import READY_ID, EngineFactory, serve_worker
 
 log = logging.getLogger(__name__)
@@ -54,6 +58,7 @@ class EngineWorker:
         self.sessions = 0  # open sessions; guarded by the owning ProcessEngine's lock
         self.dead = False
         self.ready = False
+        self.info: EngineInfo | None = None  # from the ready reply
         self._on_exit = on_exit
         self._conn, child_conn = ctx.Pipe(duplex=True)
         self.process = ctx.Process(target=serve_worker, args=(child_conn, factory),
@@ -76,6 +81,12 @@ class EngineWorker:
         except FutureTimeout:
             raise WorkerDiedError(f"engine worker {self.pid} did not load its model within "
                                   f"{timeout_s:g} s") from None
+
+    @property
+    def in_flight(self) -> int:
+        """Calls sent and not yet answered (a load measure for stateless requests)."""
+        with self._lock:
+            return len(self._pending)
 
     def call(self, op: str, session_id: int, arg: object = None) -> Any:
         """Send one request and block (GIL released) until its reply."""
@@ -120,6 +131,7 @@ class EngineWorker:
                 call_id, ok, value = self._conn.recv()
                 if call_id == READY_ID and ok:
                     self.ready = True
+                    _pid, self.info = value
                 with self._lock:
                     future = self._pending.pop(call_id, None)
                 if future is not None:
@@ -144,10 +156,12 @@ class ProcessEngine:
     """Engine protocol over N worker processes; `new_session` is thread-safe."""
 
     def __init__(self, factory: EngineFactory, *, workers: int, name: str = "engine") -> None:
-        """`factory` (picklable: a module-level function) builds a ready engine in a worker."""
+        """`factory` (picklable: a module-level function) builds a ready engine or decoder in
+        a worker."""
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.name = name
+        self._info: EngineInfo | None = None
         self._factory = factory
         self._count = workers
         self._ctx = multiprocessing.get_context("spawn")
@@ -167,12 +181,33 @@ class ProcessEngine:
         except BaseException:
             self.close()
             raise
+        self._info = self._workers[0].info
+
+    @property
+    def info(self) -> EngineInfo:
+        """The hosted engine's info, as its first worker reported it once loaded."""
+        if self._info is None:
+            raise RuntimeError("the engine workers have not started")
+        return self._info
+
+    def decode(self, request: object) -> object:
+        """Run a stateless request on the worker with the fewest calls in flight (hosted
+        `Decoder`s only); thread-safe, blocks (GIL released) until the reply."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the engine is closed")
+            for i, worker in enumerate(self._workers):
+                if worker.dead:
+                    self._replace(i)
+            worker = min(self._workers, key=lambda w: w.in_flight)
+        return worker.call("decode", 0, request)
 
     def worker_pids(self) -> list[int]:
         with self._lock:
             return [w.pid for w in self._workers]
 
-    def new_session(self, source_rate_hz: int = ENGINE_SAMPLE_RATE_HZ) -> WorkerSession:
+    def new_session(self, source_rate_hz: int = ENGINE_SAMPLE_RATE_HZ,
+                    hints: SessionHints | None = None) -> WorkerSession:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the engine is closed")
@@ -183,7 +218,7 @@ class ProcessEngine:
             worker.sessions += 1
         session = WorkerSession(self, worker, next(self._session_ids))
         try:
-            worker.call("new", session.session_id, source_rate_hz)
+            worker.call("new", session.session_id, (source_rate_hz, hints or SessionHints()))
         except BaseException:
             self._release(worker)
             raise

@@ -3,7 +3,12 @@
 The worker loads the engine once (its own decoder pool), then answers requests from one duplex
 pipe in order. Requests are `(call_id, op, session_id, arg)`; replies are
 `(call_id, ok, value)`, where a failed call's value is the exception's text. The first reply
-(call id `READY_ID`) says the engine loaded (value: the worker's pid) or why it did not.
+(call id `READY_ID`) says the engine loaded (value: the worker's pid and the engine's
+`EngineInfo`) or why it did not.
+
+The hosted object is either an `Engine` (stateful sessions: ops new, feed, commit, close) or a
+`Decoder` (stateless: op decode, whose argument carries everything, so any worker can serve
+any session's request).
 End of file on the pipe (the server exited, even by SIGKILL) or a `None` request stops the
 worker, so it can never outlive the server for long.
 """
@@ -17,22 +22,30 @@ from multiprocessing.connection import Connection
 
 import numpy as np
 
-from .base import Engine, EngineSession
+from .base import Decoder, Engine, EngineSession, SessionHints
 
 READY_ID = 0
-EngineFactory = Callable[[], Engine]
+EngineFactory = Callable[[], Engine | Decoder]
 
 
 def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def dispatch(engine: Engine, sessions: dict[int, EngineSession], op: str, session_id: int,
-             arg: object) -> object:
+def dispatch(engine: Engine | Decoder, sessions: dict[int, EngineSession], op: str,
+             session_id: int, arg: object) -> object:
     """Run one request against the hosted engine; the reply's value."""
+    if op == "decode":
+        if not isinstance(engine, Decoder):
+            raise ValueError(f"{engine.info.name} is not a stateless decoder")
+        return engine.decode(arg)
+    if isinstance(engine, Decoder):
+        raise ValueError(f"{engine.info.name} has no sessions (op {op!r})")
     if op == "new":
-        assert isinstance(arg, int)
-        sessions[session_id] = engine.new_session(arg)
+        assert isinstance(arg, tuple)
+        rate, hints = arg
+        assert isinstance(rate, int) and isinstance(hints, SessionHints)
+        sessions[session_id] = engine.new_session(rate, hints)
         return None
     if op == "close":
         session = sessions.pop(session_id, None)
@@ -60,7 +73,7 @@ def serve_worker(conn: Connection, factory: EngineFactory) -> None:
         return
     sessions: dict[int, EngineSession] = {}
     try:
-        conn.send((READY_ID, True, os.getpid()))
+        conn.send((READY_ID, True, (os.getpid(), engine.info)))
         while (request := conn.recv()) is not None:
             call_id, op, session_id, arg = request
             try:

@@ -1,0 +1,50 @@
+"""ProcessEngine hosting a stateless Decoder: any worker serves any request, the least busy
+first; session operations are refused."""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import threading
+
+import pytest
+
+from scribe_desktop.server.engines.process_host import ProcessEngine, RemoteEngineError
+from tests.server.process_fakes import PidDecoder
+
+
+def test_decodes_run_at_once_on_the_idle_workers() -> None:
+    """Two decode requests at once go to the two workers and run together."""
+    barrier = multiprocessing.get_context("spawn").Barrier(2)
+    pool = ProcessEngine(functools.partial(PidDecoder, barrier), workers=2, name="pid")
+    pool.start()
+    try:
+        assert pool.info.name == "pid" and pool.info.redecodes
+        results: list[object] = [None, None]
+
+        def decode(i: int) -> None:
+            results[i] = pool.decode("wait")
+
+        threads = [threading.Thread(target=decode, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        pids = {r[0] for r in results if isinstance(r, tuple)}
+        assert pids == set(pool.worker_pids())
+    finally:
+        pool.close()
+
+
+def test_decoder_errors_reach_the_caller_and_sessions_are_refused() -> None:
+    """A decoder exception is raised in the caller; a stateless decoder has no sessions."""
+    pool = ProcessEngine(PidDecoder, workers=1, name="pid")
+    pool.start()
+    try:
+        with pytest.raises(RemoteEngineError, match="RuntimeError: decoder exploded"):
+            pool.decode("boom")
+        assert pool.decode("again")[1] == "again"  # type: ignore[index]
+        with pytest.raises(RemoteEngineError, match="has no sessions"):
+            pool.new_session()
+    finally:
+        pool.close()

@@ -1,0 +1,192 @@
+"""WhisperSession over a recording fake decoder and real speech: what it decodes, when, and how
+the pieces come back together (no Whisper model needed; the Silero VAD is real)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scribe_desktop.server.engines.base import EngineInfo, SessionHints
+from scribe_desktop.server.engines.whisper_decoder import Decoded, DecodeRequest
+from scribe_desktop.server.engines.whisper_engine import WhisperEngine
+from scribe_desktop.server.engines.whisper_text import DecodedWord
+from tests.human_speech import librivox
+
+RATE = 16000
+
+
+@dataclass
+class RecordingDecoder:
+    """Answers one word per half second of audio; records every request; can hold a decode
+    until released, and counts decodes running at once."""
+
+    info: EngineInfo = field(default_factory=lambda: EngineInfo("whisper", "fake", ("en",),
+                                                                redecodes=True))
+    requests: list[DecodeRequest] = field(default_factory=list)
+    hold: threading.Event | None = None
+    holding: threading.Event = field(default_factory=threading.Event)
+    running: int = 0
+    most_at_once: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def decode(self, request: object) -> Decoded:
+        assert isinstance(request, DecodeRequest)
+        with self.lock:
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+            self.requests.append(request)
+            n = len(self.requests)
+        try:
+            if self.hold is not None and not request.word_timestamps:
+                self.holding.set()
+                assert self.hold.wait(10)
+            seconds = len(request.audio) / 2 / RATE
+            words = tuple(DecodedWord(f" w{n}.{i}", i * 0.5, i * 0.5 + 0.4, 0.9)
+                          for i in range(int(seconds / 0.5)))
+            return Decoded("".join(w.text for w in words).strip(), words)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+    def close(self) -> None:
+        pass
+
+
+def speech(seconds_of_silence_after: float = 0.5) -> np.ndarray:
+    utterance = librivox()[0].samples
+    return np.concatenate([utterance, np.zeros(int(seconds_of_silence_after * RATE),
+                                               dtype=np.int16)])
+
+
+def feed(session: object, audio: np.ndarray, chunk: int = 1600) -> None:
+    for i in range(0, audio.size, chunk):
+        session.feed(audio[i:i + chunk])  # type: ignore[attr-defined]
+
+
+def test_silence_and_noise_are_never_decoded() -> None:
+    """Commits of silence or white noise return no text without asking the model at all."""
+    decoder = RecordingDecoder()
+    session = WhisperEngine(decoder).new_session()
+    feed(session, np.zeros(3 * RATE, dtype=np.int16))
+    assert session.decode_partial() is None
+    assert session.commit().text == ""
+    noise = np.random.default_rng(3).normal(0, 3000, 3 * RATE).astype(np.int16)
+    feed(session, noise)
+    assert session.decode_partial() is None
+    assert session.commit().text == ""
+    assert decoder.requests == []
+
+
+def test_only_speech_is_decoded_and_times_are_of_the_segment() -> None:
+    """Leading silence is not sent to the model, and word times still count it."""
+    decoder = RecordingDecoder()
+    session = WhisperEngine(decoder).new_session()
+    lead = np.zeros(5 * RATE, dtype=np.int16)
+    feed(session, np.concatenate([lead, speech()]))
+    result = session.commit()
+    (request,) = decoder.requests
+    assert request.word_timestamps
+    sent_s = len(request.audio) / 2 / RATE
+    assert sent_s < librivox()[0].seconds + 1.5  # the 5 s of silence were not sent
+    assert result.words and result.words[0].start_s > 4.0
+    assert result.text == "".join((w.prefix if i else "") + w.word
+                                  for i, w in enumerate(result.words))
+
+
+def test_a_commit_supersedes_the_partial_decode_in_flight() -> None:
+    """A commit during a partial decode decodes at once; the stale partial is dropped."""
+    decoder = RecordingDecoder(hold=threading.Event())
+    session = WhisperEngine(decoder).new_session()
+    feed(session, speech())
+    partial: list[str | None] = []
+    worker = threading.Thread(target=lambda: partial.append(session.decode_partial()))
+    worker.start()
+    assert decoder.holding.wait(10)
+    result = session.commit()  # returns while the partial decode is still held
+    assert result.text and [r.word_timestamps for r in decoder.requests] == [False, True]
+    assert decoder.most_at_once == 2
+    decoder.hold.set()  # type: ignore[union-attr]
+    worker.join(10)
+    assert partial == [None]  # its segment was committed: never shown
+    feed(session, speech())
+    assert session.decode_partial()  # the next segment's partials flow again
+
+
+def test_a_long_segment_is_decoded_in_windows_under_30_seconds() -> None:
+    """A 50 s segment is sealed at pauses: no decode exceeds 30 s and no audio is lost."""
+    decoder = RecordingDecoder()
+    session = WhisperEngine(decoder).new_session()
+    utterances = [u.samples for u in librivox()] * 2
+    gap = np.zeros(int(0.4 * RATE), dtype=np.int16)
+    audio = np.concatenate([x for u in utterances for x in (u, gap)])
+    feed(session, audio)
+    result = session.commit()
+    lengths = [len(r.audio) / 2 / RATE for r in decoder.requests]
+    assert len(lengths) >= 2 and max(lengths) <= 30.0
+    assert sum(lengths) >= 0.9 * audio.size / RATE  # every piece of speech was decoded
+    starts = [w.start_s for w in result.words]
+    assert starts == sorted(starts) and starts[-1] > 40.0
+    # the second window is prompted with what the first one said
+    assert decoder.requests[1].prompt and "w1." in decoder.requests[1].prompt
+
+
+def test_partials_of_a_long_segment_keep_the_sealed_words() -> None:
+    """Partials past the seal show the sealed words first; the commit decodes only the rest."""
+    decoder = RecordingDecoder()
+    session = WhisperEngine(decoder).new_session()
+    utterances = [u.samples for u in librivox()] * 2
+    audio = np.concatenate(utterances)
+    feed(session, audio[:int(30 * RATE)])
+    first = session.decode_partial()
+    assert first is not None and first.startswith("w1.0 ")  # the sealed head's final words
+    feed(session, audio[int(30 * RATE):])
+    session.decode_partial()
+    before = len(decoder.requests)
+    result = session.commit()
+    assert len(decoder.requests) == before + 1
+    assert result.text.startswith("w1.0 ")
+
+
+def test_hints_and_previous_text_reach_the_model() -> None:
+    """Keyterms, the language and previous_text go into the decode; the committed text then
+    becomes the next segment's prompt."""
+    decoder = RecordingDecoder()
+    engine = WhisperEngine(decoder)
+    session = engine.new_session(16000, SessionHints(language="en",
+                                                     keyterms=("Dashwood", "Kubernetes")))
+    session.set_previous_text("Chapter one.")
+    feed(session, speech())
+    first = session.commit()
+    feed(session, speech())
+    session.commit()
+    one, two = decoder.requests
+    assert (one.prompt, one.hotwords, one.language) == ("Chapter one.", "Dashwood, Kubernetes",
+                                                        "en")
+    assert two.prompt is not None and two.prompt.endswith(first.text)
+
+
+def test_no_partial_decode_once_speech_has_ended() -> None:
+    """After a decode has heard the speech end, more silence brings no more partial decodes."""
+    decoder = RecordingDecoder()
+    session = WhisperEngine(decoder).new_session()
+    feed(session, speech(seconds_of_silence_after=1.0))
+    assert session.decode_partial() is not None
+    feed(session, np.zeros(2 * RATE, dtype=np.int16))
+    assert session.decode_partial() is None
+    assert len(decoder.requests) == 1
+    feed(session, speech())  # speech again: decoded again
+    assert session.decode_partial() is not None
+    assert len(decoder.requests) == 2
+
+
+def test_words_are_timed_only_when_the_client_gets_them() -> None:
+    """Without word timestamps the final decode skips the alignment and returns text only."""
+    decoder = RecordingDecoder()
+    session = WhisperEngine(decoder).new_session(16000, SessionHints(word_timestamps=False))
+    feed(session, speech())
+    result = session.commit()
+    (request,) = decoder.requests
+    assert request.final and not request.word_timestamps
+    assert result.words == () and result.text
