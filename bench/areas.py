@@ -17,6 +17,7 @@ from bench import (
     client_latency,
     engine_compare,
     entity_bench,
+    faults,
     server_abuse,
     server_latency,
     shaping_bench,
@@ -327,6 +328,38 @@ byte sent) are held open, then a slowloris upgrade request sent one byte per 100
 """
 
 
+def render_faults(data: dict[str, Any]) -> str:
+    return f"""Every client path driven as a user drives it through faults injected mid-sentence,
+{data['scripts']} scripts of 30 distinct words each (espeak-ng, 27 s with pauses), against the
+real server app with pocketsphinx held to the scripts' vocabulary (so every word is
+recognised and can be counted) that also commits on its own at pauses after 6 s, as the
+cloud does after 36-90 s (rule C5) (bench/faults.py; the rig is tests/faults).
+
+{faults.markdown(data['results'])}
+
+* **scenario**: *N cuts*: a proxy resets both sides of the connection N times, each inside a
+  sentence; *downlink +x s*: everything the server says reaches the client x s late (its
+  commits arrive after more audio was sent); *server SIGKILL*: the server is killed inside a
+  sentence and restarted on the same port (model load included).
+* **lost / duplicated**: spoken words missing from what the user got, and words in it more
+  than once; **misheard**: words not in the script (recognition, or a replayed word
+  fragment). Targets: 0 for all three.
+* **what the user got**: `transcribe`'s stdout; `listen`'s closing transcript; the window's
+  committed segments.
+* **runs failed**: runs whose command exited non-zero or whose window showed an error.
+
+Hostile frames (seeded: truncated and bit-flipped JSON, wrong types, unknown and huge
+fields, audio that is not base64 or not whole samples, binary frames, out-of-order
+messages), to the real server process and from a server to the real client
+(tests/faults/fuzzing.py):
+
+{faults.fuzz_markdown(data.get('fuzz') or {})}
+
+* **memory**: the server's resident memory (with its engine workers) and the client's
+  Python heap (tracemalloc), from after the first tenth of the frames to the end.
+"""
+
+
 def render_entities(data: dict[str, Any]) -> str:
     return f"""`entity_messages` (every detector, overlap resolution, redaction and the message
 objects: what a session adds after each commit with entity_detection=all and
@@ -365,6 +398,7 @@ AREAS: tuple[Area, ...] = (
     Area("server", "Local server under concurrent sessions", "server_latency", 900,
          render_server),
     Area("abuse", "Local server under local abuse", "server_abuse", 300, render_abuse),
+    Area("faults", "Client paths under faults", "faults", 2400, render_faults, ("--scripts", "1")),
     Area("entities", "Entity detection per segment", "entity_bench", 300, render_entities),
     Area("engines", "Engines compared on human speech", "engine_compare", 1200,
          render_engines),

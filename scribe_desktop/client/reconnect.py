@@ -71,7 +71,7 @@ async def reconnect(lost: ScribeSession, endpoint: Endpoint, auth: Auth, *,
             continue
         try:
             for item in plan.items:
-                await session.send_audio(item.audio)
+                await session.send_audio(item.audio, inserted=item.inserted)
                 if item.commit:
                     await session.commit()
         except ScribeError as exc:

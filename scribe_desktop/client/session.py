@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CONNECT_TIMEOUT_S = 10.0
 CLOSE_TIMEOUT_S = 2.0  # a live server was seen not echoing our close frame (§7)
+UNDECODABLE_LOGGED, UNDECODABLE_LOG_EVERY = 5, 1000  # the first few, then one in a thousand
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,7 @@ class ScribeSession:
     def decode_errors(self) -> int:
         return self.connection.decode_errors
 
-    async def send_audio(self, pcm: bytes) -> None:
+    async def send_audio(self, pcm: bytes, *, inserted: bool = False) -> None:
         """Send raw audio (whole samples) in the session's `audio_format`; C9: it is split
         into chunks of <= 250 ms.
 
@@ -129,7 +130,7 @@ class ScribeSession:
         """
         self._raise_if_ended()
         async with self._send_lock:
-            self.connection.send_audio(pcm, self._clock())
+            self.connection.send_audio(pcm, self._clock(), inserted=inserted)
             await self._flush()
 
     async def commit(self, *, final: bool = False) -> int | None:
@@ -202,7 +203,11 @@ class ScribeSession:
                 self._queue.put_nowait(_End(self._failure))
             return
         if isinstance(event, Undecodable):
-            log.warning("skipping an undecodable frame: %s", event.reason)  # rule B1
+            count = self.connection.decode_errors
+            if count <= UNDECODABLE_LOGGED or count % UNDECODABLE_LOG_EVERY == 0:
+                # rule B1; a broken or hostile server must not fill the log
+                log.warning("skipping an undecodable frame (%d so far): %s", count,
+                            event.reason[:200])
             return
         if isinstance(event, Passed) and isinstance(event.message, UnknownMessage):
             log.debug("unknown message type %r", event.message.message_type)

@@ -199,7 +199,10 @@ async def _dictate(args: argparse.Namespace, mic: Any, backend: Backend, printer
     from .cli_backend import describe_error, status_line
     from .transcribe import close_journal, open_journal
 
-    options = SessionOptions(language_code=args.language,
+    # word timestamps: the history and exports get word times, and after a dropped
+    # connection the replay starts where the last committed word ended (not a margin
+    # before, which would send the tail of a committed word again)
+    options = SessionOptions(language_code=args.language, include_timestamps=True,
                              commit_strategy=CommitStrategy(args.commit_strategy)).validate()
     journal = open_journal(args, "listen")
     record = None if journal is None else journal.begin(SessionMeta(

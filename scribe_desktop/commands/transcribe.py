@@ -127,7 +127,12 @@ async def _main(args: argparse.Namespace) -> int:
     from ..core.redaction import Redactor
     from ..export import SessionMeta, SessionSource, SessionStatus
     from ..protocol.options import DEFAULT_MODEL_ID, OptionsError
-    from ..session.file_transcription import StreamPolicy, TranscriptionIncomplete, transcribe_file
+    from ..session.file_transcription import (
+        FileTranscription,
+        StreamPolicy,
+        TranscriptionIncomplete,
+        transcribe_file,
+    )
     from .cli_backend import describe_error, note, open_backend, status_line
 
     kind = BackendKind(args.backend)

@@ -50,9 +50,9 @@ class Entry:
         seg = self.segment
         words = tuple(_shifted(w, self.offset_s) for w in seg.words or ())
         if seg.words:
-            return ExportSegment(seg.text, words, seg.language_code)
-        end = self.end_s
-        return ExportSegment(seg.text, words, seg.language_code, start_s=None, end_s=end)
+            return ExportSegment(seg.text, words, seg.language_code, shaped=seg.shaped)
+        return ExportSegment(seg.text, words, seg.language_code, start_s=None, end_s=self.end_s,
+                             shaped=seg.shaped)
 
 
 def _shifted(word: Word, offset_s: float) -> Word:

@@ -20,8 +20,9 @@ Receive rules applied here (protocol doc, "Our client"):
   quiet before our answers count as complete.
 * B2: an error frame fails the connection (`ServerFailed`); the server closes after it.
 
-Across reconnects (`successor()`): word times are moved to the stream's clock (`offset_s`:
-where this connection's time 0 lies in the whole stream), audio no commit provably covers is
+Word times are moved to the caller's clock: the silence the client inserted (padding,
+keep-alive) is taken out, and across reconnects (`successor()`) `offset_s` says where this
+connection's time 0 lies in the caller's audio. Audio no commit provably covers is
 replayed, and words the replay repeats from what was already committed are cut from the
 first commit of the new connection (`overlap`).
 
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
@@ -66,24 +68,40 @@ from .overlap import (
     ReplayOverlap,
     drop_word_items,
     drop_words,
-    shift_words,
+    map_word_times,
     words_of,
 )
 from .uplink import ReplayPlan, Uplink
 
 __all__ = [
-    "DEFAULT_VAD_SILENCE_S", "SERVER_AUTO_COMMIT_FLOOR_S", "ClientConnection", "Commit",
+    "AUTO_COMMIT_CONFIG_KEY", "DEFAULT_VAD_SILENCE_S", "SERVER_AUTO_COMMIT_FLOOR_S",
+    "ClientConnection", "Commit",
     "CommitTimed", "ConnectionEvent", "ConnectionState", "Partial", "Passed",
     "ProtocolViolation", "ServerFailed", "Started", "Undecodable", "as_message",
 ]
 
 # The service commits on its own after this much uncommitted audio in manual mode (§10.2:
-# documented 90 s, observed ≈36 s); below it a commit can only be the answer to ours.
+# documented 90 s, observed ≈36 s); below it a commit can only be the answer to ours. A
+# server may announce its own interval (`AUTO_COMMIT_CONFIG_KEY` in session_started.config,
+# which our local server does); it is read when present, never required (C2).
 SERVER_AUTO_COMMIT_FLOOR_S = 30.0
+AUTO_COMMIT_CONFIG_KEY = "auto_commit_interval_secs"
 DEFAULT_VAD_SILENCE_S = 1.5  # §4 default of vad_silence_threshold_secs
 DEFAULT_ROUND_TRIP_S = 1.0  # assumed commit round trip before one was measured
 REPLAY_MARGIN_MIN_S = 2.0  # a server commit surely covers audio sent this long before it
 SETTLE_MIN_S, SETTLE_MAX_S = 0.3, 5.0
+# a server that commits at a pause sees one at its chunk boundaries: up to one chunk late
+PAUSE_CHUNK_S = 0.25
+VAD_TAIL_S = 0.25  # see ClientConnection._vad_tail_s
+
+
+def announced_auto_commit_s(config: Mapping[str, Any], default: float) -> float:
+    """The automatic-commit interval a server announced in session_started.config, if it
+    did (a number >= 0; 0: it may commit at any moment), else `default`."""
+    value = config.get(AUTO_COMMIT_CONFIG_KEY) if isinstance(config, Mapping) else None
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    return default
 
 
 class ConnectionState(Enum):
@@ -105,9 +123,10 @@ class ClientConnection:
                  vad_silence_s: float = DEFAULT_VAD_SILENCE_S, offset_s: float = 0.0,
                  first_commit_index: int = 0, first_request: int = 1,
                  round_trip_s: float | None = None, server_commits_seen: bool = False,
-                 ) -> None:
-        """`offset_s`, `first_commit_index`, `first_request` and `round_trip_s` continue a
-        previous connection of the same stream (see `successor`)."""
+                 auto_commit_floor_s: float = SERVER_AUTO_COMMIT_FLOOR_S) -> None:
+        """`offset_s`, `first_commit_index`, `first_request`, `round_trip_s` and what is known
+        of the server's commits continue a previous connection of the same stream (see
+        `successor`)."""
         self.uplink = uplink
         self.commit_strategy = commit_strategy
         self.vad_silence_s = vad_silence_s
@@ -120,7 +139,8 @@ class ClientConnection:
         self._outgoing: list[str] = []
         self._next_index = first_commit_index
         self._next_request = first_request
-        self._pending: deque[tuple[int, float | None]] = deque()  # (request, sent at)
+        # (request, sent at, whether the server could have committed on its own by then)
+        self._pending: deque[tuple[int, float | None, bool]] = deque()
         self._echo_candidate: str | None = None
         self._awaiting_timestamps: int | None = None  # commit index the next CommitTimed is for
         self._last_commit_text: str | None = None
@@ -133,6 +153,7 @@ class ClientConnection:
         # until its timings arrive
         self._maybe_committed = 0  # stream offset up to which a server commit may reach
         self.server_commits_seen = server_commits_seen
+        self.auto_commit_floor_s = auto_commit_floor_s
         self.throttled_request: int | None = None  # our commit the server found redundant
 
     @classmethod
@@ -149,7 +170,7 @@ class ClientConnection:
     @property
     def pending_requests(self) -> tuple[int, ...]:
         """Our commit requests not answered yet, oldest first."""
-        return tuple(request for request, _ in self._pending)
+        return tuple(request for request, _, _ in self._pending)
 
     @property
     def last_request(self) -> int:
@@ -176,7 +197,7 @@ class ClientConnection:
         manual mode once enough audio is uncommitted for its automatic commit."""
         if self.commit_strategy is not CommitStrategy.MANUAL or self.server_commits_seen:
             return True
-        return self.uplink.uncommitted_s >= SERVER_AUTO_COMMIT_FLOOR_S
+        return self.uplink.uncommitted_s >= self.auto_commit_floor_s
 
     def answers_settled(self, now: float) -> float | None:
         """None once every commit we asked for is answered beyond doubt; otherwise how long
@@ -192,7 +213,18 @@ class ClientConnection:
             return None
         quiet_for = now - self._last_message_at
         needed = min(max(2 * self.round_trip_s, SETTLE_MIN_S), SETTLE_MAX_S)
-        return None if quiet_for >= needed else needed - quiet_for
+        if quiet_for < needed:
+            return needed - quiet_for
+        if self.state is ConnectionState.OPEN:  # every answer is in: no more doubt
+            self.uplink.resolve_doubt()
+            self._uncertain = False
+        return None
+
+    @property
+    def unresolved(self) -> bool:
+        """Whether a commit of ours may still be unanswered: pending, or counted as answered
+        by what may have been the server's own commit (its audio is replayed on reconnect)."""
+        return bool(self._pending) or self.uplink.in_doubt
 
     # --- sending ----------------------------------------------------------------------------
 
@@ -202,26 +234,35 @@ class ClientConnection:
         if self.state is ConnectionState.FAILED:
             raise ProtocolViolation("the session failed; nothing more may be sent")
 
-    def send_audio(self, pcm: bytes, now: float) -> None:
-        """Queue `pcm` (raw audio in the session format) as chunks of <= max_chunk_s (C9)."""
+    def send_audio(self, pcm: bytes, now: float, *, inserted: bool = False) -> None:
+        """Queue `pcm` (raw audio in the session format) as chunks of <= max_chunk_s (C9).
+        `inserted`: replayed silence we inserted before (`ReplayItem.inserted`)."""
         self._check_open()
-        self._outgoing.extend(encode_client_message(c) for c in self.uplink.audio(pcm, now))
+        self._outgoing.extend(encode_client_message(c)
+                              for c in self.uplink.audio(pcm, now, inserted=inserted))
 
     def commit(self, now: float, *, final: bool = False) -> int | None:
         """Queue a commit request; its number (answered by a `Commit` whose `answers` is
         it), or None when it was skipped because nothing new was sent (C6).
 
         The commit is padded so that it is not throttled even if the server committed on its
-        own just before reading it (C6 with C5): when the server may segment on its own a
-        `final` commit gets the VAD silence plus 0.3 s (its VAD then commits any speech within
-        the padding, leaving 0.3 s for ours); any other final commit 0.3 s, and so does every
-        commit while the server may commit on its own. Should a commit still be throttled,
-        the server's own commit covered everything before it: see `throttled_request`."""
+        own just before reading it (C6 with C5). When the server may segment by VAD, or this
+        is the `final` commit, the padding is the VAD silence plus 0.3 s (its VAD then commits
+        any speech within the padding, leaving 0.3 s for ours); while a manual-mode server
+        may commit on its own (at a pause, which the padding is), twice 0.3 s plus a chunk;
+        any other final commit 0.3 s. The padding is silence on the stream's clock only:
+        word times leave it out (`Uplink.caller_s`). Should a commit still be throttled, see
+        `Uplink.on_throttled`: nothing is lost."""
         self._check_open()
+        # before this commit resets the count: the server counts no more than we do, so an
+        # automatic commit of its own could have come only if ours had reached its interval
+        may_commit = self.server_may_commit()
         min_pad_s = 0.0
-        if final and self.server_may_commit():
+        if may_commit and (final or self.commit_strategy is not CommitStrategy.MANUAL):
             min_pad_s = self.vad_silence_s + MIN_COMMIT_AUDIO_S
-        elif final or self.server_may_commit():
+        elif may_commit:
+            min_pad_s = 2 * MIN_COMMIT_AUDIO_S + PAUSE_CHUNK_S
+        elif final:
             min_pad_s = MIN_COMMIT_AUDIO_S
         chunks = self.uplink.commit(now, min_pad_s=min_pad_s)
         if not chunks:
@@ -229,7 +270,7 @@ class ClientConnection:
         self._outgoing.extend(encode_client_message(c) for c in chunks)
         request = self._next_request
         self._next_request += 1
-        self._pending.append((request, now))
+        self._pending.append((request, now, may_commit))
         self._uncertain = False  # from now on, only answers to this request matter
         return request
 
@@ -270,18 +311,22 @@ class ClientConnection:
         if isinstance(message, ServerError):
             self.state = ConnectionState.FAILED
             self.error = message
-            if message.error_type is ErrorType.COMMIT_THROTTLED and self._pending:
-                # Our commit met a commit the server had just made on its own (C5, C6):
-                # that one covered the audio, and its answer came before this error. The
-                # request is settled; a replay must not ask for it again.
-                self.throttled_request, _ = self._pending.popleft()
-                self.uplink.on_committed("", solicited=True)
+            # A throttled commit met a commit the server had just made on its own (C5, C6):
+            # that one covered the audio, and its answer came before this error. Without
+            # doubt it was our oldest pending commit, now settled (a replay must not ask for
+            # it again); in doubt, see `Uplink.on_throttled`.
+            settled = message.error_type is ErrorType.COMMIT_THROTTLED \
+                and self.uplink.on_throttled()
+            if settled and self._pending:
+                self.throttled_request = self._pending.popleft()[0]
             self._events.append(ServerFailed(message))
             return
         if self.state is ConnectionState.AWAITING_START:
             if isinstance(message, SessionStarted):
                 self.state = ConnectionState.OPEN
                 self.session_id = message.session_id
+                self.auto_commit_floor_s = announced_auto_commit_s(message.config,
+                                                                   self.auto_commit_floor_s)
                 self._events.append(Started(message.session_id, message.config))
             else:
                 self._events.append(Passed(message))  # odd, but lenient (B1)
@@ -314,9 +359,15 @@ class ClientConnection:
             self.server_commits_seen = True
             self._uncertain = True
             return None, True
-        certain = not self.server_may_commit()
-        request, sent_at = self._pending.popleft()
-        if sent_at is not None and now is not None:
+        request, sent_at, could = self._pending.popleft()
+        certain = not (could or self.server_may_commit())
+        if not certain:
+            # if this was the server's own commit, it commits on its own from anywhere it
+            # chooses: our later requests cannot be told from its commits either
+            self.server_commits_seen = True
+        if certain and sent_at is not None and now is not None:
+            # only a certain answer times a round trip: the server's own commit, counted
+            # for ours, can arrive any time after our request (and would make it look short)
             self._round_trip_s = max(self._round_trip_s or 0.0, now - sent_at)
         if not certain:
             self._uncertain = True
@@ -330,17 +381,20 @@ class ClientConnection:
         self._next_index += 1
         sent = self.uplink.sent_bytes
         text, words = self._cut_overlap(index, text, words)
-        if answers is None:
+        if answers is None or not certain:
             # The server committed what it had processed by then: at least everything sent a
             # generous round trip before this arrived (bursts and processing lag included).
             # Only that leaves the replay buffer; the words' end times may trim more later.
+            # An answer counted as ours but maybe the server's own is trimmed the same way
+            # (the commit it was counted for stays in doubt until the answers settle).
             covered = 0 if now is None else self.uplink.sent_before(now - self.replay_margin_s)
-            self.uplink.on_committed(text, solicited=False, covered_bytes=covered)
+            self.uplink.on_committed(text, solicited=answers is not None, doubtful=True,
+                                     covered_bytes=covered)
             self._unsolicited_at[index] = sent
             self._maybe_committed = sent
         else:
             self.uplink.on_committed(text, solicited=True)
-        commit = Commit(index, text, answers, certain, shift_words(words, self.offset_s),
+        commit = Commit(index, text, answers, certain, self._caller_clock(words),
                         language_code)
         self._awaiting_timestamps = index if words is None else None
         self._echo_candidate = text if text.strip() else None
@@ -360,7 +414,7 @@ class ClientConnection:
             text = drop_words(msg.text, cut)
             if words is not None:
                 self._trim_replay_to_words(index, msg.words or ())
-            self._events.append(CommitTimed(index, text, shift_words(words, self.offset_s),
+            self._events.append(CommitTimed(index, text, self._caller_clock(words),
                                             msg.language_code))
             return
         if self._last_commit_text is not None and \
@@ -380,7 +434,23 @@ class ClientConnection:
         ends = [w.end_s for w in words if w.type != WordType.SPACING and w.end_s is not None]
         if ends:
             limit = self._unsolicited_at.pop(index)
-            self.uplink.forget_until(min(self.uplink.audio_format.bytes_for(max(ends)), limit))
+            end_s = max(ends) + self._vad_tail_s()
+            self.uplink.forget_until(min(self.uplink.audio_format.bytes_for(end_s), limit))
+
+    def _vad_tail_s(self) -> float:
+        """How far past its last word's end a server's own commit surely reaches. A VAD
+        commit comes only after `vad_silence_s` of silence, and engines end words a little
+        early (pocketsphinx by up to ~0.15 s): without this, a replay would start with the
+        tail of a committed word, which an engine hears as a word of its own."""
+        if self.commit_strategy is CommitStrategy.MANUAL:
+            return 0.0  # an automatic commit may come mid-speech
+        return min(VAD_TAIL_S, self.vad_silence_s / 2)
+
+    def _caller_clock(self, words: tuple[Word, ...] | None) -> tuple[Word, ...] | None:
+        """Word times from this session's stream clock to the caller's: the silence we
+        inserted taken out (padding, keep-alive), then where this session began in the
+        caller's audio (`offset_s`) added. Exports and subtitles stay on the audio's time."""
+        return map_word_times(words, lambda t: self.offset_s + self.uplink.caller_s(t))
 
     def _cut_overlap(self, index: int, text: str, words: tuple[Word, ...] | None,
                      ) -> tuple[str, tuple[Word, ...] | None]:
@@ -405,15 +475,16 @@ class ClientConnection:
         for, C11). Requests still pending here are abandoned: the replay asks for them
         again, under new numbers."""
         start = self.uplink.replay_start
-        offset_s = self.offset_s + self.uplink.audio_format.duration_s(
-            start if start is not None else self.uplink.sent_bytes)
+        offset_s = self.offset_s + self.uplink.caller_s(self.uplink.audio_format.duration_s(
+            start if start is not None else self.uplink.sent_bytes))
         uplink, plan = self.uplink.successor(now)
         nxt = ClientConnection(uplink, commit_strategy=self.commit_strategy,
                                vad_silence_s=self.vad_silence_s, offset_s=offset_s,
                                first_commit_index=self._next_index,
                                first_request=self._next_request,
                                round_trip_s=self._round_trip_s,
-                               server_commits_seen=self.server_commits_seen)
+                               server_commits_seen=self.server_commits_seen,
+                               auto_commit_floor_s=self.auto_commit_floor_s)
         max_words = 0 if self._overlap is None else self._overlap.max_remaining
         if start is not None and self._maybe_committed > start:
             overlap_s = self.uplink.audio_format.duration_s(self._maybe_committed - start)

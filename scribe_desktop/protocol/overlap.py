@@ -10,6 +10,7 @@ session's clock to the stream's.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from .messages import Word, WordType
@@ -61,18 +62,19 @@ def drop_word_items(words: tuple[Word, ...], count: int) -> tuple[Word, ...]:
     return ()
 
 
-def _shift(t: float | None, offset_s: float) -> float | None:
-    return None if t is None else round(t + offset_s, 3)
+def map_word_times(words: tuple[Word, ...] | None, to: Callable[[float], float]
+                   ) -> tuple[Word, ...] | None:
+    """Word (and character) times passed through `to` (one clock -> another)."""
+    if words is None:
+        return None
 
+    def conv(t: float | None) -> float | None:
+        return None if t is None else round(to(t), 3)
 
-def shift_words(words: tuple[Word, ...] | None, offset_s: float) -> tuple[Word, ...] | None:
-    """Word (and character) times moved by `offset_s` (a session's clock -> the stream's)."""
-    if words is None or offset_s == 0:
-        return words
     return tuple(replace(
-        w, start_s=_shift(w.start_s, offset_s), end_s=_shift(w.end_s, offset_s),
+        w, start_s=conv(w.start_s), end_s=conv(w.end_s),
         characters=None if w.characters is None else tuple(
-            replace(c, start_s=_shift(c.start_s, offset_s), end_s=_shift(c.end_s, offset_s))
+            replace(c, start_s=conv(c.start_s), end_s=conv(c.end_s))
             for c in w.characters))
         for w in words)
 

@@ -26,6 +26,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from .audio_format import AudioFormat
+from .inserted import InsertedSilence
 from .messages import InputAudioChunk
 from .options import MAX_PREVIOUS_TEXT_CHARS, MIN_COMMIT_AUDIO_S
 
@@ -54,10 +55,12 @@ def trim_previous_text(text: str | None, limit: int = MAX_PREVIOUS_TEXT_CHARS) -
 
 @dataclass(frozen=True, slots=True)
 class ReplayItem:
-    """Audio to send again after a reconnect; `commit` asks for a commit after it."""
+    """Audio to send again after a reconnect; `commit` asks for a commit after it;
+    `inserted`: it is silence we inserted (padding, keep-alive), not the caller's audio."""
 
     audio: bytes
     commit: bool = False
+    inserted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,7 @@ class _Stored:
     start: int  # stream byte offset of this audio's first byte
     audio: bytes
     sent_at: float  # the caller's clock when it went out
+    inserted: bool = False  # silence we inserted (padding, keep-alive)
 
     @property
     def end(self) -> int:
@@ -122,6 +126,10 @@ class Uplink:
         self._committed_at = 0  # offset of the last commit (ours or the server's)
         self._caller_audio_since_commit = False
         self._pending_commits: deque[int] = deque()  # offsets of commits awaiting an answer
+        # offsets of commits counted as answered by a commit that may have been the server's
+        # own (C5): until that doubt is resolved, a replay asks for them again
+        self._doubtful: list[int] = []
+        self._clock = InsertedSilence()
         self._replay: deque[_Stored] = deque()
         self._replay_bytes = 0
         self.replay_dropped_bytes = 0
@@ -157,6 +165,19 @@ class Uplink:
         """Commits sent whose `committed_transcript` has not arrived yet."""
         return len(self._pending_commits)
 
+    def caller_s(self, stream_s: float) -> float:
+        """Where stream time `stream_s` of this session falls on the caller's clock: the
+        silence we inserted before it (padding, keep-alive) taken out. Word times from the
+        server are on the stream's clock; the caller's audio is on this one."""
+        b = self.audio_format.bytes_for(max(stream_s, 0.0))
+        return self.audio_format.duration_s(b - self._clock.before(b))
+
+    @property
+    def in_doubt(self) -> bool:
+        """Whether a commit of ours was counted as answered by what may have been the
+        server's own commit (see `on_committed(doubtful=True)`)."""
+        return bool(self._doubtful)
+
     @property
     def replay_s(self) -> float:
         """Seconds of caller audio not yet covered by a received committed transcript."""
@@ -178,8 +199,11 @@ class Uplink:
             raise ValueError(f"{len(pcm)} bytes is not a whole number of "
                              f"{self.audio_format.value} samples")
 
-    def audio(self, pcm: bytes, now: float) -> list[InputAudioChunk]:
-        """Chunks carrying `pcm` (raw audio in the session format), split to <= max_chunk_s."""
+    def audio(self, pcm: bytes, now: float, *, inserted: bool = False
+              ) -> list[InputAudioChunk]:
+        """Chunks carrying `pcm` (raw audio in the session format), split to <= max_chunk_s.
+        `inserted`: silence we inserted earlier (a replayed padding), not the caller's audio:
+        it does not count as something to commit, nor on the caller's clock."""
         self._check_aligned(pcm)
         if not pcm:
             return []
@@ -188,9 +212,10 @@ class Uplink:
         for start in range(0, len(pcm), step):
             part = bytes(pcm[start:start + step])
             chunks.append(self._chunk(part))
-            self._remember(part, now)
+            self._remember(part, now, inserted=inserted)
             self._sent_bytes += len(part)
-        self._caller_audio_since_commit = True
+        if not inserted:
+            self._caller_audio_since_commit = True
         self._last_audio_at = now
         return chunks
 
@@ -212,7 +237,7 @@ class Uplink:
             # round up by one sample so float error never leaves us a hair under 0.3 s
             pad = self.audio_format.silence(missing_s + 1 / self.sample_rate_hz)
             chunks.append(self._chunk(pad))
-            self._remember(pad, now)
+            self._remember(pad, now, inserted=True)
             self._sent_bytes += len(pad)
             self.padded_bytes += len(pad)
             self._last_audio_at = now
@@ -233,7 +258,7 @@ class Uplink:
             return None
         silence = self.audio_format.silence(self.keepalive_chunk_s)
         chunk = self._chunk(silence)
-        self._remember(silence, now)
+        self._remember(silence, now, inserted=True)
         self._sent_bytes += len(silence)
         self._last_audio_at = now
         self.keepalives_sent += 1
@@ -241,7 +266,7 @@ class Uplink:
 
     # --- what the server answered ------------------------------------------------------------
 
-    def on_committed(self, text: str, *, solicited: bool,
+    def on_committed(self, text: str, *, solicited: bool, doubtful: bool = False,
                      covered_bytes: int | None = None) -> None:
         """Account for a received `committed_transcript`; `solicited`: it answers our oldest
         pending commit (the connection attributes commits, rule C5).
@@ -250,17 +275,47 @@ class Uplink:
         covers what the server had received when it committed, which we cannot know: the
         replay buffer is trimmed only to `covered_bytes` (the caller's conservative bound;
         default: nothing). Unsolicited commits reset the uncommitted count, so our next
-        commit pads against what the server may count.
+        commit pads against what the server may count. `doubtful`: counted as the answer to
+        our oldest commit, but it may have been the server's own; it is trimmed like an
+        unsolicited one, and our commit stays in doubt (`resolve_doubt`, `on_throttled`).
         """
-        if solicited and self._pending_commits:
+        if solicited and doubtful and self._pending_commits:
+            self._doubtful.append(self._pending_commits.popleft())
+            covered = 0 if covered_bytes is None else min(covered_bytes, self._doubtful[-1])
+            self._committed_at = self._sent_bytes
+        elif solicited and self._pending_commits:
             covered = self._pending_commits.popleft()
         else:
             covered = 0 if covered_bytes is None else min(covered_bytes, self._sent_bytes)
+            # for padding only: the server may have counted from anywhere up to here. Our
+            # audio since is still ours to commit (the server may have committed before it
+            # arrived), so a final commit is not skipped: at worst its answer is empty.
             self._committed_at = self._sent_bytes
-            self._caller_audio_since_commit = False
         self._forget_until(covered)
         if text.strip():
             self._committed_tail = " ".join(f"{self._committed_tail} {text}".split())[-500:]
+
+    def resolve_doubt(self) -> None:
+        """The server has answered everything (it went quiet long enough): the commits in
+        doubt were ours after all, and their audio is covered."""
+        if self._doubtful:
+            self._forget_until(max(self._doubtful))
+            self._doubtful.clear()
+
+    def on_throttled(self) -> bool:
+        """Account for `commit_throttled`: the server had < 0.3 s uncommitted when it read
+        one of our commits, so a commit of its own had just covered the audio before it.
+        Without doubt that was our oldest pending commit (True: it is settled). In doubt it
+        was one of the commits counted since the doubt began, at the latest: only the audio
+        up to the first of those is surely covered; the others are asked for again on
+        replay (False)."""
+        if self._doubtful:
+            self._forget_until(self._doubtful.pop(0))
+            return False
+        if self._pending_commits:
+            self._forget_until(self._pending_commits.popleft())
+            return True
+        return False
 
     def forget_until(self, offset: int) -> None:
         """Drop replay audio that ends at or before byte `offset` (known to be committed)."""
@@ -296,20 +351,21 @@ class Uplink:
         """What to send on a new connection: uncovered audio, with commits where we had asked
         for them, and the committed text's tail as previous_text (rules C8, C11)."""
         items: list[ReplayItem] = []
-        commits = deque(self._pending_commits)
+        commits = deque(sorted([*self._doubtful, *self._pending_commits]))
         for stored in self._replay:
             # commits fall between chunks: one at or before this audio's start ends the item
             # before it; one before any kept audio covered audio the bound already dropped
             while commits and commits[0] <= stored.start:
                 commits.popleft()
                 if items:
-                    items[-1] = ReplayItem(items[-1].audio, commit=True)
-            if items and not items[-1].commit:
-                items[-1] = ReplayItem(items[-1].audio + stored.audio)
+                    items[-1] = ReplayItem(items[-1].audio, True, items[-1].inserted)
+            if items and not items[-1].commit and items[-1].inserted == stored.inserted:
+                items[-1] = ReplayItem(items[-1].audio + stored.audio,
+                                       inserted=stored.inserted)
             else:
-                items.append(ReplayItem(stored.audio))
+                items.append(ReplayItem(stored.audio, inserted=stored.inserted))
         if commits and items:
-            items[-1] = ReplayItem(items[-1].audio, commit=True)
+            items[-1] = ReplayItem(items[-1].audio, True, items[-1].inserted)
         previous_text = trim_previous_text(self._committed_tail)
         return ReplayPlan(previous_text=previous_text, items=tuple(items))
 
@@ -325,8 +381,11 @@ class Uplink:
 
     # --- replay buffer ------------------------------------------------------------------------
 
-    def _remember(self, audio: bytes, now: float) -> None:
-        self._replay.append(_Stored(start=self._sent_bytes, audio=audio, sent_at=now))
+    def _remember(self, audio: bytes, now: float, *, inserted: bool = False) -> None:
+        if inserted:
+            self._clock.insert(self._sent_bytes, len(audio))
+        self._replay.append(_Stored(start=self._sent_bytes, audio=audio, sent_at=now,
+                                    inserted=inserted))
         self._replay_bytes += len(audio)
         while self._replay_bytes > self._replay_limit_bytes and self._replay:
             # bounded: the oldest audio goes first; a reconnect after this loses it
@@ -344,5 +403,6 @@ class Uplink:
             cut = (offset - first.start) // self.audio_format.bytes_per_sample \
                 * self.audio_format.bytes_per_sample
             if cut:
-                self._replay[0] = _Stored(first.start + cut, first.audio[cut:], first.sent_at)
+                self._replay[0] = _Stored(first.start + cut, first.audio[cut:], first.sent_at,
+                                          first.inserted)
                 self._replay_bytes -= cut

@@ -24,6 +24,7 @@ from ..protocol.messages import (
     WordType,
 )
 from ..protocol.options import CommitStrategy, SessionOptions
+from .auto_commit import AutoCommit
 from .engines.base import (
     ENGINE_SAMPLE_RATE_HZ,
     EngineSession,
@@ -46,7 +47,7 @@ class AudioPipeline:
         self._redecoding = engine_session if isinstance(engine_session, RedecodingSession) \
             else None
         self._language = language
-        self._auto_commit_s = auto_commit_s
+        self._auto_commit = AutoCommit(auto_commit_s)
         self._resampler = StreamResampler(self._format.sample_rate_hz, ENGINE_SAMPLE_RATE_HZ)
         self._vad: VadSegmenter | None = None
         if options.effective_commit_strategy is not CommitStrategy.MANUAL:  # vad, turn_prediction
@@ -90,8 +91,9 @@ class AudioPipeline:
             return []
         self._uncommitted_s += self._format.duration_s(len(wire))
         out: list[ServerMessage] = []
-        self._process(self._resampler.process(decode_wire_audio(wire, self._format)), out)
-        if self._uncommitted_s >= self._auto_commit_s:
+        samples = self._resampler.process(decode_wire_audio(wire, self._format))
+        self._process(samples, out)
+        if self._auto_commit.feed(self._uncommitted_s, samples):
             # §10.2: the service commits on its own (documented every 90 s); rule C5
             out.extend(self.commit())
         return out
@@ -140,6 +142,7 @@ class AudioPipeline:
         offset_s = self._segment_start / ENGINE_SAMPLE_RATE_HZ
         self._segment_start = self._stream_samples
         self._uncommitted_s = 0.0
+        self._auto_commit.reset()
         self._last_partial = None
         self.segments += 1
         words = _wire_words(result, offset_s)

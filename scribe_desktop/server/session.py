@@ -25,6 +25,7 @@ from aiohttp import WSMsgType, web
 
 from ..protocol.audio_format import Encoding
 from ..protocol.codec import DecodeError, decode_client_message, encode_server_message
+from ..protocol.connection import AUTO_COMMIT_CONFIG_KEY
 from ..protocol.errors import ErrorType
 from ..protocol.messages import InputAudioChunk, ServerError, ServerMessage, SessionStarted
 from ..protocol.options import MIN_COMMIT_AUDIO_S, CommitStrategy, SessionOptions
@@ -41,8 +42,12 @@ log = logging.getLogger(__name__)
 _EPSILON_S = 1e-6  # float sums of chunk durations must not throttle exactly 0.3 s
 
 
-def session_config(options: SessionOptions, info: EngineInfo) -> dict[str, Any]:
-    """`session_started.config` in the live shape B (§6.1) plus the documented aliases."""
+def session_config(options: SessionOptions, info: EngineInfo,
+                   auto_commit_s: float | None = None) -> dict[str, Any]:
+    """`session_started.config` in the live shape B (§6.1) plus the documented aliases, and
+    our extension `auto_commit_interval_secs` (the least uncommitted audio before we commit
+    on our own in manual mode), so that our client knows when a commit cannot be ours (C5);
+    every official client passes `config` through untouched."""
     fmt = options.effective_audio_format
     vad = options.effective_commit_strategy is not CommitStrategy.MANUAL
 
@@ -74,6 +79,7 @@ def session_config(options: SessionOptions, info: EngineInfo) -> dict[str, Any]:
         # aliases of the documented shape A (§6.1, rule S2)
         "commit_strategy": options.effective_commit_strategy.value,
         "enable_logging": logging_on,
+        **({} if auto_commit_s is None else {AUTO_COMMIT_CONFIG_KEY: auto_commit_s}),
     }
 
 
@@ -119,7 +125,8 @@ class RealtimeSession:
     async def run(self) -> None:
         # rule S2: session_started immediately after the upgrade
         info = self._engine.info
-        started = SessionStarted(self.session_id, session_config(self._options, info))
+        started = SessionStarted(self.session_id, session_config(
+            self._options, info, self._config.auto_commit_s))
         await self._ws.send_str(encode_server_message(started))
         log.info("session %s started (%s)", self.session_id, self._format.value)
         try:

@@ -52,6 +52,7 @@ ProgressCallback = Callable[[float, float | None], None]  # (seconds sent, total
 # the transcription) nor block (queue slow work, as `session_journal` does).
 ChangeCallback = Callable[[TranscriptChange], None]
 StatusCallback = Callable[[Reconnecting | Reconnected], None]
+END_SETTLE_S = 1.0  # a session whose stream ended settles at once; this only bounds it
 
 
 class FileTranscriptionError(Exception):
@@ -302,6 +303,14 @@ async def _wait_until_answered(session: TranscriptionSession, state: _Progress,
                 break
             if receiver in done:
                 exc = receiver.exception()
+                if exc is None:
+                    # the stream ended without an error: the session settles at once if
+                    # that end answered our last commit (C5 + C6: the server's own commit
+                    # covered all of it and our redundant one was throttled)
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(asyncio.shield(settled), END_SETTLE_S)
+                    if settled.done():
+                        break
                 raise exc if exc is not None else FileTranscriptionError(
                     "the server closed the session before the final transcript arrived")
             if time.monotonic() - state.last_event_at >= policy.idle_timeout_s:

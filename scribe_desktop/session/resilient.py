@@ -251,7 +251,7 @@ class ResilientSession:
         """commit_throttled after our final commit, with nothing of ours pending: the
         server's own commit had covered everything (C5, C6), and its answer came first."""
         return (isinstance(exc, CommitThrottledError) and self.final_sent
-                and not session.connection.pending_requests)
+                and not session.connection.unresolved)
 
     async def _reconnect(self, lost: ScribeSession, error: BaseException) -> ScribeSession:
         last: BaseException = error

@@ -239,14 +239,24 @@ def test_answers_settle_at_once_when_attribution_is_certain() -> None:
 
 def test_answers_settle_after_quiet_when_the_server_commits_on_its_own() -> None:
     """With server-side commits in play the answers count only once the server was quiet
-    for twice the slowest round trip."""
+    for twice the slowest round trip (an answer in doubt does not time one: it may have
+    been the server's own commit, sent before ours arrived)."""
     conn = opened(CommitStrategy.VAD)
     conn.send_audio(SPEECH, 1.0)
     conn.commit(1.0, final=True)
-    conn.receive_message(CommittedTranscript("maybe ours"), 1.4)  # round trip 0.4 s
+    conn.receive_message(CommittedTranscript("maybe ours"), 1.4)
     wait = conn.answers_settled(1.5)
-    assert wait == pytest.approx(0.7)  # 2 x 0.4 s quiet needed, 0.1 s so far
-    assert conn.answers_settled(2.3) is None
+    assert wait == pytest.approx(1.9)  # 2 x the assumed 1 s round trip, 0.1 s so far
+    assert conn.answers_settled(3.5) is None
+
+
+def test_only_a_certain_answer_times_the_round_trip() -> None:
+    """The quiet needed later is twice the round trip of a certain answer."""
+    conn = opened()
+    conn.send_audio(SPEECH, 1.0)
+    conn.commit(1.0)
+    conn.receive_message(CommittedTranscript("ours"), 1.4)  # certain: 0.4 s
+    assert conn.round_trip_s == pytest.approx(0.4)
 
 
 def test_a_throttled_commit_is_settled_by_the_servers_own_commit() -> None:

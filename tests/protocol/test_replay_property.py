@@ -2,17 +2,21 @@
 
 A simulation, sans-I/O on both sides: speech is PCM whose non-zero sample values name the
 word they belong to; a scripted server segments it like the service does (VAD commits at
-pauses, also unasked in manual mode like a cloud mock that commits on its own, or manual
-commits only), answers our commits, and sends every message after a
-downlink delay. The client is the real `ClientConnection` (attribution, replay, padding,
-overlap cutting, settling) feeding the real `Transcript`. Connections are cut at random
-moments, losing everything in flight both ways, and continued with `successor()` as the
-reconnect does. At the end every word must be in the transcript exactly once, in order, with
-times on the stream's clock.
+pauses, also unasked in manual mode like a cloud mock that commits on its own; or, like our
+server's automatic commit, at the first short pause once enough audio is uncommitted, which
+our own padding can be; or manual commits only), answers our commits (or throttles one that
+met its own, and closes), and sends every message after a downlink delay. The client is the
+real `ClientConnection` (attribution, replay, padding, overlap cutting, settling) feeding the
+real `Transcript`; it commits now and then while speaking, as the file streamer and "Commit
+now" do, so several commits can be in flight. Connections are cut at random moments, losing
+everything in flight both ways, and continued with `successor()` as the reconnect does (also
+after a throttled commit whose answer is in doubt). At the end every word must be in the
+transcript exactly once, in order, with times on the stream's clock.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +26,7 @@ from hypothesis import strategies as st
 from scribe_desktop.core.transcript import Transcript, feed
 from scribe_desktop.protocol import AudioFormat, CommitStrategy, Word, WordType
 from scribe_desktop.protocol.codec import decode_client_message
-from scribe_desktop.protocol.connection import ClientConnection
+from scribe_desktop.protocol.connection import AUTO_COMMIT_CONFIG_KEY, ClientConnection
 from scribe_desktop.protocol.errors import ErrorType
 from scribe_desktop.protocol.messages import (
     CommittedTranscript,
@@ -37,7 +41,9 @@ from scribe_desktop.protocol.options import MIN_COMMIT_AUDIO_S
 RATE = 16000
 FMT = AudioFormat.PCM_16000
 CHUNK_S = 0.05
+STEP = int(CHUNK_S * RATE)
 FRAME = 160  # the scripted server's VAD looks at 10 ms frames
+AUTO_PAUSE_S = 0.3
 
 
 @dataclass
@@ -68,6 +74,7 @@ class ScriptedServer:
     vad: bool
     silence_s: float
     timestamps: bool
+    auto_s: float | None = None  # commit at the first AUTO_PAUSE_S pause after this much
     audio: list[np.ndarray] = field(default_factory=list)
     total: int = 0
     segment_start: int = 0
@@ -78,6 +85,8 @@ class ScriptedServer:
     def receive(self, frame: str) -> list[ServerMessage]:
         message = decode_client_message(frame)
         assert isinstance(message, InputAudioChunk)
+        if self.failed:
+            return []  # closed after its error (B2)
         out: list[ServerMessage] = []
         if message.audio:
             samples = np.frombuffer(message.audio, dtype="<i2").astype(np.int16)
@@ -97,7 +106,11 @@ class ScriptedServer:
             self.speech_in_segment, self.silence_run = True, 0
         else:
             self.silence_run += frame.size
-        if self.vad and self.speech_in_segment and self.silence_run >= self.silence_s * RATE:
+        vad_end = (self.vad and self.speech_in_segment
+                   and self.silence_run >= self.silence_s * RATE)
+        auto = (self.auto_s is not None and self.silence_run >= AUTO_PAUSE_S * RATE
+                and self.total - self.segment_start >= self.auto_s * RATE)
+        if vad_end or auto:
             out.extend(self._commit())
 
     def _commit(self) -> list[ServerMessage]:
@@ -127,18 +140,26 @@ class Run:
     timestamps: bool
     delay_s: float
     cuts: list[float]
+    commits: list[float] = field(default_factory=list)  # our commits while speaking
+    auto_s: float | None = None  # the server's pause-seeking automatic commit
 
 
 def simulate(speech: Speech, run: Run) -> Transcript:
     vad = run.server_segments or run.strategy is CommitStrategy.VAD
     conn = ClientConnection.new(FMT, now=0.0, commit_strategy=run.strategy,
                                 vad_silence_s=run.silence_s, replay_limit_s=120.0)
-    server = ScriptedServer(vad, run.silence_s, run.timestamps)
+    server = ScriptedServer(vad, run.silence_s, run.timestamps, run.auto_s)
     transcript = Transcript()
     inbox: list[tuple[float, ServerMessage]] = []  # (arrival time at the client, message)
 
     def start(now: float) -> None:
-        conn.receive_message(SessionStarted("s" * 32, {}), now)
+        # a server that commits on its own in manual mode says when (our local server does;
+        # C2: optional); one that commits at every pause says 0. The documented service
+        # says nothing and commits after at least SERVER_AUTO_COMMIT_FLOOR_S.
+        announced = 0.0 if run.server_segments and run.strategy is CommitStrategy.MANUAL \
+            else run.auto_s
+        config = {} if announced is None else {AUTO_COMMIT_CONFIG_KEY: announced}
+        conn.receive_message(SessionStarted("s" * 32, config), now)
         conn.events_received()
 
     def send(now: float) -> None:
@@ -157,16 +178,22 @@ def simulate(speech: Speech, run: Run) -> Transcript:
         nonlocal conn, server
         inbox.clear()  # everything in flight is lost, both ways
         conn, plan = conn.successor(now)
-        server = ScriptedServer(vad, run.silence_s, run.timestamps)
+        server = ScriptedServer(vad, run.silence_s, run.timestamps, run.auto_s)
         start(now)
         for item in plan.items:
-            conn.send_audio(item.audio, now)
+            conn.send_audio(item.audio, now, inserted=item.inserted)
             if item.commit:
                 conn.commit(now)
         send(now)
 
+    def failed() -> bool:
+        """The server closed after an error (a throttled commit): ResilientSession reconnects
+        and replays, unless the throttled commit was our final one and settled."""
+        return conn.error is not None
+
     start(0.0)
     cuts = sorted(run.cuts)
+    commits = sorted(run.commits)
     step = int(CHUNK_S * RATE)
     t = 0.0
     for begin in range(0, speech.samples.size, step):
@@ -175,17 +202,24 @@ def simulate(speech: Speech, run: Run) -> Transcript:
         while cuts and cuts[0] <= t:
             cuts.pop(0)
             cut(t)
+        if failed():
+            cut(t)
+        while commits and round(commits[0] * RATE) <= begin:  # the audio before t is sent
+            commits.pop(0)
+            conn.commit(t)
         conn.send_audio(speech.samples[begin:begin + step].astype("<i2").tobytes(), t)
         send(t)
+    if failed():
+        cut(t)
     conn.commit(t, final=True)
     send(t)
     for _ in range(20000):
         t += 0.01
         deliver(t)
-        if conn.answers_settled(t) is None and not inbox:
-            break
-    if server.failed:  # our final commit met the server's own: that one covered everything
-        assert conn.error is not None and not conn.pending_requests
+        if failed() and conn.unresolved:
+            cut(t)
+        if conn.answers_settled(t) is None:
+            break  # the client closes now: whatever is still in flight is lost
     return transcript
 
 
@@ -202,7 +236,13 @@ def scenarios(draw: st.DrawFn) -> tuple[Speech, Run]:
               silence_s=draw(st.sampled_from([0.5, 1.0, 1.5])),
               timestamps=draw(st.booleans()),
               delay_s=draw(st.sampled_from([0.0, 0.3, 1.0])),
-              cuts=draw(st.lists(st.floats(0.0, length), max_size=5)))
+              cuts=draw(st.lists(st.floats(0.0, length), max_size=5)),
+              # in pauses, as the file streamer commits (a commit inside a word cuts it in
+              # two for any engine: not what this property is about)
+              commits=[at / RATE for k in draw(st.lists(st.integers(0, n - 1), max_size=4))
+                       if (at := math.ceil(speech.spans[k][1] * RATE / STEP) * STEP)
+                       <= (speech.spans[k + 1][0] if k + 1 < n else length) * RATE],
+              auto_s=draw(st.sampled_from([None, None, 1.0, 3.0])))
     return speech, run
 
 

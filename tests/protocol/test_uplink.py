@@ -183,10 +183,19 @@ def test_unsolicited_commit_resets_the_uncommitted_count():
     up.audio(speech(1.0), 1.0)
     up.on_committed("server commit", solicited=False)
     assert up.uncommitted_s == 0
-    assert up.commit(1.1) == []  # nothing new since the server's commit
     up.audio(speech(0.1), 1.2)
     pad, commit = up.commit(1.3)
     assert commit.commit and audio_s([pad]) >= 0.2 - 0.0001
+
+
+def test_our_audio_is_still_committed_after_a_server_commit():
+    """A server commit may have been made before our last audio arrived: a commit after it
+    is still sent (padded to 0.3 s, so at worst its answer is empty), never skipped."""
+    up = Uplink(FMT, now=0.0)
+    up.audio(speech(1.0), 1.0)
+    up.on_committed("server commit", solicited=False)
+    pad, commit = up.commit(1.1)
+    assert commit.commit and audio_s([pad]) >= 0.3 - 0.0001
 
 
 def test_answers_to_our_commits_pop_the_pending_ones_in_order():
@@ -265,15 +274,37 @@ def test_replay_keeps_audio_not_covered_by_a_commit():
 
 
 def test_replay_keeps_padding_and_keepalive_so_the_timing_holds():
-    """Replay re-sends what was sent, silence included, so stream times stay the same."""
+    """Replay re-sends what was sent, silence included and marked as inserted, so stream
+    times stay the same and the caller's clock can leave the silence out."""
     up = Uplink(FMT, now=0.0)
     keepalive = up.keepalive(5.0)
     assert keepalive is not None
     up.audio(speech(0.1), 6.0)
     pad, _ = up.commit(6.1)
-    (item,) = up.replay_plan().items
-    assert item.commit and item.audio == keepalive.audio + speech(0.1) + pad.audio
-    assert FMT.duration_s(len(item.audio)) == pytest.approx(up.sent_s)
+    items = up.replay_plan().items
+    assert items == (ReplayItem(keepalive.audio, inserted=True), ReplayItem(speech(0.1)),
+                     ReplayItem(pad.audio, commit=True, inserted=True))
+    assert FMT.duration_s(sum(len(i.audio) for i in items)) == pytest.approx(up.sent_s)
+
+
+def test_the_callers_clock_leaves_out_inserted_silence():
+    """Stream times map to the caller's audio: keep-alive and padding before them are
+    taken out, and a replay that re-sends them keeps them out."""
+    up = Uplink(FMT, now=0.0)
+    keepalive = up.keepalive(5.0)
+    assert keepalive is not None
+    ka_s = FMT.duration_s(len(keepalive.audio))
+    up.audio(speech(0.1), 6.0)
+    pad, _ = up.commit(6.1)
+    pad_s = FMT.duration_s(len(pad.audio))
+    up.audio(speech(0.2), 6.2)
+    assert up.caller_s(ka_s + 0.05) == pytest.approx(0.05)
+    assert up.caller_s(ka_s + 0.1 + pad_s + 0.1) == pytest.approx(0.2)
+    assert up.caller_s(ka_s / 2) == pytest.approx(0.0)  # inside the keep-alive
+    nxt, plan = up.successor(7.0)
+    for item in plan.items:
+        nxt.audio(item.audio, 7.0, inserted=item.inserted)
+    assert nxt.caller_s(ka_s + 0.1 + pad_s + 0.1) == pytest.approx(0.2)
 
 
 def test_replay_buffer_is_bounded():
@@ -337,4 +368,5 @@ def test_pending_commits_survive_into_the_replay_plan():
     up.audio(c, 3.0)
     answer(up, "a")
     pad_b = FMT.silence(0.05 + 1 / 16000)
-    assert up.replay_plan().items == (ReplayItem(b + pad_b, commit=True), ReplayItem(c))
+    assert up.replay_plan().items == (ReplayItem(b), ReplayItem(pad_b, True, inserted=True),
+                                      ReplayItem(c))

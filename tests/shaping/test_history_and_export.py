@@ -107,7 +107,8 @@ def test_a_shaped_txt_export_keeps_spoken_line_breaks() -> None:
     assert session.has_shaped
     assert render(session.with_form(TextForm.SHAPED), ExportFormat.TXT).text == \
         "Hello\nWorld\n"
-    assert render(session, ExportFormat.TXT).text == "hello new line world oops scratch that\n"
+    # The raw form keeps a line per segment, as Copy all does.
+    assert render(session, ExportFormat.TXT).text == "hello new line world\noops\nscratch that\n"
 
 
 def test_shaped_subtitles_keep_the_segment_times_on_one_line() -> None:

@@ -72,5 +72,5 @@ def test_export_writes_the_chosen_text(window: MainWindow, worker: FakeWorker,
     dialog.set_text_form(TextForm.RAW)
     raw = dialog.export_to(tmp_path / "raw.txt").read_text()
     assert shaped == "Hello new paragraph world\nDone\n"
-    assert raw == "hello new paragraph world New line. done\n"
+    assert raw == "hello new paragraph world\nNew line.\ndone\n"  # a line per segment
     dialog.close()

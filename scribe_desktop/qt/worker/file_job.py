@@ -104,6 +104,8 @@ class FileJob(QObject):
             def on_change(change: TranscriptChange) -> None:
                 for each in shaped.apply(change, rules):  # the history keeps both texts
                     record.record_change(each)
+                    if isinstance(each, SegmentAdded):  # the tab shows it shaped, live
+                        self.segment_added.emit(each.segment)
             await self._transcribe(on_change)
             self.segments = shaped.segments  # raw text and shaped text
             status = SessionStatus.COMPLETED
@@ -141,8 +143,6 @@ class FileJob(QObject):
 
         def changed(change: TranscriptChange) -> None:
             on_change(change)
-            if isinstance(change, SegmentAdded):
-                self.segment_added.emit(change.segment)
             if isinstance(change, SegmentAdded | SegmentEnriched):
                 self._transcribed_to(change.segment.end_s, total)
 

@@ -141,7 +141,8 @@ class PocketsphinxSession:
         duration_s = self._frames_fed / ENGINE_SAMPLE_RATE_HZ
         self._frames_fed = 0
         words: list[WordTiming] = []
-        for seg in self._decoder.seg():
+        # seg() is None, not empty, when a grammar (FSG) search found no path: e.g. silence
+        for seg in self._decoder.seg() or ():
             word = clean_word(seg.word)
             if word is None:
                 continue
