@@ -122,6 +122,31 @@ async def test_a_held_chord_released_in_any_order_reaches_nobody(
     assert await kb.keys_down() == set()
 
 
+@pytest.mark.parametrize("run", range(6))
+async def test_keys_sent_under_a_held_repeating_chord_reach_the_app_alone(
+        desktop: X11Desktop, target: TargetApp, service: tuple[X11Keyboard, Seen],
+        run: int) -> None:
+    """Keys sent while Ctrl+Shift+Space is held and Space repeats every 4 ms reach the app,
+    and no repeat of Space does (XKB keeps repeating a held key whose auto-repeat was
+    turned off)."""
+    kb, seen = service
+    await kb.reserve({"dictate": parse_chord("ctrl+shift+space")})
+    assert desktop.run("xset", "r", "rate", "100", "250").returncode == 0  # X's fastest
+    try:
+        await xdotool(desktop, "keydown", "Control_L", "Shift_L", "space")
+        await seen.wait(lambda: len(seen.grabbed) >= 3)  # the press and two repeats
+        assert await kb.send(["x"])
+        await xdotool(desktop, "keyup", "space", "Shift_L", "Control_L")
+        await settle_keys(desktop, target)
+    finally:
+        desktop.run("xset", "r", "rate")  # the server's defaults
+        await xdotool(desktop, "keyup", "space", "Shift_L", "Control_L")
+    typed = [k.split()[0] for k in keys_seen(target)]
+    # the modifiers reach the app before Space makes the chord
+    assert [k for k in typed if k not in ("Control_L", "Shift_L")] == ["x", "F12"], run
+    assert await kb.keys_down() == set()
+
+
 async def test_the_cancel_key_is_reserved_only_while_asked(
         desktop: X11Desktop, target: TargetApp, service: tuple[X11Keyboard, Seen]) -> None:
     """Esc reaches the app, then only us while reserved, then the app again."""

@@ -10,14 +10,18 @@ synthetic keys sent without ever leaving a key stuck.
   with BadAccess: reported per chord, never raised. XRecord (the pynput listener) still sees
   grabbed keys, so the hotkey interpreter keeps working from the listener.
 - **Focus** (`on_focus_change`): _NET_ACTIVE_WINDOW changes on the root window.
-- **Synthetic keys** (`before_keys`, `send`): first our own active grab is released (while a
-  chord is held, XTEST keys would otherwise come back to us) and the held chord's key stops
-  auto-repeating (its repeats would reach the app, or re-activate the grab); a keyboard
-  grabbed by another client (an open menu) refuses the keys (`KeyboardBusyError`) instead of
-  feeding them to the menu; then the modifiers the user holds are released so they do not
-  combine with ours. They are never pressed again: `xdotool --clearmodifiers` re-pressed
-  modifiers the user had released meanwhile and left Ctrl and Alt down for good. We release
-  only what we pressed, and the held key's auto-repeat comes back once it is up.
+- **Synthetic keys** (`send`; `before_keys` before another tool types): a keyboard grabbed
+  by another client (an open menu) refuses the keys (`KeyboardBusyError`) instead of
+  feeding them to the menu; then our own active grab is released (while a chord is held,
+  XTEST keys would otherwise come back to us) and the modifiers the user holds are released
+  so they do not combine with ours. They are never pressed again: `xdotool
+  --clearmodifiers` re-pressed modifiers the user had released meanwhile and left Ctrl and
+  Alt down for good. We release only what we pressed.
+- **A held chord key's auto-repeat** goes on (XKB ends it at the key's release or another
+  repeating key's press on its device; turning it off only affects later presses), and a
+  repeat after our ungrab and release is a bare key the app types. So `send` queues ungrab,
+  releases and keys as ONE batch, no round trip inside: the server runs timers (repeats) only
+  between a client's dispatch turns. (xdotool typing, in its own process, cannot share it.)
 
 Every Xlib call runs on one `XThread`.
 """
@@ -126,32 +130,42 @@ class X11Keyboard:
         return await self._thread.call(lambda conn: set(self._state.granted))
 
     async def before_keys(self) -> bool:
-        """Make the keyboard ready for synthetic keys (see the module doc); False when
-        another client holds the keyboard (nothing may be sent then)."""
-        start = time.monotonic()
-        try:
-            released = await self._thread.call(self._prepare)
-        except KeyboardBusyError:
-            return False
-        if released:
-            self._bursts.append(Burst(start, time.monotonic(),
-                                      tuple((key, False) for key in released),
-                                      frozenset(released)))
-        return True
+        """Make the keyboard ready for keys another tool sends (xdotool type; see the module
+        doc); False when another client holds the keyboard (nothing may be sent then)."""
+        return await self._keys(lambda c: self._release(c, self._prepare(c), flush=True), ())
 
-    async def send(self, chords: Sequence[str]) -> None:
-        """Tap each chord ("ctrl+v", "backspace") with XTEST, in order."""
+    async def send(self, chords: Sequence[str]) -> bool:
+        """Ready the keyboard and tap each chord ("ctrl+v") with XTEST, in order, in one
+        request batch (see the module doc); False (nothing sent): the keyboard is busy."""
         parsed = [parse_chord(c) for c in chords]
         events: list[tuple[str, bool]] = []
         for chord in parsed:
             mods = sorted(chord.modifiers)
             events += [(m, True) for m in mods] + [(chord.key, True), (chord.key, False)]
             events += [(m, False) for m in reversed(mods)]
+
+        def prepare_and_tap(conn: Any) -> list[str]:
+            plan = self._plan(conn, parsed)
+            released = self._release(conn, self._prepare(conn))
+            self._tap(conn, plan)  # its sync flushes the whole batch
+            return released
+        return await self._keys(prepare_and_tap, tuple(events))
+
+    async def _keys(self, call: Callable[[Any], list[str]],
+                    events: tuple[tuple[str, bool], ...]) -> bool:
+        """`call` on the X thread; the modifiers it released and `events` are ours."""
         start = time.monotonic()
         try:
-            await self._thread.call(lambda conn: self._tap_all(conn, parsed))
-        finally:
-            self._bursts.append(Burst(start, time.monotonic(), tuple(events)))
+            released = await self._thread.call(call)
+        except KeyboardBusyError:
+            return False
+        end = time.monotonic()
+        if released:
+            self._bursts.append(Burst(start, end, tuple((key, False) for key in released),
+                                      frozenset(released)))
+        if events:
+            self._bursts.append(Burst(start, end, events))
+        return True
 
     def note_typed(self, text: str) -> None:
         """Keys another tool is about to type for us (xdotool type), for the hold-back."""
@@ -282,46 +296,60 @@ class X11Keyboard:
 
     # -- the thread: synthetic keys ----------------------------------------------------------
 
-    def _prepare(self, conn: Any) -> list[str]:
-        X, XK, _display, _error, xtest = xlib()
+    def _prepare(self, conn: Any) -> list[int]:
+        """The round trips before the keys: is the keyboard free (our own grab counts as
+        free), no repeat for the held chord key's next presses; held modifiers' keycodes."""
+        X = xlib()[0]
         root = conn.screen().root
         down = keys_down(conn)
+        modifiers = modifier_keycodes(conn)
         held_main = {code for pairs in self._state.granted.values() for code, _ in pairs
-                     if code in down and code not in modifier_keycodes(conn)}
-        if held_main:  # before the ungrab: no repeat may reach the app or re-grab
+                     if code in down and code not in modifiers}
+        if held_main:
             control = conn.get_keyboard_control()
             for code in held_main - set(self._state.repeat_off):
                 repeated = bool(control.auto_repeats[code // 8] >> (code % 8) & 1)
                 self._state.repeat_off[code] = repeated
                 conn.change_keyboard_control(key=code, auto_repeat_mode=X.AutoRepeatModeOff)
-        conn.ungrab_keyboard(X.CurrentTime)  # our own active grab, if a chord is held
         status = root.grab_keyboard(False, X.GrabModeAsync, X.GrabModeAsync, X.CurrentTime)
         if status != X.GrabSuccess:
             conn.sync()
             raise KeyboardBusyError()
-        conn.ungrab_keyboard(X.CurrentTime)
-        released = []
-        for code in sorted(keys_down(conn) & modifier_keycodes(conn)):
-            xtest.fake_input(conn, X.KeyRelease, code)
-            released.append(code)
-        conn.sync()
-        if released:
-            log.info("released held modifiers before sending keys: %s",
-                     ", ".join(keycode_name(conn, c, XK) for c in released))
-        return sorted({n for c in released if (n := chord_name_of(conn, c, XK)) is not None})
+        return sorted(down & modifiers)
 
-    def _tap_all(self, conn: Any, chords: list[Chord]) -> None:
+    def _release(self, conn: Any, modifiers: list[int], *, flush: bool = False) -> list[str]:
+        """Queue the ungrab and the held modifiers' release; their chord names."""
         X, XK, _display, _error, xtest = xlib()
+        conn.ungrab_keyboard(X.CurrentTime)
+        for code in modifiers:
+            xtest.fake_input(conn, X.KeyRelease, code)
+        if flush:
+            conn.sync()
+        if modifiers:
+            log.info("released held modifiers before sending keys: %s",
+                     ", ".join(keycode_name(conn, c, XK) for c in modifiers))
+        return sorted({n for c in modifiers if (n := chord_name_of(conn, c, XK)) is not None})
+
+    def _plan(self, conn: Any, chords: list[Chord]) -> list[tuple[list[int], int]]:
+        """Each chord's modifier and key keycodes (local lookups: no round trip)."""
+        XK = xlib()[1]
+        plan: list[tuple[list[int], int]] = []
         for chord in chords:
             mods = [keycodes(conn, m, XK)[0] for m in sorted(chord.modifiers)]
             codes = keycodes(conn, chord.key, XK)
             if not codes:
                 raise ValueError(f"{chord} has no key on this keyboard")
-            code = codes[0]
-            keysym = conn.keycode_to_keysym(code, 0)
+            keysym = conn.keycode_to_keysym(codes[0], 0)
             if len(chord.key) == 1 and keysym != ord(chord.key) and "shift" not in \
                     chord.modifiers:  # only on the shifted level of its key
                 mods.append(keycodes(conn, "shift", XK)[0])
+            plan.append((mods, codes[0]))
+        return plan
+
+    def _tap(self, conn: Any, plan: list[tuple[list[int], int]]) -> None:
+        """Queue the planned key events, then flush the whole batch."""
+        X, _XK, _display, _error, xtest = xlib()
+        for mods, code in plan:
             for mod in mods:
                 xtest.fake_input(conn, X.KeyPress, mod)
             xtest.fake_input(conn, X.KeyPress, code)

@@ -88,7 +88,8 @@ class KeyGuard(Protocol):
     """Makes synthetic keys safe on X11 (`hotkey.backends.x11_grab.X11Keyboard`)."""
 
     async def before_keys(self) -> bool: ...  # False: another client holds the keyboard
-    async def send(self, chords: Sequence[str]) -> None: ...  # "ctrl+v", "backspace"
+    # "ctrl+v", "backspace", after what before_keys does; False: nothing sent (keyboard busy)
+    async def send(self, chords: Sequence[str]) -> bool: ...
 
     def note_typed(self, text: str) -> None: ...  # what xdotool typed (for the hold-back)
 

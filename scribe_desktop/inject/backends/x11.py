@@ -102,9 +102,11 @@ class X11Desktop:
         """Tap chords ("ctrl+v", "backspace") in the focused window. Never xdotool's
         --clearmodifiers: it presses the modifiers it lifted again at the end, even when the
         user released them meanwhile, and leaves them stuck down."""
-        await self._ready()
         if self.guard is not None:
-            await self.guard.send(chords)
+            # readies the keyboard itself, in the same X request batch as the keys: a
+            # held chord key's auto-repeat cannot slip in between (x11_grab module doc)
+            if not await self.guard.send(chords):
+                raise KeyboardBusyError()
             return
         await check_tool("xdotool", "key", *chords)
 
