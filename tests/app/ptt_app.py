@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from scribe_desktop.history import HistoryStore
 from scribe_desktop.hotkey.backends.x11_thread import xlib
@@ -41,6 +43,23 @@ def sessions(path: Path) -> list[list[str]]:
 def expected(before: str | None, segments: list[str]) -> str:
     """What one dictation of `segments` inserts after `before` (None: unknown context)."""
     return smart_join(before, " ".join(segments))
+
+
+def wait_landed(app: RealApp, field: Any, want: Callable[[list[list[str]]], str],
+                timeout_s: float = 15) -> str:
+    """Wait until `field` (a Tk or Wayland target) shows `want(sessions)`: the text built
+    from what the server committed, re-read each time (the history is written from a
+    thread, a moment after the outcome is logged); the text."""
+    expect = [""]
+
+    def landed() -> bool:
+        expect[0] = want(sessions(app.history_path))
+        return bool(field.text == expect[0])
+    try:
+        _poll(landed, timeout_s, "the dictated text", poll_s=0.05)
+    except AssertionError:
+        raise AssertionError(f"the field shows {field.text!r}, not {expect[0]!r}") from None
+    return expect[0]
 
 
 class Outcomes:

@@ -17,7 +17,7 @@ from tests.rig.wayland import SwaySession, _poll
 from tests.rig.wayland_fixtures import WlTarget
 from tests.speech import SENTENCES, synth
 
-from .ptt_app import Outcomes, WaylandApp, expected, sessions
+from .ptt_app import Outcomes, WaylandApp, expected, wait_landed
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -71,8 +71,7 @@ def test_hold_to_talk_inserts_the_committed_text_and_restores_the_clipboard(
     outcomes = Outcomes(app)
     hold_and_speak(sway, pulse_rig, speech(1))
     assert outcomes.wait() == ["inserted"], outcomes.notices()
-    segments = sessions(app.history_path)[-1]
-    wl_target.wait_text(lambda t: t == expected(None, segments), 10, f"{segments}")
+    wait_landed(app, wl_target, lambda s: expected(None, s[-1]))
     assert sway.clipboard() == "the user's clipboard"
     assert not [k for k in wl_target.key_log() if k.startswith("32 ")]  # Qt.Key_Space
 
@@ -83,8 +82,7 @@ def test_undo_refuses_because_typing_cannot_be_seen(
     outcomes = Outcomes(app)
     hold_and_speak(sway, pulse_rig, speech(3))
     assert outcomes.wait() == ["inserted"]
-    segments = sessions(app.history_path)[-1]
-    text = wl_target.wait_text(lambda t: t == expected(None, segments), 10, "the dictation")
+    text = wait_landed(app, wl_target, lambda s: expected(None, s[-1]))
     sway.wtype(" mine")
     wl_target.wait_text(lambda t: t == text + " mine", 10, "the user's typing")
     before = len(outcomes.notices())
@@ -102,8 +100,7 @@ def test_remote_start_and_stop_insert_like_the_hotkey(
     pulse_rig.play(speech(4))
     app.remote("stop", "--insert")
     assert outcomes.wait() == ["inserted"]
-    segments = sessions(app.history_path)[-1]
-    wl_target.wait_text(lambda t: t == expected(None, segments), 10, "the dictation")
+    wait_landed(app, wl_target, lambda s: expected(None, s[-1]))
 
 
 def test_the_cancel_key_cancels_and_stays_ours(

@@ -14,7 +14,7 @@ from tests.inject.x11_rig import TargetApp, X11Desktop, wait_until
 from tests.rig.pulse import PulseRig
 from tests.speech import SENTENCES, synth
 
-from .ptt_app import Outcomes, expected, hold_and_speak, keymap_modifiers, sessions
+from .ptt_app import Outcomes, expected, hold_and_speak, keymap_modifiers, wait_landed
 from .real_app import RealApp
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
@@ -75,9 +75,8 @@ def test_any_release_order_inserts_and_undo_removes_only_the_dictation(
     desktop.xdotool("sleep", "0.15")
     desktop.xdotool("keyup", "Alt_L", "space")
     assert outcomes.wait() == ["inserted"], outcomes.notices()
-    segments = sessions(app.history_path)[-1]
-    want = USER_TEXT + expected(None, segments)  # typed since: no space is guessed
-    target.wait_text(lambda t: t == want, 10, f"the dictation {segments}")
+    # typed since: no space is guessed
+    wait_landed(app, target, lambda s: USER_TEXT + expected(None, s[-1]))
     assert desktop.clipboard() == "the user's clipboard"
     assert "Removed the last dictation" in undo(desktop, outcomes)
     target.wait_text(lambda t: t == USER_TEXT, 10, "the undo")
@@ -116,8 +115,7 @@ def test_input_after_a_dictation_blocks_undo(
     outcomes = Outcomes(app)
     hold_and_speak(desktop, pulse_rig, speech(3), CHORD)
     assert outcomes.wait() == ["inserted"]
-    segments = sessions(app.history_path)[-1]
-    target.wait_text(lambda t: t == expected(None, segments), 10, "the dictation")
+    wait_landed(app, target, lambda s: expected(None, s[-1]))
     if between == "typing":
         desktop.xdotool("type", " mine")
     elif between == "a click":
@@ -140,16 +138,14 @@ def test_context_comes_from_the_window_not_from_memory(
     outcomes = Outcomes(app)
     hold_and_speak(desktop, pulse_rig, speech(0), CHORD)
     hold_and_speak(desktop, pulse_rig, speech(4), CHORD)
-    assert outcomes.wait(2) == ["inserted", "inserted"]
-    first, second = sessions(app.history_path)[-2:]
-    one = expected(None, first)
-    target.wait_text(lambda t: t == one + expected(one, second), 10, "both dictations")
+    assert outcomes.wait(2) == ["inserted", "inserted"], app.tail()
+    wait_landed(app, target, lambda s: expected(None, s[-2])
+                + expected(expected(None, s[-2]), s[-1]))
     fresh = TargetApp(desktop, "fresh")
     try:
         hold_and_speak(desktop, pulse_rig, speech(5), CHORD)
         assert outcomes.wait(3)[2] == "inserted"
-        third = sessions(app.history_path)[-1]
-        fresh.wait_text(lambda t: t == expected(None, third), 10, "the new window's text")
+        wait_landed(app, fresh, lambda s: expected(None, s[-1]))
         assert fresh.text[:1].isupper() and not fresh.text.startswith(" ")
     finally:
         fresh.close()
@@ -169,8 +165,7 @@ def test_the_start_and_stop_cues_are_heard_and_capture_goes_on(
         data, _ = recorder.communicate(timeout=10)
     samples = memoryview(data[: len(data) // 2 * 2]).cast("h")
     assert max(abs(s) for s in samples) > 4000  # 50 % of the cues' -6 dBFS peak
-    segments = sessions(app.history_path)[-1]
-    target.wait_text(lambda t: t == expected(None, segments), 10, "the dictation")
+    wait_landed(app, target, lambda s: expected(None, s[-1]))
 
 
 def test_no_chord_ever_reaches_the_app(app: RealApp, desktop: X11Desktop,

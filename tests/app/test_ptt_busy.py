@@ -6,6 +6,7 @@ lands, whole and in order (a miss would leave its trace in the log to explain it
 from __future__ import annotations
 
 import contextlib
+import functools
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from tests.inject.x11_rig import TargetApp, X11Desktop, x11_desktop
 from tests.rig.pulse import PulseRig
 from tests.speech import SENTENCES, synth
 
-from .ptt_app import Outcomes, expected, hold_and_speak, sessions
+from .ptt_app import Outcomes, expected, hold_and_speak, wait_landed
 from .real_app import RealApp
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
@@ -49,6 +50,11 @@ def busy_machine(pulse_rig: PulseRig, tmp_path: Path,
         stress.wait(10)
 
 
+def after(before: str, sessions: list[list[str]]) -> str:
+    """The field's text once the last session's segments joined `before`."""
+    return before + expected(before or None, sessions[-1])
+
+
 def test_twenty_dictations_in_a_row_on_a_busy_machine_all_land(
         desktop: X11Desktop, pulse_rig: PulseRig, tmp_path: Path, target: TargetApp,
         start_server: Callable[..., object]) -> None:
@@ -68,9 +74,7 @@ def test_twenty_dictations_in_a_row_on_a_busy_machine_all_land(
                 hold_and_speak(desktop, pulse_rig, wav, CHORD)
                 got = outcomes.wait(run + 1, timeout_s=90)
                 assert got[run] == "inserted", (run, got, outcomes.notices())
-                segments = sessions(app.history_path)[-1]
-                text += expected(text or None, segments)
-                target.wait_text(text.__eq__, 20, f"run {run}")
+                text = wait_landed(app, target, functools.partial(after, text), 30)
         assert app.quit() == 0
     finally:
         if app.proc is not None and app.proc.poll() is None:
