@@ -36,6 +36,8 @@ class FakeWorker(QObject):
         super().__init__()
         self.lifecycle = Lifecycle()
         self.said: list[str] = []
+        self.prebuffered = False
+        self.gate: asyncio.Event | None = None
 
     @property
     def state(self) -> DictationState:
@@ -56,12 +58,23 @@ class FakeWorker(QObject):
     def start_push_to_talk(self) -> asyncio.Task[None] | None:
         return self.start()
 
+    def prebuffer(self) -> bool:
+        self.prebuffered = self.state == DictationState.COMMITTING
+        return self.prebuffered
+
+    def discard_prebuffer(self) -> None:
+        self.prebuffered = False
+
     def stop(self) -> asyncio.Task[None] | None:
         if not self._fire(Trigger.STOP):
             return None
 
+        said = list(self.said)
+
         async def commit() -> None:
-            for text in self.said:
+            if self.gate is not None:  # a slow final commit
+                await self.gate.wait()
+            for text in said:
                 self.segment_committed.emit(Segment(0, text))
             self._fire(Trigger.COMMITTED)
         return asyncio.ensure_future(commit())
@@ -175,6 +188,64 @@ async def test_stop_elsewhere_still_inserts_and_cancel_inserts_nothing(rig: Rig)
     rig.ptt.on_key(KeyEvent("f9", False, 3.0))
     await rig.settle()
     assert rig.field.text == "From the button" and rig.worker.state == DictationState.IDLE
+
+
+async def test_a_press_during_the_last_commit_is_captured_and_inserted_after_it(
+        rig: Rig) -> None:
+    """Pressed and released again while the previous dictation still commits: its audio is
+    captured from the press, it starts once the previous one is in, and both land."""
+    rig.worker.gate = asyncio.Event()
+    rig.worker.said = ["first words."]
+    now = rig.clock.now
+    rig.ptt.on_key(KeyEvent("f9", True, now))
+    rig.ptt.on_key(KeyEvent("f9", False, now + 1))
+    assert rig.worker.state == DictationState.COMMITTING
+    rig.worker.said = ["second words"]
+    rig.ptt.on_key(KeyEvent("f9", True, now + 1.1))
+    assert rig.worker.prebuffered  # capturing for it from the press on
+    rig.ptt.on_key(KeyEvent("f9", False, now + 4))  # let go before the first one is in
+    await asyncio.sleep(0.05)
+    assert rig.outcomes == [] and rig.field.text == ""
+    rig.worker.gate.set()
+    await rig.settle()
+    assert [o for o, _ in rig.outcomes] == [Outcome.INSERTED, Outcome.INSERTED]
+    assert rig.field.text == "First words. Second words"
+
+
+async def test_cancelling_a_waiting_press_leaves_the_last_commit_alone(rig: Rig) -> None:
+    """Esc on a press that waits for the previous commit drops only its own audio."""
+    rig.worker.gate = asyncio.Event()
+    rig.worker.said = ["kept"]
+    now = rig.clock.now
+    rig.ptt.on_key(KeyEvent("f9", True, now))
+    rig.ptt.on_key(KeyEvent("f9", False, now + 1))
+    rig.ptt.on_key(KeyEvent("f9", True, now + 1.1))
+    rig.ptt.on_key(KeyEvent("esc", True, now + 1.2))
+    assert not rig.worker.prebuffered and rig.worker.state == DictationState.COMMITTING
+    rig.ptt.on_key(KeyEvent("f9", False, now + 1.3))
+    rig.worker.gate.set()
+    await rig.settle()
+    assert rig.field.text == "Kept"
+
+
+async def test_a_press_that_cannot_start_after_the_last_commit_keeps_no_audio(
+        rig: Rig) -> None:
+    """The worker refuses to start once the previous commit is in: the waiting press says
+    so and drops what it captured, so no later dictation begins with that old audio."""
+    rig.worker.gate = asyncio.Event()
+    rig.worker.said = ["first words."]
+    now = rig.clock.now
+    rig.ptt.on_key(KeyEvent("f9", True, now))
+    rig.ptt.on_key(KeyEvent("f9", False, now + 1))
+    rig.ptt.on_key(KeyEvent("f9", True, now + 1.1))
+    assert rig.worker.prebuffered
+    rig.worker.start_push_to_talk = lambda: None  # type: ignore[method-assign]
+    rig.worker.gate.set()
+    async with asyncio.timeout(5):
+        while not any("could not start" in n for n in rig.ptt.notices):  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    assert not rig.worker.prebuffered
+    assert rig.field.text == "First words."
 
 
 async def test_a_shortcut_that_starts_with_the_chord_cancels_quietly() -> None:

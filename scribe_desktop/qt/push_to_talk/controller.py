@@ -35,10 +35,10 @@ from ..worker.api import DictationControls
 from .dictation import CAPTURING, ENDED, PttDictation
 from .keys import KeyInput
 from .reserver import Reserver
-from .seams import ChordReservations, Cue, Outcome
+from .seams import ChordReservations, Cue, Feedback, Outcome
 
-__all__ = ["CAPTURING", "ENDED", "FINISH_MARGIN_S", "SYNTHETIC_GRACE_S", "ChordReservations",
-           "Cue", "Outcome", "PushToTalk"]
+__all__ = ["FINISH_MARGIN_S", "SYNTHETIC_GRACE_S", "ChordReservations", "Cue", "Outcome",
+           "PushToTalk"]
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +64,13 @@ class PushToTalk:
         self.inserter = inserter
         self.listener = listener
         self.per_segment = per_segment
-        self.on_notice = on_notice
-        self.on_outcome = on_outcome
-        self.on_cue = on_cue
+        self.feedback = Feedback(on_notice, on_outcome, on_cue)
+        self.notices = self.feedback.notices
+        self._notice, self._cue = self.feedback.notice, self.feedback.cue
         self.clock = clock
         self.current: PttDictation | None = None
         self._open: list[PttDictation] = []  # not finished yet
         self.last: PttDictation | None = None
-        self.notices: list[str] = []
         self._lock = asyncio.Lock()  # one insertion at a time, in order
         self._tasks = OwnedTasks(self._task_failed, "push-to-talk task")
         self._connected = False
@@ -195,9 +194,11 @@ class PushToTalk:
         self._cue(Cue.START)
         self._spawn(self._capture_target(dictation))
         if previous is not None and not previous.finished.is_set():
-            # still finishing the last one: start right after it (the pre-roll keeps the
-            # audio of the moment in between)
-            dictation.trace.step(f"waits for ptt #{previous.trace.number} to finish")
+            # still finishing the last one (its final commit): capture from now on and start
+            # right after it; a release meanwhile stops it as soon as it started
+            buffering = self.worker.prebuffer()
+            dictation.trace.step(f"waits for ptt #{previous.trace.number} to finish"
+                                 + (", capturing meanwhile" if buffering else ""))
             self._spawn(self._start_after(previous))
         elif self.worker.state in CAPTURING:
             dictation.trace.step("takes over the running dictation")
@@ -211,9 +212,13 @@ class PushToTalk:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(previous.finished.wait(), self._finish_bound_s())
         current = self.current
-        if current is not None and not current.finishing and not current.cancelled \
-                and self._start_worker(current) is None and self.worker.state not in CAPTURING:
+        if current is None or current.cancelled:
+            return
+        if self._start_worker(current) is None and self.worker.state not in CAPTURING:
+            self.worker.discard_prebuffer()  # a later start must not get this stale audio
             self._notice(f"Dictation could not start now (state: {self.worker.state}).")
+        if current.released:  # let go while waiting: commit what it captured
+            self._stop(current)
 
     def _start_worker(self, dictation: PttDictation) -> asyncio.Task[None] | None:
         """Start the worker's dictation, recorded as push-to-talk in the history."""
@@ -222,22 +227,36 @@ class PushToTalk:
 
     def _end(self) -> None:
         dictation = self.current
+        if dictation is not None and not dictation.capturing and not dictation.released \
+                and self.worker.state not in CAPTURING and not dictation.finished.is_set():
+            dictation.released = True  # still waiting for the previous one: stop once started
+            dictation.trace.step("release while waiting: stops as soon as it starts")
+            self._cue(Cue.STOP)
+            return
         self._cue(Cue.STOP)
-        if dictation is not None:
-            dictation.trace.step("release: stop")
-        self.worker.stop()  # its COMMITTING state starts _finish (see _on_state)
-        if dictation is not None:
-            self._spawn(self._finish(dictation))
+        if dictation is None:
+            self.worker.stop()
+        else:
+            self._stop(dictation)
+
+    def _stop(self, dictation: PttDictation) -> None:
+        dictation.trace.step("release: stop")
+        self.worker.stop()  # its COMMITTING state starts _finish too (see _on_state)
+        self._spawn(self._finish(dictation))
 
     def _cancel(self, *, quiet: bool = False) -> None:
         """`quiet`: the chord was part of another shortcut (not a dictation): no notice."""
         dictation = self.current
+        waiting = dictation is not None and not dictation.capturing
         if dictation is not None:
             dictation.trace.step("cancelled" + (" (another shortcut)" if quiet else ""))
             dictation.cancelled = True
             dictation.texts.clear()
             self._conclude(dictation, Outcome.CANCELLED, quiet=True)
-        self.worker.cancel()
+        if waiting:  # the previous dictation's commit goes on; only this one's audio goes
+            self.worker.discard_prebuffer()
+        else:
+            self.worker.cancel()
         if not quiet:
             self._notice("Dictation cancelled; nothing was inserted.")
 
@@ -290,19 +309,16 @@ class PushToTalk:
             return
         dictation.trace.step(f"outcome: {outcome}")
         dictation.finished.set()
-        self._forget(dictation)
-        self.last = dictation
-        if outcome in (Outcome.NOT_INSERTED, Outcome.NOTHING_HEARD):
-            dictation.trace.explain(f"{outcome} {dictation.failure}".strip())
-            self._cue(Cue.ERROR)
-        if self.on_outcome is not None and not quiet:
-            self.on_outcome(outcome, dictation.failure)
-
-    def _forget(self, dictation: PttDictation) -> None:
         if self.current is dictation:
             self.current = None
         if dictation in self._open:
             self._open.remove(dictation)
+        self.last = dictation
+        if outcome in (Outcome.NOT_INSERTED, Outcome.NOTHING_HEARD):
+            dictation.trace.explain(f"{outcome} {dictation.failure}".strip())
+            self._cue(Cue.ERROR)
+        if not quiet:
+            self.feedback.outcome(outcome, dictation.failure)
 
     async def _insert(self, dictation: PttDictation, text: str) -> None:
         async with self._lock:
@@ -366,16 +382,6 @@ class PushToTalk:
             self._spawn(self._insert(dictation, pieces))
 
     # -- helpers -----------------------------------------------------------------------------
-
-    def _notice(self, text: str) -> None:
-        log.info("notice: %s", text)
-        self.notices.append(text)
-        if self.on_notice is not None:
-            self.on_notice(text)
-
-    def _cue(self, cue: Cue) -> None:
-        if self.on_cue is not None:
-            self.on_cue(cue)
 
     async def _with_notice(self, coro: Coroutine[Any, Any, str]) -> None:
         async with self._lock:

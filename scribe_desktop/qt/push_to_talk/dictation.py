@@ -34,3 +34,4 @@ class PttDictation:
         self.ended = asyncio.Event()
         self.finished = asyncio.Event()  # text inserted (or nothing to insert)
         self.capturing = False  # the worker has been capturing for it
+        self.released = False  # let go before it could start (the previous one committed)
