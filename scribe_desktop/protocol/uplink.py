@@ -23,68 +23,19 @@ Callers pass timestamps (any monotonic clock, in seconds). Not thread-safe: one 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 
 from .audio_format import AudioFormat
 from .inserted import InsertedSilence
 from .messages import InputAudioChunk
-from .options import MAX_PREVIOUS_TEXT_CHARS, MIN_COMMIT_AUDIO_S
+from .options import MIN_COMMIT_AUDIO_S
+from .replay import ReplayItem, ReplayPlan, Stored, trim_previous_text
 
 DEFAULT_KEEPALIVE_AFTER_S = 5.0  # rule C7: one third-party client's choice; the server gives ~15 s
 DEFAULT_KEEPALIVE_CHUNK_S = 0.02
 DEFAULT_MAX_CHUNK_S = 0.25  # rule C9
 DEFAULT_REPLAY_LIMIT_S = 90.0  # the documented auto-commit interval (§10.2)
 
-
-def trim_previous_text(text: str | None, limit: int = MAX_PREVIOUS_TEXT_CHARS) -> str | None:
-    """The tail of `text` in at most `limit` characters, starting at a word boundary (rule C8);
-    None when nothing is left."""
-    if text is None:
-        return None
-    text = " ".join(text.split())
-    if len(text) > limit:
-        cut = len(text) - limit
-        tail = text[cut:]
-        if not text[cut - 1].isspace() and not tail[0].isspace():
-            # the cut fell inside a word: drop that word's fragment
-            space = tail.find(" ")
-            tail = "" if space < 0 else tail[space:]
-        text = tail.strip()
-    return text or None
-
-
-@dataclass(frozen=True, slots=True)
-class ReplayItem:
-    """Audio to send again after a reconnect; `commit` asks for a commit after it;
-    `inserted`: it is silence we inserted (padding, keep-alive), not the caller's audio."""
-
-    audio: bytes
-    commit: bool = False
-    inserted: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class ReplayPlan:
-    """What a new session should start with after the old one was lost (rules C8, C11)."""
-
-    previous_text: str | None
-    items: tuple[ReplayItem, ...]
-
-    @property
-    def audio_bytes(self) -> int:
-        return sum(len(i.audio) for i in self.items)
-
-
-@dataclass(frozen=True, slots=True)
-class _Stored:
-    start: int  # stream byte offset of this audio's first byte
-    audio: bytes
-    sent_at: float  # the caller's clock when it went out
-    inserted: bool = False  # silence we inserted (padding, keep-alive)
-
-    @property
-    def end(self) -> int:
-        return self.start + len(self.audio)
+__all__ = ["ReplayItem", "ReplayPlan", "Uplink", "trim_previous_text"]
 
 
 class Uplink:
@@ -130,7 +81,7 @@ class Uplink:
         # own (C5): until that doubt is resolved, a replay asks for them again
         self._doubtful: list[int] = []
         self._clock = InsertedSilence()
-        self._replay: deque[_Stored] = deque()
+        self._replay: deque[Stored] = deque()
         self._replay_bytes = 0
         self.replay_dropped_bytes = 0
         self._committed_tail = committed_tail
@@ -384,7 +335,7 @@ class Uplink:
     def _remember(self, audio: bytes, now: float, *, inserted: bool = False) -> None:
         if inserted:
             self._clock.insert(self._sent_bytes, len(audio))
-        self._replay.append(_Stored(start=self._sent_bytes, audio=audio, sent_at=now,
+        self._replay.append(Stored(start=self._sent_bytes, audio=audio, sent_at=now,
                                     inserted=inserted))
         self._replay_bytes += len(audio)
         while self._replay_bytes > self._replay_limit_bytes and self._replay:
@@ -403,6 +354,6 @@ class Uplink:
             cut = (offset - first.start) // self.audio_format.bytes_per_sample \
                 * self.audio_format.bytes_per_sample
             if cut:
-                self._replay[0] = _Stored(first.start + cut, first.audio[cut:], first.sent_at,
+                self._replay[0] = Stored(first.start + cut, first.audio[cut:], first.sent_at,
                                           first.inserted)
                 self._replay_bytes -= cut

@@ -83,9 +83,10 @@ class RealApp:
     """One launch of the app under `root` (a fresh temporary directory)."""
 
     def __init__(self, desktop: X11Desktop, rig: PulseRig, root: Path, *,
-                 first_run: bool = False) -> None:
+                 first_run: bool = False, settings: dict[str, str] | None = None) -> None:
         """`first_run`: a user who has never started the app (the welcome opens); else the
-        welcome counts as shown, so it does not cover the window under test."""
+        welcome counts as shown, so it does not cover the window under test. `settings`:
+        stored settings by field name (e.g. {"commit_strategy": "manual"})."""
         self.desktop = desktop
         self.root = root
         dirs = {name: root / name for name in ("home", "config", "data", "state", "cache",
@@ -98,7 +99,8 @@ class RealApp:
         if not first_run:  # QSettings' native file on Linux: $XDG_CONFIG_HOME/<org>/<app>.conf
             conf = dirs["config"] / "scribe-desktop" / "scribe-desktop.conf"
             conf.parent.mkdir(exist_ok=True)
-            conf.write_text("[General]\nwelcome_done=true\n")
+            stored = {"welcome_done": "true", **(settings or {})}
+            conf.write_text("[General]\n" + "".join(f"{k}={v}\n" for k, v in stored.items()))
         self.env = {**rig.client_env(), "DISPLAY": desktop.display, "QT_QPA_PLATFORM": "xcb",
                     "HOME": str(dirs["home"]), "XDG_CONFIG_HOME": str(dirs["config"]),
                     "XDG_DATA_HOME": str(dirs["data"]), "XDG_STATE_HOME": str(dirs["state"]),
