@@ -267,24 +267,51 @@ def render_gui(data: dict[str, Any]) -> str:
 """
 
 
+_PTT_SCENARIOS = {"x11": "X11, idle", "x11-load": "X11, all CPUs loaded",
+                  "wayland": "Wayland (sway), idle",
+                  "wayland-load": "Wayland (sway), all CPUs loaded"}
+
+
 def render_ptt(data: dict[str, Any]) -> str:
-    table = _table(["runs", "key release -> text in field p50 / p95",
+    table = _table(["desktop", "runs", "misses", "key release -> text in field p50 / p95",
                     "server commit p50 / p95", "ours p50 / p95"],
-                   [[str(data["runs"]), *(_pair(data[k]["p50"], data[k]["p95"])
-                                           for k in ("total_ms", "server_commit_ms",
-                                                     "ours_ms"))]])
-    return f"""Real X11 (Xvfb + openbox), a Tk text field in another process, the hotkey chord
-pressed and released with `xdotool`, the real `DictationWorker` on the virtual microphone, the real
-local server, paste insertion through xclip + xdotool (bench/ptt_latency.py).
+                   [[_PTT_SCENARIOS.get(r["scenario"], r["scenario"]), str(r["runs"]),
+                     str(r["misses"]), *(_pair(r[k]["p50"], r[k]["p95"])
+                                         for k in ("total_ms", "server_commit_ms", "ours_ms"))]
+                    for r in data["results"]], left=1)
+    return f"""The app's own push-to-talk composition with the real `DictationWorker` on the virtual
+microphone and the real local server. X11: Xvfb + openbox, a Tk field in another process,
+the chord pressed and released with `xdotool`, paste through xclip + XTEST. Wayland: headless
+sway, a Qt Wayland-native field, the chord held by `wtype` and reported by sway's IPC, paste
+through wl-copy + wtype. "Loaded": stress-ng on every CPU (bench/ptt_latency.py).
 
 {table}
 
-* **key release -> text in field**: `xdotool keyup` -> the dictated text present in the
-  target field.
+* **key release -> text in field**: the chord's release (`xdotool keyup`; on sway, its
+  release binding) -> the dictated text present in the target field.
 * **server commit**: commit sent -> `committed_transcript` received (the engine's share).
 * **ours**: the difference, per run: hotkey delivery, the commit round trip outside the
-  engine, and the insertion (clipboard snapshot, paste shortcut, the target fetching it,
-  clipboard restore).
+  engine, and the insertion (clipboard snapshot, one-paste offer, paste keys, the target
+  fetching it, clipboard restore).
+"""
+
+
+def render_ptt_undo(data: dict[str, Any]) -> str:
+    rows = [[key, str(data.get(key, 0))] for key in (
+        "sequences", "dictations inserted", "dictations not inserted", "undos that removed",
+        "undos refused", "user characters deleted", "dictated characters left behind")]
+    return f"""Random sequences (seed {data['seed']}) of dictations, typing, clicks that move the
+caret, focus changes between two Tk fields, a menu holding the keyboard, and undo
+(Ctrl+Alt+Z) on real X11, through the app's push-to-talk composition; the dictations come
+from a scripted worker (bench/ptt_undo.py).
+
+{_table(["", "count"], rows, left=1)}
+
+* **user characters deleted**: characters the user typed that are gone (must be 0).
+* **dictated characters left behind**: letters of a dictation that an undo reporting
+  "removed" did not remove (must be 0).
+* **undos refused**: undo said why it removed nothing (typed, clicked or switched windows
+  since, another window, nothing to undo).
 """
 
 
@@ -467,7 +494,8 @@ AREAS: tuple[Area, ...] = (
     Area("gui", "Desktop app", "gui_latency", 400, render_gui),
     Area("appcpu", "Desktop app all day: idle and streaming CPU", "app_cpu", 600,
          render_app_cpu),
-    Area("ptt", "Push-to-talk", "ptt_latency", 600, render_ptt),
+    Area("ptt", "Push-to-talk", "ptt_latency", 1200, render_ptt),
+    Area("ptt_undo", "Push-to-talk undo safety", "ptt_undo", 1500, render_ptt_undo),
     Area("export", "Export and history", "export_bench", 900, render_export),
     Area("bundle", "Bundle", "bundle_bench", 1200, render_bundle),
 )

@@ -1,22 +1,29 @@
-"""Benchmark push-to-talk: key release -> the text in the target field, minus the server's
-commit time (commit sent -> committed transcript received), p50/p95.
+"""Benchmark push-to-talk: key release -> the text in the target field, p50/p95, on X11 and
+on Wayland (headless sway), idle and with every CPU loaded by stress-ng; and the server's
+share (commit sent -> committed transcript received), so what remains is ours.
 
-Real X11 (Xvfb + openbox), a Tk field in another process, pynput seeing `xdotool keyup`,
-the real `DictationWorker` on the virtual microphone, the real local server, paste insertion
-through xclip + xdotool. What remains after subtracting the server is ours: hotkey delivery,
-the commit round trip outside the engine, and the insertion (clipboard snapshot, offer, paste
-shortcut, the target fetching it, restore).
+X11: Xvfb + openbox, a Tk field in another process, `xdotool keydown/keyup` of the chord
+(pynput + the X11 keyboard service), paste through xclip + XTEST. Wayland: sway, a Qt
+Wayland-native field, the chord held by `wtype` and reported by sway's IPC, paste through
+wl-copy + wtype. Both: the real `DictationWorker` on the virtual microphone and the real
+local server, put together by the app's own `build_push_to_talk`.
 
-    python -m bench.ptt_latency [--runs 6] [--json]
+    python -m bench.ptt_latency [--runs 8] [--scenarios x11,x11-load,wayland,wayland-load]
+                                [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
+import subprocess
 import sys
 import time
+import wave
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,83 +33,171 @@ if str(ROOT) not in sys.path:
 
 from bench.stats import percentile  # noqa: E402
 
+SCENARIOS = ("x11", "x11-load", "wayland", "wayland-load")
 
-async def _one_run(stack: Any, desktop: Any, rig: Any, wav: Path, name: str) -> dict[str, float]:
-    from tests.inject.ptt_harness import CHORD
-    from tests.inject.x11_rig import TargetApp
 
-    target = await asyncio.to_thread(TargetApp, desktop, name)
+@contextlib.contextmanager
+def cpu_load(on: bool) -> Iterator[None]:
+    """stress-ng on every CPU while the block runs (when `on`)."""
+    if not on:
+        yield
+        return
+    proc = subprocess.Popen(["stress-ng", "--cpu", "0", "--timeout", "3600s"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        await asyncio.to_thread(desktop.xdotool, "keydown", *CHORD)
-        await asyncio.to_thread(rig.play, wav)
-        released = time.monotonic()
-        await asyncio.to_thread(desktop.xdotool, "keyup", *reversed(CHORD))
-        arrived = await asyncio.to_thread(_wait_text, target)
-        await stack.wait(stack.idle, 15, "idle")
+        yield
     finally:
-        await asyncio.to_thread(target.close)
-    server_s = stack.timings.committed[-1] - stack.timings.commit_sent[-1]
-    total_s = arrived - released
-    return {"total_ms": total_s * 1000, "server_commit_ms": server_s * 1000,
-            "ours_ms": (total_s - server_s) * 1000}
+        proc.terminate()
+        proc.wait(10)
 
 
-def _wait_text(target: Any, timeout_s: float = 30.0) -> float:
+@contextlib.contextmanager
+def environment(values: dict[str, str], drop: tuple[str, ...] = ()) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.update(values)
+    for name in drop:
+        os.environ.pop(name, None)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _wait_text(read: Callable[[], str], before: str, timeout_s: float = 30.0) -> float:
     deadline = time.monotonic() + timeout_s
-    while not target.text:
+    while read() == before:
         if time.monotonic() > deadline:
             raise TimeoutError("no text arrived in the target")
         time.sleep(0.002)  # polling a file the target rewrites: 2 ms resolution
     return time.monotonic()
 
 
-async def _bench(runs: int) -> dict[str, Any]:
-    from tests.conftest import launch_server
+def _duration_s(wav: Path) -> float:
+    with wave.open(str(wav)) as w:
+        return float(w.getnframes()) / float(w.getframerate())
+
+
+async def _x11_run(stack: Any, desktop: Any, rig: Any, wav: Path, target: Any) -> float:
+    chord = ("Control_L", "Shift_L", "space")
+    before = target.text
+    await asyncio.to_thread(desktop.xdotool, "keydown", *chord)
+    await asyncio.to_thread(rig.play, wav)
+    released = time.monotonic()
+    await asyncio.to_thread(desktop.xdotool, "keyup", *reversed(chord))
+    arrived = await asyncio.to_thread(_wait_text, lambda: target.text, before)
+    return arrived - released
+
+
+async def _wayland_run(stack: Any, sway: Any, rig: Any, wav: Path, target: Any) -> float:
+    hold_ms = int((_duration_s(wav) + 0.2) * 1000)
+    before = target.text
+    releases: list[float] = []
+    listener = stack.parts.listener
+    deliver = listener._on_event
+
+    def heard(event: Any) -> None:  # sway's release binding: the moment of the release
+        if not event.down:
+            releases.append(event.t)
+        deliver(event)
+
+    listener._on_event = heard
+    keys = await asyncio.create_subprocess_exec(
+        "wtype", "-M", "ctrl", "-M", "shift", "-P", "space", "-s", str(hold_ms), "-p", "space",
+        "-m", "shift", "-m", "ctrl", env=sway.client_env())
+    try:
+        await asyncio.to_thread(rig.play, wav)
+        await asyncio.wait_for(keys.wait(), 30)
+        arrived = await asyncio.to_thread(_wait_text, lambda: target.text, before)
+    finally:
+        listener._on_event = deliver
+    return arrived - releases[0]
+
+
+async def _scenario(name: str, runs: int, server: Any, rig: Any) -> dict[str, Any]:
+    import sounddevice
+
     from tests.inject.ptt_harness import make_stack
-    from tests.inject.x11_rig import x11_desktop
-    from tests.rig.pulse import PulseRig
+    from tests.inject.x11_rig import TargetApp, x11_desktop
+    from tests.rig.wayland import sway_desktop
+    from tests.rig.wayland_fixtures import WlTarget
     from tests.speech import SENTENCES, synth
+
+    wayland = name.startswith("wayland")
+    target: Any = None
+    totals: list[float] = []
+    servers: list[float] = []
+    misses = 0
+    desktop_cm: Any = sway_desktop() if wayland else x11_desktop()
+    with desktop_cm as desktop:
+        env = desktop.client_env()
+        drop = ("DISPLAY",) if wayland else ("WAYLAND_DISPLAY", "SWAYSOCK")
+        make_target: Any = WlTarget if wayland else TargetApp
+        with environment(env, drop):
+            target = await asyncio.to_thread(make_target, desktop, "bench")
+            stack = await make_stack(sounddevice, server, sounds=False)
+            try:
+                with cpu_load(name.endswith("-load")):
+                    for i in range(runs):
+                        wav = synth(SENTENCES[i % len(SENTENCES)], lead_silence_s=0.2,
+                                    tail_silence_s=0.3)
+                        run = _wayland_run if wayland else _x11_run
+                        try:
+                            totals.append(await run(stack, desktop, rig, wav, target))
+                            servers.append(stack.timings.committed[-1]
+                                           - stack.timings.commit_sent[-1])
+                        except TimeoutError:
+                            misses += 1
+                        await stack.wait(stack.idle, 30, "idle")
+            finally:
+                await stack.close()
+                await asyncio.to_thread(target.close)
+    ours = [t - s for t, s in zip(totals, servers, strict=True)]
+    out: dict[str, Any] = {"scenario": name, "runs": runs, "misses": misses}
+    for key, values in (("total_ms", totals), ("server_commit_ms", servers),
+                        ("ours_ms", ours)):
+        ms = [v * 1000 for v in values]
+        out[key] = {"p50": round(percentile(ms, 50), 1) if ms else None,
+                    "p95": round(percentile(ms, 95), 1) if ms else None}
+    return out
+
+
+async def _bench(runs: int, scenarios: list[str]) -> dict[str, Any]:
+    from tests.conftest import launch_server
+    from tests.rig.pulse import PulseRig
 
     server = launch_server()
     rig = PulseRig()
     rig.start()
     rig.apply_to_process()
-    import sounddevice
-
-    results: list[dict[str, float]] = []
     try:
-        with x11_desktop() as desktop:
-            stack = await make_stack(sounddevice, server)
-            try:
-                for i in range(runs):
-                    wav = synth(SENTENCES[i % len(SENTENCES)], lead_silence_s=0.2,
-                                tail_silence_s=0.4)
-                    results.append(await _one_run(stack, desktop, rig, wav, f"run{i}"))
-            finally:
-                await stack.close()
+        results = [await _scenario(name, runs, server, rig) for name in scenarios]
     finally:
         rig.stop()
         server.stop()
-    summary: dict[str, Any] = {"runs": runs}
-    for key in ("total_ms", "server_commit_ms", "ours_ms"):
-        values = [r[key] for r in results]
-        summary[key] = {"p50": round(percentile(values, 50), 1),
-                        "p95": round(percentile(values, 95), 1)}
-    return summary
+    return {"runs": runs, "results": results}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=6)
+    parser.add_argument("--runs", type=int, default=8)
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS),
+                        help="comma-separated: " + ", ".join(SCENARIOS))
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    summary = asyncio.run(_bench(args.runs))
+    scenarios = [s for s in args.scenarios.split(",") if s]
+    unknown = set(scenarios) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    summary = asyncio.run(_bench(args.runs, scenarios))
     if args.json:
         print(json.dumps(summary))
-    else:
-        print(f"push-to-talk, {summary['runs']} runs (key release -> text in the target)")
-        for key in ("total_ms", "server_commit_ms", "ours_ms"):
-            print(f"  {key:18} p50 {summary[key]['p50']:8.1f}  p95 {summary[key]['p95']:8.1f}")
+        return 0
+    print(f"push-to-talk, {summary['runs']} runs each (key release -> text in the target)")
+    for r in summary["results"]:
+        print(f"  {r['scenario']:13} misses {r['misses']}"
+              + "".join(f"  {k} p50 {r[k]['p50']} p95 {r[k]['p95']}"
+                        for k in ("total_ms", "server_commit_ms", "ours_ms")))
     return 0
 
 

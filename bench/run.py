@@ -16,7 +16,10 @@ Areas, in order (the whole run takes several minutes on 2 cores):
   gui      desktop app: message -> Qt signal, CPU, RSS, cold start (bench/gui_latency.py)
   appcpu   the real app idle (pre-roll on, off, microphone closed) and streaming: CPU and
            wake-ups per second of the app and its server child (bench/app_cpu.py)
-  ptt      push-to-talk: key release -> text in the field (bench/ptt_latency.py)
+  ptt      push-to-talk: key release -> text in the field, X11 and Wayland, idle and loaded
+           (bench/ptt_latency.py)
+  ptt_undo push-to-talk: undo over random sequences never deletes a user's character
+           (bench/ptt_undo.py)
   export   3.4 h and 10 h session exports, history of 1,000 and 10,000 (bench/export_bench.py)
   bundle   PyInstaller bundle size and cold start; rebuilds it if stale (bench/bundle_bench.py)
 

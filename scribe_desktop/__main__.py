@@ -5,7 +5,8 @@ Each subcommand lives in `scribe_desktop.commands.<name>` and exposes
 `scribe-desktop server` never pays for (or needs) what other commands import.
 
 With no subcommand the desktop app opens (`scribe_desktop.app.desktop`, imported only then);
-`--toggle | --start | --stop` drive an already running app instead (single instance).
+`--toggle | --start | --stop` drive an already running app instead (single instance);
+with `--insert` the text goes into the focused app as with the push-to-talk hotkey.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 
 from . import __version__
 
-COMMANDS = ("server", "transcribe", "listen", "models")
+COMMANDS = ("server", "transcribe", "listen", "models", "config")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
                        ("stop", "stop dictation (the last words are committed)")):
         remote.add_argument(f"--{flag}", dest="remote", action="store_const", const=flag,
                             help=f"in the running app: {text}; fails if none runs")
+    parser.add_argument("--insert", action="store_true",
+                        help="with --start/--stop/--toggle: the text goes into the focused "
+                        "app, exactly as with the push-to-talk hotkey")
     parser.add_argument("--print-ready", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--self-check", action="store_true",
                         help="check that every backend, the keyring, the audio devices and the "
@@ -51,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.self_check_json and not args.self_check:
         parser.error("--json goes with --self-check")
+    if args.insert and args.remote is None:
+        parser.error("--insert goes with --start, --stop or --toggle")
     if args.self_check:
         from .app.self_check import main as self_check
 
@@ -58,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from .app.desktop import run_app  # Qt is imported only for the GUI
 
-        return run_app(remote=args.remote, print_ready=args.print_ready)
+        return run_app(remote=args.remote, print_ready=args.print_ready, insert=args.insert)
     module = importlib.import_module(f"scribe_desktop.commands.{args.command}")
     code: int = module.run(args)
     return code

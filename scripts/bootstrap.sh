@@ -16,9 +16,15 @@ QT_APT=(libegl1 libgl1 libfontconfig1 libfreetype6 libglib2.0-0 libdbus-1-3 libx
         libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0
         libxcb-xkb1)
 # xdotool/xclip/xprop (x11-utils): inserting dictated text into other apps on X11 (issue 5)
-RUN_APT=(libportaudio2 libasound2-plugins xdotool xclip x11-utils "${QT_APT[@]}")
+# wl-clipboard/wtype: the same on Wayland compositors with the virtual-keyboard protocol
+# (sway, Hyprland, river...): wl-copy/wl-paste for the clipboard, wtype for keys and Unicode
+RUN_APT=(libportaudio2 libasound2-plugins xdotool xclip x11-utils wl-clipboard wtype
+         "${QT_APT[@]}")
 TEST_APT=("${RUN_APT[@]}" espeak-ng sox libsox-fmt-all ffmpeg xvfb xauth xdotool openbox
           pulseaudio pulseaudio-utils
+          # headless Wayland desktop for push-to-talk tests (tests/rig/wayland.py); xhost comes
+          # with x11-xserver-utils, and stress-ng loads the CPU in the busy-machine tests
+          sway wtype wl-clipboard grim xwayland x11-xserver-utils stress-ng
           desktop-file-utils binutils  # packaging tests: .desktop validation; PyInstaller
           pocketsphinx-testdata  # human read speech (LibriVox) for accuracy tests and benchmarks
           alsa-utils)  # /usr/share/sounds/alsa: a second human voice, 48 kHz (whisper tests)

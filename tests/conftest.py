@@ -38,7 +38,7 @@ import pytest
 # The virtual-microphone rig: ONE session-scoped PulseAudio daemon for the whole run. (Fixtures
 # re-exported from several conftests would each start their own daemon and point PortAudio at
 # whichever started last.)
-pytest_plugins = ["tests.rig.plugin", "tests.rig.x11_fixtures"]
+pytest_plugins = ["tests.rig.plugin", "tests.rig.x11_fixtures", "tests.rig.wayland_fixtures"]
 
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 5.0

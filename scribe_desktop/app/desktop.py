@@ -46,11 +46,12 @@ REMOTE_COMMANDS = ("toggle", "start", "stop")
 
 
 def run_app(*, remote: str | None = None, print_ready: bool = False,
-            argv: list[str] | None = None) -> int:
-    """Entry point of the GUI (or of a remote command to the running GUI)."""
+            argv: list[str] | None = None, insert: bool = False) -> int:
+    """Entry point of the GUI (or of a remote command to the running GUI; `insert`: its
+    text goes into the focused app, as with the hotkey)."""
     name = instance_name()
     if remote is not None:
-        reply = send_to_running([f"--{remote}"], name)
+        reply = send_to_running([f"--{remote}", *(["--insert"] if insert else [])], name)
         if reply is None:
             print("scribe-desktop: the app is not running; start it first (scribe-desktop) "
                   f"and run --{remote} again", file=sys.stderr)
@@ -90,7 +91,8 @@ class DesktopApp(QObject):
         self.window: Any = None
         self.tray: Any = None
         self.overlay: Any = None
-        self.push_to_talk: Any = None  # hotkey.controller.PushToTalk when a backend exists
+        self.push_to_talk: Any = None  # qt.push_to_talk.controller.PushToTalk once running
+        self.ptt_parts: Any = None  # app.push_to_talk.PttParts
         self.hotkey_status: ListenerStatus | None = None
         self.history_path = Path(history_path) if history_path else None
         self.history: HistoryStore | None = None
@@ -104,15 +106,26 @@ class DesktopApp(QObject):
         worker = self.worker
         if worker is None:
             return "starting"
-        if "--toggle" in argv:
+        command = next((c for c in REMOTE_COMMANDS if f"--{c}" in argv), None)
+        insert = "--insert" in argv or worker.settings.remote_insert
+        if command is not None and insert and self.push_to_talk is not None:
+            return str(self.push_to_talk.remote(command))  # as the hotkey: into the focus
+        if command == "toggle":
             worker.toggle()
-        elif "--start" in argv:
+        elif command == "start":
             worker.start()
-        elif "--stop" in argv:
+        elif command == "stop":
             worker.stop()
+        elif "--reload-settings" in argv:
+            self._reload_settings()
         else:
             self.show_window()
         return str(worker.state)
+
+    def _reload_settings(self) -> None:
+        """`scribe-desktop config set` changed the stored settings: apply them now."""
+        if self.worker is not None:
+            self.worker.apply_settings(self.store.load())
 
     def show_window(self) -> None:
         if self.window is not None:
@@ -186,39 +199,36 @@ class DesktopApp(QObject):
     # -- push-to-talk ----------------------------------------------------------------
 
     def _start_hotkey(self, settings: Settings) -> None:
-        """Listen to the global hotkey (needs the running loop); say so when impossible."""
-        from ..hotkey.backends import ListenerKind, ListenerStatus, detect, make_listener
-        from ..hotkey.backends.x11_grab import make_cancel_grab
-        from ..inject.inserter import Inserter
-        from ..qt.push_to_talk.controller import PushToTalk
+        """Push-to-talk (needs the running loop); say so when the hotkey cannot work."""
+        from ..ui.chord_edit import chord_recording
+        from .push_to_talk import build_push_to_talk
 
         worker = self.worker
         assert worker is not None
-        if not settings.hotkey_enabled:
-            self._show_hotkey_status(ListenerStatus(False, ListenerKind.NONE, "turned off"))
-            return
-        self.hotkey_status = status = detect()
-        self._show_hotkey_status(status)
-        if not status.available:
-            self.notify(status.message)
-            return
-        inserter = Inserter(mode=settings.insert_mode, smart=settings.smart_spacing)
-        self.push_to_talk = PushToTalk(worker, inserter, settings.hotkey_config(),
-                                       listener=make_listener(status),
-                                       per_segment=settings.insert_per_segment,
-                                       on_notice=self.notify,
-                                       # the listener already delivers the grabbed key
-                                       cancel_grab=make_cancel_grab(lambda: None,
-                                                                    on_notice=self.notify))
-        try:
-            self.push_to_talk.start()
-        except Exception as exc:  # e.g. the X record extension is missing
-            log.warning("global hotkey unavailable: %s", exc)
-            self.notify(f"No global hotkey backend: {exc}")
-            self.push_to_talk = None
-            self._show_hotkey_status(ListenerStatus(False, ListenerKind.NONE,
-                                                    f"No global hotkey backend: {exc}"))
+        parts = build_push_to_talk(worker, settings, notify=self.notify,
+                                   on_outcome=self._ptt_outcome)
+        self.ptt_parts = parts
+        self.push_to_talk = parts.controller
+        self.hotkey_status = parts.hotkeys
+        self._show_hotkey_status(parts.hotkeys)
+        if settings.hotkey_enabled and not parts.hotkeys.available:
+            self.notify(parts.hotkeys.message)
+        # recording a chord in Settings: the chords must reach the dialog and act on nothing
+        chord_recording().changed.connect(parts.controller.suspend)
         worker.settings_changed.connect(self._hotkey_settings_changed)
+
+    def _ptt_outcome(self, outcome: Any, detail: str) -> None:
+        """How a push-to-talk dictation ended: overlay, tray, and the clipboard fallback."""
+        if self.overlay is not None:
+            self.overlay.show_outcome(str(outcome), detail)
+        if self.tray is not None:
+            self.tray.icon.setToolTip(f"scribe-desktop — last dictation: {outcome}")
+        parts = self.ptt_parts
+        last = parts.controller.last if parts is not None else None
+        record = last.record if last is not None else None
+        if str(outcome) == "not inserted" and record is not None and record.transcript \
+                and parts is not None and not parts.insertion.available:
+            QApplication.clipboard().setText(record.transcript)
 
     def _show_hotkey_status(self, status: Any) -> None:
         if self.window is not None:  # the status bar's permanent hotkey field
@@ -229,11 +239,8 @@ class DesktopApp(QObject):
             return
         if self.overlay is not None:
             self.overlay.enabled = settings.show_overlay
-        ptt = self.push_to_talk
-        if ptt is not None:
-            ptt.set_config(settings.hotkey_config(), per_segment=settings.insert_per_segment)
-            ptt.inserter.mode = settings.insert_mode
-            ptt.inserter.smart = settings.smart_spacing
+        if self.ptt_parts is not None:
+            self.ptt_parts.apply(settings)
 
     def notify(self, message: str) -> None:
         """A short notice (hotkey stopped, nothing recognised, ...): status bar and tray."""
@@ -258,7 +265,7 @@ class DesktopApp(QObject):
         inserter = self.push_to_talk.inserter
         try:
             await inserter.insert(inserter.begin(target), text)
-        except Exception as exc:  # InsertError, X11ToolError: say why, keep the text handy
+        except Exception as exc:  # InsertError: say why, keep the text handy
             log.info("re-insert failed: %s", exc)
             self.notify(f"{exc} The text is on the clipboard instead.")
             if self.window is not None:
@@ -318,8 +325,8 @@ class DesktopApp(QObject):
                   flush=True)
         await self._quit.wait()
         log.info("shutting down")
-        if self.push_to_talk is not None:
-            await self.push_to_talk.close()
+        if self.ptt_parts is not None:
+            await self.ptt_parts.close()
         try:
             await asyncio.wait_for(worker.shutdown(), 15)
         except TimeoutError:

@@ -1,4 +1,4 @@
-"""Key chords such as "ctrl+alt+space": parse, format, match. Pure.
+"""Key chords such as "ctrl+shift+space": parse, format, match. Pure.
 
 Key names are normalized lowercase strings: modifiers "ctrl", "alt", "shift", "super" (left
 and right variants fold into one), named keys ("space", "esc", "enter", "backspace", "f1".."f24",
@@ -31,14 +31,14 @@ NAMED_KEYS = frozenset({
     "pause", "print_screen", "scroll_lock", "num_lock", *(f"f{i}" for i in range(1, 25)),
 })
 
-# Does not clash with common application or desktop shortcuts (Ctrl+Space is IME/completion,
-# Super+Space switches layouts on GNOME, Ctrl+Alt+T opens terminals); Ctrl+Alt+Space is free
-# in GNOME, KDE, Xfce, browsers, office suites and terminals.
-DEFAULT_CHORD = "ctrl+alt+space"
+# No desktop in hotkey.desktop_bindings binds these, nor (for the held dictation chord) what
+# releasing it key by key leaves held: Ctrl+Alt+Space left Alt+Space, the window menu of most
+# desktops, when Ctrl went up first. Ctrl+Alt+V is KDE's Klipper popup.
+DEFAULT_CHORD = "ctrl+shift+space"
 DEFAULT_CANCEL_KEY = "esc"
 # NOT ctrl+alt+backspace: with DontZap off that kills the X server.
 DEFAULT_UNDO_CHORD = "ctrl+alt+z"
-DEFAULT_PASTE_LAST_CHORD = "ctrl+alt+v"
+DEFAULT_PASTE_LAST_CHORD = "ctrl+alt+p"
 
 
 class ChordError(ValueError):

@@ -122,6 +122,12 @@ class HotkeyInterpreter:
                 return [Command(Action.PASTE_LAST)]
         return []
 
+    def forget(self, name: str) -> None:
+        """`name` is up now without a release event (we released it synthetically while the
+        user held it; the server drops its later physical release). Not a chord release: a
+        held chord ends when a key the user really lets go of goes up."""
+        self.down.discard(name)
+
     def key_up(self, name: str, t: float) -> list[Command]:
         self.down.discard(name)
         if not self.chord_down or name not in self.config.chord.keys:

@@ -1,31 +1,46 @@
-"""Insertion modes, smart joining and "undo last dictation" (on `x11`).
+"""Insertion modes, smart joining, "undo last dictation" and "paste last transcript", on
+one backend (`backends`: a Desktop and a Clipboard).
 
-- PASTE: snapshot the clipboard, offer our text for one paste, send the window's paste
-  shortcut (Ctrl+Shift+V in terminals), then restore the previous content only if the
-  clipboard still holds our text (or nothing: our one-paste owner is gone) — never when the
-  user copied something new meanwhile (Handy #502).
-- TYPE: ASCII is typed with xdotool; non-ASCII runs go through the paste path, which is
-  exact for any Unicode text (test-rig.md: keysym typing sometimes garbles €, ï).
+- PASTE: snapshot the clipboard, offer our text for ONE paste, send the window's paste
+  shortcut (Ctrl+Shift+V in terminals); the offer being fetched is what says the text
+  landed. Then the previous content comes back, only if the clipboard still holds our text
+  or nothing — never when the user copied something new meanwhile (Handy #502).
+- TYPE: ASCII is typed; non-ASCII runs go through the paste path, which is exact for any
+  Unicode text (test-rig.md: keysym typing sometimes garbles €, ï).
 - COPY: the text is only put on the clipboard.
 
-What was inserted is remembered per dictation, so "Undo last dictation" deletes exactly that
-many characters (BackSpace; only if the same window still has the focus) and "Paste last
-transcript" inserts it again.
+Only text that landed goes into the `InsertionLedger`; a paste nobody fetched (a menu took
+the keys, the window vanished) raises `InsertError` and leaves the ledger alone, so undo can
+never delete what it did not insert.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import TypeVar
 
-from .text import paste_shortcut, smart_join, split_ascii_runs
-from .x11 import ClipboardContent, PasteOffer, X11Desktop, X11ToolError, XclipClipboard
+from .backends.base import (
+    Clipboard,
+    ClipboardContent,
+    Desktop,
+    InsertUnavailableError,
+    KeyboardBusyError,
+    Target,
+)
+from .ledger import InsertionLedger, UndoRefused
+from .text import smart_join, split_ascii_runs
+from .tools import ToolError
 
 log = logging.getLogger(__name__)
 
-PASTE_SERVE_TIMEOUT_S = 2.0  # the target fetches a paste within ms; a hung app is let go
+PASTE_SERVE_TIMEOUT_S = 3.0  # the target fetches a paste within ms; a hung app is let go
+_ids = itertools.count(1)
+T = TypeVar("T")
 
 
 class InsertMode(StrEnum):
@@ -34,143 +49,148 @@ class InsertMode(StrEnum):
     COPY = "copy"  # only put the text on the clipboard
 
 
-class Desktop(Protocol):
-    async def active_window(self) -> int | None: ...
-    async def window_class(self, window: int) -> str: ...
-    async def activate(self, window: int) -> bool: ...
-    async def key(self, *keys: str) -> None: ...
-    async def type_text(self, text: str) -> None: ...
-    async def backspace(self, count: int) -> None: ...
-
-
-class Clipboard(Protocol):
-    async def read(self) -> ClipboardContent | None: ...
-    async def read_text(self) -> str | None: ...
-    async def offer(self, text: str) -> PasteOffer: ...
-    async def write(self, content: ClipboardContent) -> None: ...
-    async def write_text(self, text: str) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """The window that had the focus when the dictation started."""
-
-    window: int | None
-    wm_class: str = ""
-
-
 @dataclass(slots=True)
 class Insertion:
-    """What one dictation put into its target (accumulated over per-segment inserts)."""
+    """One dictation's insertions (accumulated over per-segment inserts)."""
 
     target: Target
     mode: InsertMode
+    id: int = field(default_factory=lambda: next(_ids))
     transcript: str = ""  # the dictated text as recognised (for "paste last")
-    inserted: str = ""  # exactly what was typed/pasted, spacing included (for undo)
-    pasted_ok: bool = True  # every paste was fetched by the target
+    inserted: str = ""  # exactly what landed, spacing included
     restored: bool | None = None  # last paste: previous clipboard restored (None: n/a)
     notices: list[str] = field(default_factory=list)
+    # each step of the insertion, for the dictation's trace (push-to-talk's log)
+    trace: Callable[[str], None] = field(default=lambda _step: None, repr=False)
 
 
 class InsertError(RuntimeError):
-    """Insertion failed; the message is for the user."""
+    """The text was not inserted; the message is for the user."""
+
+
+NOT_TAKEN = ("The focused app did not take the pasted text, so nothing was inserted "
+             "(Paste last transcript tries again).")
 
 
 class Inserter:
-    """Inserts text into target windows; remembers the last dictation for undo/paste-last."""
+    """Inserts text into target windows; keeps the ledger and the last transcript."""
 
-    def __init__(self, desktop: Desktop | None = None, clipboard: Clipboard | None = None,
-                 *, mode: InsertMode = InsertMode.PASTE, smart: bool = True) -> None:
-        self.desktop: Desktop = desktop or X11Desktop()
-        self.clipboard: Clipboard = clipboard or XclipClipboard()
+    def __init__(self, desktop: Desktop, clipboard: Clipboard, *,
+                 mode: InsertMode = InsertMode.PASTE, smart: bool = True,
+                 ledger: InsertionLedger | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.desktop = desktop
+        self.clipboard = clipboard
         self.mode = mode
         self.smart = smart
-        self.last: Insertion | None = None
-        self._context: dict[int | None, str] = {}  # window -> end of what we inserted there
+        self.ledger = ledger or InsertionLedger()
+        self.clock = clock
+        self.last: Insertion | None = None  # the last dictation with text (paste last)
 
     async def capture_target(self) -> Target:
         """The focused window now (call at the hotkey press)."""
         try:
-            window = await self.desktop.active_window()
-            wm_class = await self.desktop.window_class(window) if window is not None else ""
-        except X11ToolError as exc:
+            return await self.desktop.focused()
+        except ToolError as exc:
             log.warning("cannot read the focused window: %s", exc)
             return Target(None)
-        return Target(window, wm_class)
 
     def begin(self, target: Target) -> Insertion:
         """Start a dictation's insertion record (it becomes `last` when text arrives)."""
         return Insertion(target, self.mode)
 
+    def note_input(self) -> None:
+        """The user typed, clicked or switched windows (the context is unknown now)."""
+        self.ledger.note_input()
+
     async def insert(self, record: Insertion, text: str) -> str:
         """Insert `text` (one segment or a whole dictation) into `record.target`, joined
-        smartly to what we inserted there before; returns what was actually inserted."""
-        previous = self._context.get(record.target.window)
-        piece = smart_join(previous, text, spacing=self.smart, capitalize=self.smart)
-        if not piece:
+        smartly to what is known to precede it; returns what landed. Raises `InsertError`
+        when it did not land."""
+        text = text.strip()
+        if not text:
             return ""
-        record.transcript = (record.transcript + " " + text.strip()).strip()
+        record.transcript = (record.transcript + " " + text).strip()
         self.last = record
         if record.mode == InsertMode.COPY:
-            await self.clipboard.write_text(record.transcript)
-            record.inserted = record.transcript
+            await self._guarded(self.clipboard.write(
+                ClipboardContent("UTF8_STRING", record.transcript.encode("utf-8"))))
             return ""
-        if record.target.window is not None and \
-                not await self.desktop.activate(record.target.window):
+        context = self.ledger.context(record.target, record.id, self.clock())
+        piece = smart_join(context, text) if self.smart else text
+        record.trace(f"context {'unknown' if context is None else repr(context[-20:])}")
+        if not await self._guarded(self.desktop.activate(record.target)):
             raise InsertError("The window you dictated into is gone; the text was not "
-                              "inserted (use Paste last transcript).")
+                              "inserted (Paste last transcript inserts it elsewhere).")
+        record.trace("window active")
         if record.mode == InsertMode.TYPE:
             for is_ascii, run in split_ascii_runs(piece):
                 if is_ascii:
-                    await self.desktop.type_text(run)
+                    await self._guarded(self.desktop.type_text(run))
+                    record.trace(f"typed {len(run)} characters")
                 else:
                     await self._paste(record, run)
         else:
             await self._paste(record, piece)
+        self.ledger.record(record.target, piece, record.id, self.clock())
         record.inserted += piece
-        self._context[record.target.window] = (previous or "") + piece
         return piece
 
-    async def _paste(self, record: Insertion, text: str) -> None:
-        previous = await self.clipboard.read()
-        offer = await self.clipboard.offer(text)
+    async def _guarded(self, step: Awaitable[T]) -> T:
+        """Await a backend step; its failures become `InsertError` with the reason."""
         try:
-            await self.desktop.key(paste_shortcut(record.target.wm_class))
+            return await step
+        except (ToolError, KeyboardBusyError, InsertUnavailableError) as exc:
+            raise InsertError(str(exc)) from exc
+
+    async def _paste(self, record: Insertion, text: str) -> None:
+        previous = await self._guarded(self.clipboard.read())
+        record.trace("clipboard read" + (" (empty)" if previous is None else ""))
+        offer = await self._guarded(self.clipboard.offer(text))
+        record.trace("paste offer ready")
+        served = False
+        try:
+            await self._guarded(self.desktop.paste(record.target))
+            record.trace("paste key sent")
             served = await offer.served(PASTE_SERVE_TIMEOUT_S)
+            record.trace("paste fetched" if served else "paste NOT fetched")
         finally:
             await offer.withdraw()
+            record.restored = await self._restore(previous, text)
+            record.trace("clipboard restored" if record.restored else "clipboard kept")
         if not served:
-            record.pasted_ok = False
-            record.notices.append("The focused app did not take the pasted text.")
-        record.restored = await self._restore(previous, text)
+            raise InsertError(NOT_TAKEN)
 
     async def _restore(self, previous: ClipboardContent | None, ours: str) -> bool:
         """Put `previous` back only if the clipboard still holds our text or nothing."""
-        if previous is None:
-            return True  # it was empty, and our one-paste owner is gone: empty again
-        now = await self.clipboard.read()
-        if now is not None and now.text != ours:
-            log.info("clipboard changed since the paste: not restoring it")
+        try:
+            now = await self.clipboard.read()
+            if now is not None and now.text != ours:
+                log.info("clipboard changed since the paste: not restoring it")
+                return False
+            await self.clipboard.write(previous)
+        except (ToolError, InsertUnavailableError) as exc:
+            log.warning("the previous clipboard could not be restored: %s", exc)
             return False
-        await self.clipboard.write(previous)
         return True
 
     async def undo_last(self) -> str:
-        """Delete what the last dictation inserted, if its window has the focus; returns a
+        """Delete what the last dictation inserted, if that is certainly safe; returns a
         notice for the user."""
-        record = self.last
-        if record is None or not record.inserted:
-            return "Nothing to undo."
-        if record.mode == InsertMode.COPY:
+        if self.last is not None and self.last.mode == InsertMode.COPY and \
+                not self.ledger.entries:
             return "The last dictation was only copied; nothing to undo."
-        if await self.desktop.active_window() != record.target.window:
-            return "Undo works only in the window the last dictation went into."
-        await self.desktop.backspace(len(record.inserted))
-        context = self._context.get(record.target.window, "")
-        if context.endswith(record.inserted):
-            context = context[: len(context) - len(record.inserted)]
-        self._context[record.target.window] = context
-        count, record.inserted = len(record.inserted), ""
+        focused = await self.capture_target()
+        try:
+            entries = self.ledger.undo_plan(focused)
+        except UndoRefused as exc:
+            return str(exc)
+        count = sum(len(e.text) for e in entries)
+        try:
+            await self._guarded(self.desktop.backspace(count))
+        except InsertError as exc:
+            return f"Nothing was removed: {exc}"
+        self.ledger.remove(entries)
         return f"Removed the last dictation ({count} characters)."
 
     async def paste_last(self) -> str:
@@ -178,7 +198,9 @@ class Inserter:
         if self.last is None or not self.last.transcript:
             return "No transcript to paste yet."
         text = self.last.transcript
-        target = await self.capture_target()
-        record = self.begin(target)
-        await self.insert(record, text)
+        record = self.begin(await self.capture_target())
+        try:
+            await self.insert(record, text)
+        except InsertError as exc:
+            return str(exc)
         return "Pasted the last transcript."

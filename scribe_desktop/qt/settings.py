@@ -118,6 +118,7 @@ def _f(default: Any, label: str, group: str, **spec: Any) -> Any:
 
 
 _VAD = VAD_RANGES
+_STRICT_CHOICES = frozenset({"sound_set"})  # free-text fields whose choices are the only values
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +192,19 @@ class Settings:
     insert_per_segment: bool = _f(False, "Insert each segment while the key is held",
                                   "Hotkey")
     smart_spacing: bool = _f(True, "Smart spacing and capitals", "Hotkey")
+    context_reset_s: float = _f(60.0, "Forget the text before the cursor after (s)", "Hotkey",
+                                low=0, high=3600,
+                                help="Smart spacing joins a dictation to the previous one only "
+                                "if nothing else happened in between, and not after this long "
+                                "a pause (0: never join).")
+    remote_insert: bool = _f(False, "--start / --stop / --toggle insert into the focused app",
+                             "Hotkey", help="As if they were the hotkey (also: add --insert "
+                             "to the command).")
     show_overlay: bool = _f(True, "Show the live text near the screen edge", "Hotkey")
+    feedback_sounds: bool = _f(True, "Play start, stop and error sounds", "Hotkey")
+    feedback_volume: int = _f(50, "Sound volume (%)", "Hotkey", low=0, high=100)
+    sound_set: str = _f("soft", "Sounds", "Hotkey", choices=("soft", "clear"),
+                        help="A bundled sound set (resources/sounds/).")
     # history: every session is recorded; these add to it
     keep_session_audio: bool = _f(False, "Keep session audio", "History",
                                   help="Store each dictation's audio next to its text so a "
@@ -237,6 +250,13 @@ class Settings:
             self.hotkey_config()
         except ChordError as exc:
             raise SettingsError(str(exc)) from None
+        for f in fields(self):
+            spec = f.metadata["spec"]
+            value = getattr(self, f.name)
+            if spec.choices and isinstance(value, str) and f.name in _STRICT_CHOICES \
+                    and value not in spec.choices:
+                raise SettingsError(f"{spec.label} must be one of {', '.join(spec.choices)}, "
+                                    f"got {value!r}")
         try:
             self.replacements()
         except DictionaryCsvError as exc:
@@ -330,8 +350,9 @@ def field_names() -> tuple[str, ...]:
     return tuple(f.name for f in fields(Settings))
 
 
-def _decode(kind: Any, raw: Any, default: Any) -> Any:
-    """A stored QSettings value (often a string in INI files) back to the field's type."""
+def decode_value(kind: Any, raw: Any, default: Any) -> Any:
+    """A stored QSettings value (often a string in INI files), or a value typed on the
+    command line, as the field's type (raises ValueError/TypeError)."""
     if raw is None:
         return default
     if isinstance(default, bool):
@@ -376,13 +397,14 @@ class SettingsStore:
         return self._qs.fileName()
 
     def load(self) -> Settings:
+        self._qs.sync()  # what another process (`scribe-desktop config set`) wrote meanwhile
         defaults = Settings()
         values: dict[str, Any] = {}
         for f in fields(Settings):
             default = getattr(defaults, f.name)
             raw = self._qs.value(f.name)
             try:
-                values[f.name] = _decode(f.type, raw, default)
+                values[f.name] = decode_value(f.type, raw, default)
             except (ValueError, TypeError):
                 values[f.name] = default  # a bad stored value never blocks startup
         try:

@@ -108,6 +108,7 @@ class Dictation:
         self._reconnect_delays_s = reconnect_delays_s
         self._run_task: asyncio.Task[None] | None = None
         self._record: JournalSession | None = None
+        self._next_source: LiveSource | None = None  # audio for the next start (prebuffer)
         self._shaping = ShapingRules()
         self._recorded: set[int] = set()  # the segments of the current dictation's record
         self.closed = False
@@ -149,6 +150,7 @@ class Dictation:
     async def close(self) -> None:
         """Abandon any dictation; no trigger works afterwards."""
         self.closed = True
+        self.discard_prebuffer()
         if self.state.active:
             self._fire(Trigger.CANCEL)
         await self.abort()
@@ -167,10 +169,28 @@ class Dictation:
 
     # -- performing transitions ------------------------------------------------------------------
 
+    def prebuffer(self) -> bool:
+        """Start capturing for the NEXT dictation now, while this one still commits (a new
+        push-to-talk press during the final commit): its audio is kept from this moment,
+        not only the pre-roll, and the next START sends it. False if there is no commit
+        to wait for."""
+        if self.state != DictationState.COMMITTING or self._next_source is not None:
+            return self._next_source is not None
+        self._next_source = self._microphone().start(preroll=True)
+        return True
+
+    def discard_prebuffer(self) -> None:
+        """The press that asked for `prebuffer` was cancelled: drop its audio."""
+        source, self._next_source = self._next_source, None
+        if source is not None:
+            source.stop()
+
     async def _begin(self, source_kind: SessionSource) -> None:
         self.timer.begin()
         microphone = self._microphone()
-        source = microphone.start(preroll=True)  # buffers while we connect
+        source, self._next_source = self._next_source, None
+        if source is None:
+            source = microphone.start(preroll=True)  # buffers while we connect
         if not microphone.is_open:
             self._open_microphone()
         try:

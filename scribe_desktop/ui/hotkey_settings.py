@@ -2,35 +2,36 @@
 editors for dictate / cancel / undo / paste-last, the mode, the stuck-key timeout, how text
 is inserted, and whether global hotkeys can work here at all (`listener.detect()`).
 
-A chord is typed ("ctrl+alt+space") or recorded by pressing it ("Record"); it is checked
+A chord is typed ("ctrl+shift+space") or recorded by pressing it ("Record"); it is checked
 with `parse_chord` as it changes, its error shown under it, and a chord used for two actions
-is refused (Settings.validate() refuses the dictation chord reused; here every pair is).
+is refused (Settings.validate() refuses the dictation chord reused; here every pair is). A
+chord that a common desktop binds by default (`hotkey.desktop_bindings`) gets a warning
+under it (allowed: the user may have freed it). While a chord is being recorded, the global
+hotkeys are suspended (`chord_recording()`: the app suspends push-to-talk), so the keys reach
+the dialog and fire nothing.
 """
 
 from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
+    QSpinBox,
     QWidget,
 )
 
 from ..hotkey.backends import ListenerStatus
-from ..hotkey.chord import ChordError, format_chord, normalize_key, parse_chord
+from ..hotkey.chord import ChordError, format_chord, parse_chord
 from ..hotkey.interpreter import HotkeyMode
 from ..inject.inserter import InsertMode
 from ..qt.settings import Settings, field_spec
+from .chord_edit import ChordEdit
 
 MODE_LABELS = {
     HotkeyMode.HOLD: "Hold (push-to-talk)",
@@ -49,15 +50,6 @@ INSERT_LABELS = {
 }
 ACTION_NAMES = {"hotkey": "Dictate", "cancel_key": "Cancel", "undo_hotkey": "Undo",
                 "paste_last_hotkey": "Paste last"}
-_QT_MODIFIERS = {Qt.Key.Key_Control: "ctrl", Qt.Key.Key_Alt: "alt", Qt.Key.Key_Shift: "shift",
-                 Qt.Key.Key_Meta: "super", Qt.Key.Key_Super_L: "super",
-                 Qt.Key.Key_Super_R: "super"}
-_MODIFIER_FLAGS = ((Qt.KeyboardModifier.ControlModifier, "ctrl"),
-                   (Qt.KeyboardModifier.AltModifier, "alt"),
-                   (Qt.KeyboardModifier.ShiftModifier, "shift"),
-                   (Qt.KeyboardModifier.MetaModifier, "super"))
-
-
 def chord_label(text: str) -> str:
     """A chord as people write it: "ctrl+alt+space" -> "Ctrl+Alt+Space" ("" stays "")."""
     try:
@@ -78,129 +70,11 @@ def session_label(platform: str = sys.platform) -> str:
 
 def backend_text(status: ListenerStatus) -> str:
     """"Global hotkeys: X11 (pynput)", or why there are none and what to do instead."""
+    if status.available and status.kind.value == "sway":
+        return "Global hotkeys: Wayland (sway IPC bindings)"
     if status.available:
         return f"Global hotkeys: {session_label()} ({status.kind.value})"
     return status.message
-
-
-class ChordEdit(QWidget):
-    """A chord typed as text or recorded by pressing it; `problem()` says what is wrong."""
-
-    changed = Signal()
-
-    def __init__(self, name: str, text: str, *, optional: bool,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.optional = optional
-        self.edit = QLineEdit(text, self)
-        self.edit.setObjectName(f"{name}Edit")
-        self.edit.setPlaceholderText("none" if optional else "e.g. ctrl+alt+space")
-        self.record = QPushButton("Record", self)
-        self.record.setCheckable(True)
-        self.record.setToolTip("Press the keys to use (Esc records Esc)")
-        self.error = QLabel(self)
-        self.error.setObjectName(f"{name}Error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b42318;")
-        self.error.hide()
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.edit, 1)
-        row.addWidget(self.record)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(row)
-        layout.addWidget(self.error)
-        self._held: list[str] = []  # modifiers pressed while recording
-        self._conflict = ""
-        self.edit.textChanged.connect(self._on_text_changed)
-        self.edit.editingFinished.connect(self._normalize)
-        self.record.toggled.connect(self._on_record)
-        self.edit.installEventFilter(self)
-        self._show_problem()
-
-    def chord_text(self) -> str:
-        """The canonical chord ("ctrl+alt+space"), "" when empty, or the raw text if bad."""
-        raw = self.edit.text().strip()
-        if not raw:
-            return ""
-        try:
-            return format_chord(parse_chord(raw))
-        except ChordError:
-            return raw
-
-    def parse_problem(self) -> str:
-        raw = self.edit.text().strip()
-        if not raw:
-            return "" if self.optional else "A hotkey is needed."
-        try:
-            parse_chord(raw)
-        except ChordError as exc:
-            return str(exc)
-        return ""
-
-    def problem(self) -> str:
-        return self.parse_problem() or self._conflict
-
-    def set_conflict(self, text: str) -> None:
-        self._conflict = text
-        self._show_problem()
-
-    def _show_problem(self) -> None:
-        problem = self.problem()
-        self.error.setText(problem)
-        self.error.setVisible(bool(problem))
-
-    def _on_text_changed(self) -> None:
-        self._show_problem()
-        self.changed.emit()
-
-    def _normalize(self) -> None:
-        if not self.parse_problem() and self.edit.text() != self.chord_text():
-            self.edit.setText(self.chord_text())
-
-    # -- recording -------------------------------------------------------------------------
-    def _on_record(self, on: bool) -> None:
-        self._held = []
-        self.edit.setReadOnly(on)
-        if on:
-            self.edit.setFocus()
-            self.edit.setPlaceholderText("Press the keys…")
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.edit and self.record.isChecked() and isinstance(event, QKeyEvent):
-            if event.isAutoRepeat():
-                return True
-            if event.type() == QEvent.Type.KeyPress:
-                self._record_press(event)
-                return True
-            if event.type() == QEvent.Type.KeyRelease:
-                self._record_release(event)
-                return True
-        return super().eventFilter(watched, event)
-
-    def _record_press(self, event: QKeyEvent) -> None:
-        key = Qt.Key(event.key())
-        if key in _QT_MODIFIERS:
-            if _QT_MODIFIERS[key] not in self._held:
-                self._held.append(_QT_MODIFIERS[key])
-            return
-        name = normalize_key(QKeySequence(key).toString(
-            QKeySequence.SequenceFormat.PortableText))
-        mods = [m for flag, m in _MODIFIER_FLAGS if event.modifiers() & flag]
-        self._finish_recording("+".join([*mods, name]))
-
-    def _record_release(self, event: QKeyEvent) -> None:
-        key = Qt.Key(event.key())
-        if key in _QT_MODIFIERS and self._held == [_QT_MODIFIERS[key]]:
-            self._finish_recording(self._held[0])  # a lone modifier (e.g. super)
-
-    def _finish_recording(self, text: str) -> None:
-        self.record.setChecked(False)
-        self.edit.setText(text)
-        self._normalize()
 
 
 class HotkeyTab(QWidget):
@@ -267,8 +141,38 @@ class HotkeyTab(QWidget):
         self.smart_spacing.setChecked(s.smart_spacing)
         self.show_overlay = QCheckBox(field_spec("show_overlay").label, self.body)
         self.show_overlay.setChecked(s.show_overlay)
-        for box in (self.per_segment, self.smart_spacing, self.show_overlay):
+        self.remote_insert = QCheckBox(field_spec("remote_insert").label, self.body)
+        self.remote_insert.setChecked(s.remote_insert)
+        self.remote_insert.setToolTip(field_spec("remote_insert").help)
+        for box in (self.per_segment, self.smart_spacing, self.show_overlay,
+                    self.remote_insert):
             body.addRow("", box)
+        spec = field_spec("context_reset_s")
+        self.context_reset = QSpinBox(self.body)
+        self.context_reset.setObjectName("context_reset_s")
+        self.context_reset.setRange(int(spec.low or 0), int(spec.high or 0))
+        self.context_reset.setSuffix(" s")
+        self.context_reset.setValue(int(s.context_reset_s))
+        self.context_reset.setToolTip(spec.help)
+        body.addRow(spec.label + ":", self.context_reset)
+        self.sounds = QCheckBox(field_spec("feedback_sounds").label, self.body)
+        self.sounds.setChecked(s.feedback_sounds)
+        body.addRow("", self.sounds)
+        self.sound_set = QComboBox(self.body)
+        for name in field_spec("sound_set").choices:
+            self.sound_set.addItem(name.title(), name)
+        self.sound_set.setCurrentIndex(max(0, self.sound_set.findData(s.sound_set)))
+        self.volume = QSpinBox(self.body)
+        self.volume.setObjectName("feedback_volume")
+        self.volume.setRange(0, 100)
+        self.volume.setSuffix(" %")
+        self.volume.setValue(s.feedback_volume)
+        body.addRow(field_spec("sound_set").label + ":", self.sound_set)
+        body.addRow(field_spec("feedback_volume").label + ":", self.volume)
+        self.sounds.toggled.connect(self.sound_set.setEnabled)
+        self.sounds.toggled.connect(self.volume.setEnabled)
+        self.sound_set.setEnabled(s.feedback_sounds)
+        self.volume.setEnabled(s.feedback_sounds)
         form.addRow(self.body)
         self._valid = True
         self._on_mode()
@@ -319,4 +223,9 @@ class HotkeyTab(QWidget):
             "insert_per_segment": self.per_segment.isChecked(),
             "smart_spacing": self.smart_spacing.isChecked(),
             "show_overlay": self.show_overlay.isChecked(),
+            "remote_insert": self.remote_insert.isChecked(),
+            "context_reset_s": float(self.context_reset.value()),
+            "feedback_sounds": self.sounds.isChecked(),
+            "sound_set": str(self.sound_set.currentData()),
+            "feedback_volume": int(self.volume.value()),
         }

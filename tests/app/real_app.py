@@ -134,10 +134,14 @@ class RealApp:
         except queue.Empty:
             raise AssertionError(f"the app did not start: {self.tail()}") from None
         assert '"window_shown": true' in ready, f"{ready!r} {self.tail()}"
+        self._find_window()
+        return ready
+
+    def _find_window(self) -> None:
+        assert self.proc is not None
         found = self.desktop.xdotool("search", "--sync", "--onlyvisible", "--pid",
                                      str(self.proc.pid))
         self.window = int(found.split()[0])  # only the main window is up at this point
-        return ready
 
     def quit(self) -> int:
         """SIGTERM (what a session logout sends), as File → Quit does; the exit code. Then
@@ -183,9 +187,10 @@ class RealApp:
 
     # -- driving ---------------------------------------------------------------------------------
 
-    def remote(self, command: str) -> str:
+    def remote(self, command: str, *flags: str) -> str:
         """`scribe-desktop --<command>` with the same instance: its reply (the state)."""
-        done = subprocess.run([sys.executable, "-m", "scribe_desktop", f"--{command}"],
+        done = subprocess.run([sys.executable, "-m", "scribe_desktop", f"--{command}",
+                               *flags],
                               cwd=self.root, env=self.env, capture_output=True, text=True,
                               timeout=30)
         assert done.returncode == 0, (done.stdout, done.stderr)
@@ -201,6 +206,14 @@ class RealApp:
 
     def move(self, x: int, y: int) -> None:
         self.desktop.xdotool("windowmove", "--sync", str(self.window), str(x), str(y))
+
+    def config(self, *args: str) -> str:
+        """`scribe-desktop config ...` for this app's settings (before or while it runs)."""
+        done = subprocess.run([sys.executable, "-m", "scribe_desktop", "config", *args],
+                              cwd=self.root, env=self.env, capture_output=True, text=True,
+                              timeout=30)
+        assert done.returncode == 0, (done.stdout, done.stderr)
+        return done.stdout.strip()
 
     # -- reading ---------------------------------------------------------------------------------
 

@@ -36,7 +36,9 @@ CHANGED = Settings(
     hotkey_enabled=False, hotkey="super+f9", hotkey_mode=HotkeyMode.HOLD, cancel_key="f10",
     undo_hotkey="", paste_last_hotkey="ctrl+shift+f9", max_hold_s=60.0,
     insert_mode=InsertMode.TYPE, insert_per_segment=True, smart_spacing=False,
-    show_overlay=False, keep_session_audio=True, live_export_path="/tmp/captions.srt",
+    show_overlay=False, context_reset_s=15.0, remote_insert=True, feedback_sounds=False,
+    feedback_volume=80, sound_set="clear", keep_session_audio=True,
+    live_export_path="/tmp/captions.srt",
     live_export_format=LiveExportFormat.SRT, spoken_commands=False,
     spoken_commands_window=True, command_pause_ms=600, number_style=NumberStyle.DIGITS,
     dictionary='heard,written,match,case\nscribe desk,"Scribe, ""Desktop""",word,preserve\n'

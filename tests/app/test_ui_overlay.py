@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from scribe_desktop.core.lifecycle import DictationState
-from scribe_desktop.ui.overlay import MAX_CHARS, PartialOverlay
+from scribe_desktop.ui.overlay import MAX_LINES, PartialOverlay
 
 from .ui_fakes import FakeWorker
 
@@ -50,12 +50,48 @@ def test_shows_the_live_partial_while_dictating_and_hides_when_idle(
     assert overlay.isHidden()
 
 
-def test_a_long_partial_shows_its_tail(overlay: PartialOverlay, worker: FakeWorker) -> None:
-    """Only the last MAX_CHARS characters of a long partial are shown."""
+def lines_of(label: QLabel) -> int:
+    metrics = label.fontMetrics()
+    rect = metrics.boundingRect(QRect(0, 0, label.width(), 1 << 20),
+                                int(Qt.TextFlag.TextWordWrap), label.text())
+    return round(rect.height() / metrics.lineSpacing())
+
+
+def test_a_two_line_partial_grows_the_overlay_and_a_long_one_shows_its_tail(
+        overlay: PartialOverlay, worker: FakeWorker) -> None:
+    """Two lines of partial are shown whole (the overlay grows, nothing clipped); a longer
+    one shows its last words in two lines."""
     worker.state_changed.emit(DictationState.LISTENING)
+    worker.partial_changed.emit("open the door")
+    one_line = overlay.height()
+    two = "please call me back tomorrow morning and bring the report about the new office"
+    worker.partial_changed.emit(two)
+    assert overlay.text.text() == two and lines_of(overlay.text) == 2
+    assert overlay.height() > one_line  # grown, not clipped
+    assert overlay.text.height() >= overlay.text.heightForWidth(overlay.text.width())
+    bottom = overlay.geometry().bottom()
     text = " ".join(f"word{i}" for i in range(100))
     worker.partial_changed.emit(text)
-    assert overlay.text.text() == "…" + text[-MAX_CHARS:]
+    shown = overlay.text.text()
+    assert shown.startswith("…") and text.endswith(shown[1:])
+    assert lines_of(overlay.text) == MAX_LINES
+    assert overlay.geometry().bottom() == bottom  # anchored at the screen's bottom
+
+
+def test_the_outcome_is_shown_for_a_moment_after_the_dictation(
+        qtbot: QtBot, overlay: PartialOverlay, worker: FakeWorker) -> None:
+    """After a dictation the overlay says how it ended, then hides by itself."""
+    worker.state_changed.emit(DictationState.LISTENING)
+    worker.state_changed.emit(DictationState.IDLE)
+    assert overlay.isHidden()
+    overlay.show_outcome("not inserted", "The focused app did not take the pasted text.")
+    assert overlay.isVisible() and overlay.state_text.text() == "Not inserted"
+    assert "did not take" in overlay.text.text()
+    qtbot.waitUntil(overlay.isHidden, timeout=5000)
+    overlay.show_outcome("nothing heard")
+    assert overlay.state_text.text() == "Nothing heard"
+    worker.state_changed.emit(DictationState.CONNECTING)  # a new dictation takes over
+    assert overlay.state_text.text() != "Nothing heard" and overlay.text.text() == ""
 
 
 def test_disabled_it_never_shows_and_disabling_hides_it(qtbot: QtBot,

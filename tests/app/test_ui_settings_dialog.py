@@ -318,7 +318,7 @@ def test_a_chord_used_for_two_actions_is_refused(qtbot: QtBot, other: str) -> No
     """Giving a second action the dictation chord (in any spelling) is refused inline."""
     dialog = make(qtbot, hotkey_status=X11)
     edit = dialog.hotkey.chords[other]
-    edit.edit.setText("Alt+Control+SPACE")
+    edit.edit.setText("Shift+Control+SPACE")
     assert edit.error.text() == "Already used for Dictate."
     assert not dialog.ok_button.isEnabled()
     dialog.accept()
@@ -373,12 +373,14 @@ def test_each_mode_is_explained_in_one_line(qtbot: QtBot) -> None:
 
 
 def test_the_hotkey_backend_status_is_shown(qtbot: QtBot) -> None:
-    """The tab says which backend listens, or why none can and to use --toggle."""
+    """The tab says which backend listens, or why none can and to bind --start/--stop."""
     available = make(qtbot, hotkey_status=X11)
     assert available.hotkey.backend.text() == "Global hotkeys: X11 (pynput)"
+    sway = make(qtbot, hotkey_status=ListenerStatus(True, ListenerKind.SWAY, "sway"))
+    assert sway.hotkey.backend.text() == "Global hotkeys: Wayland (sway IPC bindings)"
     wayland = make(qtbot, hotkey_status=WAYLAND)
     text = wayland.hotkey.backend.text()
-    assert "Wayland" in text and "scribe-desktop --toggle" in text
+    assert "Wayland" in text and "scribe-desktop --start --insert" in text
 
 
 def test_the_status_bar_shows_the_hotkey_permanently(qtbot: QtBot) -> None:
@@ -391,7 +393,7 @@ def test_the_status_bar_shows_the_hotkey_permanently(qtbot: QtBot) -> None:
     label = window.status.hotkey_label
     assert label.isHidden()  # not known yet
     window.set_hotkey_status(X11)
-    assert label.isVisible() and label.text() == "Hotkey: Ctrl+Alt+Space (hybrid)"
+    assert label.isVisible() and label.text() == "Hotkey: Ctrl+Shift+Space (hybrid)"
     window.show_device_warning("something transient")
     assert label.isVisible()
     worker.apply_settings(dataclasses.replace(window.settings, hotkey="f9",

@@ -80,7 +80,7 @@ def test_the_welcome_walks_through_microphone_test_hotkey_and_model(
     welcome.next_button.click()
     assert "no global hotkey" in welcome.hotkey_text.text().lower()
     assert welcome.try_field.placeholderText() == \
-        "Click here, hold Ctrl+Alt+Space, say something, release"
+        "Click here, hold Ctrl+Shift+Space, say something, release"
     welcome.next_button.click()
     assert welcome.step_label.text() == "Step 4 of 4: Speech model"
     assert welcome.models.selected() == RECOMMENDED

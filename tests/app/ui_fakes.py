@@ -101,6 +101,13 @@ class FakeWorker(QObject):
     def start_push_to_talk(self) -> None:
         self._record("start_push_to_talk")
 
+    def prebuffer(self) -> bool:
+        self._record("prebuffer")
+        return False
+
+    def discard_prebuffer(self) -> None:
+        self._record("discard_prebuffer")
+
     def stop(self) -> None:
         self._record("stop")
 

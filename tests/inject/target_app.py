@@ -3,7 +3,8 @@ to a file on every change (atomically), so the test reads back what arrived.
 
     python -m tests.inject.target_app OUT_FILE [--title T] [--class C]
 
-Escape presses are appended to OUT_FILE with the suffix .keys.
+Every key press that reaches the field is appended to OUT_FILE with the suffix .keys, one
+"KEYSYM STATE" line each (so tests see which chords the app received).
 Prints "ready <window id>" once mapped and focused.
 """
 
@@ -36,13 +37,13 @@ def main() -> int:
         text.edit_modified(False)
 
     text.bind("<<Modified>>", save)
-    keys = out.with_suffix(".keys")  # each Escape press that reached us (cancel-key tests)
+    keys = out.with_suffix(".keys")  # each key press that reached us (grab tests)
 
-    def log_escape(_event: object) -> None:
+    def log_key(event: tk.Event) -> None:
         with keys.open("a", encoding="utf-8") as f:
-            f.write("Escape\n")
+            f.write(f"{event.keysym} {event.state}\n")
 
-    text.bind("<KeyPress-Escape>", log_escape, add="+")
+    text.bind("<KeyPress>", log_key, add="+")
     save()
 
     def announce() -> None:

@@ -23,6 +23,9 @@ class X11Desktop:
         self.root = root
         self.env = {**os.environ, "DISPLAY": display}
 
+    def client_env(self) -> dict[str, str]:
+        return dict(self.env)
+
     def run(self, *args: str, stdin: bytes | None = None, timeout_s: float = 10.0
             ) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(args, input=stdin, capture_output=True, env=self.env,

@@ -1,8 +1,10 @@
 """`PulseRig`: an isolated PulseAudio daemon with a virtual microphone, for tests and benches.
 
 Layout (test-rig.md): a null sink `vsink` (16 kHz mono) whose monitor is remapped as the source
-`vmic`, both the defaults. Whatever is played into `vsink` (`paplay --device=vsink`) comes out of
-the microphone in real time, bit-exact. An ALSA config in `$XDG_CONFIG_HOME/alsa/asoundrc` adds
+`vmic`, the default source. Whatever is played into `vsink` (`paplay --device=vsink`) comes out of
+the microphone in real time, bit-exact. The default sink is a second null sink, `vspeaker`: what
+apps play (push-to-talk's feedback sounds) goes there, never into the microphone, and a test
+can record its monitor to hear it. An ALSA config in `$XDG_CONFIG_HOME/alsa/asoundrc` adds
 the named PCM `scribe_vmic` (PortAudio otherwise lists only "pulse" and "default"), so tests can
 select a device by name.
 
@@ -24,11 +26,14 @@ DEVICE_NAME = "scribe_vmic"
 DEVICE_DESCRIPTION = "Scribe Virtual Mic"
 SINK = "vsink"
 SOURCE = "vmic"
+SPEAKER = "vspeaker"
 
 _NULL_SINK_ARGS = (f"sink_name={SINK} rate=16000 channels=1 "
                    "sink_properties=device.description=VirtualSink")
 _REMAP_ARGS = (f"master={SINK}.monitor source_name={SOURCE} "
                "source_properties=device.description=VirtualMic")
+_SPEAKER_ARGS = (f"sink_name={SPEAKER} rate=48000 channels=1 "
+                 "sink_properties=device.description=VirtualSpeaker")
 
 _ASOUNDRC = f"""\
 pcm.{DEVICE_NAME} {{
@@ -69,6 +74,7 @@ class PulseRig:
         self._proc: subprocess.Popen[bytes] | None = None
         self._sink_module: int | None = None
         self._remap_module: int | None = None
+        self._speaker_module: int | None = None
 
     # -- environment -------------------------------------------------------------------------
 
@@ -111,7 +117,8 @@ class PulseRig:
             f"load-module module-native-protocol-unix socket={self.socket} auth-anonymous=1\n"
             f"load-module module-null-sink {_NULL_SINK_ARGS}\n"
             f"load-module module-remap-source {_REMAP_ARGS}\n"
-            f"set-default-sink {SINK}\n"
+            f"load-module module-null-sink {_SPEAKER_ARGS}\n"
+            f"set-default-sink {SPEAKER}\n"
             f"set-default-source {SOURCE}\n")
         env = {**os.environ, "HOME": str(home), "XDG_RUNTIME_DIR": str(run),
                "XDG_CONFIG_HOME": str(self.config_home)}
@@ -134,7 +141,7 @@ class PulseRig:
                 self.stop()
                 raise PulseRigError(f"pulseaudio did not answer within {self.start_timeout_s}s")
             time.sleep(0.05)  # polling a daemon's readiness, bounded by the deadline
-        self._sink_module, self._remap_module = self._module_ids()
+        self._sink_module, self._remap_module, self._speaker_module = self._module_ids()
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None
@@ -176,10 +183,22 @@ class PulseRig:
         return subprocess.Popen(["paplay", f"--device={sink}", str(wav)], env=self.client_env(),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
+    def record_speaker(self) -> subprocess.Popen[bytes]:
+        """Start recording what apps play (the speaker sink's monitor) as raw 16-bit mono
+        48 kHz on the process's stdout; stop it with `terminate()`."""
+        return subprocess.Popen(["parec", f"--device={SPEAKER}.monitor", "--format=s16le",
+                                 "--rate=48000", "--channels=1", "--latency-msec=20"],
+                                env=self.client_env(), stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL)
+
     def remove_microphone(self) -> None:
         """Unload the null sink and its remapped source: the microphone disappears (as when a
-        USB microphone is unplugged). Unloading only the remap would not break a stream:
-        PulseAudio moves it to another source."""
+        USB headset is unplugged). Unloading only the remap would not break a stream:
+        PulseAudio moves it to another source, so the speaker sink (whose monitor is one)
+        goes too."""
+        if self._speaker_module is not None:
+            self.pactl("unload-module", str(self._speaker_module))
+            self._speaker_module = None
         if self._remap_module is not None:
             self.pactl("unload-module", str(self._remap_module))
             self._remap_module = None
@@ -195,11 +214,14 @@ class PulseRig:
         if self._remap_module is None:
             self._remap_module = int(self.pactl("load-module", "module-remap-source",
                                                 *_REMAP_ARGS.split()).strip())
-        self.pactl("set-default-sink", SINK)
+        if self._speaker_module is None:
+            self._speaker_module = int(self.pactl("load-module", "module-null-sink",
+                                                  *_SPEAKER_ARGS.split()).strip())
+        self.pactl("set-default-sink", SPEAKER)
         self.pactl("set-default-source", SOURCE)
 
-    def _module_ids(self) -> tuple[int | None, int | None]:
-        sink = remap = None
+    def _module_ids(self) -> tuple[int | None, int | None, int | None]:
+        sink = remap = speaker = None
         for line in self.pactl("list", "short", "modules").splitlines():
             fields = line.split("\t")
             if len(fields) < 3:
@@ -208,7 +230,9 @@ class PulseRig:
                 sink = int(fields[0])
             elif fields[1] == "module-remap-source" and f"source_name={SOURCE}" in fields[2]:
                 remap = int(fields[0])
-        return sink, remap
+            elif fields[1] == "module-null-sink" and f"sink_name={SPEAKER}" in fields[2]:
+                speaker = int(fields[0])
+        return sink, remap, speaker
 
     def _log_tail(self, lines: int = 20) -> str:
         try:

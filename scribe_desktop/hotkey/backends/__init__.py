@@ -1,7 +1,8 @@
-"""Global-key backends, picked by priority: pynput where apps may listen to keys
-(X11, Windows, macOS); on Wayland none yet (the XDG GlobalShortcuts portal would implement
-`KeyListener` by reporting the bound chord as a press/release pair); else `NullListener`.
-`x11_grab` keeps a key from reaching the focused app while we use it.
+"""Global-key backends, picked by priority: on Wayland, sway's IPC binding events
+(`sway_ipc`; other compositors let no app see global keys, and the XDG GlobalShortcuts
+portal is not implemented yet); on X11, Windows and macOS, pynput; else `NullListener`.
+On X11 `x11_grab` reserves the chords so the focused app never receives them, watches the
+focus, and sends our synthetic keys safely.
 """
 
 from __future__ import annotations
@@ -26,8 +27,13 @@ def detect(env: dict[str, str] | None = None, *, platform: str = sys.platform) -
     if platform.startswith("linux") or "bsd" in platform:
         wayland = env.get("XDG_SESSION_TYPE") == "wayland" or bool(env.get("WAYLAND_DISPLAY"))
         if wayland:
-            return unavailable("Wayland does not let apps listen to global keys "
-                               "(the GlobalShortcuts portal is not supported yet)")
+            from .sway_ipc import sway_status
+
+            status = sway_status(env)
+            if status.available or env.get("SWAYSOCK"):
+                return status
+            return unavailable("Wayland does not let apps listen to global keys (sway's "
+                               "IPC is supported; the GlobalShortcuts portal is not yet)")
         if not env.get("DISPLAY"):
             return unavailable("no X11 display (DISPLAY is not set)")
     from .pynput_listener import pynput_status
@@ -42,5 +48,9 @@ def make_listener(status: ListenerStatus | None = None) -> KeyListener:
         from .pynput_listener import PynputListener
 
         return PynputListener()
+    if status.kind == ListenerKind.SWAY:
+        from .sway_ipc import SwayBindings
+
+        return SwayBindings()
     log.info("%s", status.message)
     return NullListener()

@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-TOGGLE_HINT = ("Bind a keyboard shortcut in your desktop's settings to the command "
-               "`scribe-desktop --toggle` to start and stop dictation.")
+TOGGLE_HINT = ("Bind a keyboard shortcut in your desktop's settings to run "
+               "`scribe-desktop --start --insert` when pressed and `scribe-desktop --stop "
+               "--insert` when released (or `--toggle --insert` on one key): the text goes "
+               "into the focused app as with the hotkey.")
 
 
 class ListenerKind(StrEnum):
     PYNPUT = "pynput"
+    SWAY = "sway"  # sway's IPC binding events
     NONE = "none"
 
 
@@ -36,6 +39,9 @@ class ListenerStatus:
 def unavailable(reason: str) -> ListenerStatus:
     return ListenerStatus(False, ListenerKind.NONE,
                           f"No global hotkey backend: {reason}. {TOGGLE_HINT}")
+
+
+POINTER = "pointer"  # KeyEvent.key of a mouse button press (user input, never a chord key)
 
 
 @dataclass(frozen=True, slots=True)

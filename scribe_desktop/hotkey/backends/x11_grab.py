@@ -1,300 +1,400 @@
-"""Grabbing the cancel key on X11 while dictating ("a cancel key (Esc by default)
-works while dictating and is only grabbed then").
+"""The X11 keyboard service: chords reserved with XGrabKey, the active window watched, and
+synthetic keys sent without ever leaving a key stuck.
 
-The pynput listener only observes keys (XRecord), so without a grab Esc also reaches the
-focused app. `CancelKeyGrab` makes a passive XGrabKey on the root window for the cancel
-chord while a dictation runs, so the key goes to us alone, and releases it afterwards.
-XRecord still sees grabbed keys, so the listener keeps reporting the chord as before; the
-grab's own `on_press` is an extra, direct signal.
+- **Reserved chords** (`reserve`): the dictation, undo and paste-last chords are grabbed on
+  the root window for as long as push-to-talk runs, the cancel key only while dictating
+  (`reserve_cancel`), so the focused app never receives them (a passive grab turns into an
+  active keyboard grab at the press and ends when the main key goes up: the repeats and the
+  release of the chord, in whatever order its keys go up, come to us too). `suspend` lets
+  every chord through while Settings records one. A chord another client holds is refused
+  with BadAccess: reported per chord, never raised. XRecord (the pynput listener) still sees
+  grabbed keys, so the hotkey interpreter keeps working from the listener.
+- **Focus** (`on_focus_change`): _NET_ACTIVE_WINDOW changes on the root window.
+- **Synthetic keys** (`send`; `before_keys` before another tool types): a keyboard grabbed
+  by another client (an open menu) refuses the keys (`KeyboardBusyError`) instead of
+  feeding them to the menu; then our own active grab is released (while a chord is held,
+  XTEST keys would otherwise come back to us) and the modifiers the user holds are released
+  so they do not combine with ours. They are never pressed again: `xdotool
+  --clearmodifiers` re-pressed modifiers the user had released meanwhile and left Ctrl and
+  Alt down for good. We release only what we pressed.
+- **A held chord key's auto-repeat** goes on (XKB ends it at the key's release or another
+  repeating key's press on its device; turning it off only affects later presses), and a
+  repeat after our ungrab and release is a bare key the app types. So `send` queues ungrab,
+  releases and keys as ONE batch, no round trip inside: the server runs timers (repeats) only
+  between a client's dispatch turns. (xdotool typing, in its own process, cannot share it.)
 
-    grab = make_cancel_grab(on_press=..., on_notice=...)  # None off X11 / without Xlib
-    grab.start()                  # on the loop: starts the grab thread and its connection
-    grab.grab("esc")              # dictation started (a Chord or its text)
-    grab.ungrab()                 # dictation ended
-    grab.close()                  # at shutdown (blocks briefly: joins the thread)
-
-Threads: every Xlib call happens on ONE dedicated thread with its own display connection
-(Xlib connections are not thread-safe, and pynput's are busy recording). The loop asks by
-queueing a request and waking the thread through a pipe; the thread reports back only with
-`loop.call_soon_threadsafe`. A grab refused by the server (another client holds the key:
-BadAccess) becomes a notice, never an exception.
+Every Xlib call runs on one `XThread`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import importlib
 import logging
 import os
-import queue
-import select
-import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..chord import Chord, parse_chord
+from ..chord import Chord, format_chord, parse_chord
+from ..synthetic_keys import Burst
+from .x11_keymap import (
+    chord_name_of,
+    keycode_name,
+    keycodes,
+    keys_down,
+    modifier_keycodes,
+    modifier_mask,
+    num_lock_mask,
+)
+from .x11_thread import XThread, xlib
 
 log = logging.getLogger(__name__)
 
-# Chord key names (chord.normalize_key) -> X keysym names; single characters map through
-# Latin-1 / Unicode keysyms.
-_KEYSYMS: dict[str, tuple[str, ...]] = {
-    "esc": ("Escape",), "space": ("space",), "enter": ("Return", "KP_Enter"),
-    "tab": ("Tab",), "backspace": ("BackSpace",), "delete": ("Delete",),
-    "insert": ("Insert",), "home": ("Home",), "end": ("End",), "page_up": ("Prior",),
-    "page_down": ("Next",), "up": ("Up",), "down": ("Down",), "left": ("Left",),
-    "right": ("Right",), "caps_lock": ("Caps_Lock",), "alt_gr": ("ISO_Level3_Shift",),
-    "menu": ("Menu",), "pause": ("Pause",), "print_screen": ("Print",),
-    "scroll_lock": ("Scroll_Lock",), "num_lock": ("Num_Lock",),
-    "ctrl": ("Control_L", "Control_R"), "alt": ("Alt_L", "Alt_R"),
-    "shift": ("Shift_L", "Shift_R"), "super": ("Super_L", "Super_R"),
-    **{f"f{i}": (f"F{i}",) for i in range(1, 25)},
-}
-_MODIFIER_MASKS = {"shift": "ShiftMask", "ctrl": "ControlMask", "alt": "Mod1Mask",
-                   "super": "Mod4Mask"}
-
-BUSY_NOTICE = ("The cancel key {chord} could not be reserved (another application holds "
-               "it), so it also reaches the focused window while dictating.")
+CANCEL = "cancel"
+TYPING_BOUND_S = 1.0  # beyond 50 ms a character: how long xdotool may take to type
+_SHIFTED = frozenset('~!@#$%^&*()_+{}|:"<>?')
+BUSY_NOTICE = ("{chord} could not be reserved: another application holds it, so it also "
+               "reaches the focused window.")
 
 
-def _xlib() -> tuple[Any, Any, Any, Any]:
-    """(X, XK, display, error) from python-xlib (pynput's dependency), imported lazily."""
-    return tuple(importlib.import_module(f"Xlib.{m}")  # type: ignore[return-value]
-                 for m in ("X", "XK", "display", "error"))
+class KeyboardBusyError(RuntimeError):
+    """Another client holds the keyboard (an open menu, a screen locker): keys sent now
+    would go to it, not to the window we insert into."""
+
+    def __init__(self) -> None:
+        super().__init__("A menu or another application holds the keyboard; the text was "
+                         "not inserted (use Paste last transcript once it is closed).")
 
 
-def keysym_names(key: str) -> tuple[str, ...]:
-    """X keysym names for a chord key name ("esc" -> ("Escape",)); () if unknown."""
-    if key in _KEYSYMS:
-        return _KEYSYMS[key]
-    if len(key) == 1:
-        return (key,)  # resolved by code point in `_keysyms`
-    return ()
+@dataclass
+class _State:
+    """The thread's bookkeeping (touched only on the X thread)."""
+
+    wanted: dict[str, Chord] = field(default_factory=dict)
+    granted: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    suspended: bool = False
+    repeat_off: dict[int, bool] = field(default_factory=dict)  # keycode -> repeated before
+    active_window: int | None = None
 
 
-class CancelKeyGrab:
-    """A root-window key grab, active only between `grab` and `ungrab`."""
+class X11Keyboard:
+    """See the module doc. Loop side: every method returns a future or awaits one."""
 
-    def __init__(self, on_press: Callable[[], None], *,
+    def __init__(self, *, display_name: str | None = None,
                  on_notice: Callable[[str], None] | None = None,
-                 display_name: str | None = None) -> None:
-        self.on_press = on_press
+                 on_focus_change: Callable[[int | None], None] | None = None,
+                 on_grabbed: Callable[[str], None] | None = None) -> None:
         self.on_notice = on_notice
-        self.display_name = display_name
-        self.grabbed: Chord | None = None  # the chord the server granted (thread's view)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._requests: queue.SimpleQueue[tuple[str, Chord | None, asyncio.Future[bool]
-                                                | None]] = queue.SimpleQueue()
-        self._wake_r, self._wake_w = -1, -1
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._start_error: BaseException | None = None
+        self.on_focus_change = on_focus_change
+        self.on_grabbed = on_grabbed  # a reserved chord pressed (its name), on the loop
+        self._state = _State()
+        self._bursts: list[Burst] = []
+        self._thread = XThread(display_name, on_connect=self._connected,
+                               on_event=self._event, on_tick=self._tick,
+                               wants_tick=lambda: bool(self._state.repeat_off),
+                               on_close=self._closing)
 
-    # -- the loop side ------------------------------------------------------------------------
+    # -- loop side ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Open the connection on the grab thread (raises if the display is unusable)."""
-        if self._thread is not None:
-            return
-        self._loop = asyncio.get_running_loop()
-        self._wake_r, self._wake_w = os.pipe()
-        self._thread = threading.Thread(target=self._run, name="x11-cancel-grab",
-                                        daemon=True)
         self._thread.start()
-        self._ready.wait(10.0)
-        if self._start_error is not None:
-            error, self._start_error = self._start_error, None
-            self._thread.join(2.0)
-            self._thread = None
-            self._close_pipe()
-            raise error
-
-    def grab(self, chord: Chord | str) -> asyncio.Future[bool]:
-        """Reserve `chord` (replacing any previous grab). The future says whether the X
-        server granted it; a refusal is also reported to `on_notice`."""
-        parsed = parse_chord(chord) if isinstance(chord, str) else chord
-        return self._ask("grab", parsed)
-
-    def ungrab(self) -> asyncio.Future[bool]:
-        """Release the grab (no-op without one); the future resolves once released."""
-        return self._ask("ungrab", None)
 
     def close(self) -> None:
-        """Release any grab and end the thread (joins it)."""
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        self._requests.put(("close", None, None))
-        self._wake()
-        thread.join(5.0)
-        self._close_pipe()
+        self._thread.close()
 
-    def _ask(self, what: str, chord: Chord | None) -> asyncio.Future[bool]:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[bool] = loop.create_future()
-        if self._thread is None:
-            future.set_result(False)
-            return future
-        self._requests.put((what, chord, future))
-        self._wake()
-        return future
+    async def reserve(self, chords: Mapping[str, Chord | None]) -> dict[str, bool]:
+        """Reserve exactly these chords (name -> chord; None drops one) besides the cancel
+        key; {name: granted}. A refused chord is also reported to `on_notice`."""
+        wanted = {n: c for n, c in chords.items() if c is not None and n != CANCEL}
+        return await self._thread.call(lambda conn: self._set(conn, wanted, keep_cancel=True))
 
-    def _wake(self) -> None:
-        with contextlib.suppress(OSError):
-            os.write(self._wake_w, b"x")
+    async def reserve_cancel(self, chord: Chord | None) -> bool:
+        """Reserve the cancel chord (None releases it)."""
+        def apply(conn: Any) -> bool:
+            wanted = {n: c for n, c in self._state.wanted.items() if n != CANCEL}
+            if chord is not None:
+                wanted[CANCEL] = chord
+            return self._set(conn, wanted, keep_cancel=False).get(CANCEL, chord is None)
+        return await self._thread.call(apply)
 
-    def _close_pipe(self) -> None:
-        for fd in (self._wake_r, self._wake_w):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        self._wake_r = self._wake_w = -1
+    async def suspend(self, on: bool) -> None:
+        """Release every grab (Settings is recording a chord) or take them back."""
+        def apply(conn: Any) -> None:
+            self._state.suspended = on
+            self._apply(conn)
+        await self._thread.call(apply)
 
-    def _post(self, callback: Callable[..., Any], *args: Any) -> None:
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(callback, *args)
+    async def granted(self) -> set[str]:
+        """Names of the chords the server granted us now."""
+        return await self._thread.call(lambda conn: set(self._state.granted))
 
-    def _resolve(self, future: asyncio.Future[bool] | None, value: bool) -> None:
-        def settle(future: asyncio.Future[bool]) -> None:
-            if not future.done():
-                future.set_result(value)
+    async def before_keys(self) -> bool:
+        """Make the keyboard ready for keys another tool sends (xdotool type; see the module
+        doc); False when another client holds the keyboard (nothing may be sent then)."""
+        return await self._keys(lambda c: self._release(c, self._prepare(c), flush=True), ())
 
-        if future is not None:
-            self._post(settle, future)
+    async def send(self, chords: Sequence[str]) -> bool:
+        """Ready the keyboard and tap each chord ("ctrl+v") with XTEST, in order, in one
+        request batch (see the module doc); False (nothing sent): the keyboard is busy."""
+        parsed = [parse_chord(c) for c in chords]
+        events: list[tuple[str, bool]] = []
+        for chord in parsed:
+            mods = sorted(chord.modifiers)
+            events += [(m, True) for m in mods] + [(chord.key, True), (chord.key, False)]
+            events += [(m, False) for m in reversed(mods)]
 
-    # -- the grab thread ----------------------------------------------------------------------
+        def prepare_and_tap(conn: Any) -> list[str]:
+            plan = self._plan(conn, parsed)
+            released = self._release(conn, self._prepare(conn))
+            self._tap(conn, plan)  # its sync flushes the whole batch
+            return released
+        return await self._keys(prepare_and_tap, tuple(events))
 
-    def _run(self) -> None:
+    async def _keys(self, call: Callable[[Any], list[str]],
+                    events: tuple[tuple[str, bool], ...]) -> bool:
+        """`call` on the X thread; the modifiers it released and `events` are ours."""
+        start = time.monotonic()
         try:
-            X, XK, display, error = _xlib()
-            conn = display.Display(self.display_name)
-        except BaseException as exc:  # no display, no Xlib: start() re-raises it
-            self._start_error = exc
-            self._ready.set()
-            return
-        self._ready.set()
-        root = conn.screen().root
-        grabbed: list[tuple[int, int]] = []  # (keycode, modifiers) granted
-        last_release: dict[int, int] = {}  # keycode -> X time of its last release
-        try:
-            while True:
-                while conn.pending_events():
-                    event = conn.next_event()
-                    codes = {code for code, _ in grabbed}
-                    if event.type == X.KeyRelease and event.detail in codes:
-                        last_release[event.detail] = event.time
-                    # auto-repeat sends release+press with one timestamp: not a press
-                    elif event.type == X.KeyPress and event.detail in codes \
-                            and last_release.get(event.detail) != event.time:
-                        self._post(self.on_press)
-                while True:
-                    try:
-                        what, chord, future = self._requests.get_nowait()
-                    except queue.Empty:
-                        break
-                    self._release(conn, root, grabbed)
-                    if what == "close":
-                        self._resolve(future, True)
-                        return
-                    if what == "ungrab" or chord is None:
-                        self._resolve(future, True)
-                        continue
-                    ok = self._grab(conn, root, chord, grabbed, X, XK, error)
-                    self._resolve(future, ok)
-                    if not ok and self.on_notice is not None:
-                        self._post(self.on_notice, BUSY_NOTICE.format(chord=chord))
-                if conn.pending_events():  # read into Xlib's queue during a round trip
-                    continue
-                readable, _, _ = select.select([conn.fileno(), self._wake_r], [], [])
-                if self._wake_r in readable:
-                    with contextlib.suppress(OSError):
-                        os.read(self._wake_r, 512)
-        except Exception:
-            log.exception("cancel-key grab thread failed")
-        finally:
-            with contextlib.suppress(Exception):
-                self._release(conn, root, grabbed)
-            with contextlib.suppress(Exception):
-                conn.close()
-
-    def _grab(self, conn: Any, root: Any, chord: Chord, grabbed: list[tuple[int, int]],
-              X: Any, XK: Any, error: Any) -> bool:
-        keycodes = _keycodes(conn, chord.key, XK)
-        if not keycodes:
-            log.info("cancel key %s has no keycode on this keyboard", chord)
+            released = await self._thread.call(call)
+        except KeyboardBusyError:
             return False
-        base = 0
-        for mod in chord.modifiers:
-            base |= getattr(X, _MODIFIER_MASKS[mod])
-        num_lock = _num_lock_mask(conn, X, XK)
-        # the grab must hold whatever the lock keys' state is (CapsLock, NumLock)
-        extras = {0, X.LockMask, num_lock, X.LockMask | num_lock}
-        catch = error.CatchError(error.BadAccess)
-        wanted = [(code, base | extra) for code in keycodes for extra in sorted(extras)]
-        for code, mods in wanted:
-            root.grab_key(code, mods, False, X.GrabModeAsync, X.GrabModeAsync,
-                          onerror=catch)
-        conn.sync()  # errors are asynchronous: the round trip surfaces them now
-        if catch.get_error() is not None:
-            for code, mods in wanted:  # all or nothing: no half-reserved key
-                root.ungrab_key(code, mods)
-            conn.sync()
-            log.info("cancel key %s is grabbed by another client", chord)
-            return False
-        grabbed.extend(wanted)
-        self.grabbed = chord
+        end = time.monotonic()
+        if released:
+            self._bursts.append(Burst(start, end, tuple((key, False) for key in released),
+                                      frozenset(released)))
+        if events:
+            self._bursts.append(Burst(start, end, events))
         return True
 
-    def _release(self, conn: Any, root: Any, grabbed: list[tuple[int, int]]) -> None:
-        if not grabbed:
-            return
-        for code, mods in grabbed:
-            root.ungrab_key(code, mods)
-        grabbed.clear()
+    def note_typed(self, text: str) -> None:
+        """Keys another tool is about to type for us (xdotool type), for the hold-back."""
+        names = {"\n": "enter", "\t": "tab", " ": "space"}
+        events: list[tuple[str, bool]] = []
+        for char in text:
+            key = names.get(char, char.lower())
+            shifted = char.isupper() or char in _SHIFTED
+            events += [("shift", True)] if shifted else []
+            events += [(key, True), (key, False)]
+            events += [("shift", False)] if shifted else []
+        start = time.monotonic()
+        self._bursts.append(Burst(start, start + TYPING_BOUND_S + len(text) * 0.05,
+                                  tuple(events)))
+
+    async def clipboard_owner(self) -> int:
+        """The window owning the CLIPBOARD selection now (0: none)."""
+        def query(conn: Any) -> int:
+            owner = conn.get_selection_owner(conn.intern_atom("CLIPBOARD"))
+            return int(getattr(owner, "id", owner) or 0)
+        return await self._thread.call(query)
+
+    def take_bursts(self) -> list[Burst]:
+        """The bursts of keys sent since the last call (for `KeyHoldBack`)."""
+        bursts, self._bursts = self._bursts, []
+        return bursts
+
+    async def keys_down(self) -> set[str]:
+        """Chord names of the modifier keys logically down now (for checks and tests)."""
+        XK = xlib()[1]
+
+        def query(conn: Any) -> set[str]:
+            mods = modifier_keycodes(conn)
+            return {n for c in keys_down(conn) & mods
+                    if (n := chord_name_of(conn, c, XK)) is not None}
+        return await self._thread.call(query)
+
+    # -- the thread: grabs -------------------------------------------------------------------
+
+    def _connected(self, conn: Any) -> None:
+        X = xlib()[0]
+        root = conn.screen().root
+        root.change_attributes(event_mask=X.PropertyChangeMask)
+        self._state.active_window = self._read_active(conn)
+
+    def _set(self, conn: Any, wanted: dict[str, Chord], *, keep_cancel: bool) -> dict[str, bool]:
+        if keep_cancel and CANCEL in self._state.wanted:
+            wanted[CANCEL] = self._state.wanted[CANCEL]
+        self._state.wanted = wanted
+        refused = self._apply(conn)
+        for name in refused:
+            self._notify(BUSY_NOTICE.format(chord=format_chord(wanted[name])))
+        return {name: name not in refused for name in wanted}
+
+    def _apply(self, conn: Any) -> list[str]:
+        """Bring the grabs in line with `wanted` (nothing while suspended); names refused."""
+        X, XK, _display, error, _xtest = xlib()
+        root = conn.screen().root
+        for name, pairs in list(self._state.granted.items()):
+            chord = self._state.wanted.get(name)
+            if self._state.suspended or chord is None or pairs != self._grab_list(
+                    conn, chord, X, XK):
+                for code, mods in pairs:
+                    root.ungrab_key(code, mods)
+                del self._state.granted[name]
         conn.sync()
-        self.grabbed = None
+        refused: list[str] = []
+        if self._state.suspended:
+            return refused
+        for name, chord in self._state.wanted.items():
+            if name in self._state.granted:
+                continue
+            pairs = self._grab_list(conn, chord, X, XK)
+            if not pairs:
+                log.info("%s has no keycode on this keyboard", chord)
+                refused.append(name)
+                continue
+            catch = error.CatchError(error.BadAccess)
+            for code, mods in pairs:
+                root.grab_key(code, mods, False, X.GrabModeAsync, X.GrabModeAsync,
+                              onerror=catch)
+            conn.sync()  # errors are asynchronous: the round trip surfaces them now
+            if catch.get_error() is not None:
+                for code, mods in pairs:  # all or nothing: no half-reserved chord
+                    root.ungrab_key(code, mods)
+                conn.sync()
+                log.info("%s (%s) is grabbed by another client", chord, name)
+                refused.append(name)
+                continue
+            self._state.granted[name] = pairs
+        return refused
+
+    def _grab_list(self, conn: Any, chord: Chord, X: Any, XK: Any) -> list[tuple[int, int]]:
+        codes = keycodes(conn, chord.key, XK)
+        base = modifier_mask(chord.modifiers, X)
+        num_lock = num_lock_mask(conn, X, XK)
+        # the grab must hold whatever the lock keys' state is (CapsLock, NumLock)
+        extras = sorted({0, X.LockMask, num_lock, X.LockMask | num_lock})
+        return [(code, base | extra) for code in codes for extra in extras]
+
+    def _event(self, conn: Any, event: Any) -> None:
+        X = xlib()[0]
+        if event.type == X.PropertyNotify:
+            if event.atom == conn.intern_atom("_NET_ACTIVE_WINDOW"):
+                window = self._read_active(conn)
+                if window != self._state.active_window:
+                    self._state.active_window = window
+                    if self.on_focus_change is not None:
+                        self._thread.post(self.on_focus_change, window)
+        elif event.type == X.KeyPress and self.on_grabbed is not None:
+            for name, pairs in self._state.granted.items():
+                if any(code == event.detail for code, _ in pairs):
+                    self._thread.post(self.on_grabbed, name)
+                    break
+
+    def _read_active(self, conn: Any) -> int | None:
+        X = xlib()[0]
+        prop = conn.screen().root.get_full_property(conn.intern_atom("_NET_ACTIVE_WINDOW"),
+                                                    X.AnyPropertyType)
+        if prop is None or not prop.value:
+            return None
+        return int(prop.value[0]) or None
+
+    def _closing(self, conn: Any) -> None:
+        self._state.wanted.clear()
+        self._apply(conn)
+        self._restore_repeat(conn, everything=True)
+
+    # -- the thread: synthetic keys ----------------------------------------------------------
+
+    def _prepare(self, conn: Any) -> list[int]:
+        """The round trips before the keys: is the keyboard free (our own grab counts as
+        free), no repeat for the held chord key's next presses; held modifiers' keycodes."""
+        X = xlib()[0]
+        root = conn.screen().root
+        down = keys_down(conn)
+        modifiers = modifier_keycodes(conn)
+        held_main = {code for pairs in self._state.granted.values() for code, _ in pairs
+                     if code in down and code not in modifiers}
+        if held_main:
+            control = conn.get_keyboard_control()
+            for code in held_main - set(self._state.repeat_off):
+                repeated = bool(control.auto_repeats[code // 8] >> (code % 8) & 1)
+                self._state.repeat_off[code] = repeated
+                conn.change_keyboard_control(key=code, auto_repeat_mode=X.AutoRepeatModeOff)
+        status = root.grab_keyboard(False, X.GrabModeAsync, X.GrabModeAsync, X.CurrentTime)
+        if status != X.GrabSuccess:
+            conn.sync()
+            raise KeyboardBusyError()
+        return sorted(down & modifiers)
+
+    def _release(self, conn: Any, modifiers: list[int], *, flush: bool = False) -> list[str]:
+        """Queue the ungrab and the held modifiers' release; their chord names."""
+        X, XK, _display, _error, xtest = xlib()
+        conn.ungrab_keyboard(X.CurrentTime)
+        for code in modifiers:
+            xtest.fake_input(conn, X.KeyRelease, code)
+        if flush:
+            conn.sync()
+        if modifiers:
+            log.info("released held modifiers before sending keys: %s",
+                     ", ".join(keycode_name(conn, c, XK) for c in modifiers))
+        return sorted({n for c in modifiers if (n := chord_name_of(conn, c, XK)) is not None})
+
+    def _plan(self, conn: Any, chords: list[Chord]) -> list[tuple[list[int], int]]:
+        """Each chord's modifier and key keycodes (local lookups: no round trip)."""
+        XK = xlib()[1]
+        plan: list[tuple[list[int], int]] = []
+        for chord in chords:
+            mods = [keycodes(conn, m, XK)[0] for m in sorted(chord.modifiers)]
+            codes = keycodes(conn, chord.key, XK)
+            if not codes:
+                raise ValueError(f"{chord} has no key on this keyboard")
+            keysym = conn.keycode_to_keysym(codes[0], 0)
+            if len(chord.key) == 1 and keysym != ord(chord.key) and "shift" not in \
+                    chord.modifiers:  # only on the shifted level of its key
+                mods.append(keycodes(conn, "shift", XK)[0])
+            plan.append((mods, codes[0]))
+        return plan
+
+    def _tap(self, conn: Any, plan: list[tuple[list[int], int]]) -> None:
+        """Queue the planned key events, then flush the whole batch."""
+        X, _XK, _display, _error, xtest = xlib()
+        for mods, code in plan:
+            for mod in mods:
+                xtest.fake_input(conn, X.KeyPress, mod)
+            xtest.fake_input(conn, X.KeyPress, code)
+            xtest.fake_input(conn, X.KeyRelease, code)
+            for mod in reversed(mods):
+                xtest.fake_input(conn, X.KeyRelease, mod)
+        conn.sync()
+
+    def _tick(self, conn: Any) -> None:
+        self._restore_repeat(conn, everything=False)
+
+    def _restore_repeat(self, conn: Any, *, everything: bool) -> None:
+        """Give a held chord key its auto-repeat back once it is up (or at close)."""
+        if not self._state.repeat_off:
+            return
+        X = xlib()[0]
+        down = set() if everything else keys_down(conn)
+        for code, repeated in list(self._state.repeat_off.items()):
+            if code in down:
+                continue
+            mode = X.AutoRepeatModeOn if repeated else X.AutoRepeatModeOff
+            conn.change_keyboard_control(key=code, auto_repeat_mode=mode)
+            del self._state.repeat_off[code]
+        conn.sync()
+
+    def _notify(self, text: str) -> None:
+        if self.on_notice is not None:
+            self._thread.post(self.on_notice, text)
 
 
-def _keycodes(conn: Any, key: str, XK: Any) -> list[int]:
-    codes: list[int] = []
-    for name in keysym_names(key):
-        if len(name) == 1:
-            cp = ord(name)
-            keysym = cp if cp < 0x100 else 0x01000000 + cp  # Latin-1 / Unicode keysyms
-        else:
-            keysym = XK.string_to_keysym(name)
-        if not keysym:
-            continue
-        for code, _index in conn.keysym_to_keycodes(keysym):
-            if code not in codes:
-                codes.append(code)
-    return codes
+def x11_session(env: Mapping[str, str]) -> bool:
+    """An X11 session (DISPLAY set, not Wayland)."""
+    return bool(env.get("DISPLAY")) and not env.get("WAYLAND_DISPLAY") \
+        and env.get("XDG_SESSION_TYPE") != "wayland"
 
 
-def _num_lock_mask(conn: Any, X: Any, XK: Any) -> int:
-    """The modifier bit NumLock sets (Mod2 on nearly every layout; asked, not assumed)."""
-    num_lock_codes = {c for c, _ in conn.keysym_to_keycodes(XK.string_to_keysym("Num_Lock"))}
-    masks = (X.ShiftMask, X.LockMask, X.ControlMask, X.Mod1Mask, X.Mod2Mask, X.Mod3Mask,
-             X.Mod4Mask, X.Mod5Mask)
-    for mask, codes in zip(masks, conn.get_modifier_mapping(), strict=False):
-        if num_lock_codes & {c for c in codes if c}:
-            return int(mask)
-    return int(X.Mod2Mask)
-
-
-def make_cancel_grab(on_press: Callable[[], None], *,
-                     on_notice: Callable[[str], None] | None = None,
-                     env: dict[str, str] | None = None) -> CancelKeyGrab | None:
-    """A `CancelKeyGrab` on X11 (DISPLAY set, not Wayland, python-xlib importable), else
-    None: elsewhere the cancel key stays observe-only."""
+def make_x11_keyboard(*, on_notice: Callable[[str], None] | None = None,
+                      on_focus_change: Callable[[int | None], None] | None = None,
+                      env: Mapping[str, str] | None = None) -> X11Keyboard | None:
+    """An `X11Keyboard` on X11 with python-xlib importable, else None."""
     env = dict(os.environ) if env is None else env
-    if not env.get("DISPLAY") or env.get("WAYLAND_DISPLAY") \
-            or env.get("XDG_SESSION_TYPE") == "wayland":
+    if not x11_session(env):
         return None
-    try:
-        _xlib()
-    except ImportError:
-        return None
-    return CancelKeyGrab(on_press, on_notice=on_notice, display_name=env["DISPLAY"])
+    with contextlib.suppress(ImportError):
+        xlib()
+        return X11Keyboard(display_name=env["DISPLAY"], on_notice=on_notice,
+                           on_focus_change=on_focus_change)
+    return None

@@ -1,31 +1,17 @@
-"""Push-to-talk: global key events -> `HotkeyInterpreter` -> the worker's start/stop/cancel
-slots (the ONE lifecycle machine in dictation.py decides what happens) -> the committed text
-inserted into the window that had the focus at the press.
+"""Push-to-talk: key events (`keys.KeyInput`: the listener through the interpreter) ->
+the worker's start/stop/cancel slots (the ONE lifecycle machine decides what happens) -> the
+committed text inserted into the window that had the focus at the press.
 
-Press: `worker.start()` at once; the microphone's pre-roll and the source's queue hold the
-audio while the connection opens, so the first word is never lost (feature-bar "No lost
-first words"). The focused window is read at the same time.
-Release: `worker.stop()` commits (rule C6 pads to the 0.3 s floor) and waits for the text
-with the worker's commit timeout; we wait for the dictation to end with a bound above that,
-so a hotkey dictation can never hang, then insert what was committed. With `per_segment`,
-segments committed while the key is still held (VAD commits) are inserted at once.
-
-Our own keystrokes: inserting sends synthetic keys (the paste shortcut, typing, and
-xdotool's --clearmodifiers lifting and restoring the Ctrl/Alt the user is holding). X11
-reports XTEST keys to the listener exactly like real ones (pynput's `injected` only flags
-XSendEvent, and XQueryKeymap shows the logical state, restored modifiers included), so they
-cannot be told apart one by one. Instead (`synthetic_keys.KeyHoldBack`), key events that
-arrive while an insertion is in flight, and for `SYNTHETIC_GRACE_S` after it (the listener
-thread delivers them a little late), are held back; then only their NET effect is applied:
-a key whose last event leaves it in another state than the interpreter believes. A paste
-while the chord is held nets to nothing (Ctrl up, Ctrl+V, Ctrl down again), so the
-dictation keeps going; a real release or press during the insertion still takes effect,
-with its own timestamp, just after it.
-A dictation ended elsewhere (the window's Stop button, an error) still gets its committed
-text inserted; cancel (Esc) inserts nothing.
-
-It drives the worker through `qt.worker.api.DictationControls` (what a hotkey needs of
-it), connecting its signals to plain callables. Loop-only; not thread-safe.
+Press: `worker.start_push_to_talk()` at once (the pre-roll keeps the first word) and the
+focused window is read. Release: `worker.stop()` commits and waits for the text with the
+worker's commit timeout; we wait for the end with a bound above that, so a hotkey dictation
+never hangs, then insert. With `per_segment`, segments committed while the key is held are
+inserted at once. A dictation ended elsewhere (Stop button, error) still gets its text
+inserted; cancel inserts nothing. `remote()` does the same for `--start`/`--stop`/`--toggle
+--insert`: a desktop shortcut bound to them is push-to-talk where no hotkey backend exists.
+The chords are reserved (`reserver.Reserver`) so the focused app never receives them.
+Every step of a dictation is traced (`trace.PttTrace`); one that ends without its text in
+the target logs its whole trace. Loop-only; not thread-safe.
 """
 
 from __future__ import annotations
@@ -41,15 +27,17 @@ from ...core.lifecycle import DictationState
 from ...core.owned_tasks import OwnedTasks
 from ...core.transcript import Segment
 from ...hotkey.backends import KeyEvent, KeyListener
+from ...hotkey.chord import Chord
 from ...hotkey.interpreter import Action, Command, HotkeyConfig, HotkeyInterpreter
-from ...hotkey.synthetic_keys import SYNTHETIC_GRACE_S, KeyHoldBack
+from ...hotkey.synthetic_keys import SYNTHETIC_GRACE_S, SyntheticKeys
 from ...inject.inserter import Inserter, InsertError
-from ...inject.x11 import X11ToolError
 from ..worker.api import DictationControls
 from .dictation import CAPTURING, ENDED, PttDictation
-from .seams import CancelGrab
+from .keys import KeyInput
+from .reserver import Reserver
+from .seams import ChordReservations, Cue, Feedback, Outcome
 
-__all__ = ["CAPTURING", "ENDED", "FINISH_MARGIN_S", "SYNTHETIC_GRACE_S", "CancelGrab",
+__all__ = ["FINISH_MARGIN_S", "SYNTHETIC_GRACE_S", "ChordReservations", "Cue", "Outcome",
            "PushToTalk"]
 
 log = logging.getLogger(__name__)
@@ -61,47 +49,49 @@ class PushToTalk:
     """Wires a `KeyListener`, the interpreter, the worker and an `Inserter` together."""
 
     def __init__(self, worker: DictationControls, inserter: Inserter, config: HotkeyConfig, *,
-                 listener: KeyListener | None = None, per_segment: bool = False,
+                 listener: KeyListener | None = None,
+                 reservations: ChordReservations | None = None,
+                 synthetic: SyntheticKeys | None = None, per_segment: bool = False,
                  on_notice: Callable[[str], None] | None = None,
+                 on_outcome: Callable[[Outcome, str], None] | None = None,
+                 on_cue: Callable[[Cue], object] | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  synthetic_grace_s: float = SYNTHETIC_GRACE_S,
-                 cancel_grab: CancelGrab | None = None) -> None:
+                 hears_own_keys: bool = True) -> None:
+        """`hears_own_keys`: the listener also reports our synthetic keys (X11 XRecord),
+        so they are held back while we send keys; not so for sway's binding events."""
         self.worker = worker
         self.inserter = inserter
-        self.interpreter = HotkeyInterpreter(config)
         self.listener = listener
         self.per_segment = per_segment
-        self.on_notice = on_notice
+        self.feedback = Feedback(on_notice, on_outcome, on_cue)
+        self.notices = self.feedback.notices
+        self._notice, self._cue = self.feedback.notice, self.feedback.cue
         self.clock = clock
         self.current: PttDictation | None = None
         self._open: list[PttDictation] = []  # not finished yet
         self.last: PttDictation | None = None
-        self.notices: list[str] = []
         self._lock = asyncio.Lock()  # one insertion at a time, in order
-        self._timer: asyncio.TimerHandle | None = None
         self._tasks = OwnedTasks(self._task_failed, "push-to-talk task")
         self._connected = False
-        self._hold_back = KeyHoldBack(self._apply_key, lambda key: key in self.interpreter.down,
-                                      self._spawn, grace_s=synthetic_grace_s)
-        # Issue 5: the cancel key is grabbed only while dictating, so Esc does not reach the
-        # focused app then (the listener still sees the grabbed key and cancels through the
-        # interpreter). `_sync_grab` follows `interpreter.active`.
-        self.cancel_grab = cancel_grab
-        self._grabbed = False
+        self.keys = KeyInput(config, execute=self._execute, note_input=inserter.note_input,
+                             spawn=self._spawn, clock=clock, grace_s=synthetic_grace_s,
+                             synthetic=synthetic, hold_back=hears_own_keys)
+        self._hold_back = self.keys.hold_back
+        self.reserver = Reserver(reservations, self._spawn)
 
     @property
-    def synthetic_grace_s(self) -> float:
-        """How long after sending keys the listener's events are still held back."""
-        return self._hold_back.grace_s
+    def interpreter(self) -> HotkeyInterpreter:
+        return self.keys.interpreter
 
-    @synthetic_grace_s.setter
-    def synthetic_grace_s(self, value: float) -> None:
-        self._hold_back.grace_s = value
+    @property
+    def suspended(self) -> bool:
+        return self.keys.suspended
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Connect to the worker and start listening to global keys (if a listener)."""
+        """Connect to the worker, listen to global keys and reserve the chords."""
         if not self._connected:
             self.worker.state_changed.connect(self._on_state)
             self.worker.segment_committed.connect(self._on_segment)
@@ -109,58 +99,55 @@ class PushToTalk:
         self.interpreter.set_active(self.worker.state in CAPTURING)
         if self.listener is not None:
             self.listener.start(self.on_key)
-        if self.cancel_grab is not None:
-            try:
-                self.cancel_grab.start()
-            except Exception as exc:  # an unusable display: Esc simply is not reserved
-                self._notice(f"The cancel key cannot be reserved: {exc}")
-                self.cancel_grab = None
-        self._sync_grab()
+        self.reserver.reserve(self._chords())
+        self._sync_cancel()
 
     async def close(self) -> None:
         if self.listener is not None:
             self.listener.stop()
-        if self.cancel_grab is not None:
-            self.cancel_grab.close()
-            self._grabbed = False
-        if self._timer is not None:
-            self._timer.cancel()
         if self._connected:
             with contextlib.suppress(RuntimeError, TypeError):
                 self.worker.state_changed.disconnect(self._on_state)
                 self.worker.segment_committed.disconnect(self._on_segment)
             self._connected = False
         await self._tasks.cancel_all()
-        self._hold_back.close()
+        self.keys.close()
+        await self.reserver.release_all()
 
     def set_config(self, config: HotkeyConfig, *, per_segment: bool | None = None) -> None:
-        active = self.interpreter.active
-        self.interpreter = HotkeyInterpreter(config)
-        self.interpreter.set_active(active)
+        self.keys.set_config(config)
         if per_segment is not None:
             self.per_segment = per_segment
-        if self._grabbed and self.cancel_grab is not None:
-            self.cancel_grab.ungrab()  # the cancel chord may have changed: grab it anew
-            self._grabbed = False
-        self._sync_grab()
+        self.reserver.reserve(self._chords())
+        self._sync_cancel(force=True)
+
+    def suspend(self, on: bool) -> None:
+        """While Settings records a chord: the chords reach it, and act on nothing here."""
+        if on == self.suspended:
+            return
+        self.keys.suspend(on)
+        self.reserver.suspend(on)
+
+    def _chords(self) -> dict[str, Chord | None]:
+        cfg = self.interpreter.config
+        return {"dictate": cfg.chord, "undo": cfg.undo, "paste_last": cfg.paste_last}
+
+    def _sync_cancel(self, *, force: bool = False) -> None:
+        """Reserve the cancel key while a dictation runs, release it otherwise."""
+        cancel = self.interpreter.config.cancel
+        want = self.interpreter.active and not self.suspended
+        self.reserver.cancel(cancel if want else None, force=force)
 
     # -- key events --------------------------------------------------------------------------
 
     def on_key(self, event: KeyEvent) -> None:
-        """A key event from the listener (on the loop thread)."""
-        if not self._hold_back.hold(event):  # maybe ours: judged by its net effect later
-            self._apply_key(event)
+        """A key event (or a click) from the listener, on the loop thread."""
+        self.keys.on_key(event)
 
-    def _apply_key(self, event: KeyEvent) -> None:
-        if event.down:
-            commands = self.interpreter.key_down(event.key, event.t)
-        else:
-            commands = self.interpreter.key_up(event.key, event.t)
-        self._execute(commands)
-
-    def _tick(self) -> None:
-        self._timer = None
-        self._execute(self.interpreter.tick(self.clock()))
+    def on_focus_change(self, window: object) -> None:
+        """The active window changed (the X11 or sway focus watch)."""
+        log.debug("focus changed to %s", window)
+        self.inserter.note_input()
 
     def _execute(self, commands: list[Command]) -> None:
         for command in commands:
@@ -177,80 +164,99 @@ class PushToTalk:
                 self._spawn(self._with_notice(self.inserter.undo_last()))
             elif command.action == Action.PASTE_LAST:
                 self._spawn(self._with_notice(self.inserter.paste_last()))
-        self._schedule_tick()
-        self._sync_grab()
+        self.keys.schedule_tick()
+        self._sync_cancel()
 
-    def _sync_grab(self) -> None:
-        """Grab the cancel key while the interpreter is active, release it otherwise."""
-        if self.cancel_grab is None:
-            return
-        want = self.interpreter.active and self.interpreter.config.cancel is not None
-        if want == self._grabbed:
-            return
-        self._grabbed = want
-        if want:
-            assert self.interpreter.config.cancel is not None
-            self.cancel_grab.grab(self.interpreter.config.cancel)
-        else:
-            self.cancel_grab.ungrab()
+    # -- remote commands ---------------------------------------------------------------------
 
-    def _schedule_tick(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        deadline = self.interpreter.deadline()
-        if deadline is not None:
-            delay = max(0.0, deadline - self.clock())
-            self._timer = asyncio.get_running_loop().call_later(delay, self._tick)
+    def remote(self, command: str) -> str:
+        """`--start`, `--stop` or `--toggle` with `--insert`: exactly as the chord's press
+        and release; the reply is the worker's state afterwards."""
+        running = self.current is not None or self.worker.state in CAPTURING
+        if command == "toggle":
+            command = "stop" if running else "start"
+        if command == "start" and not running:
+            self.interpreter.set_active(True)
+            self._execute([Command(Action.START)])
+        elif command == "stop" and running:
+            self.interpreter.set_active(False)
+            self._execute([Command(Action.STOP)])
+        return str(self.worker.state)
 
     # -- the dictation -----------------------------------------------------------------------
 
     def _begin(self) -> None:
         previous = self.current
         dictation = PttDictation()
+        dictation.trace.step("start")
         self.current = dictation
         self._open.append(dictation)
+        self._cue(Cue.START)
         self._spawn(self._capture_target(dictation))
         if previous is not None and not previous.finished.is_set():
-            # still finishing the last one: start right after it (the pre-roll keeps the
-            # audio of the moment in between)
+            # still finishing the last one (its final commit): capture from now on and start
+            # right after it; a release meanwhile stops it as soon as it started
+            buffering = self.worker.prebuffer()
+            dictation.trace.step(f"waits for ptt #{previous.trace.number} to finish"
+                                 + (", capturing meanwhile" if buffering else ""))
             self._spawn(self._start_after(previous))
         elif self.worker.state in CAPTURING:
-            pass  # started elsewhere: this press takes it over
-        elif self._start_worker() is None:
-            self._notice("Dictation could not start now (state: "
-                         f"{self.worker.state}).")
-            dictation.finished.set()
-            self._forget(dictation)
+            dictation.trace.step("takes over the running dictation")
+        elif self._start_worker(dictation) is None:
+            self._notice(f"Dictation could not start now (state: {self.worker.state}).")
+            dictation.failure = f"could not start in state {self.worker.state}"
+            self._conclude(dictation, Outcome.NOT_INSERTED)
             self.interpreter.set_active(False)
 
     async def _start_after(self, previous: PttDictation) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(previous.finished.wait(), self._finish_bound_s())
-        if self.current is not None and not self.current.finishing \
-                and not self.current.cancelled:
-            self._start_worker()
+        current = self.current
+        if current is None or current.cancelled:
+            return
+        if self._start_worker(current) is None and self.worker.state not in CAPTURING:
+            self.worker.discard_prebuffer()  # a later start must not get this stale audio
+            self._notice(f"Dictation could not start now (state: {self.worker.state}).")
+        if current.released:  # let go while waiting: commit what it captured
+            self._stop(current)
 
-    def _start_worker(self) -> asyncio.Task[None] | None:
+    def _start_worker(self, dictation: PttDictation) -> asyncio.Task[None] | None:
         """Start the worker's dictation, recorded as push-to-talk in the history."""
+        dictation.trace.step(f"worker start (state {self.worker.state})")
         return self.worker.start_push_to_talk()
 
     def _end(self) -> None:
         dictation = self.current
+        if dictation is not None and not dictation.capturing and not dictation.released \
+                and self.worker.state not in CAPTURING and not dictation.finished.is_set():
+            dictation.released = True  # still waiting for the previous one: stop once started
+            dictation.trace.step("release while waiting: stops as soon as it starts")
+            self._cue(Cue.STOP)
+            return
+        self._cue(Cue.STOP)
         if dictation is None:
             self.worker.stop()
-            return
-        self._spawn(self._finish(dictation, stop=True))
+        else:
+            self._stop(dictation)
+
+    def _stop(self, dictation: PttDictation) -> None:
+        dictation.trace.step("release: stop")
+        self.worker.stop()  # its COMMITTING state starts _finish too (see _on_state)
+        self._spawn(self._finish(dictation))
 
     def _cancel(self, *, quiet: bool = False) -> None:
         """`quiet`: the chord was part of another shortcut (not a dictation): no notice."""
         dictation = self.current
+        waiting = dictation is not None and not dictation.capturing
         if dictation is not None:
+            dictation.trace.step("cancelled" + (" (another shortcut)" if quiet else ""))
             dictation.cancelled = True
             dictation.texts.clear()
-            dictation.finished.set()
-            self._forget(dictation)
-        self.worker.cancel()
+            self._conclude(dictation, Outcome.CANCELLED, quiet=True)
+        if waiting:  # the previous dictation's commit goes on; only this one's audio goes
+            self.worker.discard_prebuffer()
+        else:
+            self.worker.cancel()
         if not quiet:
             self._notice("Dictation cancelled; nothing was inserted.")
 
@@ -261,41 +267,58 @@ class PushToTalk:
         try:
             target = await self.inserter.capture_target()
             dictation.record = self.inserter.begin(target)
+            dictation.record.trace = dictation.trace.step
+            dictation.trace.step(f"target window {target.window} ({target.app or '?'})")
         finally:
             dictation.target_ready.set()
 
-    async def _finish(self, dictation: PttDictation, *, stop: bool) -> None:
+    async def _finish(self, dictation: PttDictation) -> None:
         if dictation.finishing:
             return
         dictation.finishing = True
+        outcome = Outcome.CANCELLED
         try:
-            if stop:
-                self.worker.stop()
-            if self.worker.state in ENDED:
-                dictation.ended.set()
+            if self.worker.state in ENDED or not dictation.capturing:
+                dictation.ended.set()  # (never started: released while waiting its turn)
             try:
                 await asyncio.wait_for(dictation.ended.wait(), self._finish_bound_s())
             except TimeoutError:
                 self._notice("No text came back in time; the dictation was abandoned.")
+                dictation.failure = "no text came back in time"
                 dictation.cancelled = True
                 self.worker.cancel()
+                outcome = Outcome.NOT_INSERTED
             if not dictation.cancelled:
                 text = " ".join(dictation.texts)
                 dictation.texts.clear()
                 if text.strip():
                     await self._insert(dictation, text)
-                elif dictation.record is None or not dictation.record.inserted:
+                if dictation.inserted and not dictation.failure:
+                    outcome = Outcome.INSERTED
+                elif dictation.heard:
+                    outcome = Outcome.NOT_INSERTED
+                else:
+                    outcome = Outcome.NOTHING_HEARD
                     self._notice("Nothing was recognised.")
         finally:
-            dictation.finished.set()
-            self._forget(dictation)
-            self.last = dictation
+            self._conclude(dictation, outcome)
 
-    def _forget(self, dictation: PttDictation) -> None:
+    def _conclude(self, dictation: PttDictation, outcome: Outcome, *,
+                  quiet: bool = False) -> None:
+        if dictation.finished.is_set():
+            return
+        dictation.trace.step(f"outcome: {outcome}")
+        dictation.finished.set()
         if self.current is dictation:
             self.current = None
         if dictation in self._open:
             self._open.remove(dictation)
+        self.last = dictation
+        if outcome in (Outcome.NOT_INSERTED, Outcome.NOTHING_HEARD):
+            dictation.trace.explain(f"{outcome} {dictation.failure}".strip())
+            self._cue(Cue.ERROR)
+        if not quiet:
+            self.feedback.outcome(outcome, dictation.failure)
 
     async def _insert(self, dictation: PttDictation, text: str) -> None:
         async with self._lock:
@@ -303,11 +326,17 @@ class PushToTalk:
             record = dictation.record
             if record is None or dictation.cancelled:
                 return
+            dictation.trace.step(f"insert {len(text)} characters")
             try:
                 async with self._hold_back.sending_keys():
                     await self.inserter.insert(record, text)
-            except (InsertError, X11ToolError) as exc:
+            except InsertError as exc:
+                dictation.failure = str(exc)
+                dictation.trace.step(f"not inserted: {exc}")
                 self._notice(str(exc))
+            else:
+                dictation.inserted = True
+                dictation.trace.step("inserted")
             for notice in record.notices:
                 self._notice(notice)
             record.notices.clear()
@@ -323,25 +352,29 @@ class PushToTalk:
             self.interpreter.set_active(True)
         elif not waiting:  # (the end of the previous dictation is no news for a waiting one)
             self.interpreter.set_active(False)
-        self._sync_grab()
+        self._sync_cancel()
         for dictation in list(self._open):
             if state in CAPTURING and dictation is current:
                 dictation.capturing = True
             if not dictation.capturing:
                 continue
+            dictation.trace.step(f"worker {state}")
             if state in ENDED:
                 dictation.ended.set()
             if (state in ENDED or state == DictationState.COMMITTING) \
                     and not dictation.finishing:  # stopped, failed or cancelled elsewhere
-                self._spawn(self._finish(dictation, stop=False))
+                self._spawn(self._finish(dictation))
 
     def _on_segment(self, segment: Segment) -> None:
         # the dictation the worker is capturing or finishing (a new press may be waiting)
         dictation = next((d for d in self._open if d.capturing and not d.ended.is_set()
                           and not d.cancelled), None)
         text = segment.text
-        if dictation is None or dictation.cancelled or not text.strip():
+        if dictation is None or not text.strip():
+            log.info("segment not for push-to-talk (%d characters)", len(text.strip()))
             return
+        dictation.trace.step(f"segment committed ({len(text.strip())} characters)")
+        dictation.heard = True
         dictation.texts.append(text.strip())
         if self.per_segment and not dictation.finishing:
             pieces = " ".join(dictation.texts)
@@ -350,19 +383,13 @@ class PushToTalk:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _notice(self, text: str) -> None:
-        log.info("notice: %s", text)
-        self.notices.append(text)
-        if self.on_notice is not None:
-            self.on_notice(text)
-
     async def _with_notice(self, coro: Coroutine[Any, Any, str]) -> None:
         async with self._lock:
             try:
                 async with self._hold_back.sending_keys():
                     notice = await coro
                 self._notice(notice)
-            except (InsertError, X11ToolError) as exc:
+            except InsertError as exc:
                 self._notice(str(exc))
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:

@@ -168,6 +168,14 @@ class DictationWorker(QObject):
         """`start()` for the global hotkey: the history records it as push-to-talk."""
         return self.dictation.fire(Trigger.START, SessionSource.PUSH_TO_TALK)
 
+    def prebuffer(self) -> bool:
+        """A hotkey press while the last dictation still commits: capture for the next one
+        from now on (see `Dictation.prebuffer`)."""
+        return self.dictation.prebuffer()
+
+    def discard_prebuffer(self) -> None:
+        self.dictation.discard_prebuffer()
+
     def stop(self) -> asyncio.Task[None] | None:
         return self.dictation.fire(Trigger.STOP)
 
