@@ -45,8 +45,10 @@ from .events import (
     Commit,
     CommitTimed,
     ConnectionEvent,
+    EntitiesFound,
     Partial,
     Passed,
+    Redacted,
     ServerFailed,
     Started,
     Undecodable,
@@ -54,8 +56,10 @@ from .events import (
 )
 from .messages import (
     CommittedTranscript,
+    CommittedTranscriptEntities,
     CommittedTranscriptWithTimestamps,
     PartialTranscript,
+    RedactedTranscript,
     ServerError,
     ServerMessage,
     SessionStarted,
@@ -71,13 +75,14 @@ from .overlap import (
     map_word_times,
     words_of,
 )
+from .redacted import cut_entities, cut_redacted
 from .uplink import ReplayPlan, Uplink
 
 __all__ = [
     "AUTO_COMMIT_CONFIG_KEY", "DEFAULT_VAD_SILENCE_S", "SERVER_AUTO_COMMIT_FLOOR_S",
     "ClientConnection", "Commit",
-    "CommitTimed", "ConnectionEvent", "ConnectionState", "Partial", "Passed",
-    "ProtocolViolation", "ServerFailed", "Started", "Undecodable", "as_message",
+    "CommitTimed", "ConnectionEvent", "ConnectionState", "EntitiesFound", "Partial", "Passed",
+    "ProtocolViolation", "Redacted", "ServerFailed", "Started", "Undecodable", "as_message",
 ]
 
 # The service commits on its own after this much uncommitted audio in manual mode (§10.2:
@@ -138,6 +143,7 @@ class ClientConnection:
         self._events: list[ConnectionEvent] = []
         self._outgoing: list[str] = []
         self._next_index = first_commit_index
+        self._first_index = first_commit_index  # this connection's first commit
         self._next_request = first_request
         # (request, sent at, whether the server could have committed on its own by then)
         self._pending: deque[tuple[int, float | None, bool]] = deque()
@@ -338,6 +344,9 @@ class ClientConnection:
                 self._committed(text, now)
             case CommittedTranscriptWithTimestamps():
                 self._timestamps(message, now)
+            case RedactedTranscript() | CommittedTranscriptEntities() \
+                    if self._next_index > self._first_index:
+                self._annotation(message)
             case _:
                 self._events.append(Passed(message))
 
@@ -422,6 +431,19 @@ class ClientConnection:
             return  # a repeated delivery of what was just committed (C4)
         # the only delivery of this commit (C4)
         self._committed(msg.text, now, words=msg.words, language_code=msg.language_code)
+
+    def _annotation(self, message: RedactedTranscript | CommittedTranscriptEntities) -> None:
+        """§6.7/§6.8: the entity messages follow the commit they describe (after its
+        timestamps); they get its index and lose what the replay overlap cut from it."""
+        index = self._next_index - 1
+        cut = self._trimmed.get(index, 0)
+        text = drop_words(message.text, cut)
+        if isinstance(message, RedactedTranscript):
+            self._events.append(Redacted(index, text, cut_redacted(
+                message.text, message.redacted_text, cut)))
+        else:
+            self._events.append(EntitiesFound(index, text, cut_entities(
+                message.text, message.entities, cut)))
 
     def _trim_replay_to_words(self, index: int, words: tuple[Word, ...]) -> None:
         """A server commit's last word ends where its speech ended: the audio up to there is

@@ -48,6 +48,15 @@ log = logging.getLogger(__name__)
 DEFAULT_COMMIT_TIMEOUT_S = 10.0
 
 
+class RedactionMissingError(Exception):
+    """Redaction was on and committed text came without its redacted form (§6.8) before its
+    connection ended: that text was withheld, neither shown, typed nor saved."""
+
+    def __init__(self, segments: int) -> None:
+        super().__init__(f"{segments} committed segment(s) withheld: no redacted text came")
+        self.segments = segments
+
+
 @dataclass(frozen=True, slots=True)
 class DictationPlan:
     """What one dictation runs with: the session options, its history record, whether its
@@ -181,6 +190,7 @@ class Dictation:
             return
         self._record = plan.record
         self._recorded = set()  # the segments of this dictation's record
+        self.transcript.redacting = bool(plan.options.entity_redaction)
         self._shaping = plan.shaping
         kwargs: dict[str, Any] = {"clock": self._clock}
         if self._reconnect_delays_s is not None:
@@ -244,6 +254,7 @@ class Dictation:
 
     def _end(self, status: SessionStatus) -> None:
         """Forget the finished dictation; its record ends with `status`."""
+        self._withhold_unredacted()
         self.timer.stop_tick()
         record, self._record = self._record, None
         self.live = None
@@ -263,6 +274,7 @@ class Dictation:
         elif isinstance(event, Connected):
             self._fire(Trigger.CONNECTED)
         elif isinstance(event, Reconnecting):
+            self._withhold_unredacted()  # the lost connection's redactions cannot come now
             log.info("connection lost (%s); reconnecting, attempt %d, %.1f s buffered",
                      event.error, event.attempt, event.buffered_s)
             if self.state != DictationState.COMMITTING:
@@ -270,6 +282,12 @@ class Dictation:
                 self._fire(Trigger.CONNECTION_LOST)
         elif isinstance(event, Reconnected):
             self._fire(Trigger.RECONNECTED)
+
+    def _withhold_unredacted(self) -> None:
+        withheld = self.transcript.withhold_unredacted()
+        if withheld:
+            log.warning("%d committed segment(s) withheld: no redacted text came", withheld)
+            self.events.failed(RedactionMissingError(withheld))
 
     def _on_change(self, change: TranscriptChange) -> None:
         for shaped in self.document.apply(change, self._shaping):
