@@ -27,6 +27,15 @@ from ..protocol.messages import Word, WordType
 from ..protocol.redacted import redact_words
 
 
+class RedactionMissingError(Exception):
+    """Redaction was on and committed text came without its redacted form (§6.8) before its
+    connection ended: that text was withheld, neither shown, typed nor saved."""
+
+    def __init__(self, segments: int) -> None:
+        super().__init__(f"{segments} committed segment(s) withheld: no redacted text came")
+        self.segments = segments
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     """One committed segment; word times are stream-global seconds. `text` is what the

@@ -22,6 +22,7 @@ from ..connect import Backend
 from ..core.lifecycle import DictationState, Lifecycle, Trigger
 from ..core.owned_tasks import OwnedTasks
 from ..core.transcript import (
+    RedactionMissingError,
     SegmentAdded,
     SegmentEnriched,
     Transcript,
@@ -46,15 +47,6 @@ from .timer import SessionTimer
 log = logging.getLogger(__name__)
 
 DEFAULT_COMMIT_TIMEOUT_S = 10.0
-
-
-class RedactionMissingError(Exception):
-    """Redaction was on and committed text came without its redacted form (§6.8) before its
-    connection ended: that text was withheld, neither shown, typed nor saved."""
-
-    def __init__(self, segments: int) -> None:
-        super().__init__(f"{segments} committed segment(s) withheld: no redacted text came")
-        self.segments = segments
 
 
 @dataclass(frozen=True, slots=True)

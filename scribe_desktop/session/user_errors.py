@@ -34,11 +34,11 @@ from ..connect import (
     SecretsUnavailableError,
     UnsupportedLanguageError,
 )
+from ..core.transcript import RedactionMissingError
 from ..models import DiskFullError, ModelsError, NotInstalledError
 from ..protocol.errors import ErrorType
 from ..protocol.languages import label
 from ..protocol.options import OptionsError
-from .dictation import RedactionMissingError
 from .error_model import (
     GET_MODEL,
     INTERNAL,
