@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,17 @@ from scribe_desktop.connect.keyring_store import ApiKeyStore
 from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.export.formats import ExportFormat, render
 from scribe_desktop.history import HistoryStore
+from scribe_desktop.hotkey.backends import KeyEvent
+from scribe_desktop.hotkey.chord import parse_chord
+from scribe_desktop.hotkey.interpreter import HotkeyConfig, HotkeyMode
+from scribe_desktop.inject.inserter import Inserter, InsertMode
 from scribe_desktop.protocol.options import CommitStrategy
+from scribe_desktop.qt.push_to_talk.controller import PushToTalk
 from scribe_desktop.qt.settings import EntityKinds, Settings
 from scribe_desktop.qt.worker.worker import DictationWorker
 from tests.app.fakes import FakeMicrophone, MemoryKeyring
 from tests.app.recorder import Recorder
+from tests.hotkey.test_controller import MemoryDesktop
 from tests.speech import pcm16, synth
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
@@ -125,3 +132,25 @@ async def test_private_mode_keeps_no_history_audio_or_live_export(rig: Any,
     assert not history.audio_dir.exists() or not any(history.audio_dir.iterdir())
     assert not live_export.exists()
     assert b"music" not in stored_bytes(tmp_path)
+
+
+async def test_push_to_talk_types_only_the_redacted_number(rig: Any) -> None:
+    """Held hotkey, spoken number, release: the focused field receives the placeholder."""
+    worker, mic, rec, _ = rig
+    await worker.apply_settings(dataclasses.replace(BASE, redact_entities=True))
+    desktop = MemoryDesktop()
+    config = HotkeyConfig(chord=parse_chord("f9"), mode=HotkeyMode.HOLD,
+                          cancel=parse_chord("esc"), undo=parse_chord("f10"))
+    ptt = PushToTalk(worker, Inserter(desktop, mode=InsertMode.TYPE), config)
+    ptt.start()
+    try:
+        ptt.on_key(KeyEvent("f9", True, time.monotonic()))
+        await rec.wait_for(lambda: worker.state == DictationState.LISTENING, 20, "listening")
+        await mic.play(speech(SAID))
+        ptt.on_key(KeyEvent("f9", False, time.monotonic()))
+        await rec.wait_for(lambda: worker.state == DictationState.IDLE, 30, "idle")
+        await ptt._tasks.settle()
+    finally:
+        await ptt.close()
+    assert PLACEHOLDER in desktop.typed, desktop.typed
+    assert DIGITS not in desktop.typed and "nine" not in desktop.typed.split(), desktop.typed
