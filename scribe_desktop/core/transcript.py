@@ -97,7 +97,9 @@ class Transcript:
         return " ".join(s.text.strip() for s in self.segments if s.text.strip())
 
     def clear(self) -> None:
-        """Forget the text; later timings of earlier commits are then ignored."""
+        """Forget the text; later timings of earlier commits are then ignored. A commit
+        still held for its redaction is not yet text the user saw: it is kept, and shown
+        once redacted."""
         self.partial = ""
         self.segments.clear()
         self._segment_of_commit.clear()
