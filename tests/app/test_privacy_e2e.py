@@ -154,3 +154,31 @@ async def test_push_to_talk_types_only_the_redacted_number(rig: Any) -> None:
         await ptt.close()
     assert PLACEHOLDER in desktop.typed, desktop.typed
     assert DIGITS not in desktop.typed and "nine" not in desktop.typed.split(), desktop.typed
+
+
+async def test_a_transcribed_file_is_kept_only_redacted(rig: Any, tmp_path: Path) -> None:
+    """File → Transcribe with redaction on: the tab's segments and History hold the placeholder."""
+    worker, _, rec, history = rig
+    await worker.apply_settings(dataclasses.replace(BASE, redact_entities=True))
+    path = synth(SAID, lead_silence_s=0.3, tail_silence_s=0.5)
+    segments = await asyncio.wait_for(worker.transcribe_file(str(path)), 60)
+    assert not rec.errors, rec.errors
+    text = " ".join(s.text for s in segments)
+    assert PLACEHOLDER in text and DIGITS not in text, text
+    await asyncio.wait_for(worker.journal.drain(), 10)
+    (summary,) = history.list_sessions()
+    stored = history.load(summary.id)
+    assert PLACEHOLDER in stored.text and DIGITS not in stored.text, stored.text
+    assert DIGITS.encode() not in stored_bytes(tmp_path)
+
+
+async def test_a_private_file_transcription_leaves_no_history(rig: Any) -> None:
+    """File → Transcribe in private mode shows the text and records no History entry."""
+    worker, _, _, history = rig
+    await worker.apply_settings(dataclasses.replace(BASE, private_mode=True))
+    path = synth("turn off the music in the living room", lead_silence_s=0.3,
+                 tail_silence_s=0.5)
+    segments = await asyncio.wait_for(worker.transcribe_file(str(path)), 60)
+    assert segments
+    await asyncio.wait_for(worker.journal.drain(), 10)
+    assert history.list_sessions() == []
