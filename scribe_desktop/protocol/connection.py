@@ -49,8 +49,10 @@ from .events import (
     Commit,
     CommitTimed,
     ConnectionEvent,
+    EntitiesFound,
     Partial,
     Passed,
+    Redacted,
     ServerFailed,
     Started,
     Undecodable,
@@ -58,8 +60,10 @@ from .events import (
 )
 from .messages import (
     CommittedTranscript,
+    CommittedTranscriptEntities,
     CommittedTranscriptWithTimestamps,
     PartialTranscript,
+    RedactedTranscript,
     ServerError,
     ServerMessage,
     SessionStarted,
@@ -74,14 +78,15 @@ from .overlap import (
     map_word_times,
     words_of,
 )
+from .redacted import cut_entities, cut_redacted
 from .replay import ReplayPlan, ServerCommitReach
 from .uplink import Uplink
 
 __all__ = [
     "AUTO_COMMIT_CONFIG_KEY", "DEFAULT_VAD_SILENCE_S", "SERVER_AUTO_COMMIT_FLOOR_S",
     "ClientConnection", "Commit",
-    "CommitTimed", "ConnectionEvent", "ConnectionState", "Partial", "Passed",
-    "ProtocolViolation", "ServerFailed", "Started", "Undecodable", "as_message",
+    "CommitTimed", "ConnectionEvent", "ConnectionState", "EntitiesFound", "Partial", "Passed",
+    "ProtocolViolation", "Redacted", "ServerFailed", "Started", "Undecodable", "as_message",
 ]
 
 DEFAULT_VAD_SILENCE_S = 1.5  # §4 default of vad_silence_threshold_secs
@@ -124,6 +129,7 @@ class ClientConnection:
         self._commits = CommitAttribution(
             commit_strategy, first_request=first_request, round_trip_s=round_trip_s,
             server_commits_seen=server_commits_seen, auto_commit_floor_s=auto_commit_floor_s)
+        self._first_index = first_commit_index  # this connection's first commit
         self._echo_candidate: str | None = None
         self._awaiting_timestamps: int | None = None  # commit index the next CommitTimed is for
         self._last_commit_text: str | None = None
@@ -285,6 +291,9 @@ class ClientConnection:
                 self._committed(text, now)
             case CommittedTranscriptWithTimestamps():
                 self._timestamps(message, now)
+            case RedactedTranscript() | CommittedTranscriptEntities() \
+                    if self._next_index > self._first_index:
+                self._annotation(message)
             case _:
                 self._events.append(Passed(message))
 
@@ -349,6 +358,19 @@ class ClientConnection:
             return  # a repeated delivery of what was just committed (C4)
         # the only delivery of this commit (C4)
         self._committed(msg.text, now, words=msg.words, language_code=msg.language_code)
+
+    def _annotation(self, message: RedactedTranscript | CommittedTranscriptEntities) -> None:
+        """§6.7/§6.8: the entity messages follow the commit they describe (after its
+        timestamps); they get its index and lose what the replay overlap cut from it."""
+        index = self._next_index - 1
+        cut = self._trimmed.get(index, 0)
+        text = drop_words(message.text, cut)
+        if isinstance(message, RedactedTranscript):
+            self._events.append(Redacted(index, text, cut_redacted(
+                message.text, message.redacted_text, cut)))
+        else:
+            self._events.append(EntitiesFound(index, text, cut_entities(
+                message.text, message.entities, cut)))
 
     def _caller_clock(self, words: tuple[Word, ...] | None) -> tuple[Word, ...] | None:
         """Word times from this session's stream clock to the caller's: the silence we

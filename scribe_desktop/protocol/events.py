@@ -9,8 +9,11 @@ from typing import Any
 
 from .messages import (
     CommittedTranscript,
+    CommittedTranscriptEntities,
     CommittedTranscriptWithTimestamps,
+    Entity,
     PartialTranscript,
+    RedactedTranscript,
     ServerError,
     ServerMessage,
     SessionStarted,
@@ -65,6 +68,27 @@ class CommitTimed:
 
 
 @dataclass(frozen=True, slots=True)
+class Redacted:
+    """`redacted_transcript` of the commit numbered `index` (§6.8): `text` as that commit
+    has it (after any replay overlap cut) and `redacted_text`, the text to show instead of
+    it when the session asked for `entity_redaction`."""
+
+    index: int
+    text: str
+    redacted_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntitiesFound:
+    """`committed_transcript_entities` of the commit numbered `index` (§6.7); the spans
+    are offsets into `text` (the commit's text after any replay overlap cut)."""
+
+    index: int
+    text: str
+    entities: tuple[Entity, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ServerFailed:
     """An error frame (B2): the server closes the session after it."""
 
@@ -73,7 +97,7 @@ class ServerFailed:
 
 @dataclass(frozen=True, slots=True)
 class Passed:
-    """Any other message, as decoded (entities, final transcripts, unknown types: B1)."""
+    """Any other message, as decoded (final transcripts, unknown types: B1)."""
 
     message: ServerMessage
 
@@ -85,7 +109,8 @@ class Undecodable:
     reason: str
 
 
-ConnectionEvent = Started | Partial | Commit | CommitTimed | ServerFailed | Passed | Undecodable
+ConnectionEvent = (Started | Partial | Commit | CommitTimed | Redacted | EntitiesFound
+                   | ServerFailed | Passed | Undecodable)
 
 
 def as_message(event: ConnectionEvent) -> ServerMessage | None:
@@ -102,6 +127,10 @@ def as_message(event: ConnectionEvent) -> ServerMessage | None:
                                                      event.words)
         case CommitTimed(text=text, words=words, language_code=language):
             return CommittedTranscriptWithTimestamps(text, language, words)
+        case Redacted(text=text, redacted_text=redacted):
+            return RedactedTranscript(text, redacted)
+        case EntitiesFound(text=text, entities=entities):
+            return CommittedTranscriptEntities(text, entities)
         case ServerFailed(error):
             return error
         case Passed(message):

@@ -42,6 +42,7 @@ from ..protocol.options import (
     MAX_KEYTERMS,
     VAD_RANGES,
     CommitStrategy,
+    EntityRedactionMode,
     OptionsError,
     Region,
     SessionOptions,
@@ -74,6 +75,15 @@ class LiveExportFormat(StrEnum):
 
     TXT = "txt"
     SRT = "srt"
+
+
+class EntityKinds(StrEnum):
+    """Which entities redaction replaces: the `entity_redaction` value (§4)."""
+
+    ALL = "all"
+    PII = "pii"  # personal identifiers
+    PCI = "pci"  # payment card numbers
+    PHI = "phi"  # health-privacy (HIPAA) identifiers
 
 
 class SettingsError(ValueError):
@@ -225,6 +235,21 @@ class Settings:
     number_style: NumberStyle = _f(NumberStyle.AS_SPOKEN, "Numbers", "Text")  # noqa: RUF009
     dictionary: str = _f("", "Replacements", "Text",
                          help="CSV rows: heard, written, word|regex, preserve|as_written.")
+    # privacy: redaction (§4, §6.8), no history, zero retention on the cloud
+    redact_entities: bool = _f(False, "Redact personal data", "Privacy",
+                               help="E-mail addresses, phone and card numbers... are replaced "
+                               "before the text is shown, typed, saved or exported.")
+    redact_kinds: EntityKinds = _f(EntityKinds.ALL, "What to redact", "Privacy")  # noqa: RUF009
+    redaction_mode: EntityRedactionMode = _f(  # noqa: RUF009
+        EntityRedactionMode.ENUMERATED_ENTITY_TYPE, "Replace with", "Privacy")
+    private_mode: bool = _f(False, "Private mode: keep no history and no audio", "Privacy",
+                            help="Dictations are not recorded in History, their audio is not "
+                            "kept and no live export file is written.")
+    zero_retention: bool = _f(False, "Zero retention (ElevenLabs)", "Privacy",
+                              help="Asks ElevenLabs to keep no logs and no transcripts of "
+                              "your sessions (enable_logging=false). Only accounts that have "
+                              "zero retention (enterprise) may use it; others get an error. "
+                              "The local server keeps nothing anyway.")
     # window
     close_to_tray: bool = _f(True, "Close to tray", "Window")
     start_minimized: bool = _f(False, "Start minimized", "Window")
@@ -308,11 +333,21 @@ class Settings:
             vad_threshold=self.vad_threshold if vad else None,
             min_speech_duration_ms=self.min_speech_duration_ms if vad else None,
             min_silence_duration_ms=self.min_silence_duration_ms if vad else None,
+            entity_redaction=(self.redact_kinds.value,) if self.redact_entities else (),
+            entity_redaction_mode=self.redaction_mode if self.redact_entities else None,
+            # enable_logging is the cloud's; the local server keeps nothing (§4)
+            enable_logging=False if self.zero_retention
+            and self.backend == BackendKind.CLOUD else None,
         ).validate()
 
     def local_server_args(self) -> tuple[str, ...]:
         """The flags of the local server child for the chosen engine and model."""
         return local_server_args(self.local_engine, self.local_model)
+
+    @property
+    def keeps_history(self) -> bool:
+        """Whether a dictation is recorded (in History, its audio, the live export)."""
+        return not self.private_mode
 
     @property
     def backend_label(self) -> str:

@@ -22,6 +22,7 @@ from ..connect import Backend
 from ..core.lifecycle import DictationState, Lifecycle, Trigger
 from ..core.owned_tasks import OwnedTasks
 from ..core.transcript import (
+    RedactionMissingError,
     SegmentAdded,
     SegmentEnriched,
     Transcript,
@@ -201,6 +202,7 @@ class Dictation:
             return
         self._record = plan.record
         self._recorded = set()  # the segments of this dictation's record
+        self.transcript.redacting = bool(plan.options.entity_redaction)
         self._shaping = plan.shaping
         kwargs: dict[str, Any] = {"clock": self._clock}
         if self._reconnect_delays_s is not None:
@@ -264,6 +266,7 @@ class Dictation:
 
     def _end(self, status: SessionStatus) -> None:
         """Forget the finished dictation; its record ends with `status`."""
+        self._withhold_unredacted()
         self.timer.stop_tick()
         record, self._record = self._record, None
         self.live = None
@@ -286,6 +289,7 @@ class Dictation:
         elif isinstance(event, Connected):
             self._fire(Trigger.CONNECTED)
         elif isinstance(event, Reconnecting):
+            self._withhold_unredacted()  # the lost connection's redactions cannot come now
             log.info("connection lost (%s); reconnecting, attempt %d, %.1f s buffered",
                      event.error, event.attempt, event.buffered_s)
             if self.state != DictationState.COMMITTING:
@@ -293,6 +297,12 @@ class Dictation:
                 self._fire(Trigger.CONNECTION_LOST)
         elif isinstance(event, Reconnected):
             self._fire(Trigger.RECONNECTED)
+
+    def _withhold_unredacted(self) -> None:
+        withheld = self.transcript.withhold_unredacted()
+        if withheld:
+            log.warning("%d committed segment(s) withheld: no redacted text came", withheld)
+            self.events.failed(RedactionMissingError(withheld))
 
     def _on_change(self, change: TranscriptChange) -> None:
         for shaped in self.document.apply(change, self._shaping):

@@ -37,6 +37,7 @@ class AppErrorKind(StrEnum):
     CONNECTION_LOST = "connection_lost"
     TOKEN_MINT_FAILED = "token_mint_failed"
     COMMIT_TIMEOUT = "commit_timeout"
+    REDACTION_MISSING = "redaction_missing"
     LOCAL_SERVER_DIED = "local_server_died"
     LOCAL_SERVER_FAILED = "local_server_failed"
     MICROPHONE_LOST = "microphone_lost"

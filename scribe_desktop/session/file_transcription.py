@@ -40,10 +40,10 @@ from ..audio.file_source import FileSource
 from ..audio.source import AudioChunk, AudioSource
 from ..connect import Backend
 from ..core.backend_kind import BackendKind
-from ..core.transcript import Transcript, TranscriptChange, feed
+from ..core.transcript import RedactionMissingError, Transcript, TranscriptChange, feed
 from ..export import ExportSession, SessionMeta, SessionSource
 from ..protocol.audio_format import AudioFormat
-from ..protocol.connection import Commit, CommitTimed
+from ..protocol.connection import Commit, CommitTimed, Redacted
 from ..protocol.options import CommitStrategy, SessionOptions
 from .resilient import Reconnected, Reconnecting, ResilientSession, SessionEvent
 
@@ -142,6 +142,8 @@ class _Progress:
 
     transcript: Transcript = field(default_factory=Transcript)
     untimed: set[int] = field(default_factory=set)  # commits still awaiting their timings
+    unredacted: set[int] = field(default_factory=set)  # held for their redacted form (§6.8)
+    withheld: int = 0  # commits whose redacted form never came: not shown, not saved
     commits: int = 0  # commit requests sent
     last_event_at: float = 0.0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -156,6 +158,9 @@ async def _receive(session: TranscriptionSession, state: _Progress) -> None:
     async for event in session.events():
         state.last_event_at = time.monotonic()
         if isinstance(event, Reconnecting | Reconnected):
+            # the lost connection's redactions cannot come now
+            state.withheld += state.transcript.withhold_unredacted()
+            state.unredacted.clear()
             if state.on_status is not None:
                 state.on_status(event)
         else:
@@ -164,6 +169,11 @@ async def _receive(session: TranscriptionSession, state: _Progress) -> None:
                 state.untimed.add(event.index)
             elif isinstance(event, CommitTimed):
                 state.untimed.discard(event.index)
+            if isinstance(event, Commit) and state.transcript.redacting \
+                    and event.text.strip():
+                state.unredacted.add(event.index)
+            elif isinstance(event, Redacted):
+                state.unredacted.discard(event.index)
         state.changed.set()
 
 
@@ -253,10 +263,14 @@ async def transcribe_source(source: AudioSource, session: TranscriptionSession, 
                             on_progress: ProgressCallback | None = None,
                             on_change: ChangeCallback | None = None,
                             on_status: StatusCallback | None = None,
+                            redacting: bool = False,
                             ) -> tuple[Transcript, int]:
     """Stream `source` into `session` and return the transcript and the number of commits.
     `on_change` sees each transcript change as it happens (see `ChangeCallback`);
-    `on_status` each reconnect attempt and success.
+    `on_status` each reconnect attempt and success. `redacting`: the session asked for
+    `entity_redaction`; only redacted commits reach the transcript (`Transcript.redacting`),
+    and commits whose redacted form never came end it with `TranscriptionIncomplete` (caused
+    by `RedactionMissingError`), the rest kept.
 
     Raises `TranscriptionIncomplete` (with the text committed so far) when the session, the
     source (`FileSourceError` mid-decode) or the server (no answer within `idle_timeout_s`:
@@ -265,12 +279,16 @@ async def transcribe_source(source: AudioSource, session: TranscriptionSession, 
     """
     policy = policy or StreamPolicy()
     state = _Progress(last_event_at=time.monotonic(), on_change=on_change, on_status=on_status)
+    state.transcript.redacting = redacting
     receiver = asyncio.create_task(_receive(session, state), name="transcribe-receiver")
     streamer = _Streamer(session, state, policy, receiver, on_progress)
     try:
         try:
             await streamer.run(source)
             await _wait_until_answered(session, state, receiver, policy, with_timestamps)
+            state.withheld += state.transcript.withhold_unredacted()
+            if state.withheld:
+                raise RedactionMissingError(state.withheld)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -319,13 +337,12 @@ async def _wait_until_answered(session: TranscriptionSession, state: _Progress,
         settled.result()
     finally:
         settled.cancel()
-    if not with_timestamps:
-        return
     deadline = time.monotonic() + policy.enrichment_grace_s
-    while state.untimed and not receiver.done():
+    while ((state.untimed and with_timestamps) or state.unredacted) and not receiver.done():
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not await _wait_for_change(state, receiver, remaining):
-            return  # a server may skip the timings of a commit (they follow in ~15 ms)
+            return  # a server may skip the timings of a commit (they follow in ~15 ms);
+            # a commit still unredacted is withheld by the caller
 
 
 async def transcribe_file(source: FileSource, *, backend: Backend, kind: BackendKind,

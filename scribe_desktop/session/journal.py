@@ -59,12 +59,14 @@ class SessionJournal:
 
     def begin(self, meta: SessionMeta, *, keep_audio: bool = False,
               audio_format: str | None = None,
-              live_export: LiveExportTarget | None = None) -> JournalSession:
-        """Start recording a session (call on the loop)."""
+              live_export: LiveExportTarget | None = None,
+              history: bool = True) -> JournalSession:
+        """Start recording a session (call on the loop). `history=False`: nothing of it
+        goes into the store (private mode)."""
         with contextlib.suppress(RuntimeError):  # no loop: warnings are called directly
             self._loop = asyncio.get_running_loop()
         session = JournalSession(self)
-        if self.store is not None:
+        if self.store is not None and history:
             store = self.store
             self._submit(session, "history", store.path,
                          lambda: session._begin_history(store, meta, keep_audio, audio_format))

@@ -6,7 +6,8 @@ Audio captured while connecting (or reconnecting) waits in the source's queue an
 once a session is open, so the first words are never lost. Reconnecting with replay is the
 resilient session's (`session.resilient`). `finish()` stops the source, sends the rest,
 commits (padded so the server's own commits cannot throttle it) and waits until every
-commit asked for is answered beyond doubt, then briefly for the last timings.
+commit asked for is answered beyond doubt, then briefly for the last timings (and, with
+redaction, the last redacted text).
 
 Loop-only; not thread-safe.
 """
@@ -24,7 +25,7 @@ from typing import Protocol
 from ..audio.source import AudioChunk
 from ..client import DEFAULT_RECONNECT_DELAYS_S, ScribeError
 from ..connect import Backend
-from ..protocol.connection import Commit, CommitTimed, ConnectionEvent, Partial
+from ..protocol.connection import Commit, CommitTimed, ConnectionEvent, Partial, Redacted
 from ..protocol.options import SessionOptions
 from .resilient import Reconnected, Reconnecting, ResilientSession
 
@@ -102,7 +103,8 @@ class LiveSession:
         self._closing = False
         self._final_requested = False
         self._final_sent: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._enriched = asyncio.Event()  # the last commit got its timings
+        self._enriched = asyncio.Event()  # the last commit got its timings (and redaction)
+        self._follow_ups: set[type] = set()  # what the last commit still waits for
         self._sender_error: BaseException | None = None
         self._closer: asyncio.Task[None] | None = None
 
@@ -149,8 +151,8 @@ class LiveSession:
                     return
                 with contextlib.suppress(ScribeError):  # run() reports a failure
                     await self.stream.settle()
-            if self.options.include_timestamps and self._final_sent.done() \
-                    and self._final_sent.result():
+            follow_ups = self.options.include_timestamps or self.options.entity_redaction
+            if follow_ups and self._final_sent.done() and self._final_sent.result():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._enriched.wait(), ENRICHMENT_GRACE_S)
         except TimeoutError:
@@ -208,11 +210,20 @@ class LiveSession:
             return
         latency = None
         if isinstance(event, Commit):
+            # its timings (C4) and, with redaction, its redacted form (§6.8) follow it: the
+            # transcript shows a redacted commit only once that came
+            self._follow_ups = set()
+            if event.text.strip():
+                if event.words is None and self.options.include_timestamps:
+                    self._follow_ups.add(CommitTimed)
+                if self.options.entity_redaction:
+                    self._follow_ups.add(Redacted)
             self._enriched.clear()
-            if event.words is not None or not event.text.strip():
+        elif isinstance(event, CommitTimed | Redacted):
+            self._follow_ups.discard(type(event))
+        if isinstance(event, Commit | CommitTimed | Redacted):
+            if not self._follow_ups:
                 self._enriched.set()  # nothing more will come for it
-        elif isinstance(event, CommitTimed):
-            self._enriched.set()
         elif self.last_send_at is not None and isinstance(event, Partial):
             latency = self.clock() - self.last_send_at
         self.on_event(Received(event, latency))

@@ -34,6 +34,7 @@ from ..connect import (
     SecretsUnavailableError,
     UnsupportedLanguageError,
 )
+from ..core.transcript import RedactionMissingError
 from ..models import DiskFullError, ModelsError, NotInstalledError
 from ..protocol.errors import ErrorType
 from ..protocol.languages import label
@@ -142,6 +143,12 @@ _TABLE: dict[type[BaseException], Entry | ExplainFn] = {
     CommitTimeoutError: Entry(AppErrorKind.COMMIT_TIMEOUT, "No final transcript",
                               lambda e: f"The server did not send the final text within "
                               f"{e.timeout_s:g} s; the last words may be missing."),
+    RedactionMissingError: Entry(
+        AppErrorKind.REDACTION_MISSING, "Text withheld",
+        lambda e: f"Redaction is on, but the server did not send the redacted form of "
+        f"{e.segments} committed segment(s) before the connection ended, so that text was "
+        "not shown, typed or saved.", "Dictate it again; if it keeps happening, check that "
+        "the backend supports redaction (Settings → Privacy)."),
     LocalServerDiedError: Entry(AppErrorKind.LOCAL_SERVER_DIED, "Local server stopped",
                                 "The local transcription server stopped unexpectedly and is "
                                 "being restarted.", "Start dictating again in a moment; if it "

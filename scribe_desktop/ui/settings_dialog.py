@@ -49,6 +49,7 @@ from .cloud_settings import CloudBox, KeyStore
 from .history_settings import DiskUsageSource, HistoryTab
 from .hotkey_settings import HotkeyTab
 from .models_settings import ModelsTab
+from .privacy_settings import PrivacyTab
 from .text_settings import TextTab
 from .transcription_settings import AUTO_LANGUAGE, TranscriptionTab, int_spin, note_label
 
@@ -108,6 +109,8 @@ class SettingsDialog(QDialog):
         tabs.addTab(self.models, "Models")
         self.history = HistoryTab(settings, history, self)
         tabs.addTab(self.history, "History")
+        self.privacy = PrivacyTab(settings, self)
+        tabs.addTab(self.privacy, "Privacy")
         tabs.addTab(self._window_tab(settings), "Window")
         self.tabs = tabs
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -243,6 +246,7 @@ class SettingsDialog(QDialog):
         caps = self.capabilities_for(kind)
         self.transcription.set_capabilities(caps)
         self.text_tab.set_capabilities(caps)
+        self.privacy.set_backend(kind)
         reason = caps.unsupported_reason("model_id")
         self.model_id.setEnabled(reason is None)
         self.model_note.setText(f"{reason} It applies on ElevenLabs." if reason else "")
@@ -337,6 +341,7 @@ class SettingsDialog(QDialog):
             start_minimized=self.start_minimized.isChecked(),
             **self.hotkey.edited(), **self.history.edited(), **self.models.edited(),  # type: ignore[arg-type]
             **self.text_tab.edited(),  # type: ignore[arg-type]
+            **self.privacy.edited(),  # type: ignore[arg-type]
         )
 
     def result_settings(self) -> Settings:

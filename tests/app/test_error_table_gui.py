@@ -7,6 +7,7 @@ case here, and every exception type the table explains is raised by one of them.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import signal
 from collections.abc import Awaitable, Callable
@@ -46,6 +47,7 @@ from scribe_desktop.connect import (
 from scribe_desktop.connect.base import Connection
 from scribe_desktop.core.backend_kind import BackendKind
 from scribe_desktop.core.lifecycle import DictationState
+from scribe_desktop.core.transcript import RedactionMissingError
 from scribe_desktop.models import ModelsError, ModelStore, NotInstalledError
 from scribe_desktop.protocol.errors import ErrorType
 from scribe_desktop.protocol.options import OptionsError
@@ -279,6 +281,30 @@ async def commit_never_answered(_fx: Fixtures) -> tuple[Scene | None, Shown]:
         await scene.mic.play(b"\x10\x00" * 16000, speed=20.0)
         scene.worker.stop()
         return scene, await scene.wait_error()
+
+
+async def ignores_redaction(peer: Peer) -> None:
+    """Script: a server without `entity_redaction` (§6.8): it commits, never redacts."""
+    await peer.start()
+    await peer.until_commit()
+    await peer.send({"message_type": "committed_transcript", "text": "call 555-123-4567"})
+    await peer.wait_closed_by_client()
+
+
+@case(AppErrorKind.REDACTION_MISSING, "Text withheld", "did not send the redacted form", None,
+      RedactionMissingError)
+async def redaction_never_came(_fx: Fixtures) -> tuple[Scene | None, Shown]:
+    async with scripted_server(ignores_redaction) as server:
+        settings = dataclasses.replace(MANUAL, redact_entities=True)
+        scene = Scene(FixedBackend(Endpoint(base_url=server.base_url), ApiKeyAuth("k")),
+                      settings)
+        await scene.listening()
+        await scene.mic.play(b"\x10\x00" * 16000, speed=20.0)
+        scene.worker.stop()
+        shown = await scene.wait_error()
+        assert server.last.query_dict().get("entity_redaction") == "all"
+        assert scene.rec.segments == []  # the raw commit never reached the window
+        return scene, shown
 
 
 # -- the local server ----------------------------------------------------------------------

@@ -11,9 +11,10 @@ import pytest
 from scribe_desktop.core.backend_kind import BackendKind, LocalEngine
 from scribe_desktop.hotkey.interpreter import HotkeyMode
 from scribe_desktop.inject.inserter import InsertMode
-from scribe_desktop.protocol.options import CommitStrategy, Region
+from scribe_desktop.protocol.options import CommitStrategy, EntityRedactionMode, Region
 from scribe_desktop.qt.settings import (
     AppliesTo,
+    EntityKinds,
     LiveExportFormat,
     Settings,
     SettingsError,
@@ -42,7 +43,9 @@ CHANGED = Settings(
     live_export_format=LiveExportFormat.SRT, spoken_commands=False,
     spoken_commands_window=True, command_pause_ms=600, number_style=NumberStyle.DIGITS,
     dictionary='heard,written,match,case\nscribe desk,"Scribe, ""Desktop""",word,preserve\n'
-               'k8s|kates,Kubernetes,regex,as_written\n', welcome_done=True)
+               'k8s|kates,Kubernetes,regex,as_written\n', welcome_done=True,
+    redact_entities=True, redact_kinds=EntityKinds.PCI,
+    redaction_mode=EntityRedactionMode.REDACTED, private_mode=True, zero_retention=True)
 
 
 def test_every_field_differs_in_the_fixture() -> None:
@@ -162,3 +165,21 @@ def test_the_engine_settings_become_the_local_servers_flags() -> None:
         .local_server_args() == ("--engine", "whisper", "--model", "base.en")
     assert Settings(local_engine=LocalEngine.POCKETSPHINX, local_model="base.en") \
         .local_server_args() == ("--engine", "pocketsphinx")
+
+
+def test_privacy_settings_map_to_session_options() -> None:
+    """Redaction asks for entity_redaction and its mode; zero retention only on the cloud."""
+    off = Settings().session_options()
+    assert off.entity_redaction == () and off.entity_redaction_mode is None
+    assert off.enable_logging is None
+    on = dataclasses.replace(Settings(), redact_entities=True, redact_kinds=EntityKinds.PII,
+                             redaction_mode=EntityRedactionMode.ENTITY_TYPE,
+                             zero_retention=True)
+    local = on.session_options()
+    assert local.entity_redaction == ("pii",)
+    assert local.entity_redaction_mode == EntityRedactionMode.ENTITY_TYPE
+    assert local.enable_logging is None  # the local server keeps nothing anyway
+    cloud = dataclasses.replace(on, backend=BackendKind.CLOUD).session_options()
+    assert cloud.enable_logging is False
+    assert ("enable_logging", "false") in cloud.to_query()
+    assert ("entity_redaction", "pii") in cloud.to_query()

@@ -19,6 +19,7 @@ from scribe_desktop.client import (
 from scribe_desktop.connect import LocalServerDiedError, MissingApiKeyError
 from scribe_desktop.connect.keyring_store import SecretsError, SecretsUnavailableError
 from scribe_desktop.connect.server_process import LocalServerError
+from scribe_desktop.core.transcript import RedactionMissingError
 from scribe_desktop.protocol.errors import ErrorType
 from scribe_desktop.protocol.messages import ServerError
 from scribe_desktop.protocol.options import OptionsError
@@ -64,6 +65,7 @@ CASES: list[tuple[BaseException, ErrorKind, str]] = [
     (ConnectionLostError(1006), AppErrorKind.CONNECTION_LOST, "lost"),
     (TokenMintError("http://h/t", "500"), AppErrorKind.TOKEN_MINT_FAILED, "token"),
     (CommitTimeoutError(10), AppErrorKind.COMMIT_TIMEOUT, "10 s"),
+    (RedactionMissingError(2), AppErrorKind.REDACTION_MISSING, "2 committed segment(s)"),
     (LocalServerDiedError(-9, "boom"), AppErrorKind.LOCAL_SERVER_DIED, "restarted"),
     (LocalServerError("no start"), AppErrorKind.LOCAL_SERVER_FAILED, "could not be started"),
     (MicrophoneLostError("USB Mic"), AppErrorKind.MICROPHONE_LOST, "USB Mic"),

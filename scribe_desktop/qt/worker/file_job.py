@@ -138,7 +138,9 @@ class FileJob(QObject):
             model_id=base.model_id, audio_format=AudioFormat.for_rate(source.sample_rate_hz),
             commit_strategy=CommitStrategy.MANUAL, include_timestamps=True,
             language_code=base.language_code, keyterms=base.keyterms,
-            no_verbatim=base.no_verbatim).validate()
+            no_verbatim=base.no_verbatim, entity_redaction=base.entity_redaction,
+            entity_redaction_mode=base.entity_redaction_mode,
+            enable_logging=base.enable_logging).validate()
         self.backend.capabilities.check(options)  # UnsupportedLanguageError: no connection
 
         def changed(change: TranscriptChange) -> None:
@@ -149,8 +151,9 @@ class FileJob(QObject):
         session = ResilientSession(self.backend, options)
         await session.open()
         try:
-            transcript, _ = await transcribe_source(source, session, policy=self.policy,
-                                                    on_change=changed)
+            transcript, _ = await transcribe_source(
+                source, session, policy=self.policy, on_change=changed,
+                redacting=bool(options.entity_redaction))
         finally:
             await session.close()
         self._transcribed_to(total or source.seconds_done, total)

@@ -15,12 +15,14 @@ from ..settings import Settings
 
 def begin_record(journal: SessionJournal, s: Settings, options: SessionOptions | None,
                  source: SessionSource, *, file: str | None = None) -> JournalSession:
-    """A record for a session with `options` (None: a file, no audio or live export)."""
+    """A record for a session with `options` (None: a file, no audio or live export). In
+    private mode it records nothing: no history, no audio, no live export."""
     meta = SessionMeta(source=source, backend=s.backend.value, model_id=s.model_id.strip() or None,
                        language_code=s.language.strip().lower() or None, file=file)
-    live = options is not None and s.live_export_path.strip()
+    live = options is not None and s.live_export_path.strip() and s.keeps_history
     return journal.begin(
-        meta, keep_audio=options is not None and s.keep_session_audio,
+        meta, history=s.keeps_history,
+        keep_audio=options is not None and s.keep_session_audio and s.keeps_history,
         audio_format=options.audio_format.value if options and options.audio_format
         else None,
         live_export=LiveExportTarget(s.live_export_path.strip(),

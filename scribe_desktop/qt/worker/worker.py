@@ -324,7 +324,8 @@ class DictationWorker(QObject):
         options = self.settings.session_options()
         self.backend.capabilities.check(options)  # UnsupportedLanguageError before connecting
         record = begin_record(self.journal, self.settings, options, source)
-        return DictationPlan(options, record, keep_audio=self.settings.keep_session_audio,
+        keep_audio = self.settings.keep_session_audio and self.settings.keeps_history
+        return DictationPlan(options, record, keep_audio=keep_audio,
                              shaping=self.settings.shaping_rules(source))
 
     def _dictation_state_changed(self, state: DictationState) -> None:
