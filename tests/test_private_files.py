@@ -10,7 +10,8 @@ from scribe_desktop.app.logging_setup import configure_logging
 from scribe_desktop.export.model import SessionMeta, SessionSource
 from scribe_desktop.history.store import HistoryStore
 from scribe_desktop.paths.private import create_private_file, private_dir
-from scribe_desktop.qt.settings import Settings, SettingsStore
+from scribe_desktop.qt.settings import Settings
+from scribe_desktop.qt.settings_store import SettingsStore
 
 
 def mode(path: Path) -> int:

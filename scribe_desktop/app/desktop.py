@@ -35,7 +35,8 @@ from ..core.owned_tasks import OwnedTasks
 from ..core.redaction import Redactor
 from ..history import HistoryStore, default_history_path
 from ..hotkey.backends import ListenerStatus
-from ..qt.settings import Settings, SettingsStore
+from ..qt.settings import Settings
+from ..qt.settings_store import SettingsStore
 from ..qt.single_instance import SingleInstance, instance_name, send_to_running
 from ..qt.worker.worker import DictationWorker, backend_factory_for
 from .logging_setup import ErrorReporter, configure_logging

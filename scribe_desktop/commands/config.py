@@ -23,7 +23,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..qt.settings import Settings, SettingsStore
+    from ..qt.settings import Settings
+    from ..qt.settings_store import SettingsStore
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -89,7 +90,7 @@ def show(value: Any) -> str:
 def parse(name: str, text: str, settings: Settings) -> Any:
     """VALUE for field `name`, typed like its default (raises ValueError)."""
     from ..hotkey.chord import format_chord, parse_chord
-    from ..qt.settings import decode_value
+    from ..qt.settings_store import decode_value
 
     current = getattr(settings, name)
     field = next(f for f in dataclasses.fields(settings) if f.name == name)
@@ -104,7 +105,7 @@ def parse(name: str, text: str, settings: Settings) -> Any:
 
 
 def _store(args: argparse.Namespace) -> SettingsStore:
-    from ..qt.settings import SettingsStore
+    from ..qt.settings_store import SettingsStore
 
     return SettingsStore(args.file) if args.file else SettingsStore()
 

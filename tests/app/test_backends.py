@@ -28,7 +28,8 @@ from scribe_desktop.core.backend_kind import BackendKind
 from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.protocol.errors import ErrorType
 from scribe_desktop.protocol.options import CommitStrategy, SessionOptions
-from scribe_desktop.qt.settings import Settings, SettingsStore
+from scribe_desktop.qt.settings import Settings
+from scribe_desktop.qt.settings_store import SettingsStore
 from scribe_desktop.qt.worker.worker import DictationWorker
 from scribe_desktop.session.connection_check import check_connection
 from scribe_desktop.session.user_errors import AppErrorKind

@@ -17,7 +17,8 @@ from scribe_desktop.app.desktop import DesktopApp
 from scribe_desktop.core.transcript import Segment
 from scribe_desktop.export import SessionMeta, SessionSource, SessionStatus
 from scribe_desktop.history import HistoryStore
-from scribe_desktop.qt.settings import Settings, SettingsStore
+from scribe_desktop.qt.settings import Settings
+from scribe_desktop.qt.settings_store import SettingsStore
 from scribe_desktop.ui.history_panel import format_bytes
 from scribe_desktop.ui.history_window import HistoryWindow, SessionViewer
 from scribe_desktop.ui.main_window import MainWindow

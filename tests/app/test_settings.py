@@ -18,11 +18,11 @@ from scribe_desktop.qt.settings import (
     LiveExportFormat,
     Settings,
     SettingsError,
-    SettingsStore,
     changed_parts,
     field_names,
     field_spec,
 )
+from scribe_desktop.qt.settings_store import SettingsStore
 from scribe_desktop.shaping import NumberStyle
 
 CHANGED = Settings(

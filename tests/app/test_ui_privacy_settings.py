@@ -9,7 +9,8 @@ from pytestqt.qtbot import QtBot
 
 from scribe_desktop.core.backend_kind import BackendKind
 from scribe_desktop.protocol.options import EntityRedactionMode
-from scribe_desktop.qt.settings import EntityKinds, Settings, SettingsStore
+from scribe_desktop.qt.settings import EntityKinds, Settings
+from scribe_desktop.qt.settings_store import SettingsStore
 from scribe_desktop.ui.settings_dialog import SettingsDialog
 
 

@@ -27,7 +27,8 @@ from scribe_desktop.protocol.options import (
     CommitStrategy,
     Region,
 )
-from scribe_desktop.qt.settings import LiveExportFormat, Settings, SettingsStore
+from scribe_desktop.qt.settings import LiveExportFormat, Settings
+from scribe_desktop.qt.settings_store import SettingsStore
 from scribe_desktop.session.user_errors import user_error_for
 from scribe_desktop.ui.history_panel import format_bytes
 from scribe_desktop.ui.main_window import MainWindow

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from scribe_desktop.hotkey.interpreter import HotkeyMode
-from scribe_desktop.qt.settings import Settings, SettingsStore
+from scribe_desktop.qt.settings import Settings
+from scribe_desktop.qt.settings_store import SettingsStore
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
 from scribe_desktop.hotkey.backends import ListenerKind, ListenerStatus
-from scribe_desktop.qt.settings import Settings, SettingsStore
+from scribe_desktop.qt.settings import Settings
+from scribe_desktop.qt.settings_store import SettingsStore
 from scribe_desktop.shaping import CaseRule, NumberStyle, Replacement
 from scribe_desktop.ui.settings_dialog import SettingsDialog
 
