@@ -136,3 +136,10 @@ class WorkerApi(DictationControls, Protocol):
     def record_mic_test(self, seconds: float = 3.0) -> Any: ...
 
     def play_mic_test(self) -> Any: ...
+
+
+if TYPE_CHECKING:
+    from .worker import DictationWorker
+
+    def _implements_the_api(worker: DictationWorker) -> WorkerApi:
+        return worker  # mypy checks that the worker offers everything the widgets use

@@ -24,15 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from ...audio.capture_events import (
-    CaptureEvent,
-    CaptureWarning,
-    DeviceOpened,
-    DeviceRestored,
-    LevelMeasured,
-    MicrophoneLostError,
-    WarningKind,
-)
 from ...connect import ApiKeys, BackendStatus, Capabilities, SecretsUnavailableError
 from ...core.backend_kind import BackendKind
 from ...core.lifecycle import DictationState, Trigger
@@ -55,7 +46,13 @@ from ...session.journal import JournalSession, SessionJournal
 from ...session.user_errors import UserError, user_error_for
 from ..settings import AppliesTo, Settings, changed_parts
 from .backends import BackendFactory, BackendSlot, backend_factory_for
-from .devices import MicrophoneFactory, MicrophoneLike, Microphones, default_microphone_factory
+from .devices import (
+    CaptureSinks,
+    MicrophoneFactory,
+    MicrophoneLike,
+    Microphones,
+    default_microphone_factory,
+)
 from .file_job import FileJob
 from .mic_test import MicTests
 from .record import begin_record, end_record
@@ -65,7 +62,6 @@ if TYPE_CHECKING:
     from ...connect import Backend
     from ...history import HistoryStore
     from ...session.file_transcription import StreamPolicy
-    from .api import WorkerApi
 
 __all__ = [
     "DEFAULT_COMMIT_TIMEOUT_S", "BackendFactory", "DictationWorker", "MicrophoneFactory",
@@ -113,7 +109,11 @@ class DictationWorker(QObject):
         self._tasks = OwnedTasks(self._task_failed, "worker task")
         self._backends = BackendSlot(backend_factory, self.api_keys, settings,
                                      self._on_backend_status, self._tasks)
-        self._mics = Microphones(microphone_factory, settings, self._on_capture)
+        self._mics = Microphones(microphone_factory, settings, CaptureSinks(
+            level=self.level_changed.emit,
+            lost=lambda exc: self.error.emit(user_error_for(exc)),
+            warning=self.device_warning.emit, devices_changed=self.refresh_devices,
+            active=lambda: self.state.active))
         self.journal = SessionJournal(history, on_warning=self.notice.emit)
         events = DictationEvents(
             state_changed=self._dictation_state_changed,
@@ -125,7 +125,6 @@ class DictationWorker(QObject):
             microphone=lambda: self.microphone, open_microphone=self.open_microphone,
             plan=self._plan, tasks=self._tasks, clock=clock,
             commit_timeout_s=commit_timeout_s, reconnect_delays_s=reconnect_delays_s)
-        self._level_watchers: dict[str, bool] = {}  # who shows the level -> also when idle
         self._file_job: FileJob | None = None
         self.file_policy: StreamPolicy | None = None  # how files are streamed (None: default)
         self._mic_tests = MicTests(lambda: self.microphone, lambda: self.state.active,
@@ -215,11 +214,7 @@ class DictationWorker(QObject):
         """`level_changed` is emitted only while a `watcher` shows it (the main window while
         visible), during a dictation; with `idle`, also between dictations (a microphone
         test's meter), which keeps the microphone measuring. Levels nobody sees cost CPU."""
-        if on:
-            self._level_watchers[watcher] = idle
-        else:
-            self._level_watchers.pop(watcher, None)
-        self.microphone.monitor_levels(any(self._level_watchers.values()))
+        self._mics.watch_levels(watcher, on, idle=idle)
 
     def default_device(self) -> str | None:
         """The name of the system's default input, as last enumerated."""
@@ -348,26 +343,6 @@ class DictationWorker(QObject):
             self._mics.replace_pending = False
             self._tasks.spawn(self._replace_microphone(self.settings))
 
-    # -- capture events ------------------------------------------------------------------------
-
-    def _on_capture(self, event: CaptureEvent) -> None:
-        if isinstance(event, LevelMeasured):
-            watchers = self._level_watchers
-            if watchers and (self.state.active or any(watchers.values())):
-                self.level_changed.emit(event.rms_dbfs, event.peak_dbfs)
-        elif isinstance(event, CaptureWarning):
-            lost = event.kind in (WarningKind.DEVICE_LOST, WarningKind.NO_DEVICE)
-            if lost and self.state.active and not self._mics.loss_reported:
-                self._mics.loss_reported = True
-                self.error.emit(user_error_for(MicrophoneLostError(event.device_name,
-                                                                   event.message)))
-            self.device_warning.emit(event.message)
-        elif isinstance(event, DeviceOpened | DeviceRestored):
-            if isinstance(event, DeviceRestored):
-                self.device_warning.emit(f"Microphone restored: {event.device.name}")
-            self.refresh_devices()
-
-    # -- helpers -------------------------------------------------------------------------------
 
     def _task_failed(self, exc: BaseException) -> None:
         if self._reporter is not None:
@@ -394,7 +369,6 @@ class DictationWorker(QObject):
 
     async def _replace_microphone(self, settings: Settings) -> None:
         await self._mics.replace(settings)
-        self.microphone.monitor_levels(any(self._level_watchers.values()))
         await self._open_microphone()
 
     async def _apply(self, old: Settings, new: Settings) -> None:
@@ -424,8 +398,3 @@ class DictationWorker(QObject):
         if self._file_job is job:
             self._file_job = None
         job.deleteLater()
-
-
-if TYPE_CHECKING:
-    def _implements_the_api(worker: DictationWorker) -> WorkerApi:
-        return worker  # mypy checks that the worker offers everything the widgets use
