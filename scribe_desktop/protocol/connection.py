@@ -31,7 +31,6 @@ Callers pass timestamps from any monotonic clock. Not thread-safe: one owner.
 
 from __future__ import annotations
 
-import math
 from enum import Enum
 from typing import Any
 
@@ -70,23 +69,16 @@ from .messages import (
     Word,
 )
 from .options import CommitStrategy
-from .overlap import (
-    WORDS_PER_S_MAX,
-    ReplayOverlap,
-    drop_word_items,
-    drop_words,
-    map_word_times,
-    words_of,
-)
-from .redacted import cut_entities, cut_redacted
+from .overlap import ReplayOverlap, drop_word_items, drop_words, map_word_times
+from .redacted import annotation
 from .replay import ReplayPlan, ServerCommitReach
 from .uplink import Uplink
 
 __all__ = [
     "AUTO_COMMIT_CONFIG_KEY", "DEFAULT_VAD_SILENCE_S", "SERVER_AUTO_COMMIT_FLOOR_S",
-    "ClientConnection", "Commit",
-    "CommitTimed", "ConnectionEvent", "ConnectionState", "EntitiesFound", "Partial", "Passed",
-    "ProtocolViolation", "Redacted", "ServerFailed", "Started", "Undecodable", "as_message",
+    "ClientConnection", "Commit", "CommitTimed", "ConnectionEvent", "ConnectionState",
+    "EntitiesFound", "Partial", "Passed", "ProtocolViolation", "Redacted", "ServerFailed",
+    "Started", "Undecodable", "as_message",
 ]
 
 DEFAULT_VAD_SILENCE_S = 1.5  # §4 default of vad_silence_threshold_secs
@@ -293,7 +285,8 @@ class ClientConnection:
                 self._timestamps(message, now)
             case RedactedTranscript() | CommittedTranscriptEntities() \
                     if self._next_index > self._first_index:
-                self._annotation(message)
+                index = self._next_index - 1
+                self._events.append(annotation(index, message, self._trimmed.get(index, 0)))
             case _:
                 self._events.append(Passed(message))
 
@@ -359,19 +352,6 @@ class ClientConnection:
         # the only delivery of this commit (C4)
         self._committed(msg.text, now, words=msg.words, language_code=msg.language_code)
 
-    def _annotation(self, message: RedactedTranscript | CommittedTranscriptEntities) -> None:
-        """§6.7/§6.8: the entity messages follow the commit they describe (after its
-        timestamps); they get its index and lose what the replay overlap cut from it."""
-        index = self._next_index - 1
-        cut = self._trimmed.get(index, 0)
-        text = drop_words(message.text, cut)
-        if isinstance(message, RedactedTranscript):
-            self._events.append(Redacted(index, text, cut_redacted(
-                message.text, message.redacted_text, cut)))
-        else:
-            self._events.append(EntitiesFound(index, text, cut_entities(
-                message.text, message.entities, cut)))
-
     def _caller_clock(self, words: tuple[Word, ...] | None) -> tuple[Word, ...] | None:
         """Word times from this session's stream clock to the caller's: the silence we
         inserted taken out (padding, keep-alive), then where this session began in the
@@ -411,11 +391,8 @@ class ClientConnection:
                                round_trip_s=self._commits.slowest_round_trip_s,
                                server_commits_seen=self._commits.server_commits_seen,
                                auto_commit_floor_s=self._commits.auto_commit_floor_s)
-        max_words = 0 if self._overlap is None else self._overlap.max_remaining
         reach = self._reach.maybe_committed
-        if start is not None and reach > start:
-            overlap_s = self.uplink.audio_format.duration_s(reach - start)
-            max_words = max(max_words, math.ceil(overlap_s * WORDS_PER_S_MAX) + 1)
-        if max_words:
-            nxt._overlap = ReplayOverlap(words_of(self.uplink.committed_tail)[-40:], max_words)
+        nxt._overlap = ReplayOverlap.after_reconnect(
+            self._overlap, self.uplink.committed_tail,
+            0.0 if start is None else self.uplink.audio_format.duration_s(max(0, reach - start)))
         return nxt, plan

@@ -9,6 +9,7 @@ session's clock to the stream's.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -17,6 +18,7 @@ from .messages import Word, WordType
 
 _TOKEN = re.compile(r"[\w']+", re.UNICODE)
 WORDS_PER_S_MAX = 5.0  # faster than anyone dictates; bounds how much overlap may be cut
+TAIL_WORDS = 40  # of the committed text, matched against a replay's first commits
 
 
 def words_of(text: str) -> list[str]:
@@ -93,6 +95,17 @@ class ReplayOverlap:
         self.tail = tail
         self.candidates = list(range(1, min(max_words, len(tail)) + 1))
         self.consumed = 0  # repeated words already cut
+
+    @classmethod
+    def after_reconnect(cls, previous: ReplayOverlap | None, committed_tail: str,
+                        maybe_committed_s: float) -> ReplayOverlap | None:
+        """The overlap of a new connection: what the old one's overlap could still cut, or
+        as many words as `maybe_committed_s` of replayed audio (that a server commit may
+        have covered) can hold, whichever is more; None when nothing can repeat."""
+        max_words = 0 if previous is None else previous.max_remaining
+        if maybe_committed_s > 0:
+            max_words = max(max_words, math.ceil(maybe_committed_s * WORDS_PER_S_MAX) + 1)
+        return cls(words_of(committed_tail)[-TAIL_WORDS:], max_words) if max_words else None
 
     @property
     def done(self) -> bool:

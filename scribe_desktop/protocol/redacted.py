@@ -15,12 +15,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
 
-from .messages import Entity, Word, WordType
+from .events import EntitiesFound, Redacted
+from .messages import CommittedTranscriptEntities, Entity, RedactedTranscript, Word, WordType
 from .overlap import drop_words
 
 _WORD = re.compile(r"\S+")
 
-__all__ = ["cut_entities", "cut_redacted", "redact_words"]
+__all__ = ["annotation", "cut_entities", "cut_redacted", "redact_words"]
 
 
 def _opcodes(raw: list[str], redacted: list[str]) -> Sequence[tuple[str, int, int, int, int]]:
@@ -101,3 +102,14 @@ def redact_words(words: tuple[Word, ...], redacted_text: str) -> tuple[Word, ...
                             speaker_id=item.speaker_id))
         out.append(item)
     return tuple(out)
+
+
+def annotation(index: int, message: RedactedTranscript | CommittedTranscriptEntities,
+               cut_words: int) -> Redacted | EntitiesFound:
+    """§6.7/§6.8: an entity message follows the commit it describes (commit `index`, after
+    its timestamps); it loses the `cut_words` leading words the replay overlap cut from it."""
+    text = drop_words(message.text, cut_words)
+    if isinstance(message, RedactedTranscript):
+        return Redacted(index, text, cut_redacted(message.text, message.redacted_text,
+                                                  cut_words))
+    return EntitiesFound(index, text, cut_entities(message.text, message.entities, cut_words))
