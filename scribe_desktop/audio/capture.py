@@ -35,7 +35,7 @@ from .capture_events import (
     SilenceEnded,
     WarningKind,
 )
-from .capture_streams import StreamKeeper
+from .capture_watchdog import WatchedStreams
 from .device_ring import Frames
 from .devices import InputDevice, SoundDeviceModule, list_input_devices
 from .mic_source import MicrophoneSource
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 Listener = Callable[[CaptureEvent], None]
 
 
-class Microphone(StreamKeeper):
+class Microphone(WatchedStreams):
     """The microphone (see module doc). Loop-only API.
 
     `async with Microphone(sounddevice, device="USB Mic") as mic:` opens it; `mic.start()`

@@ -1,16 +1,14 @@
 """`StreamKeeper`: the PortAudio streams behind `Microphone` — which device, which block
-size, and keeping them alive (the base class of `capture.Microphone`, which says what it
-wants through `_wanted_profile()` and reads what they capture).
+size (the base of `capture_watchdog.WatchedStreams`, which keeps them alive, and of
+`capture.Microphone`, which says what it wants through `_wanted_profile()` and reads what
+they capture).
 
 One stream writes the `DeviceRing` at a time. `_kick()` brings the streams in line with what
 is wanted: none, idle blocks or live blocks. A change of block size opens a second stream on
 the same device and format, which waits until its audio overlaps the first's, joins the ring
 there (`StreamTap.take_over`) and replaces it; a device that cannot be opened twice is
 switched with a gap instead, and then kept at live blocks. Blocking PortAudio calls run in a
-worker thread, one at a time (`_io_lock`). A watchdog (every `LIVE_TICK_S` with live blocks
-or while retrying, every `IDLE_TICK_S` with idle blocks, never while closed) notices a stream
-that stopped delivering, retries when nothing could be opened, and while idle looks for the
-chosen device again after a fallback.
+worker thread, one at a time (`_io_lock`). The watchdog is `capture_watchdog`'s.
 """
 
 from __future__ import annotations
@@ -40,9 +38,6 @@ from .input_stream import close_input_stream, open_input_stream
 from .stream_tap import Profile, StreamTap, TapRole
 
 log = logging.getLogger(__name__)
-
-LIVE_TICK_S = 0.25
-IDLE_TICK_S = 1.0
 
 
 class StreamKeeper:
@@ -357,75 +352,6 @@ class StreamKeeper:
         elif tap is self._tap:
             self._device_failed("The microphone stopped (disconnected?).")
 
-    # -- device health ------------------------------------------------------------------------
-
-    def _device_failed(self, why: str) -> None:
-        for tap in (self._tap, self._incoming):
-            if tap is not None:
-                with tap.ring.lock:
-                    tap.role = TapRole.RETIRED  # ignore whatever the dead stream delivers
-        self._lost = True
-        self._emit(CaptureWarning(WarningKind.DEVICE_LOST, f"{why} Trying to recover.",
-                                  self._device_label()))
-        self._start_recovery()
-
-    def _start_recovery(self) -> None:
-        if self._recovering is not None and not self._recovering.done():
-            return
-        self._recovering = asyncio.ensure_future(self._recover())
-
-    async def _recover(self) -> None:
-        async with self._io_lock:
-            if self._closed:
-                return
-            await self._close_all()
-            await self._open_best(rescan=True)
-        self._kick()
-
-    def _tick_interval(self) -> float | None:
-        if self._closed:
-            return None
-        if self._tap is not None:
-            return LIVE_TICK_S if self._tap.profile is Profile.LIVE else IDLE_TICK_S
-        return LIVE_TICK_S if self._wanted_profile() is not None else None
-
-    def _schedule_tick(self) -> None:
-        interval = self._tick_interval() if self._loop is not None else None
-        if self._ticker is not None and interval == self._tick_every:
-            return
-        if self._ticker is not None:
-            self._ticker.cancel()
-            self._ticker = None
-        self._tick_every = interval
-        if interval is not None and self._loop is not None:
-            self._ticker = self._loop.call_later(interval, self._tick)
-
-    def _tick(self) -> None:
-        """Watchdog, retry and idle rescan."""
-        self._ticker = None
-        try:
-            self._check()
-        finally:
-            self._schedule_tick()
-
-    def _check(self) -> None:
-        if self._closed or (self._recovering is not None and not self._recovering.done()):
-            return
-        now, tap = self._clock(), self._tap
-        if tap is not None:
-            started = tap.started
-            quiet_since = tap.last_block_at if started else self._opened_at
-            limit = max(self.stall_s, 2 * tap.block_s) if started \
-                else self.start_timeout_s
-            if now - quiet_since > limit:
-                self._device_failed("The microphone stopped delivering audio.")
-            elif (not self.on_preferred and self.device_name and not self._busy()
-                  and now >= self._next_attempt_at):
-                self._start_recovery()  # idle: look for the chosen device again
-        elif (self._wanted_profile() is not None and not self._io_lock.locked()
-              and now >= self._next_attempt_at):
-            self._start_recovery()
-
     async def _close_everything(self) -> None:
         """For `close()`: stop watching, let a running switch or recovery end, close."""
         if self._ticker is not None:
@@ -443,6 +369,14 @@ class StreamKeeper:
         return self.device.name if self.device else self.device_name
 
     # -- hooks ----------------------------------------------------------------------------------
+
+    def _schedule_tick(self) -> None:
+        """Run the watchdog at the interval the streams now need (`capture_watchdog`)."""
+        raise NotImplementedError
+
+    def _device_failed(self, why: str) -> None:
+        """The capturing stream died or went quiet: warn and recover (`capture_watchdog`)."""
+        raise NotImplementedError
 
     def _wanted_profile(self) -> Profile | None:
         """The stream wanted now: None (closed), idle or live blocks."""
