@@ -156,3 +156,12 @@ def test_a_cleared_transcript_forgets_what_its_indexes_meant() -> None:
     assert shaped.batch_of(0) is not None
     shaped.added(Segment(0, "new", shaped="New"))
     assert shaped.batch_of(0) is None and shaped.text_of([0]) == "New"
+
+
+async def test_undo_that_brings_back_a_hold_that_was_scratched_before_it_landed(
+        rig: Rig) -> None:
+    """A hold scratched within itself inserts nothing, and "undo that" next inserts it."""
+    await rig.dictate("one more thing", "scratch that")
+    assert rig.field.text == ""
+    await rig.dictate("undo that")
+    assert rig.field.text == "One more thing" and rig.desktop.removed == []

@@ -34,7 +34,11 @@ class PttInserter:
             indices, dictation.pending = tuple(dictation.pending), []
             text = self.shaped.text_of(indices)
             record = dictation.record
-            if record is None or dictation.cancelled or not text.strip(" \t"):
+            if record is None or dictation.cancelled:
+                return
+            if not text.strip(" \t"):  # all scratched: "undo that" may bring it back
+                if indices:
+                    self.shaped.landed(Batch(record, indices, None, None, ""))
                 return
             dictation.wrote = True
             dictation.trace.step(f"insert {len(text)} characters")
@@ -63,11 +67,17 @@ class PttInserter:
                 return
             batch.record.trace(f"revise: {len(batch.text)} -> {len(text)} characters")
             try:
-                if batch.entry is None:
-                    raise UndoRefused("That dictation was only copied; nothing was changed.")
                 async with self._hold_back.sending_keys():
-                    batch.entry = await self.inserter.revise(batch.record, batch.entry,
-                                                             batch.context, text)
+                    if batch.entry is not None:
+                        batch.entry = await self.inserter.revise(batch.record, batch.entry,
+                                                                 batch.context, text)
+                    elif not batch.text:  # nothing of it landed: a plain insertion
+                        await self.inserter.insert(batch.record, text)
+                        batch.entry, batch.context = batch.record.landed, \
+                            batch.record.context
+                    else:
+                        raise UndoRefused("That dictation was only copied; nothing was "
+                                          "changed.")
                 batch.text = text
             except (UndoRefused, InsertError) as exc:
                 self._notice(str(exc))
