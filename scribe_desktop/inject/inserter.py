@@ -32,7 +32,7 @@ from .backends.base import (
     KeyboardBusyError,
     Target,
 )
-from .ledger import InsertionLedger, UndoRefused
+from .ledger import InsertionLedger, Landed, UndoRefused
 from .text import smart_join, split_ascii_runs
 from .tools import ToolError
 
@@ -59,6 +59,9 @@ class Insertion:
     transcript: str = ""  # the dictated text as recognised (for "paste last")
     inserted: str = ""  # exactly what landed, spacing included
     restored: bool | None = None  # last paste: previous clipboard restored (None: n/a)
+    # the last insert: its ledger entry and the text known before it (for `revise`)
+    landed: Landed | None = None
+    context: str | None = None
     notices: list[str] = field(default_factory=list)
     # each step of the insertion, for the dictation's trace (push-to-talk's log)
     trace: Callable[[str], None] = field(default=lambda _step: None, repr=False)
@@ -106,8 +109,8 @@ class Inserter:
     async def insert(self, record: Insertion, text: str) -> str:
         """Insert `text` (one segment or a whole dictation) into `record.target`, joined
         smartly to what is known to precede it; returns what landed. Raises `InsertError`
-        when it did not land."""
-        text = text.strip()
+        when it did not land. Newlines at its ends are kept (a spoken "new line")."""
+        text = text.strip(" \t")
         if not text:
             return ""
         record.transcript = (record.transcript + " " + text).strip()
@@ -123,6 +126,13 @@ class Inserter:
             raise InsertError("The window you dictated into is gone; the text was not "
                               "inserted (Paste last transcript inserts it elsewhere).")
         record.trace("window active")
+        await self._put(record, piece)
+        record.landed = self.ledger.record(record.target, piece, record.id, self.clock())
+        record.context = context
+        record.inserted += piece
+        return piece
+
+    async def _put(self, record: Insertion, piece: str) -> None:
         if record.mode == InsertMode.TYPE:
             for is_ascii, run in split_ascii_runs(piece):
                 if is_ascii:
@@ -132,9 +142,29 @@ class Inserter:
                     await self._paste(record, run)
         else:
             await self._paste(record, piece)
-        self.ledger.record(record.target, piece, record.id, self.clock())
-        record.inserted += piece
-        return piece
+
+    async def revise(self, record: Insertion, entry: Landed, context: str | None,
+                     text: str) -> Landed:
+        """Make what `entry` (an insert of `record`, after `context`) inserted read as
+        `text` would have: backspace to where they differ, insert the rest. Only under the
+        undo chord's conditions (`InsertionLedger.check_last`), else `UndoRefused` and
+        nothing changes; `InsertError` if a key step failed. Returns the entry now."""
+        self.ledger.check_last(entry, await self.capture_target())
+        text = text.strip(" \t")
+        new = (smart_join(context, text) if self.smart else text) if text else ""
+        keep = next((n for n, (a, b) in enumerate(zip(entry.text, new, strict=False))
+                     if a != b), min(len(entry.text), len(new)))
+        if len(entry.text) > keep:
+            removed = len(entry.text) - keep
+            await self._guarded(self.desktop.backspace(removed))
+            entry = self.ledger.replace(entry, entry.text[:keep], self.clock())
+            record.trace(f"revised: removed {removed} characters")
+        if len(new) > keep:
+            await self._put(record, new[keep:])
+            entry = self.ledger.replace(entry, new, self.clock())
+            record.trace(f"revised: added {len(new) - keep} characters")
+        record.landed = entry
+        return entry
 
     async def _guarded(self, step: Awaitable[T]) -> T:
         """Await a backend step; its failures become `InsertError` with the reason."""

@@ -6,6 +6,8 @@ last dictation's insertions that landed, and only when nothing can have moved th
 since: the same window (window id, app and pid: ids are reused) has the focus, and no user
 input (a key, a click, a focus change) came after the insertion. Where the desktop does not
 let us observe input (`input_tracked` False: Wayland), undo refuses, since it cannot know.
+A spoken edit of the last insertion ("scratch that" reaching it, `Inserter.revise`) is held
+to the same conditions (`check_last`).
 
 Smart spacing asks the same question: the text before the caret is known only as long as
 nothing happened since our last insertion into this window, and not after a long pause
@@ -82,6 +84,21 @@ class InsertionLedger:
         if not self.entries:
             raise UndoRefused("Nothing to undo.")
         last = self.entries[-1]
+        self._untouched(last, focused)
+        plan = [e for e in self._tail(focused) if e.dictation == last.dictation]
+        if not any(e.text for e in plan):  # a spoken "scratch that" emptied it already
+            raise UndoRefused("Nothing to undo.")
+        return plan
+
+    def check_last(self, entry: Landed, focused: Target) -> None:
+        """Raises `UndoRefused` unless `entry` may be edited now: the undo chord's
+        conditions, and `entry` is still the last insertion."""
+        if not self.entries or self.entries[-1] is not entry:
+            raise UndoRefused("That text is no longer the last dictation inserted, so "
+                              "changing it could touch other text; nothing was changed.")
+        self._untouched(entry, focused)
+
+    def _untouched(self, last: Landed, focused: Target) -> None:
         if not focused.known or focused != last.target:
             raise UndoRefused("Undo works only while the window the last dictation went into "
                               "has the focus; nothing was removed.")
@@ -93,7 +110,14 @@ class InsertionLedger:
             raise UndoRefused("You typed, clicked or switched windows since the last "
                               "dictation, so undo could delete your own text; nothing was "
                               "removed.")
-        return [e for e in self._tail(focused) if e.dictation == last.dictation]
+
+    def replace(self, entry: Landed, text: str, now: float) -> Landed:
+        """`entry` (the last one, checked by `check_last`) now holds `text`: an edit of
+        it at the caret. An emptied entry stays, so a later edit can restore it."""
+        if not self.entries or self.entries[-1] is not entry:
+            raise ValueError("only the last entry can be edited")
+        self.entries[-1] = Landed(entry.target, text, now, entry.input_mark, entry.dictation)
+        return self.entries[-1]
 
     def remove(self, entries: list[Landed]) -> None:
         for entry in entries:

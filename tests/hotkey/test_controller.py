@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QObject, Signal
 
 from scribe_desktop.core.lifecycle import DictationState, Lifecycle, Trigger
-from scribe_desktop.core.transcript import Segment
+from scribe_desktop.core.transcript import Segment, SegmentAdded, SegmentEnriched
 from scribe_desktop.hotkey.backends import KeyEvent
 from scribe_desktop.hotkey.backends.base import POINTER
 from scribe_desktop.hotkey.chord import Chord, format_chord, parse_chord
@@ -21,20 +21,26 @@ from scribe_desktop.inject.backends.base import ClipboardContent
 from scribe_desktop.inject.inserter import Inserter, InsertMode
 from scribe_desktop.inject.ledger import InsertionLedger
 from scribe_desktop.qt.push_to_talk.controller import Cue, Outcome, PushToTalk
+from scribe_desktop.shaping import ShapedDocument, ShapingRules
 from tests.inject.memory_desktop import MemoryDesktop
 
 
 class FakeWorker(QObject):
     """Implements `DictationControls`: follows the real lifecycle table and commits `said`
-    when stopped (Qt signals on one thread call their slots directly)."""
+    when stopped, shaped as the worker shapes a push-to-talk dictation (a real
+    `ShapedDocument` with spoken commands on); Qt signals on one thread call their slots
+    directly."""
 
     state_changed = Signal(object)
     segment_committed = Signal(object)
+    segment_enriched = Signal(object)
     commit_timeout_s = 1.0
 
     def __init__(self) -> None:
         super().__init__()
         self.lifecycle = Lifecycle()
+        self.document = ShapedDocument()
+        self.rules = ShapingRules(commands=True)
         self.said: list[str] = []
         self.prebuffered = False
         self.gate: asyncio.Event | None = None
@@ -75,9 +81,18 @@ class FakeWorker(QObject):
             if self.gate is not None:  # a slow final commit
                 await self.gate.wait()
             for text in said:
-                self.segment_committed.emit(Segment(0, text))
+                self.commit(text)
             self._fire(Trigger.COMMITTED)
         return asyncio.ensure_future(commit())
+
+    def commit(self, text: str) -> None:
+        """One committed segment, with the earlier segments its shaping changed."""
+        segment = Segment(len(self.document.segments), text)
+        for change in self.document.apply(SegmentAdded(segment), self.rules):
+            if isinstance(change, SegmentAdded):
+                self.segment_committed.emit(change.segment)
+            elif isinstance(change, SegmentEnriched):
+                self.segment_enriched.emit(change.segment)
 
     def cancel(self) -> asyncio.Task[None] | None:
         self._fire(Trigger.CANCEL)
@@ -440,7 +455,7 @@ async def test_own_keystrokes_while_the_chord_is_held_do_not_stop_the_dictation(
     assert worker.state == DictationState.LISTENING
     states: list[object] = []
     worker.state_changed.connect(states.append)
-    worker.segment_committed.emit(Segment(0, "hello"))
+    worker.commit("hello")
     await ptt._tasks.settle()
     assert desktop.typed == "Hello"
     assert (states, ptt.notices) == ([], [])  # never stopped (nor restarted)
@@ -454,7 +469,7 @@ async def test_own_keystrokes_while_the_chord_is_held_do_not_stop_the_dictation(
 async def test_a_real_release_during_an_insertion_still_stops_the_dictation() -> None:
     """The chord's main key released while a segment is typed stops the dictation after."""
     worker, desktop, ptt = make_held(release_during_typing=True)
-    worker.segment_committed.emit(Segment(0, "hello"))
+    worker.commit("hello")
     await ptt._tasks.settle()
     assert desktop.typed == "Hello" and worker.state == DictationState.IDLE
     await ptt.close()

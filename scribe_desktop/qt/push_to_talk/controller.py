@@ -5,10 +5,13 @@ committed text inserted into the window that had the focus at the press.
 Press: `worker.start_push_to_talk()` at once (the pre-roll keeps the first word) and the
 focused window is read. Release: `worker.stop()` commits and waits for the text with the
 worker's commit timeout; we wait for the end with a bound above that, so a hotkey dictation
-never hangs, then insert. With `per_segment`, segments committed while the key is held are
-inserted at once. A dictation ended elsewhere (Stop button, error) still gets its text
-inserted; cancel inserts nothing. `remote()` does the same for `--start`/`--stop`/`--toggle
---insert`: a desktop shortcut bound to them is push-to-talk where no hotkey backend exists.
+never hangs, then insert the shaped text (`shaped.ShapedSegments`: each segment's current
+text, so a "scratch that" inside the hold removes its part before anything lands; one that
+reaches an earlier insertion revises it through the ledger, like the undo chord). With
+`per_segment`, segments committed while the key is held are inserted at once. A dictation
+ended elsewhere (Stop button, error) still gets its text inserted; cancel inserts nothing.
+`remote()` does the same for `--start`/`--stop`/`--toggle --insert`: a desktop shortcut
+bound to them is push-to-talk where no hotkey backend exists.
 The chords are reserved (`reserver.Reserver`) so the focused app never receives them.
 Every step of a dictation is traced (`trace.PttTrace`); one that ends without its text in
 the target logs its whole trace. Loop-only; not thread-safe.
@@ -30,9 +33,10 @@ from ...hotkey.backends import KeyEvent, KeyListener
 from ...hotkey.chord import Chord
 from ...hotkey.interpreter import Action, Command, HotkeyConfig, HotkeyInterpreter
 from ...hotkey.synthetic_keys import SYNTHETIC_GRACE_S, SyntheticKeys
-from ...inject.inserter import Inserter, InsertError
+from ...inject.inserter import Inserter
 from ..worker.api import DictationControls
 from .dictation import CAPTURING, ENDED, PttDictation
+from .insertion import PttInserter
 from .keys import KeyInput
 from .reserver import Reserver
 from .seams import ChordReservations, Cue, Feedback, Outcome
@@ -71,13 +75,13 @@ class PushToTalk:
         self.current: PttDictation | None = None
         self._open: list[PttDictation] = []  # not finished yet
         self.last: PttDictation | None = None
-        self._lock = asyncio.Lock()  # one insertion at a time, in order
         self._tasks = OwnedTasks(self._task_failed, "push-to-talk task")
         self._connected = False
         self.keys = KeyInput(config, execute=self._execute, note_input=inserter.note_input,
                              spawn=self._spawn, clock=clock, grace_s=synthetic_grace_s,
                              synthetic=synthetic, hold_back=hears_own_keys)
-        self._hold_back = self.keys.hold_back
+        self.insertions = PttInserter(inserter, self.keys.hold_back, self._notice)
+        self.shaped = self.insertions.shaped
         self.reserver = Reserver(reservations, self._spawn)
 
     @property
@@ -95,6 +99,7 @@ class PushToTalk:
         if not self._connected:
             self.worker.state_changed.connect(self._on_state)
             self.worker.segment_committed.connect(self._on_segment)
+            self.worker.segment_enriched.connect(self._on_enriched)
             self._connected = True
         self.interpreter.set_active(self.worker.state in CAPTURING)
         if self.listener is not None:
@@ -109,6 +114,7 @@ class PushToTalk:
             with contextlib.suppress(RuntimeError, TypeError):
                 self.worker.state_changed.disconnect(self._on_state)
                 self.worker.segment_committed.disconnect(self._on_segment)
+                self.worker.segment_enriched.disconnect(self._on_enriched)
             self._connected = False
         await self._tasks.cancel_all()
         self.keys.close()
@@ -161,9 +167,9 @@ class PushToTalk:
             elif command.action == Action.CANCEL:
                 self._cancel(quiet=command.quiet)
             elif command.action == Action.UNDO:
-                self._spawn(self._with_notice(self.inserter.undo_last()))
+                self._spawn(self.insertions.with_notice(self.inserter.undo_last()))
             elif command.action == Action.PASTE_LAST:
-                self._spawn(self._with_notice(self.inserter.paste_last()))
+                self._spawn(self.insertions.with_notice(self.inserter.paste_last()))
         self.keys.schedule_tick()
         self._sync_cancel()
 
@@ -251,7 +257,7 @@ class PushToTalk:
         if dictation is not None:
             dictation.trace.step("cancelled" + (" (another shortcut)" if quiet else ""))
             dictation.cancelled = True
-            dictation.texts.clear()
+            dictation.pending.clear()
             self._conclude(dictation, Outcome.CANCELLED, quiet=True)
         if waiting:  # the previous dictation's commit goes on; only this one's audio goes
             self.worker.discard_prebuffer()
@@ -289,11 +295,9 @@ class PushToTalk:
                 self.worker.cancel()
                 outcome = Outcome.NOT_INSERTED
             if not dictation.cancelled:
-                text = " ".join(dictation.texts)
-                dictation.texts.clear()
-                if text.strip():
-                    await self._insert(dictation, text)
-                if dictation.inserted and not dictation.failure:
+                await self.insertions.insert(dictation)
+                if dictation.heard and not dictation.failure and \
+                        (dictation.inserted or not dictation.wrote):  # (or only commands)
                     outcome = Outcome.INSERTED
                 elif dictation.heard:
                     outcome = Outcome.NOT_INSERTED
@@ -320,27 +324,6 @@ class PushToTalk:
         if not quiet:
             self.feedback.outcome(outcome, dictation.failure)
 
-    async def _insert(self, dictation: PttDictation, text: str) -> None:
-        async with self._lock:
-            await dictation.target_ready.wait()
-            record = dictation.record
-            if record is None or dictation.cancelled:
-                return
-            dictation.trace.step(f"insert {len(text)} characters")
-            try:
-                async with self._hold_back.sending_keys():
-                    await self.inserter.insert(record, text)
-            except InsertError as exc:
-                dictation.failure = str(exc)
-                dictation.trace.step(f"not inserted: {exc}")
-                self._notice(str(exc))
-            else:
-                dictation.inserted = True
-                dictation.trace.step("inserted")
-            for notice in record.notices:
-                self._notice(notice)
-            record.notices.clear()
-
     # -- worker signals ----------------------------------------------------------------------
 
     def _on_state(self, state: object) -> None:
@@ -365,32 +348,34 @@ class PushToTalk:
                     and not dictation.finishing:  # stopped, failed or cancelled elsewhere
                 self._spawn(self._finish(dictation))
 
+    def _receiving(self) -> PttDictation | None:
+        """The dictation the worker is capturing or finishing (a new press may wait)."""
+        return next((d for d in self._open if d.capturing and not d.ended.is_set()
+                     and not d.cancelled), None)
+
     def _on_segment(self, segment: Segment) -> None:
-        # the dictation the worker is capturing or finishing (a new press may be waiting)
-        dictation = next((d for d in self._open if d.capturing and not d.ended.is_set()
-                          and not d.cancelled), None)
+        self.shaped.added(segment)
+        dictation = self._receiving()
         text = segment.text
         if dictation is None or not text.strip():
             log.info("segment not for push-to-talk (%d characters)", len(text.strip()))
             return
         dictation.trace.step(f"segment committed ({len(text.strip())} characters)")
         dictation.heard = True
-        dictation.texts.append(text.strip())
+        dictation.pending.append(segment.index)
         if self.per_segment and not dictation.finishing:
-            pieces = " ".join(dictation.texts)
-            dictation.texts.clear()
-            self._spawn(self._insert(dictation, pieces))
+            self._spawn(self.insertions.insert(dictation))
+
+    def _on_enriched(self, segment: Segment) -> None:
+        """A later segment changed this one's text (a scratch, an undo, a mark): one not
+        inserted yet just lands as it is now; an inserted one is revised."""
+        if not self.shaped.enriched(segment):
+            return
+        batch = self.shaped.batch_of(segment.index)
+        if batch is not None:
+            self._spawn(self.insertions.revise(batch, self._receiving()))
 
     # -- helpers -----------------------------------------------------------------------------
-
-    async def _with_notice(self, coro: Coroutine[Any, Any, str]) -> None:
-        async with self._lock:
-            try:
-                async with self._hold_back.sending_keys():
-                    notice = await coro
-                self._notice(notice)
-            except InsertError as exc:
-                self._notice(str(exc))
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         return self._tasks.spawn(coro)

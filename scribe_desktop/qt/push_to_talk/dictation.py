@@ -25,8 +25,9 @@ class PttDictation:
         self.trace = PttTrace(next(_numbers))
         self.record: Insertion | None = None
         self.target_ready = asyncio.Event()
-        self.texts: list[str] = []
+        self.pending: list[int] = []  # its segments (Segment.index) not inserted yet
         self.heard = False  # a segment with text was committed for it
+        self.wrote = False  # some of its shaped text was not empty (not only commands)
         self.inserted = False  # some of its text landed
         self.failure = ""  # why its text did not land (for the outcome)
         self.finishing = False

@@ -45,6 +45,8 @@ class DictationControls(Protocol):
     def state_changed(self) -> SignalInstance: ...  # DictationState
     @property
     def segment_committed(self) -> SignalInstance: ...  # core.transcript.Segment
+    @property
+    def segment_enriched(self) -> SignalInstance: ...  # Segment (a later one changed it)
 
     @property
     def state(self) -> DictationState: ...
@@ -70,8 +72,6 @@ class WorkerApi(DictationControls, Protocol):
 
     @property
     def partial_changed(self) -> SignalInstance: ...  # str
-    @property
-    def segment_enriched(self) -> SignalInstance: ...  # Segment
     @property
     def level_changed(self) -> SignalInstance: ...  # rms_dbfs, peak_dbfs
     @property
