@@ -31,6 +31,10 @@ from .resilient import Reconnected, Reconnecting, ResilientSession
 
 log = logging.getLogger(__name__)
 
+# finishing waits `timeout_s` of silence from the server, for at most this many times that in
+# all: a server still working through a replay (a restarted engine loads its model first)
+# must not lose the dictation to a timeout meant for one that stopped answering
+FINISH_MAX_FACTOR = 6.0
 ENRICHMENT_GRACE_S = 1.0  # timestamps follow their commit within ~15 ms (§6.6)
 
 __all__ = ["ENRICHMENT_GRACE_S", "CommitTimeoutError", "Connected", "FinalCommitSent",
@@ -107,6 +111,9 @@ class LiveSession:
         self._follow_ups: set[type] = set()  # what the last commit still waits for
         self._sender_error: BaseException | None = None
         self._closer: asyncio.Task[None] | None = None
+        self._finish_timeout: asyncio.Timeout | None = None
+        self._finish_quiet_s = 0.0
+        self._finish_cap = 0.0
 
     @property
     def reconnects(self) -> int:
@@ -138,11 +145,15 @@ class LiveSession:
     async def finish(self, timeout_s: float) -> None:
         """Stop the source, send what is left, commit (rule C6: padded, or skipped when
         nothing is new) and wait until the committed text is in beyond doubt (and, briefly,
-        its timestamps). Raises `CommitTimeoutError` after `timeout_s`; always closes."""
+        its timestamps). Raises `CommitTimeoutError` once the server has said nothing for
+        `timeout_s` (or after FINISH_MAX_FACTOR x `timeout_s` in all); always closes."""
         self.source.stop()
         self._final_requested = True
+        loop = asyncio.get_running_loop()
+        self._finish_quiet_s = timeout_s
+        self._finish_cap = loop.time() + FINISH_MAX_FACTOR * timeout_s
         try:
-            async with asyncio.timeout(timeout_s):
+            async with asyncio.timeout(timeout_s) as self._finish_timeout:
                 await self._started.wait()
                 if self._sender is None:
                     return  # run() ended before connecting; it reports why
@@ -158,7 +169,15 @@ class LiveSession:
         except TimeoutError:
             raise CommitTimeoutError(timeout_s) from None
         finally:
+            self._finish_timeout = None
             await self.abort()
+
+    def _server_spoke(self) -> None:
+        """While finishing, the server is still at work: the timeout counts from now."""
+        timeout = self._finish_timeout
+        if timeout is not None and not timeout.expired():
+            now = asyncio.get_running_loop().time()
+            timeout.reschedule(min(now + self._finish_quiet_s, self._finish_cap))
 
     async def abort(self) -> None:
         """Close at once without committing; `run()` then returns. Idempotent."""
@@ -205,6 +224,7 @@ class LiveSession:
         self.on_event(FinalCommitSent(request))
 
     def _report(self, event: Reconnecting | Reconnected | ConnectionEvent) -> None:
+        self._server_spoke()
         if isinstance(event, Reconnecting | Reconnected):
             self.on_event(event)
             return
