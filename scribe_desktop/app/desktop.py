@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import secrets
 import signal
 import sys
@@ -69,7 +70,16 @@ def run_app(*, remote: str | None = None, print_ready: bool = False,
         reply = send_to_running(["--show"], name)
         print("scribe-desktop: already running; showed its window", file=sys.stderr)
         return 0 if reply is not None else 1
-    return app.run(print_ready=print_ready, started=started)
+    code = app.run(print_ready=print_ready, started=started)
+    from ..audio import input_stream
+
+    if input_stream.wedged_closes:
+        # a sound driver call never returned; PortAudio's exit handler would wait on it
+        # forever (the app would never quit): everything is saved and closed by now
+        log.warning("exiting past %d stuck audio stream close(s)", input_stream.wedged_closes)
+        logging.shutdown()
+        os._exit(code)
+    return code
 
 
 class DesktopApp(QObject):

@@ -22,6 +22,7 @@ from .devices import InputDevice, InputStreamLike, SoundDeviceModule
 log = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT_S = 5.0
+wedged_closes = 0  # stream closes that never returned (their daemon threads are stuck)
 
 
 def open_input_stream(sd: SoundDeviceModule, device: InputDevice, *, rate_hz: int,
@@ -66,16 +67,31 @@ def _pulse_source(source: str | None) -> Iterator[None]:
 
 
 async def close_input_stream(stream: InputStreamLike) -> None:
-    """abort() + close() in a thread; never hangs the caller for more than CLOSE_TIMEOUT_S."""
+    """abort() + close() in a daemon thread; never hangs the caller for more than
+    CLOSE_TIMEOUT_S. A driver that never returns (ALSA after a device vanished, seen on the
+    rig) leaves its thread behind: a daemon one, so it cannot keep the app from exiting, as
+    a thread of the loop's executor would (those are joined at exit). `wedged_closes`
+    counts them."""
+    global wedged_closes
+    loop = asyncio.get_running_loop()
+    closed: asyncio.Future[None] = loop.create_future()
+
+    def done() -> None:
+        if not closed.done():
+            closed.set_result(None)
 
     def abort_and_close() -> None:
         with contextlib.suppress(Exception):
             stream.abort()
         with contextlib.suppress(Exception):
             stream.close()
+        with contextlib.suppress(RuntimeError):  # the loop may be closed by now
+            loop.call_soon_threadsafe(done)
 
+    threading.Thread(target=abort_and_close, name="portaudio-close", daemon=True).start()
     try:
-        await asyncio.wait_for(asyncio.to_thread(abort_and_close), CLOSE_TIMEOUT_S)
+        await asyncio.wait_for(asyncio.shield(closed), CLOSE_TIMEOUT_S)
     except TimeoutError:
+        wedged_closes += 1
         log.warning("closing the PortAudio stream did not return within %g s",
                     CLOSE_TIMEOUT_S)
