@@ -429,7 +429,8 @@ cloud does after 36-90 s (rule C5) (bench/faults.py; the rig is tests/faults).
   than once; **misheard**: words not in the script (recognition, or a replayed word
   fragment). Targets: 0 for all three.
 * **what the user got**: `transcribe`'s stdout; `listen`'s closing transcript; the window's
-  committed segments.
+  committed segments; for push-to-talk (the chord held over a Tk field on X11 for the whole
+  script), the field's text.
 * **runs failed**: runs whose command exited non-zero or whose window showed an error.
 
 Hostile frames (seeded: truncated and bit-flipped JSON, wrong types, unknown and huge

@@ -7,14 +7,16 @@ SIGKILLed mid-sentence and restarted on the same port. Each path is driven as a 
 
 * transcribe: `scribe-desktop transcribe FILE --server-url` (a subprocess);
 * listen: `scribe-desktop listen --json` on the virtual microphone, then Ctrl+C;
-* window: the window's `DictationWorker` on the virtual microphone, start -> speech -> stop.
+* window: the window's `DictationWorker` on the virtual microphone, start -> speech -> stop;
+* ptt: push-to-talk on X11, the chord held over a Tk field in another process while the
+  script is spoken, released at its end; what the user got is the field's text.
 
 For each path x scenario x script (a new shuffle of 30 distinct words per script), the words
 the user ended up with are compared with the words spoken. Then both ends of the wire are
 fuzzed with seeded hostile frames (tests/faults/fuzzing.py): the real server process's
 memory and a real session's WER afterwards, and the real client's heap.
 
-    python -m bench.faults [--scripts 2] [--paths transcribe,listen,window]
+    python -m bench.faults [--scripts 2] [--paths transcribe,listen,window,ptt]
                            [--fuzz-frames 10000] [--json]
 """
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import tempfile
@@ -35,24 +38,28 @@ if str(ROOT) not in sys.path:
 
 from tests.faults.clients import (  # noqa: E402
     run_listen,
+    run_ptt,
     run_transcribe,
     run_window,
     transcribe_baseline,
 )
 from tests.faults.scenarios import BASELINE, SCENARIOS, Outcome, Scenario, fault_rig  # noqa: E402
 from tests.faults.script import Script  # noqa: E402
+from tests.inject.x11_rig import x11_desktop  # noqa: E402
 
-PATHS = ("transcribe", "listen", "window")
+PATHS = ("transcribe", "listen", "window", "ptt")
 
 
 async def run_one(path: str, script: Script, scenario: Scenario, seed: int, wav: Path,
-                  uplink_total: int, pulse: Any, sd: Any) -> Outcome:
+                  uplink_total: int, pulse: Any, sd: Any, desktop: Any) -> Outcome:
     if path == "transcribe":
         with fault_rig(script, scenario, seed, uplink_total=uplink_total) as rig:
             return await asyncio.to_thread(run_transcribe, rig, wav)
     with fault_rig(script, scenario, seed) as rig:
         if path == "listen":
             return await run_listen(rig, pulse, wav)
+        if path == "ptt":
+            return await run_ptt(rig, pulse, sd, wav, desktop)
         return await run_window(rig, pulse, sd, wav)
 
 
@@ -60,9 +67,12 @@ async def run(scripts: int, paths: list[str]) -> list[dict[str, Any]]:
     from tests.rig.pulse import PulseRig
 
     rows: dict[tuple[str, str], dict[str, Any]] = {}
-    with PulseRig() as pulse, tempfile.TemporaryDirectory() as tmp:
+    with PulseRig() as pulse, tempfile.TemporaryDirectory() as tmp, \
+            contextlib.ExitStack() as stack:
         pulse.apply_to_process()
         import sounddevice as sd
+
+        desktop = stack.enter_context(x11_desktop()) if "ptt" in paths else None
 
         for seed in range(scripts):
             script = Script.shuffled(1000 + seed)
@@ -72,7 +82,7 @@ async def run(scripts: int, paths: list[str]) -> list[dict[str, Any]]:
                 for scenario in (BASELINE, *SCENARIOS):
                     started = time.monotonic()
                     outcome = await run_one(path, script, scenario, 1000 + seed, wav,
-                                            uplink_total, pulse, sd)
+                                            uplink_total, pulse, sd, desktop)
                     tally = outcome.tally(script)
                     row = rows.setdefault((path, scenario.name), {
                         "path": path, "scenario": scenario.name, "runs": 0, "words": 0,

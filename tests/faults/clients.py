@@ -103,6 +103,38 @@ async def run_window(rig: FaultRig, pulse_rig: PulseRig, sd: Any, wav: Path) -> 
                        errors)
 
 
+async def run_ptt(rig: FaultRig, pulse_rig: PulseRig, sd: Any, wav: Path,
+                  desktop: Any) -> Outcome:
+    """Push-to-talk as a user does it on X11: the chord held (xdotool) over a Tk field in
+    another process while the script is spoken into the virtual microphone, released at its
+    end; what the user got is the field's text (shaped: capitals and marks, which the tally
+    ignores)."""
+    from scribe_desktop.core.lifecycle import DictationState
+    from scribe_desktop.hotkey.interpreter import HotkeyMode
+    from scribe_desktop.protocol.options import CommitStrategy
+    from scribe_desktop.qt.push_to_talk.seams import Outcome as PttOutcome
+    from tests.inject.ptt_harness import CHORD, make_stack
+    from tests.inject.x11_rig import TargetApp
+
+    target = await asyncio.to_thread(TargetApp, desktop, f"faults{id(rig)}")
+    stack = await make_stack(sd, rig, mode=HotkeyMode.HOLD, strategy=CommitStrategy.VAD,
+                             max_hold_s=RUN_TIMEOUT_S)
+    try:
+        await asyncio.to_thread(desktop.xdotool, "keydown", *CHORD)
+        await stack.wait(lambda: stack.worker.state == DictationState.LISTENING, 30,
+                         "listening")
+        rig.play_started()
+        await asyncio.to_thread(pulse_rig.play, wav)
+        await asyncio.to_thread(desktop.xdotool, "keyup", *reversed(CHORD))
+        await stack.wait(stack.idle, RUN_TIMEOUT_S, "push-to-talk idle")
+        text = target.text
+    finally:
+        await stack.close()
+        await asyncio.to_thread(target.close)
+    failed = [f"{o.value}: {d}" for o, d in stack.outcomes if o is not PttOutcome.INSERTED]
+    return rig.outcome(text, 1 if failed or not stack.outcomes else 0, "; ".join(failed))
+
+
 def _env() -> dict[str, str]:
     import os
 

@@ -4,7 +4,8 @@ The real server (its engine held to the script's vocabulary, so each word is rec
 can be counted) commits on its own like the cloud (C5), behind a proxy that cuts both sides
 mid-sentence and delays what the server says; or the server is SIGKILLed mid-sentence and
 comes back on the same port. Each path is driven as a user drives it: `transcribe FILE`,
-`listen` on the virtual microphone then Ctrl+C, the window's dictation on the microphone.
+`listen` on the virtual microphone then Ctrl+C, the window's dictation on the microphone,
+push-to-talk held over a text field of another process on X11.
 The whole matrix for every path is `python -m bench --only faults` (docs/benchmarks.md).
 """
 
@@ -16,9 +17,16 @@ from typing import Any
 
 import pytest
 
-from tests.faults.clients import run_listen, run_transcribe, run_window, transcribe_baseline
+from tests.faults.clients import (
+    run_listen,
+    run_ptt,
+    run_transcribe,
+    run_window,
+    transcribe_baseline,
+)
 from tests.faults.scenarios import BASELINE, BY_NAME, SCENARIOS, Outcome, Scenario, fault_rig
 from tests.faults.script import Script
+from tests.inject.x11_rig import X11Desktop
 from tests.rig.pulse import PulseRig
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
@@ -98,4 +106,14 @@ async def test_the_window_keeps_every_word(scenario: Scenario, script: Script, w
     """A dictation in the window commits every word said once, with no error shown."""
     with fault_rig(script, scenario, SEED) as rig:
         outcome = await run_window(rig, pulse_rig, sd, wav)
+    check(script, scenario, outcome)
+
+
+@pytest.mark.parametrize("scenario", LIVE, ids=[s.name for s in LIVE])
+async def test_push_to_talk_keeps_every_word(scenario: Scenario, script: Script, wav: Path,
+                                             pulse_rig: PulseRig, sd: Any,
+                                             desktop: X11Desktop) -> None:
+    """Holding the chord through the faults types every word said once into the field."""
+    with fault_rig(script, scenario, SEED) as rig:
+        outcome = await run_ptt(rig, pulse_rig, sd, wav, desktop)
     check(script, scenario, outcome)
