@@ -162,6 +162,7 @@ class LiveSession:
                     return
                 with contextlib.suppress(ScribeError):  # run() reports a failure
                     await self.stream.settle()
+            self._finish_timeout = None  # left: it can no longer be rescheduled
             follow_ups = self.options.include_timestamps or self.options.entity_redaction
             if follow_ups and self._final_sent.done() and self._final_sent.result():
                 with contextlib.suppress(TimeoutError):
@@ -177,7 +178,8 @@ class LiveSession:
         timeout = self._finish_timeout
         if timeout is not None and not timeout.expired():
             now = asyncio.get_running_loop().time()
-            timeout.reschedule(min(now + self._finish_quiet_s, self._finish_cap))
+            with contextlib.suppress(RuntimeError):  # its block just ended
+                timeout.reschedule(min(now + self._finish_quiet_s, self._finish_cap))
 
     async def abort(self) -> None:
         """Close at once without committing; `run()` then returns. Idempotent."""
