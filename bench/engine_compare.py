@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.proc_sampler import tree_rss_mib  # noqa: E402
 from bench.server_latency import ServerProcess  # noqa: E402
 from bench.stats import percentile  # noqa: E402
 from tests.human_speech import DESCRIPTION, librivox  # noqa: E402
@@ -183,22 +184,6 @@ def vad_metrics(timeline: Timeline, got: Received) -> dict[str, Any]:
 
 def _p(values: list[float], q: float) -> float | None:
     return None if not values else round(percentile(values, q), 3)
-
-
-def tree_rss_mib(pid: int) -> float:
-    """Resident memory of `pid` and its children (engine workers), MiB."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            if int(stat.parent.name) != pid and ppid != pid:
-                continue
-            for line in (stat.parent / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-    return round(total / 1024, 1)
 
 
 async def run_config(name: str, flags: list[str]) -> dict[str, Any]:

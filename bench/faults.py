@@ -129,8 +129,8 @@ def fuzz_markdown(r: dict[str, Any]) -> str:
         "|---|---:|---|---|---|",
         f"| server (process) | {s['frames']:,} in {s['sessions']:,} sessions | "
         f"{s['sessions_ended_by_error']:,} ended with their error, {s['sessions_kept']:,} kept "
-        f"open; {'alive' if s['server_alive'] else 'DEAD'} | RSS {s['rss_before_mb']} -> "
-        f"{s['rss_after_mb']} MB | a real session: WER {s['wer_after']:.0%} |",
+        f"open; {'alive' if s['server_alive'] else 'DEAD'} | RSS {s['rss_before_mib']} -> "
+        f"{s['rss_after_mib']} MiB | a real session: WER {s['wer_after']:.0%} |",
         f"| client (session) | {c['frames']:,} | {c['decode_errors']:,} undecodable, "
         f"session {'ended' if c['session_failed'] else 'kept'} | heap {c['heap_growth_kb']:+} KB "
         f"| last real commit {'arrived' if c['last_commit'] else 'MISSING'} |"])

@@ -125,3 +125,14 @@ def children(pid: int) -> list[int]:
         found.append(current)
         todo.extend(parents.get(current, ()))
     return found
+
+
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of `pid` and its descendants (a server's engine workers), MiB."""
+    total_kib = 0
+    for each in (pid, *children(pid)):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kib += int(line.split()[1])
+    return round(total_kib / 1024, 1)

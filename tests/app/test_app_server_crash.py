@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -55,30 +55,30 @@ def app(desktop: X11Desktop, pulse_rig: PulseRig, tmp_path: Path,
             real.kill()
 
 
+def descendants(root: int, matches: Callable[[list[bytes]], bool]) -> list[int]:
+    """`root`'s descendant processes whose command line (its arguments) `matches`."""
+    found = []
+    for pid in process_tree(root) - {root}:
+        try:
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue  # exited while we looked
+        if matches(args):
+            found.append(pid)
+    return sorted(found)
+
+
 def server_child(app: RealApp) -> int:
     """The pid of the app's `scribe_desktop server` child."""
     assert app.proc is not None
-    for pid in process_tree(app.proc.pid) - {app.proc.pid}:
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"server" in cmdline and b"scribe_desktop" in cmdline:
-            return pid
-    raise AssertionError(f"no server child of the app: {app.tail()}")
+    found = descendants(app.proc.pid, lambda a: b"server" in a and b"scribe_desktop" in a)
+    assert found, f"no server child of the app: {app.tail()}"
+    return found[0]
 
 
 def engine_workers(server: int) -> list[int]:
     """The server's engine worker processes (multiprocessing spawn children)."""
-    found = []
-    for pid in process_tree(server) - {server}:
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"spawn_main" in cmdline:
-            found.append(pid)
-    return sorted(found)
+    return descendants(server, lambda a: any(b"spawn_main" in arg for arg in a))
 
 
 @pytest.fixture(params=["server", "engine worker"])

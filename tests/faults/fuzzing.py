@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import time
 import tracemalloc
-from pathlib import Path
 from typing import Any
 
+from bench.proc_sampler import tree_rss_mib
 from scribe_desktop.client import ApiKeyAuth, Endpoint, connect
 from scribe_desktop.protocol.events import Commit
 from scribe_desktop.protocol.options import CommitStrategy, SessionOptions
@@ -19,27 +19,6 @@ from tests.server.wire import connect as raw_connect
 from tests.speech import SENTENCES, pcm16, synth, wer
 
 LAST_WORDS = "still here"
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of `pid` and its children (the engine's worker processes), MB."""
-    total = 0.0
-    for p in [pid, *children(pid)]:
-        try:
-            status = Path(f"/proc/{p}/status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1]) / 1024
-    return total
-
-
-def children(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
 
 
 async def hostile_session(server: Any, frames: list[ServerFrame]) -> str | None:
@@ -70,22 +49,22 @@ async def fuzz_server(server: Any, pid: int, seed: int, frames: int) -> dict[str
     tenth and at the end, and a real session's WER afterwards."""
     sessions = list(server_bound(seed, frames))
     warmup = len(sessions) // 10
-    before = rss_mb(pid)
+    before = tree_rss_mib(pid)
     ended = kept = 0
     started = time.monotonic()
     for i, session in enumerate(sessions):
         if i == warmup:
-            before = rss_mb(pid)
+            before = tree_rss_mib(pid)
         outcome = await hostile_session(server, session)
         ended += outcome is not None
         kept += outcome is None
     elapsed = time.monotonic() - started
-    after = rss_mb(pid)
+    after = tree_rss_mib(pid)
     audio = pcm16(synth(SENTENCES[0], tail_silence_s=0.3))
     committed = await full_session(server, audio)
     return {"frames": sum(len(s) for s in sessions), "sessions": len(sessions),
             "sessions_ended_by_error": ended, "sessions_kept": kept,
-            "rss_before_mb": round(before, 1), "rss_after_mb": round(after, 1),
+            "rss_before_mib": round(before, 1), "rss_after_mib": round(after, 1),
             "seconds": round(elapsed, 1),
             "wer_after": round(wer(SENTENCES[0], committed["text"]), 3)}
 
