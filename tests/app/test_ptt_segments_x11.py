@@ -14,7 +14,7 @@ from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.hotkey.interpreter import HotkeyMode
 from scribe_desktop.inject.text import smart_join
 from scribe_desktop.protocol.options import CommitStrategy
-from tests.inject.ptt_harness import CHORD, PttStack, make_stack
+from tests.inject.ptt_harness import CHORD, PttStack, keys, make_stack
 from tests.inject.x11_rig import TargetApp, X11Desktop
 from tests.rig.pulse import PulseRig
 from tests.speech import SENTENCES, synth, wer
@@ -22,10 +22,6 @@ from tests.speech import SENTENCES, synth, wer
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
 
 FIRST, SECOND = SENTENCES[2], SENTENCES[3]
-
-
-async def keys(desktop: X11Desktop, action: str, *names: str) -> None:
-    await asyncio.to_thread(desktop.xdotool, action, *names)
 
 
 async def say(pulse_rig: PulseRig, sentence: str) -> None:

@@ -16,7 +16,7 @@ import pytest
 import soundfile
 
 from scribe_desktop.core.lifecycle import DictationState
-from tests.inject.ptt_harness import CHORD, PttStack, make_stack
+from tests.inject.ptt_harness import CHORD, PttStack, keys, make_stack
 from tests.inject.x11_rig import TargetApp, X11Desktop
 from tests.rig.pulse import PulseRig
 from tests.speech import pcm16, synth, wer
@@ -39,14 +39,14 @@ def speech(path: Path, *parts: str) -> Path:
 async def dictate(stack: PttStack, desktop: X11Desktop, pulse_rig: PulseRig,
                   wav: Path) -> None:
     """Hold the chord, play `wav`, release, and wait until push-to-talk is idle."""
-    await asyncio.to_thread(desktop.xdotool, "keydown", *CHORD)
+    await keys(desktop, "keydown", *CHORD)
     try:
         await stack.wait(lambda: stack.worker.state == DictationState.LISTENING, 20,
                          "listening")
         proc = pulse_rig.play_async(wav)
         await asyncio.to_thread(proc.wait, 30)
     finally:
-        await asyncio.to_thread(desktop.xdotool, "keyup", *reversed(CHORD))
+        await keys(desktop, "keyup", *reversed(CHORD))
     await stack.wait(stack.idle, 40, "push-to-talk idle")
 
 

@@ -11,16 +11,12 @@ from typing import Any
 import pytest
 
 from scribe_desktop.core.lifecycle import DictationState
-from tests.inject.ptt_harness import CHORD, make_stack
+from tests.inject.ptt_harness import CHORD, keys, make_stack
 from tests.inject.x11_rig import TargetApp, X11Desktop
 from tests.rig.pulse import PulseRig
 from tests.speech import SENTENCES, synth, wer, words
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
-
-
-async def keys(desktop: X11Desktop, action: str, *names: str) -> None:
-    await asyncio.to_thread(desktop.xdotool, action, *names)
 
 
 async def play_and_wait(proc: subprocess.Popen[bytes]) -> None:

@@ -113,19 +113,19 @@ async def run_ptt(rig: FaultRig, pulse_rig: PulseRig, sd: Any, wav: Path,
     from scribe_desktop.hotkey.interpreter import HotkeyMode
     from scribe_desktop.protocol.options import CommitStrategy
     from scribe_desktop.qt.push_to_talk.seams import Outcome as PttOutcome
-    from tests.inject.ptt_harness import CHORD, make_stack
+    from tests.inject.ptt_harness import CHORD, keys, make_stack
     from tests.inject.x11_rig import TargetApp
 
     target = await asyncio.to_thread(TargetApp, desktop, f"faults{id(rig)}")
     stack = await make_stack(sd, rig, mode=HotkeyMode.HOLD, strategy=CommitStrategy.VAD,
                              max_hold_s=RUN_TIMEOUT_S)
     try:
-        await asyncio.to_thread(desktop.xdotool, "keydown", *CHORD)
+        await keys(desktop, "keydown", *CHORD)
         await stack.wait(lambda: stack.worker.state == DictationState.LISTENING, 30,
                          "listening")
         rig.play_started()
         await asyncio.to_thread(pulse_rig.play, wav)
-        await asyncio.to_thread(desktop.xdotool, "keyup", *reversed(CHORD))
+        await keys(desktop, "keyup", *reversed(CHORD))
         await stack.wait(stack.idle, RUN_TIMEOUT_S, "push-to-talk idle")
         text = target.text
     finally:

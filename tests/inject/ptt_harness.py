@@ -33,6 +33,11 @@ from tests.rig.pulse import DEVICE_NAME
 CHORD = ("ctrl", "shift", "space")  # the default chord, as xdotool key names
 
 
+async def keys(desktop: Any, action: str, *names: str) -> None:
+    """`xdotool ACTION NAMES...` on the test desktop (keydown, keyup, key), off the loop."""
+    await asyncio.to_thread(desktop.xdotool, action, *names)
+
+
 @dataclass
 class Timings:
     """Client-side times of the last commit: sent, and its committed text received."""

@@ -20,17 +20,14 @@ from typing import Any
 
 import pytest
 
-from scribe_desktop.client import ApiKeyAuth, Endpoint
-from scribe_desktop.connect import ApiKeys, FixedBackend
-from scribe_desktop.connect.keyring_store import ApiKeyStore
 from scribe_desktop.core.lifecycle import DictationState
 from scribe_desktop.core.transcript import Segment
-from scribe_desktop.history import HistoryStore
 from scribe_desktop.protocol.options import CommitStrategy
 from scribe_desktop.qt.settings import Settings
 from scribe_desktop.qt.worker.worker import DictationWorker
-from tests.app.fakes import FakeMicrophone, MemoryKeyring
+from tests.app.fakes import FakeMicrophone
 from tests.app.recorder import Recorder
+from tests.app.server_rig import worker_on_real_server
 from tests.speech import pcm16, synth, wer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
@@ -67,19 +64,10 @@ async def dictate(worker: DictationWorker, mic: FakeMicrophone, rec: Recorder,
 
 @pytest.fixture
 async def rig(local_server: Any, tmp_path: Path) -> Any:
-    backend = FixedBackend(Endpoint(base_url=local_server.base_url),
-                            ApiKeyAuth(local_server.secret))
-    mic = FakeMicrophone()
-    history = HistoryStore.open(tmp_path / "history.sqlite3")
     settings = Settings(commit_strategy=CommitStrategy.MANUAL, language="en")
-    worker = DictationWorker(settings, backend_factory=lambda s: backend,
-                             microphone_factory=lambda s: mic,
-                             api_keys=ApiKeys(ApiKeyStore(MemoryKeyring())), history=history)
-    rec = Recorder(worker)
-    await asyncio.wait_for(worker.open_microphone(), 15)
-    yield worker, mic, rec, history
-    await asyncio.wait_for(worker.shutdown(), 15)
-    history.close()
+    async with worker_on_real_server(local_server, tmp_path / "history.sqlite3",
+                                     settings) as parts:
+        yield parts
 
 
 def shown(rec: Recorder) -> dict[int, str | None]:
