@@ -250,11 +250,17 @@ class RealApp:
 
     def wait_committed(self, predicate: Callable[[str], bool], timeout_s: float,
                        what: str) -> str:
-        """Copy all until `predicate(text)` holds; the text."""
-        texts = [""]
+        """Copy all until `predicate(text)` holds; the text. A copy whose text never reached
+        the clipboard is tried again, not taken for an empty window (each try is bounded by
+        copy_all's own wait, the whole by `timeout_s`)."""
+        texts = ["(nothing copied yet)"]
 
         def check() -> bool:
-            texts[0] = self.copy_all()
+            try:
+                texts[0] = self.copy_all()
+            except AssertionError as exc:
+                texts[0] = f"(not copied: {exc})"
+                return False
             return bool(predicate(texts[0]))
         try:
             wait_until(check, timeout_s, what, poll_s=0.3)
