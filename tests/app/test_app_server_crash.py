@@ -25,7 +25,7 @@ import pytest
 from scribe_desktop.history import HistoryStore
 from tests.inject.x11_rig import X11Desktop, wait_until
 from tests.rig.pulse import PulseRig
-from tests.speech import SENTENCES, synth, wer, words
+from tests.speech import SENTENCES, synth, wer
 
 from .real_app import RealApp, process_tree
 
@@ -87,8 +87,11 @@ def victim(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def overlap(text: str, sentence: str) -> int:
-    return len(set(words(text)) & set(words(sentence)))
+def segments_shown(n: int) -> Callable[[str], bool]:
+    """The window shows at least `n` committed segments (a line each). Which words the
+    engine heard is the final WER check's to judge: pocketsphinx under load mishears a
+    word or three ("please call me back" came back as "please only work")."""
+    return lambda text: len([line for line in text.splitlines() if line.strip()]) >= n
 
 
 def test_a_killed_server_loses_no_dictation(app: RealApp, pulse_rig: PulseRig,
@@ -105,7 +108,7 @@ def test_a_killed_server_loses_no_dictation(app: RealApp, pulse_rig: PulseRig,
     vad = strategy == "vad"
     pulse_rig.play(synth(first, lead_silence_s=0.3, tail_silence_s=2.5))
     if vad:
-        app.wait_committed(lambda text: overlap(text, first) >= 4, 30, "the first sentence")
+        app.wait_committed(segments_shown(1), 30, "the first sentence")
 
     server = server_child(app)
     workers = engine_workers(server)
@@ -124,7 +127,7 @@ def test_a_killed_server_loses_no_dictation(app: RealApp, pulse_rig: PulseRig,
     app.wait_log(r"--> reconnecting", 30, mark)
     app.wait_log(r"reconnecting --\S*--> listening", 90, mark)  # a new server (model load) first
     if vad:
-        app.wait_committed(lambda text: overlap(text, second) >= 4, 60,
+        app.wait_committed(segments_shown(2), 60,
                            "the sentence the crash cut, replayed")
     if victim == "server":
         assert server_child(app) != server
@@ -133,7 +136,7 @@ def test_a_killed_server_loses_no_dictation(app: RealApp, pulse_rig: PulseRig,
 
     pulse_rig.play(synth(third, lead_silence_s=0.3, tail_silence_s=2.5))
     if vad:
-        app.wait_committed(lambda text: overlap(text, third) >= 4, 30,
+        app.wait_committed(segments_shown(3), 30,
                            "a sentence after the reconnection")
     mark = app.log_mark()
     assert app.remote("stop") in ("committing", "idle")
