@@ -91,6 +91,9 @@ def add_parser(subparsers: Any) -> None:
                    help="decode in N worker processes (default: pocketsphinx one per CPU, "
                         "whisper one per 4 CPUs, sharing them); 0 decodes in the server "
                         "process itself")
+    p.add_argument("--decode-lanes", type=int, default=None, metavar="N",
+                   help="whisper: decodes each worker runs at once, sharing its model "
+                        "(default 2: a commit's final never waits behind a partial decode)")
     p.add_argument("--exit-with-parent", action="store_true",
                    help="shut down when standard input reaches end of file: a parent that "
                    "keeps a pipe open on our stdin takes the server down with it even when "
@@ -104,6 +107,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 ENGINES = ("pocketsphinx", "whisper")
+DEFAULT_LANES = 2
 ModelResolver = Callable[[str], "str | os.PathLike[str]"]
 
 
@@ -115,6 +119,12 @@ class EngineChoice:
     workers: int  # 0: in the server process
     model_dir: str | None = None
     model_name: str | None = None
+    lanes: int = 1  # decodes at once per worker (whisper)
+
+    @property
+    def decoders(self) -> int:
+        """Decodes the engine runs at once (the decode gate's slots)."""
+        return max(1, self.workers) * self.lanes
 
 
 def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
@@ -126,6 +136,9 @@ def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
     workers: int | None = args.engine_workers
     if workers is not None and workers < 0:
         raise ConfigError(f"--engine-workers must be 0 or more, got {workers}")
+    lanes: int | None = getattr(args, "decode_lanes", None)
+    if lanes is not None and lanes < 1:
+        raise ConfigError(f"--decode-lanes must be 1 or more, got {lanes}")
     engine = args.engine
     if engine == "auto":
         engine = "whisper" if args.model or args.model_path else _auto_engine(args)
@@ -133,6 +146,9 @@ def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
         if args.model_path or args.model:
             raise ConfigError("--model-path and --model are for --engine whisper; "
                               "pocketsphinx uses the model in its wheel")
+        if lanes is not None:
+            raise ConfigError("--decode-lanes is for --engine whisper; pocketsphinx decodes "
+                              "one session per worker")
         # pocketsphinx holds the GIL while decoding: one process per core decodes in parallel
         return EngineChoice("pocketsphinx", usable_cores() if workers is None else workers)
     from ..server.engines.whisper_decoder import ModelDirError, check_model_dir
@@ -157,11 +173,11 @@ def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
         directory = check_model_dir(path)
     except ModelDirError as exc:
         raise ConfigError(str(exc)) from None
-    # one worker per 4 cores, the cores shared between them: on 2 cores one worker with both
-    # threads gave faster commits than two single-threaded ones (docs/architecture.md)
+    # one worker per 4 cores, each decoding in DEFAULT_LANES lanes that share its model and
+    # the cores: a commit's final never queues behind a partial decode (docs/architecture.md)
     default = max(1, usable_cores() // 4)
     return EngineChoice("whisper", default if workers is None else workers, str(directory),
-                        name)
+                        name, DEFAULT_LANES if lanes is None else lanes)
 
 
 def _auto_model(args: argparse.Namespace) -> str | None:
@@ -209,9 +225,11 @@ def load_engine_choice(choice: EngineChoice) -> Engine:
     from ..server.engines.whisper_engine import WhisperEngine
 
     assert choice.model_dir is not None
-    # the workers share the cores this process may use (its affinity), as CTranslate2 threads
-    threads = max(1, usable_cores() // max(1, choice.workers))
-    factory = functools.partial(load_decoder, choice.model_dir, choice.model_name, threads)
+    # the workers' lanes share the cores this process may use (its affinity), as CTranslate2
+    # threads
+    threads = max(1, usable_cores() // choice.decoders)
+    factory = functools.partial(load_decoder, choice.model_dir, choice.model_name, threads,
+                                choice.lanes)
     if choice.workers == 0:
         return WhisperEngine(factory())
     pool = ProcessEngine(factory, workers=choice.workers, name="whisper")
@@ -294,7 +312,7 @@ def run(args: argparse.Namespace, model_resolver: ModelResolver | None = None) -
                                        max_sessions=config.max_sessions)
         try:
             await serve(config, engine, on_ready=on_ready, stop=stop, capacity=capacity,
-                        decoders=max(1, choice.workers))
+                        decoders=choice.decoders)
         finally:
             await asyncio.to_thread(engine.close)  # stops the workers: no orphans
 

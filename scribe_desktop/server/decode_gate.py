@@ -6,7 +6,9 @@ processes). Every session's partial and final decodes share them, and a request 
 behind those in flight. Without a gate, sessions' partial decodes fill the queue and a
 commit waits behind all of them: finals slow down as sessions are added. With it, a partial
 that would queue is skipped (the next one re-decodes the newer audio anyway, so skipping
-coalesces), while a final never waits for anything but the decodes already running.
+coalesces), while a final never waits for anything but the decodes already running. With
+two slots or more, one is kept for finals: partials may fill all but one, so a commit finds a
+decoder free unless other finals hold them all.
 
 Thread-safe: pipelines call it from the threads that run their blocking engine calls.
 """
@@ -33,6 +35,7 @@ class DecodeGate:
         if slots < 1:
             raise ValueError(f"a decode gate needs at least one slot, got {slots}")
         self.slots = slots
+        self.partial_slots = slots - 1 if slots >= 2 else slots  # one kept for finals
         self.stats = GateStats()
         self._busy = 0
         self._lock = threading.Lock()
@@ -54,9 +57,10 @@ class DecodeGate:
             self._release()
 
     def try_partial(self) -> contextlib.AbstractContextManager[None] | None:
-        """A slot for a partial decode, or None when every decoder is busy (skip it)."""
+        """A slot for a partial decode, or None when every decoder partials may use is busy
+        (skip it)."""
         with self._lock:
-            if self._busy >= self.slots:
+            if self._busy >= self.partial_slots:
                 self.stats.partials_skipped += 1
                 return None
             self._busy += 1

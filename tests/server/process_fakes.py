@@ -58,8 +58,9 @@ class PidDecoder:
 
     info = EngineInfo("pid", "pid", ("en",), redecodes=True)
 
-    def __init__(self, barrier: Any | None = None) -> None:
+    def __init__(self, barrier: Any | None = None, lanes: int = 1) -> None:
         self.barrier = barrier
+        self.lanes = lanes  # decodes the worker may run at once
 
     def decode(self, request: object) -> object:
         if request == "wait" and self.barrier is not None:

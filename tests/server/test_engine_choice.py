@@ -51,6 +51,7 @@ def test_whisper_takes_a_model_directory_or_a_store_name(tmp_path: Path) -> None
     choice = choose_engine(parse("--engine", "whisper", "--model-path", model), None)
     assert (choice.name, choice.model_dir, choice.model_name) == ("whisper", model, None)
     assert choice.workers == max(1, (os.cpu_count() or 1) // 4)
+    assert (choice.lanes, choice.decoders) == (2, 2 * choice.workers)  # a lane for commits
     asked: list[str] = []
 
     def resolver(name: str) -> str:
@@ -61,6 +62,9 @@ def test_whisper_takes_a_model_directory_or_a_store_name(tmp_path: Path) -> None
     assert (asked, choice.model_dir, choice.model_name) == (["tiny.en"], model, "tiny.en")
     assert choose_engine(parse("--engine", "whisper", "--model-path", model,
                                "--engine-workers", "0"), None).workers == 0
+    one_lane = choose_engine(parse("--engine", "whisper", "--model-path", model,
+                                   "--engine-workers", "0", "--decode-lanes", "1"), None)
+    assert (one_lane.workers, one_lane.lanes, one_lane.decoders) == (0, 1, 1)
 
 
 @pytest.mark.parametrize(("argv", "message"), [
@@ -71,6 +75,9 @@ def test_whisper_takes_a_model_directory_or_a_store_name(tmp_path: Path) -> None
     (["--model-path", "/tmp"], "not a CTranslate2 Whisper model"),
     (["--engine", "whisper", "--model-path", "MODEL", "--engine-workers", "-1"],
      "must be 0 or more"),
+    (["--engine", "whisper", "--model-path", "MODEL", "--decode-lanes", "0"],
+     "must be 1 or more"),
+    (["--engine", "pocketsphinx", "--decode-lanes", "2"], "for --engine whisper"),
 ])
 def test_flags_that_cannot_work_are_errors(argv: list[str], message: str) -> None:
     """Each impossible combination is a ConfigError that says what to do."""

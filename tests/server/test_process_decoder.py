@@ -36,6 +36,29 @@ def test_decodes_run_at_once_on_the_idle_workers() -> None:
         pool.close()
 
 
+def test_a_worker_runs_as_many_decodes_at_once_as_its_decoder_has_lanes() -> None:
+    """One worker whose decoder has two lanes answers two requests that must run together."""
+    barrier = multiprocessing.get_context("spawn").Barrier(2)
+    pool = ProcessEngine(functools.partial(PidDecoder, barrier, 2), workers=1, name="pid")
+    pool.start()
+    try:
+        results: list[object] = [None, None]
+
+        def decode(i: int) -> None:
+            results[i] = pool.decode("wait")
+
+        threads = [threading.Thread(target=decode, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert results == [(pool.worker_pids()[0], "wait")] * 2
+        with pytest.raises(RemoteEngineError, match="decoder exploded"):
+            pool.decode("boom")  # errors of a lane reach the caller too
+    finally:
+        pool.close()
+
+
 def test_decoder_errors_reach_the_caller_and_sessions_are_refused() -> None:
     """A decoder exception is raised in the caller; a stateless decoder has no sessions."""
     pool = ProcessEngine(PidDecoder, workers=1, name="pid")

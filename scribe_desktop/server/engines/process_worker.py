@@ -9,6 +9,9 @@ pipe in order. Requests are `(call_id, op, session_id, arg)`; replies are
 The hosted object is either an `Engine` (stateful sessions: ops new, feed, commit, close) or a
 `Decoder` (stateless: op decode, whose argument carries everything, so any worker can serve
 any session's request).
+A decoder with several `lanes` (concurrent decodes sharing one model) gets its decode
+requests served on that many threads, replies sent as each finishes: a commit's final decode
+then never waits in the pipe behind a partial decode of another request.
 End of file on the pipe (the server exited, even by SIGKILL) or a `None` request stops the
 worker, so it can never outlive the server for long.
 """
@@ -17,7 +20,9 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 
 import numpy as np
@@ -72,19 +77,36 @@ def serve_worker(conn: Connection, factory: EngineFactory) -> None:
         conn.send((READY_ID, False, describe(exc)))
         return
     sessions: dict[int, EngineSession] = {}
+    send_lock = threading.Lock()
+    lanes = getattr(engine, "lanes", 1) if isinstance(engine, Decoder) else 1
+    pool = ThreadPoolExecutor(lanes, thread_name_prefix="decode-lane") if lanes > 1 else None
+
+    def answer(call_id: int, op: str, session_id: int, arg: object) -> None:
+        try:
+            value = dispatch(engine, sessions, op, session_id, arg)
+        except Exception as exc:
+            reply: tuple[int, bool, object] = (call_id, False, describe(exc))
+        else:
+            reply = (call_id, True, value)
+        try:
+            with send_lock:
+                conn.send(reply)
+        except OSError:
+            pass  # the server went away: the main loop sees it too and stops
+
     try:
-        conn.send((READY_ID, True, (os.getpid(), engine.info)))
+        with send_lock:
+            conn.send((READY_ID, True, (os.getpid(), engine.info)))
         while (request := conn.recv()) is not None:
-            call_id, op, session_id, arg = request
-            try:
-                value = dispatch(engine, sessions, op, session_id, arg)
-            except Exception as exc:
-                conn.send((call_id, False, describe(exc)))
+            if pool is not None and request[1] == "decode":
+                pool.submit(answer, *request)
             else:
-                conn.send((call_id, True, value))
+                answer(*request)
     except (EOFError, OSError):
         pass  # the server went away: nobody is left to answer
     finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
         for session in sessions.values():
             session.close()
         engine.close()

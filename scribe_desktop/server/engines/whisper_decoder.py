@@ -128,11 +128,6 @@ def default_device() -> tuple[str, str]:
     return "cpu", "int8"
 
 
-def default_threads(workers: int) -> int:
-    """CPU threads per model so that `workers` worker processes together fill the cores."""
-    return max(1, (os.cpu_count() or 1) // max(1, workers))
-
-
 def _whisper_model_class() -> Any:
     """faster-whisper's WhisperModel with a shorter encoder window (module docstring).
 
@@ -153,18 +148,26 @@ def _whisper_model_class() -> Any:
 
 
 class WhisperDecoder:
-    """A loaded Whisper model; `decode` is thread-safe (CTranslate2 queues concurrent calls)."""
+    """A loaded Whisper model; `decode` is thread-safe.
+
+    `lanes`: decodes that run at once (CTranslate2 replicas sharing the weights: a second
+    lane costs ~15 MiB, a second worker process ~185 MiB), each on `cpu_threads` threads;
+    further concurrent calls queue in CTranslate2."""
 
     def __init__(self, model_dir: str | os.PathLike[str], *, name: str | None = None,
-                 cpu_threads: int = 0, device: str | None = None,
+                 cpu_threads: int = 0, lanes: int = 1, device: str | None = None,
                  compute_type: str | None = None) -> None:
         directory = check_model_dir(model_dir)
+        if lanes < 1:
+            raise ValueError(f"a decoder needs at least one lane, got {lanes}")
         auto_device, auto_type = default_device()
         cls = _whisper_model_class()
+        self.lanes = lanes
         # local_files_only: a path that is not a model must never become a hub download
         self._model: Any = cls(str(directory), device=device or auto_device,
                                compute_type=compute_type or auto_type,
-                               cpu_threads=cpu_threads, local_files_only=True)
+                               cpu_threads=cpu_threads, num_workers=lanes,
+                               local_files_only=True)
         supported = [str(c) for c in self._model.supported_languages]  # ["en"] for *.en
         languages = ("en", *(c for c in supported if c != "en")) if "en" in supported else \
             tuple(supported)
@@ -260,10 +263,10 @@ def _silent(segment: Any) -> bool:
                 segment.avg_logprob < MIN_AVG_LOGPROB)
 
 
-def load_decoder(model_dir: str, name: str | None = None, cpu_threads: int = 0
-                 ) -> WhisperDecoder:
+def load_decoder(model_dir: str, name: str | None = None, cpu_threads: int = 0,
+                 lanes: int = 1) -> WhisperDecoder:
     """The factory of a worker process (picklable with functools.partial): a warmed-up model,
     so a worker reports ready only once it can transcribe."""
-    decoder = WhisperDecoder(model_dir, name=name, cpu_threads=cpu_threads)
+    decoder = WhisperDecoder(model_dir, name=name, cpu_threads=cpu_threads, lanes=lanes)
     decoder.warm_up()
     return decoder
