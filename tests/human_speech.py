@@ -186,6 +186,10 @@ def mfa() -> list[Utterance]:
     return out
 
 
+CORPUS_DESCRIPTION = ("human speech with references: LibriVox, CMU cards, LibriSpeech, Common "
+                      "Voice, MFA monologues and podcast (27 utterances, 7 speakers, 161 s)")
+
+
 def corpus() -> list[Utterance]:
     """All the human speech with references: LibriVox, cards, then MFA's sets."""
     return [*librivox(), *cards(), *mfa()]
