@@ -94,6 +94,10 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--decode-lanes", type=int, default=None, metavar="N",
                    help="whisper: decodes each worker runs at once, sharing its model "
                         "(default 2: a commit's final never waits behind a partial decode)")
+    p.add_argument("--beam-size", type=int, default=None, metavar="N",
+                   help="whisper: beams of a commit's final decode (default 3; 1 is greedy "
+                        "and fastest, 5 is Whisper's own default and a little more accurate); "
+                        "partials are always greedy")
     p.add_argument("--exit-with-parent", action="store_true",
                    help="shut down when standard input reaches end of file: a parent that "
                    "keeps a pipe open on our stdin takes the server down with it even when "
@@ -120,6 +124,7 @@ class EngineChoice:
     model_dir: str | None = None
     model_name: str | None = None
     lanes: int = 1  # decodes at once per worker (whisper)
+    beam_size: int | None = None  # beams of a final decode (whisper; None: the decoder's)
 
     @property
     def decoders(self) -> int:
@@ -139,6 +144,9 @@ def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
     lanes: int | None = getattr(args, "decode_lanes", None)
     if lanes is not None and lanes < 1:
         raise ConfigError(f"--decode-lanes must be 1 or more, got {lanes}")
+    beams: int | None = getattr(args, "beam_size", None)
+    if beams is not None and beams < 1:
+        raise ConfigError(f"--beam-size must be 1 or more, got {beams}")
     engine = args.engine
     if engine == "auto":
         engine = "whisper" if args.model or args.model_path else _auto_engine(args)
@@ -146,9 +154,9 @@ def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
         if args.model_path or args.model:
             raise ConfigError("--model-path and --model are for --engine whisper; "
                               "pocketsphinx uses the model in its wheel")
-        if lanes is not None:
-            raise ConfigError("--decode-lanes is for --engine whisper; pocketsphinx decodes "
-                              "one session per worker")
+        if lanes is not None or beams is not None:
+            raise ConfigError("--decode-lanes and --beam-size are for --engine whisper; "
+                              "pocketsphinx decodes one session per worker, in its own way")
         # pocketsphinx holds the GIL while decoding: one process per core decodes in parallel
         return EngineChoice("pocketsphinx", usable_cores() if workers is None else workers)
     from ..server.engines.whisper_decoder import ModelDirError, check_model_dir
@@ -177,7 +185,7 @@ def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
     # the cores: a commit's final never queues behind a partial decode (docs/architecture.md)
     default = max(1, usable_cores() // 4)
     return EngineChoice("whisper", default if workers is None else workers, str(directory),
-                        name, DEFAULT_LANES if lanes is None else lanes)
+                        name, DEFAULT_LANES if lanes is None else lanes, beams)
 
 
 def _auto_model(args: argparse.Namespace) -> str | None:
@@ -229,7 +237,8 @@ def load_engine_choice(choice: EngineChoice) -> Engine:
     # threads
     threads = max(1, usable_cores() // choice.decoders)
     factory = functools.partial(load_decoder, choice.model_dir, choice.model_name, threads,
-                                choice.lanes)
+                                choice.lanes,
+                                *(() if choice.beam_size is None else (choice.beam_size,)))
     if choice.workers == 0:
         return WhisperEngine(factory())
     pool = ProcessEngine(factory, workers=choice.workers, name="whisper")

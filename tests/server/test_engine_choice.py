@@ -65,6 +65,8 @@ def test_whisper_takes_a_model_directory_or_a_store_name(tmp_path: Path) -> None
     one_lane = choose_engine(parse("--engine", "whisper", "--model-path", model,
                                    "--engine-workers", "0", "--decode-lanes", "1"), None)
     assert (one_lane.workers, one_lane.lanes, one_lane.decoders) == (0, 1, 1)
+    assert choose_engine(parse("--engine", "whisper", "--model-path", model, "--beam-size",
+                               "5"), None).beam_size == 5
 
 
 @pytest.mark.parametrize(("argv", "message"), [
@@ -78,6 +80,8 @@ def test_whisper_takes_a_model_directory_or_a_store_name(tmp_path: Path) -> None
     (["--engine", "whisper", "--model-path", "MODEL", "--decode-lanes", "0"],
      "must be 1 or more"),
     (["--engine", "pocketsphinx", "--decode-lanes", "2"], "for --engine whisper"),
+    (["--engine", "pocketsphinx", "--beam-size", "5"], "for --engine whisper"),
+    (["--engine", "whisper", "--model-path", "MODEL", "--beam-size", "0"], "must be 1 or more"),
 ])
 def test_flags_that_cannot_work_are_errors(argv: list[str], message: str) -> None:
     """Each impossible combination is a ConfigError that says what to do."""

@@ -14,7 +14,13 @@ Two measured choices (docs/architecture.md, "The whisper engine"):
   growing LibriVox and espeak clips with content + 1 s), so the window keeps some padding:
   partials at least 10 s (content + 2 s; 0-2 loops of 66), finals at least 15 s (content +
   3 s; no loops), 3-5x cheaper than 30 s windows (docs/architecture.md).
-* Greedy decoding at temperature 0, no conditioning on previous windows, and every segment
+* Beam search for finals (3 beams by default), greedy decoding for partials, at temperature
+  0. On the human speech corpus (tiny.en, each utterance decoded whole) 3 beams cut the WER
+  of read speech from 10.7 % to 9.8 % (LibriVox 7.0 -> 4.2 %), 5 beams (Whisper's default)
+  to 8.9 %; a final of a 10 s utterance takes ~300 / 330 / 360 ms (1 / 3 / 5 beams, one
+  thread), and 3 beams keep commit -> final within 400 ms (p95) here. A partial is replaced
+  within a second, so it takes the cheapest decode.
+* No conditioning on previous windows, and every segment
   checked for hallucination: Whisper's no-speech test, its compression-ratio test for
   repetition loops (a loop started by the prompt is decoded again without it), and no
   punctuation-only segments. Silence never reaches the model (the engine decodes speech
@@ -43,6 +49,7 @@ PARTIAL_WINDOW_S = (10.0, 2.0)
 FINAL_WINDOW_S = (15.0, 3.0)
 FRAMES_PER_S = 100  # Whisper's mel frames
 MAX_WINDOW_S = 30.0
+FINAL_BEAM_SIZE = 3  # beams of a final decode; partials decode greedily (module docstring)
 # A segment is dropped as a hallucination when the model itself says it is likely silence
 # (no_speech_prob) and is not confident in its words; or when its text is repetitive
 # (gzip compression ratio, Whisper's own test).
@@ -155,11 +162,14 @@ class WhisperDecoder:
     further concurrent calls queue in CTranslate2."""
 
     def __init__(self, model_dir: str | os.PathLike[str], *, name: str | None = None,
-                 cpu_threads: int = 0, lanes: int = 1, device: str | None = None,
-                 compute_type: str | None = None) -> None:
+                 cpu_threads: int = 0, lanes: int = 1, beam_size: int = FINAL_BEAM_SIZE,
+                 device: str | None = None, compute_type: str | None = None) -> None:
         directory = check_model_dir(model_dir)
         if lanes < 1:
             raise ValueError(f"a decoder needs at least one lane, got {lanes}")
+        if beam_size < 1:
+            raise ValueError(f"the beam size must be 1 or more, got {beam_size}")
+        self.beam_size = beam_size
         auto_device, auto_type = default_device()
         cls = _whisper_model_class()
         self.lanes = lanes
@@ -219,7 +229,8 @@ class WhisperDecoder:
                                        FRAMES_PER_S * math.ceil(max(least, seconds + pad)))
         try:
             segments, info = self._model.transcribe(
-                audio, language=request.language, task="transcribe", beam_size=1,
+                audio, language=request.language, task="transcribe",
+                beam_size=self.beam_size if request.final else 1,
                 temperature=0.0, condition_on_previous_text=False, initial_prompt=prompt,
                 hotwords=hotwords, without_timestamps=True,
                 max_new_tokens=min(MAX_NEW_TOKENS, math.ceil(TOKENS_PER_S * seconds) + 20),
@@ -264,9 +275,10 @@ def _silent(segment: Any) -> bool:
 
 
 def load_decoder(model_dir: str, name: str | None = None, cpu_threads: int = 0,
-                 lanes: int = 1) -> WhisperDecoder:
+                 lanes: int = 1, beam_size: int = FINAL_BEAM_SIZE) -> WhisperDecoder:
     """The factory of a worker process (picklable with functools.partial): a warmed-up model,
     so a worker reports ready only once it can transcribe."""
-    decoder = WhisperDecoder(model_dir, name=name, cpu_threads=cpu_threads, lanes=lanes)
+    decoder = WhisperDecoder(model_dir, name=name, cpu_threads=cpu_threads, lanes=lanes,
+                             beam_size=beam_size)
     decoder.warm_up()
     return decoder
