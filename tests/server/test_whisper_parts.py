@@ -17,6 +17,7 @@ from scribe_desktop.server.engines.whisper_text import (
     cut_repetitions,
     cut_word_loops,
     to_timings,
+    whole_repetition,
 )
 from scribe_desktop.server.languages import resolve_language
 from scribe_desktop.server.pacing import PartialPacer
@@ -84,6 +85,16 @@ def test_repetition_loops_are_cut() -> None:
     assert cut_word_loops(["no,", "no,", "no."]) == ["no,", "no,", "no."]
     assert cut_word_loops(["thank", "you.", "Thank", "you.", "thank", "you.", "thank", "you."]) == \
         ["thank", "you.", "Thank", "you.", "thank", "you."]
+
+
+def test_a_whole_text_said_twice_is_a_repetition() -> None:
+    """Only a text made entirely of one phrase (2+ words) said back to back counts."""
+    assert whole_repetition("10 of clubs. 10 of clubs.")
+    assert whole_repetition("Ten of clubs, ten of clubs, ten of")
+    assert not whole_repetition("Five, five.")  # one word said twice is ordinary speech
+    assert not whole_repetition("10 of clubs.")
+    assert not whole_repetition("ten of clubs ten of spades")
+    assert not whole_repetition("")
 
 
 @settings(max_examples=300, deadline=None)

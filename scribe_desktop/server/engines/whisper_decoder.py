@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from .base import EngineInfo
-from .whisper_text import DecodedWord
+from .whisper_text import DecodedWord, whole_repetition
 
 ENGINE_NAME = "whisper"
 REQUIRED_FILES = ("model.bin", "config.json")
@@ -205,11 +205,15 @@ class WhisperDecoder:
         prompt = _clip_prompt(request.prompt)
         hotwords = request.hotwords or None
         # A prompt or hotwords can start a repetition loop ("... lights open the door and
-        # turn on the kitchen lights open the ..."): decode again without them.
+        # turn on the kitchen lights open the ...", or on a short clip "10 of clubs. 10 of
+        # clubs."): decode again without them.
         attempts = [(prompt, hotwords), (None, hotwords), (None, None)]
         loops = 0
         for prompt, hotwords in dict.fromkeys(attempts):
             kept, looped, info = self._run(audio, request, prompt, hotwords)
+            if not looped and (prompt or hotwords) and \
+                    whole_repetition("".join(s.text for s in kept)):
+                looped = 1
             loops += looped
             if not looped:
                 break

@@ -66,6 +66,19 @@ def cut_repetitions(items: Sequence[T], key: Callable[[T], str]) -> list[T]:
     return out
 
 
+def whole_repetition(text: str) -> bool:
+    """True when `text` is one phrase of two words or more said twice or more back to back,
+    and nothing else (a last copy may be cut short): "10 of clubs. 10 of clubs." Whisper
+    does this on short audio after a prompt (the prompt's sentence rhythm carries on); people
+    rarely say a whole utterance twice, so the decoder checks it again without the prompt."""
+    keys = [k for k in (norm(w) for w in text.split()) if k]
+    for n in range(2, len(keys) // 2 + 1):
+        phrase = keys[:n]
+        if all(k == phrase[i % n] for i, k in enumerate(keys)):
+            return True
+    return False
+
+
 def cut_word_loops(words: Sequence[str]) -> list[str]:
     """`cut_repetitions` over plain words, compared case- and punctuation-blind."""
     return cut_repetitions(words, norm)
