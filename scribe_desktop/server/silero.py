@@ -4,8 +4,17 @@ The model is the ONNX file faster-whisper ships (`faster_whisper/assets/silero_v
 run with onnxruntime (a faster-whisper dependency) on one thread, one session per stream.
 faster-whisper runs it over
 a whole file at once; here the LSTM state and the 64-sample context carry over between calls,
-so feeding audio in any chunking gives the same probabilities as one call over all of it
-(measured: within 0.005). Cost: ~2 ms of CPU per second of audio.
+so feeding audio in any chunking gives nearly the probabilities of one call over all of it
+(the resets below fall where a chunk ends: LibriVox with pauses in 0.2 s chunks, 2 of 1,241
+frames on the other side of the 0.4 gate). Cost: ~2 ms of CPU per second of audio.
+
+The LSTM state is reset after each second without speech. Carried over a long stream it
+drifts (its cell state grew from |c| 7 to 39 over 28 s of a monologue and 3 s of silence,
+and to 23 over 30 s of digital silence) until the model stops hearing speech: the next
+utterance scored 0.00 of its frames as speech instead of 0.58, so Whisper, which decodes
+speech only, dropped 13 s of it. A fresh state needs no warm-up (the model starts streams
+from zeros), so a reset in a pause changes nothing else; faster-whisper's own VAD, which
+runs one state over up to 320 s, misses that utterance too.
 """
 
 from __future__ import annotations
@@ -20,6 +29,8 @@ import numpy.typing as npt
 FRAME_SAMPLES = 512  # 32 ms at 16 kHz: the model's input
 CONTEXT_SAMPLES = 64
 RATE_HZ = 16000
+QUIET_PROBABILITY = 0.3  # below this a frame counts as no speech for the reset
+RESET_AFTER_QUIET_FRAMES = 31  # ~1 s without speech: the LSTM state restarts (docstring)
 
 
 def model_path() -> Path:
@@ -57,18 +68,34 @@ class SileroStream:
         self._h = np.zeros((1, 1, 128), dtype=np.float32)
         self._c = np.zeros((1, 1, 128), dtype=np.float32)
         self._context = np.zeros(CONTEXT_SAMPLES, dtype=np.float32)
+        self._quiet = 0  # frames in a row below QUIET_PROBABILITY
+        self.resets = 0  # state resets so far
 
     def probabilities(self, frames: npt.NDArray[np.int16]) -> npt.NDArray[np.float32]:
         """One probability per frame of `frames` (whole frames: a multiple of 512 samples)."""
         if frames.size == 0:
             return np.zeros(0, dtype=np.float32)
         audio = (frames.astype(np.float32) / 32768.0).reshape(-1, FRAME_SAMPLES)
+        # at most a reset's worth of frames per run, so a long call resets like a stream
+        out = [self._run(audio[i:i + RESET_AFTER_QUIET_FRAMES])
+               for i in range(0, audio.shape[0], RESET_AFTER_QUIET_FRAMES)]
+        return np.concatenate(out)
+
+    def _run(self, audio: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         context = np.concatenate([self._context[None], audio[:-1, -CONTEXT_SAMPLES:]])
         batch = np.concatenate([context, audio], axis=1)
         out, self._h, self._c = self._session.run(None, {"input": batch, "h": self._h,
                                                          "c": self._c})
         self._context = audio[-1, -CONTEXT_SAMPLES:].copy()
-        return np.asarray(out, dtype=np.float32).reshape(-1)
+        probs = np.asarray(out, dtype=np.float32).reshape(-1)
+        loud = np.flatnonzero(probs >= QUIET_PROBABILITY)
+        self._quiet = probs.size - 1 - int(loud[-1]) if loud.size else self._quiet + probs.size
+        if self._quiet >= RESET_AFTER_QUIET_FRAMES:
+            self._h = np.zeros_like(self._h)
+            self._c = np.zeros_like(self._c)
+            self._quiet = 0
+            self.resets += 1
+        return probs
 
     def speech(self, frames: npt.NDArray[np.int16], threshold: float) -> npt.NDArray[np.bool_]:
         return self.probabilities(frames) >= threshold
