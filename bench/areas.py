@@ -121,9 +121,9 @@ timestamps, {engine_compare.REPEATS} times.
   memory of the server and its worker processes, idle after start and after the VAD runs.
 * `pocketsphinx`: one worker per core. `whisper`: the default server with tiny.en (int8,
   CTranslate2): one worker process decoding in two lanes (one thread each) that share the
-  model, finals with 3 beams. `whisper-greedy` (`--beam-size 1`), `whisper-beam5`
-  (`--beam-size 5`) and `whisper-1lane` (`--decode-lanes 1`, one lane with both threads:
-  the default before lanes) change one flag each.
+  model, greedy finals. `whisper-beam3` (`--beam-size 3`) and `whisper-1lane`
+  (`--decode-lanes 1`, one lane with both threads: the default before lanes; commit run
+  only) change one flag each.
 * Targets for whisper tiny.en on 2 cores: WER <= 5 % on read speech, first partial <= 1.0 s
   after onset, a partial update at least every second, commit -> final <= 400 ms p95 for a
   10 s utterance, one session <= 1 core, two concurrent sessions in real time."""
@@ -279,17 +279,21 @@ _PTT_SCENARIOS = {"x11": "X11, idle", "x11-load": "X11, all CPUs loaded",
 
 
 def render_ptt(data: dict[str, Any]) -> str:
-    table = _table(["desktop", "runs", "misses", "key release -> text in field p50 / p95",
-                    "server commit p50 / p95", "ours p50 / p95"],
-                   [[_PTT_SCENARIOS.get(r["scenario"], r["scenario"]), str(r["runs"]),
+    table = _table(["engine", "desktop", "runs", "misses",
+                    "key release -> text in field p50 / p95", "server commit p50 / p95",
+                    "ours p50 / p95"],
+                   [[r.get("engine", "pocketsphinx"),
+                     _PTT_SCENARIOS.get(r["scenario"], r["scenario"]), str(r["runs"]),
                      str(r["misses"]), *(_pair(r[k]["p50"], r[k]["p95"])
                                          for k in ("total_ms", "server_commit_ms", "ours_ms"))]
-                    for r in data["results"]], left=1)
+                    for r in data["results"]], left=2)
     return f"""The app's own push-to-talk composition with the real `DictationWorker` on the virtual
 microphone and the real local server. X11: Xvfb + openbox, a Tk field in another process,
 the chord pressed and released with `xdotool`, paste through xclip + XTEST. Wayland: headless
 sway, a Qt Wayland-native field, the chord held by `wtype` and reported by sway's IPC, paste
-through wl-copy + wtype. "Loaded": stress-ng on every CPU (bench/ptt_latency.py).
+through wl-copy + wtype. "Loaded": stress-ng on every CPU (bench/ptt_latency.py). Each
+scenario with pocketsphinx and with Whisper tiny.en (the default whisper server: two decode
+lanes, greedy finals); the speech is espeak-ng sentences of 7-9 words.
 
 {table}
 
@@ -501,7 +505,7 @@ AREAS: tuple[Area, ...] = (
     Area("gui", "Desktop app", "gui_latency", 400, render_gui),
     Area("appcpu", "Desktop app all day: idle and streaming CPU", "app_cpu", 600,
          render_app_cpu),
-    Area("ptt", "Push-to-talk", "ptt_latency", 1200, render_ptt),
+    Area("ptt", "Push-to-talk", "ptt_latency", 2400, render_ptt),
     Area("ptt_undo", "Push-to-talk undo safety", "ptt_undo", 1500, render_ptt_undo),
     Area("export", "Export and history", "export_bench", 900, render_export),
     Area("bundle", "Bundle", "bundle_bench", 1200, render_bundle),

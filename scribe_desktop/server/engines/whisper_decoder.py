@@ -14,12 +14,12 @@ Two measured choices (docs/architecture.md, "The whisper engine"):
   growing LibriVox and espeak clips with content + 1 s), so the window keeps some padding:
   partials at least 10 s (content + 2 s; 0-2 loops of 66), finals at least 15 s (content +
   3 s; no loops), 3-5x cheaper than 30 s windows (docs/architecture.md).
-* Beam search for finals (3 beams by default), greedy decoding for partials, at temperature
-  0. On the human speech corpus (tiny.en, each utterance decoded whole) 3 beams cut the WER
-  of read speech from 10.7 % to 9.8 % (LibriVox 7.0 -> 4.2 %), 5 beams (Whisper's default)
-  to 8.9 %; a final of a 10 s utterance takes ~300 / 330 / 360 ms (1 / 3 / 5 beams, one
-  thread), and 3 beams keep commit -> final within 400 ms (p95) here. A partial is replaced
-  within a second, so it takes the cheapest decode.
+* Greedy decoding at temperature 0 by default; finals may use beam search (`beam_size`,
+  the server's --beam-size), partials never. Decoding each utterance of the human speech
+  corpus whole, 3 beams cut tiny.en's WER on read speech from 10.7 % to 9.8 % and 5 beams
+  to 8.9 %, but through the realtime path (VAD commits, prompts) 1, 3 and 5 beams gave the
+  same WER (docs/benchmarks.md) while a final of a 10 s utterance took ~300 / 330 / 360 ms:
+  commit -> final p95 371 / 416 / 531 ms against the 400 ms target.
 * No conditioning on previous windows, and every segment
   checked for hallucination: Whisper's no-speech test, its compression-ratio test for
   repetition loops (a loop started by the prompt is decoded again without it), and no
@@ -49,7 +49,7 @@ PARTIAL_WINDOW_S = (10.0, 2.0)
 FINAL_WINDOW_S = (15.0, 3.0)
 FRAMES_PER_S = 100  # Whisper's mel frames
 MAX_WINDOW_S = 30.0
-FINAL_BEAM_SIZE = 3  # beams of a final decode; partials decode greedily (module docstring)
+FINAL_BEAM_SIZE = 1  # beams of a final decode; partials are always greedy (module docstring)
 # A segment is dropped as a hallucination when the model itself says it is likely silence
 # (no_speech_prob) and is not confident in its words; or when its text is repetitive
 # (gzip compression ratio, Whisper's own test).
