@@ -19,7 +19,8 @@ Two measured choices (docs/architecture.md, "The whisper engine"):
   corpus whole, 3 beams cut tiny.en's WER on read speech from 10.7 % to 9.8 % and 5 beams
   to 8.9 %, but through the realtime path (VAD commits, prompts) 1, 3 and 5 beams gave the
   same WER (docs/benchmarks.md) while a final of a 10 s utterance took ~300 / 330 / 360 ms:
-  commit -> final p95 371 / 416 / 531 ms against the 400 ms target.
+  commit -> final p95 371 / 416 / 531 ms against the 400 ms target (another run: greedy
+  429 ms, 3 beams 460 ms).
 * No conditioning on previous windows, and every segment
   checked for hallucination: Whisper's no-speech test, its compression-ratio test for
   repetition loops (a loop started by the prompt is decoded again without it), and no
