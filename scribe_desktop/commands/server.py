@@ -124,7 +124,7 @@ class EngineChoice:
     model_dir: str | None = None
     model_name: str | None = None
     lanes: int = 1  # decodes at once per worker (whisper)
-    beam_size: int | None = None  # beams of a final decode (whisper; None: the decoder's)
+    beam_size: int = 1  # beams of a final decode (whisper)
 
     @property
     def decoders(self) -> int:
@@ -159,7 +159,7 @@ def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
                               "pocketsphinx decodes one session per worker, in its own way")
         # pocketsphinx holds the GIL while decoding: one process per core decodes in parallel
         return EngineChoice("pocketsphinx", usable_cores() if workers is None else workers)
-    from ..server.engines.whisper_decoder import ModelDirError, check_model_dir
+    from ..server.engines.whisper_decoder import FINAL_BEAM_SIZE, ModelDirError, check_model_dir
 
     if args.model_path and args.model:
         raise ConfigError("give either --model-path or --model, not both")
@@ -185,7 +185,8 @@ def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
     # the cores: a commit's final never queues behind a partial decode (docs/architecture.md)
     default = max(1, usable_cores() // 4)
     return EngineChoice("whisper", default if workers is None else workers, str(directory),
-                        name, DEFAULT_LANES if lanes is None else lanes, beams)
+                        name, DEFAULT_LANES if lanes is None else lanes,
+                        FINAL_BEAM_SIZE if beams is None else beams)
 
 
 def _auto_model(args: argparse.Namespace) -> str | None:
@@ -237,8 +238,7 @@ def load_engine_choice(choice: EngineChoice) -> Engine:
     # threads
     threads = max(1, usable_cores() // choice.decoders)
     factory = functools.partial(load_decoder, choice.model_dir, choice.model_name, threads,
-                                choice.lanes,
-                                *(() if choice.beam_size is None else (choice.beam_size,)))
+                                choice.lanes, choice.beam_size)
     if choice.workers == 0:
         return WhisperEngine(factory())
     pool = ProcessEngine(factory, workers=choice.workers, name="whisper")

@@ -13,6 +13,21 @@ from scribe_desktop.server.engines.process_host import ProcessEngine, RemoteEngi
 from tests.server.process_fakes import PidDecoder
 
 
+def decode_together(pool: ProcessEngine, n: int) -> list[object]:
+    """The replies to `n` "wait" requests sent at once from `n` threads (None if missing)."""
+    results: list[object] = [None] * n
+
+    def decode(i: int) -> None:
+        results[i] = pool.decode("wait")
+
+    threads = [threading.Thread(target=decode, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
 def test_decodes_run_at_once_on_the_idle_workers() -> None:
     """Two decode requests at once go to the two workers and run together."""
     barrier = multiprocessing.get_context("spawn").Barrier(2)
@@ -20,16 +35,7 @@ def test_decodes_run_at_once_on_the_idle_workers() -> None:
     pool.start()
     try:
         assert pool.info.name == "pid" and pool.info.redecodes
-        results: list[object] = [None, None]
-
-        def decode(i: int) -> None:
-            results[i] = pool.decode("wait")
-
-        threads = [threading.Thread(target=decode, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        results = decode_together(pool, 2)
         pids = {r[0] for r in results if isinstance(r, tuple)}
         assert pids == set(pool.worker_pids())
     finally:
@@ -42,16 +48,7 @@ def test_a_worker_runs_as_many_decodes_at_once_as_its_decoder_has_lanes() -> Non
     pool = ProcessEngine(functools.partial(PidDecoder, barrier, 2), workers=1, name="pid")
     pool.start()
     try:
-        results: list[object] = [None, None]
-
-        def decode(i: int) -> None:
-            results[i] = pool.decode("wait")
-
-        threads = [threading.Thread(target=decode, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        results = decode_together(pool, 2)
         assert results == [(pool.worker_pids()[0], "wait")] * 2
         with pytest.raises(RemoteEngineError, match="decoder exploded"):
             pool.decode("boom")  # errors of a lane reach the caller too
