@@ -190,3 +190,44 @@ def test_words_are_timed_only_when_the_client_gets_them() -> None:
     (request,) = decoder.requests
     assert request.final and not request.word_timestamps
     assert result.words == () and result.text
+
+
+def test_partials_after_a_pause_decode_only_the_new_speech() -> None:
+    """Once a partial decode has heard seconds of speech and the pause after them, its words
+    are kept as shown and the next partials decode only the speech after that pause,
+    prompted with those words; the commit still decodes the whole segment at once."""
+    decoder = RecordingDecoder()
+    session = WhisperEngine(decoder).new_session()
+    one, two = librivox()[0].samples, librivox()[1].samples
+    feed(session, np.concatenate([one, np.zeros(int(0.6 * RATE), dtype=np.int16)]))
+    first = session.decode_partial()
+    assert first is not None and first.startswith("w1.0 ")
+    feed(session, two[:two.size // 2])  # mid-phrase: no pause at the end
+    second = session.decode_partial()
+    feed(session, two[two.size // 2:])
+    third = session.decode_partial()
+    assert second is not None and third is not None
+    assert second.startswith(first + " w2.") and third.startswith(first + " w3.")
+    partial_s = [len(r.audio) / 2 / RATE for r in decoder.requests[1:]]
+    assert max(partial_s) < two.size / RATE + 1.0  # not the first phrase again
+    assert partial_s[1] > partial_s[0]  # mid-phrase decodes grow from the pause
+    assert all(first in (r.prompt or "") for r in decoder.requests[1:])
+    result = session.commit()
+    final = decoder.requests[-1]
+    assert final.final and len(final.audio) / 2 / RATE >= (one.size + two.size) / RATE
+    assert result.text.startswith("w4.0 ") and result.words[-1].start_s > one.size / RATE
+
+
+def test_partials_without_a_pause_decode_the_whole_phrase_again() -> None:
+    """A partial decode that ends mid-speech keeps nothing: the next decodes the phrase from
+    its start (so LocalAgreement can revise the unconfirmed words)."""
+    decoder = RecordingDecoder()
+    session = WhisperEngine(decoder).new_session()
+    one = librivox()[0].samples
+    cut = int(4.5 * RATE)
+    feed(session, one[:cut])
+    assert session.decode_partial() is not None
+    feed(session, one[cut:])
+    assert session.decode_partial() is not None
+    first, second = (len(r.audio) / 2 / RATE for r in decoder.requests)
+    assert second > first + 1.0 and second > one.size / RATE - 0.5

@@ -7,7 +7,11 @@ audio of its uncommitted segment here, in the server process, and:
   decode;
 * `decode_partial` re-decodes the segment's speech and shows LocalAgreement-2's stable prefix
   plus the newest tail (agreement.py); the server calls it from a paced background task
-  (server/pacing.py), one decode at a time;
+  (server/pacing.py), one decode at a time. Once a partial decode has heard FREEZE_AFTER_S
+  of speech and a pause after it, the words it shows are kept and later partials decode only
+  the speech after that pause, prompted with them: a partial's cost stays that of a phrase,
+  not of the whole segment (measured: partial updates p95 1.52 -> 1.10 s on the human speech
+  corpus, finals unchanged);
 * `commit` takes the segment at once (a partial decode in flight is superseded: its result
   is dropped) and decodes it once more with word timestamps: the committed text comes from
   that final decode, never from partials.
@@ -52,6 +56,8 @@ RATE = ENGINE_SAMPLE_RATE_HZ
 SPEECH_GATE = 0.4  # Silero probability for a frame to count as speech (the §4 VAD default)
 SEAL_AT_S = 24.0  # speech per decode before the segment is sealed at a pause
 SEAL_SEARCH_S = 12.0  # how far back from SEAL_AT_S to look for the pause
+FREEZE_AFTER_S = 3.0  # speech in the partial window before its head may be frozen
+FREEZE_PAUSE_S = 0.3  # silence a partial decode's audio must end in for its words to freeze
 MIN_NEW_AUDIO_S = 0.2  # a partial decode needs at least this much audio since the last one
 HEARD_S = 0.5  # silence after speech that a partial decode must have seen to be complete
 PROMPT_TAIL_CHARS = 200
@@ -116,6 +122,8 @@ class WhisperSession:
         self._sealed: list[_Piece] = []  # final decodes of the segment's sealed head
         self._agreement = LocalAgreement()
         self._decoded_upto = 0  # _fed when the last partial decode took its snapshot
+        self._partial_from = 0  # stream sample where partial decodes start (>= _start)
+        self._frozen: list[str] = []  # words of the window before _partial_from (partials')
         self._context = ""  # text said before this segment: the decoding prompt
         self._closed = False
 
@@ -152,17 +160,28 @@ class WhisperSession:
                 with self._lock:
                     _fed, audio, flags = self._window()
                 spans = self._spans(audio, flags)
-            if not spans.spans:
-                return None
             with self._lock:
-                prompt = self._prompt(self._sealed)
-            decoded = self._decode(spans.gather(audio), prompt, words=False, final=False)
+                base = self._partial_from - self._start
+                prompt = self._prompt(self._sealed, extra=self._frozen)
+            part, part_flags = audio[base:], flags[base // self._frame:]
+            part_spans = self._spans(part, part_flags)
+            if not part_spans.spans:
+                return None
+            decoded = self._decode(part_spans.gather(part), prompt, words=False, final=False)
             with self._lock:
                 if segment != self._segment:
                     return None  # committed meanwhile: this partial is stale
                 shown = self._agreement.update(cut_word_loops(split_words(decoded.text)))
+                if shown and self._freezes(part_spans, part_flags):
+                    # the decode heard a whole phrase and the pause after it: the words shown
+                    # stay as they are, and the next partials decode only the audio after it
+                    self._frozen.extend(shown)
+                    self._partial_from = self._start + base + part_flags.size * self._frame
+                    self._agreement.reset()
+                    shown = []
                 sealed = [p.text for p in self._sealed]
-            return " ".join(w for w in [*sealed, *shown] if w) or None
+                frozen = list(self._frozen)
+            return " ".join(w for w in [*sealed, *frozen, *shown] if w) or None
 
     def commit(self) -> SegmentResult:
         self._check_open()
@@ -230,14 +249,25 @@ class WhisperSession:
         audio = np.concatenate(self._audio) if self._audio else np.zeros(0, np.int16)
         self._audio = [audio[start - self._start:]]
         self._start = start
+        self._partial_from, self._frozen = start, []  # partials start afresh from here
         drop = start // self._frame - self._flag_base
         del self._flags[:drop]
         self._flag_base += drop
 
-    def _prompt(self, sealed: list[_Piece], context: str | None = None) -> str | None:
-        """What was said before the audio to decode: the context and the sealed pieces."""
-        texts = [self._context if context is None else context, *(p.text for p in sealed)]
+    def _prompt(self, sealed: list[_Piece], context: str | None = None,
+                extra: list[str] | None = None) -> str | None:
+        """What was said before the audio to decode: the context, the sealed pieces and
+        `extra` words (a partial's frozen words)."""
+        texts = [self._context if context is None else context, *(p.text for p in sealed),
+                 *(extra or ())]
         return " ".join(t for t in texts if t)[-PROMPT_TAIL_CHARS:] or None
+
+    def _freezes(self, spans: SpeechSpans, flags: npt.NDArray[np.bool_]) -> bool:
+        """Whether a partial decode of `spans` (of the partial window, whose speech flags are
+        `flags`) covers enough speech, ending in a pause, for its words to be frozen."""
+        pause = round(FREEZE_PAUSE_S * RATE / self._frame)
+        return (spans.samples >= FREEZE_AFTER_S * RATE and flags.size > pause
+                and not flags[-pause:].any())
 
     def _spans(self, audio: npt.NDArray[np.int16], flags: npt.NDArray[np.bool_]) -> SpeechSpans:
         return speech_spans(flags, self._frame, audio.size, rate_hz=RATE)
@@ -299,4 +329,7 @@ class WhisperSession:
         result = self._decoder.decode(request)
         if not isinstance(result, Decoded):
             raise TypeError(f"the decoder returned {type(result).__name__}, not Decoded")
+        log.debug("%s decode of %.1f s (prompt %d chars): %.0f ms, %d loop(s)",
+                  "final" if final else "partial", audio.size / RATE, len(prompt or ""),
+                  1000 * result.seconds, result.loops)
         return result
