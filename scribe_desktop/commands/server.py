@@ -163,8 +163,8 @@ def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
 
     if args.model_path and args.model:
         raise ConfigError("give either --model-path or --model, not both")
-    if engine == "whisper" and not (args.model or args.model_path) and args.engine == "auto":
-        args.model = _auto_model(args)
+    if engine == "whisper" and not (args.model or args.model_path):
+        args.model = _auto_model(args)  # `--engine whisper` alone: the best installed model
     name: str | None = None
     if args.model:
         if model_resolver is None:
@@ -176,7 +176,9 @@ def choose_engine(args: argparse.Namespace, model_resolver: ModelResolver | None
         path = args.model_path
     else:
         raise ConfigError("--engine whisper needs --model-path DIR (a CTranslate2 Whisper "
-                          "model directory) or --model NAME")
+                          "model directory) or --model NAME: no Whisper model is installed "
+                          "(`scribe-desktop models download tiny.en` or `models import DIR "
+                          "--name NAME` installs one)")
     try:
         directory = check_model_dir(path)
     except ModelDirError as exc:

@@ -109,6 +109,28 @@ def test_bundle_runs_every_subcommand(bundle: Path, tmp_path: Path) -> None:
     assert "kitchen lights" in proc.stdout.lower()
 
 
+def test_bundle_transcribes_with_an_imported_whisper_model(bundle: Path,
+                                                           tmp_path: Path) -> None:
+    """The bundled Whisper stack (CTranslate2, stripped; tokenizers; the Silero VAD on
+    onnxruntime) works frozen: `models import` installs tiny.en, and `transcribe --engine
+    whisper` writes the sample with capitals and punctuation."""
+    from tests.speech import wer
+    from tests.whisper_model import tiny_en_dir
+
+    env = bundle_bench.app_env(tmp_path, None, "unused")
+    imported = subprocess.run([str(bundle), "models", "import", tiny_en_dir(), "--name",
+                               "tiny.en"], capture_output=True, text=True, timeout=120, env=env)
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    sample = ROOT / "resources" / "samples" / "dictation-16k.wav"
+    proc = subprocess.run([str(bundle), "transcribe", str(sample), "--engine", "whisper",
+                           "--no-progress"], capture_output=True, text=True, timeout=300,
+                          env=env)
+    assert proc.returncode == 0, proc.stderr
+    said = (ROOT / "resources" / "samples" / "dictation-16k.txt").read_text()
+    assert wer(said, proc.stdout) <= 0.15, proc.stdout
+    assert proc.stdout.strip()[0].isupper() and "." in proc.stdout
+
+
 def test_bundle_passes_its_self_check(bundle: Path, display: str, tmp_path: Path,
                                       pulse_rig: PulseRig) -> None:
     """Inside the bundle every backend loads, PortAudio and the model come from the bundle,

@@ -43,6 +43,9 @@ def test_the_default_is_the_best_installed_whisper_model(
     assert choice.model_dir == str(ModelStore().path("tiny.en"))
     with pytest.raises(ConfigError, match=r"not installed|base\.en"):
         choose_engine(parse("--model", "base.en"), store_resolver)
+    # `--engine whisper` without a model (transcribe/listen --engine whisper): the same one
+    chosen = choose_engine(parse("--engine", "whisper"), store_resolver)
+    assert (chosen.name, chosen.model_name) == ("whisper", "tiny.en")
 
 
 def test_whisper_takes_a_model_directory_or_a_store_name(tmp_path: Path) -> None:
