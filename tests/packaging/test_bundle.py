@@ -117,7 +117,9 @@ def test_bundle_transcribes_with_an_imported_whisper_model(bundle: Path,
     from tests.speech import wer
     from tests.whisper_model import tiny_en_dir
 
-    env = bundle_bench.app_env(tmp_path, None, "unused")
+    # its own model store: the suite's (conftest) must stay without a model
+    env = {**bundle_bench.app_env(tmp_path, None, "unused"),
+           "SCRIBE_DESKTOP_MODELS_DIR": str(tmp_path / "models")}
     imported = subprocess.run([str(bundle), "models", "import", tiny_en_dir(), "--name",
                                "tiny.en"], capture_output=True, text=True, timeout=120, env=env)
     assert imported.returncode == 0, imported.stdout + imported.stderr
