@@ -62,13 +62,13 @@ def immutable(path: Path) -> Iterator[Path]:
 
 
 def fill(fs: Path) -> Path:
-    """Write zeros into `fs` until the kernel says ENOSPC."""
+    """Write zeros into `fs` until the kernel says ENOSPC. Unbuffered: a buffered file would
+    keep the bytes the full disk refused and raise ENOSPC again when it is closed."""
     filler = fs / "filler"
-    with filler.open("wb") as out:
+    with filler.open("wb", buffering=0) as out:
         try:
             while True:
                 out.write(b"\0" * (1 << 20))
-                out.flush()
         except OSError as exc:
             assert exc.errno == errno.ENOSPC
     return filler
