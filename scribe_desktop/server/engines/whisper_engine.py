@@ -159,7 +159,6 @@ class WhisperSession:
                     return None
                 with self._lock:
                     _fed, audio, flags = self._window()
-                spans = self._spans(audio, flags)
             with self._lock:
                 base = self._partial_from - self._start
                 prompt = self._prompt(self._sealed, extra=self._frozen)
