@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 import numpy as np
@@ -54,20 +55,33 @@ def broken_engine() -> CountingEngine:
 
 class PidDecoder:
     """A stateless decoder: answers (its pid, the request), waiting on a shared barrier first
-    when the request is "wait"."""
+    when the request is "wait"; a request ("until cancelled", ticket) waits for that ticket's
+    cancel and answers (pid, "cancelled"), or (pid, "never cancelled") after 30 s."""
 
     info = EngineInfo("pid", "pid", ("en",), redecodes=True)
 
     def __init__(self, barrier: Any | None = None, lanes: int = 1) -> None:
         self.barrier = barrier
         self.lanes = lanes  # decodes the worker may run at once
+        self.lock = threading.Lock()
+        self.cancels: dict[str, threading.Event] = {}
 
     def decode(self, request: object) -> object:
         if request == "wait" and self.barrier is not None:
             self.barrier.wait(30)  # both workers must be decoding at once
         if request == "boom":
             raise RuntimeError("decoder exploded")
+        if isinstance(request, tuple) and request[0] == "until cancelled":
+            cancelled = self.event(request[1]).wait(30)
+            return (os.getpid(), "cancelled" if cancelled else "never cancelled")
         return (os.getpid(), request)
+
+    def cancel(self, ticket: str) -> None:
+        self.event(ticket).set()
+
+    def event(self, ticket: str) -> threading.Event:
+        with self.lock:
+            return self.cancels.setdefault(ticket, threading.Event())
 
     def close(self) -> None:
         pass

@@ -68,3 +68,22 @@ def test_decoder_errors_reach_the_caller_and_sessions_are_refused() -> None:
             pool.new_session()
     finally:
         pool.close()
+
+
+@pytest.mark.parametrize("lanes", [1, 2])
+def test_a_cancel_reaches_the_decode_running_in_the_worker(lanes: int) -> None:
+    """A cancel sent while a worker decodes reaches that decode, one lane or more."""
+    pool = ProcessEngine(functools.partial(PidDecoder, None, lanes), workers=1, name="pid")
+    pool.start()
+    try:
+        results: list[object] = []
+        decoding = threading.Thread(target=lambda: results.append(
+            pool.decode(("until cancelled", "t1"))))
+        decoding.start()
+        pool.cancel("t0")  # another request's ticket: not this decode's
+        pool.cancel("t1")
+        decoding.join(60)
+        assert results == [(pool.worker_pids()[0], "cancelled")]
+        assert pool.decode("after")[1] == "after"  # type: ignore[index]
+    finally:
+        pool.close()

@@ -1,7 +1,8 @@
-"""WhisperDecoder on the real tiny.en model: what reaches faster-whisper, and the retry of a
-prompted decode that only repeats itself. faster-whisper's `transcribe` is wrapped to record
-each call (and, in one test, to stand in for the model's prompted loop, which tiny.en makes
-only on some recordings); every other call decodes for real."""
+"""WhisperDecoder on the real tiny.en model: what reaches faster-whisper, the retry of a
+prompted decode that only repeats itself, and cancelled decodes. faster-whisper's
+`transcribe` is wrapped to record each call (and, in one test, to stand in for the model's
+prompted loop, which tiny.en makes only on some recordings); every other call decodes for
+real."""
 
 from __future__ import annotations
 
@@ -101,3 +102,51 @@ def test_a_phrase_said_twice_by_the_speaker_is_kept(monkeypatch: pytest.MonkeyPa
     result = beam3.decode(DecodeRequest(twice.tobytes(), final=False))
     assert len(calls) == 1 and result.loops == 0
     assert wer(" ".join([librivox()[0].text] * 2), result.text) <= 0.3
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, model: Any, name: str,
+                then: Callable[[], None] | None = None) -> list[int]:
+    """Count the calls of the model's method `name` that returned (running `then` after
+    each), for one test."""
+    real = getattr(model, name)
+    calls: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        calls.append(1)
+        if then is not None:
+            then()
+        return result
+
+    monkeypatch.setattr(model, name, counted)
+    return calls
+
+
+def ticketed(ticket: str) -> DecodeRequest:
+    return DecodeRequest(librivox()[0].samples.tobytes(), final=False, ticket=ticket)
+
+
+def test_a_request_cancelled_before_it_starts_is_not_decoded(
+        monkeypatch: pytest.MonkeyPatch, beam3: WhisperDecoder) -> None:
+    """A request whose ticket was cancelled before it ran returns empty and cancelled at
+    once; other tickets decode as before."""
+    encodes = count_calls(monkeypatch, beam3._model, "encode")
+    beam3.cancel("early")
+    cancelled = beam3.decode(ticketed("early"))
+    assert cancelled.cancelled and cancelled.text == "" and encodes == []
+    kept = beam3.decode(ticketed("other"))
+    assert not kept.cancelled and wer(librivox()[0].text, kept.text) <= 0.3
+    assert len(encodes) == 1
+
+
+def test_a_cancel_during_the_encoder_stops_the_decode_before_the_decoder(
+        monkeypatch: pytest.MonkeyPatch, beam3: WhisperDecoder) -> None:
+    """A cancel that arrives while the encoder runs stops the decode before text is
+    generated; the next request decodes normally."""
+    count_calls(monkeypatch, beam3._model, "encode", then=lambda: beam3.cancel("late"))
+    generates = count_calls(monkeypatch, beam3._model, "generate_with_fallback")
+    result = beam3.decode(ticketed("late"))
+    assert result.cancelled and result.text == "" and generates == []
+    again = beam3.decode(ticketed("after"))
+    assert not again.cancelled and generates == [1]
+    assert wer(librivox()[0].text, again.text) <= 0.3

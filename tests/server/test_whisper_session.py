@@ -25,6 +25,7 @@ class RecordingDecoder:
     info: EngineInfo = field(default_factory=lambda: EngineInfo("whisper", "fake", ("en",),
                                                                 redecodes=True))
     requests: list[DecodeRequest] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)  # tickets, in order
     hold: threading.Event | None = None
     holding: threading.Event = field(default_factory=threading.Event)
     running: int = 0
@@ -49,6 +50,9 @@ class RecordingDecoder:
         finally:
             with self.lock:
                 self.running -= 1
+
+    def cancel(self, ticket: str) -> None:
+        self.cancelled.append(ticket)
 
     def close(self) -> None:
         pass
@@ -96,7 +100,8 @@ def test_only_speech_is_decoded_and_times_are_of_the_segment() -> None:
 
 
 def test_a_commit_supersedes_the_partial_decode_in_flight() -> None:
-    """A commit during a partial decode decodes at once; the stale partial is dropped."""
+    """A commit during a partial decode cancels it and decodes at once; the stale partial is
+    dropped."""
     decoder = RecordingDecoder(hold=threading.Event())
     session = WhisperEngine(decoder).new_session()
     feed(session, speech())
@@ -107,11 +112,17 @@ def test_a_commit_supersedes_the_partial_decode_in_flight() -> None:
     result = session.commit()  # returns while the partial decode is still held
     assert result.text and [r.word_timestamps for r in decoder.requests] == [False, True]
     assert decoder.most_at_once == 2
+    held = decoder.requests[0].ticket
+    assert held and decoder.cancelled == [held]
+    assert decoder.requests[1].ticket is None  # a final is never cancelled
     decoder.hold.set()  # type: ignore[union-attr]
     worker.join(10)
     assert partial == [None]  # its segment was committed: never shown
     feed(session, speech())
     assert session.decode_partial()  # the next segment's partials flow again
+    assert decoder.requests[-1].ticket not in (None, held)
+    session.commit()
+    assert decoder.cancelled == [held]  # nothing was in flight this time
 
 
 def test_a_long_segment_is_decoded_in_windows_under_30_seconds() -> None:

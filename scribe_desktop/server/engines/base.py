@@ -160,6 +160,12 @@ class Decoder(Protocol):
         """Run one request; blocks for the decode."""
         ...
 
+    def cancel(self, ticket: str) -> None:
+        """The request named `ticket` is no longer wanted: stop it early if it is still
+        queued or running (its caller then gets an empty, cancelled result). Never blocks on
+        a decode; a ticket that finished or is unknown is ignored."""
+        ...
+
     def close(self) -> None:
         """Release the model. Idempotent."""
         ...

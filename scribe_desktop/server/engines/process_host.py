@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .base import ENGINE_SAMPLE_RATE_HZ, EngineInfo, SegmentResult, SessionHints
-from .process_worker import READY_ID, EngineFactory, serve_worker
+from .process_worker import CANCEL_OP, READY_ID, EngineFactory, serve_worker
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +107,16 @@ class EngineWorker:
             log.error("engine worker %d hung on %s; killing it", self.pid, op)
             self.process.kill()
             raise WorkerDiedError(f"engine worker {self.pid} hung and was killed") from None
+
+    def notify(self, op: str, arg: object) -> None:
+        """Send a request that gets no reply (a cancel); a dead worker is skipped."""
+        if self.dead:
+            return
+        try:
+            with self._send_lock:
+                self._conn.send((next(self._ids), op, 0, arg))
+        except OSError:
+            pass  # it died meanwhile: nothing of it is left to cancel
 
     def stop(self) -> None:
         """Ask the worker to exit; kill it if it does not within STOP_TIMEOUT_S."""
@@ -201,6 +211,14 @@ class ProcessEngine:
                     self._replace(i)
             worker = min(self._workers, key=lambda w: w.in_flight)
         return worker.call("decode", 0, request)
+
+    def cancel(self, ticket: str) -> None:
+        """Cancel a request (`Decoder.cancel`) on every worker: only the one decoding it
+        acts, and a message costs microseconds, so the host tracks no request's worker."""
+        with self._lock:
+            workers = list(self._workers)
+        for worker in workers:
+            worker.notify(CANCEL_OP, ticket)
 
     def worker_pids(self) -> list[int]:
         with self._lock:

@@ -9,9 +9,10 @@ pipe in order. Requests are `(call_id, op, session_id, arg)`; replies are
 The hosted object is either an `Engine` (stateful sessions: ops new, feed, commit, close) or a
 `Decoder` (stateless: op decode, whose argument carries everything, so any worker can serve
 any session's request).
-A decoder with several `lanes` (concurrent decodes sharing one model) gets its decode
-requests served on that many threads, replies sent as each finishes: a commit's final decode
-then never waits in the pipe behind a partial decode of another request.
+A decoder's decode requests are served on as many threads as it has `lanes` (concurrent
+decodes sharing one model), replies sent as each finishes: a commit's final decode then never
+waits in the pipe behind a partial decode of another request. The main thread keeps reading
+the pipe meanwhile, so a `cancel` (no reply) reaches a decode while it runs.
 End of file on the pipe (the server exited, even by SIGKILL) or a `None` request stops the
 worker, so it can never outlive the server for long.
 """
@@ -30,6 +31,7 @@ import numpy as np
 from .base import Decoder, Engine, EngineSession, SessionHints
 
 READY_ID = 0
+CANCEL_OP = "cancel"  # (id, "cancel", 0, ticket): a Decoder's cancel; never answered
 EngineFactory = Callable[[], Engine | Decoder]
 
 
@@ -78,8 +80,8 @@ def serve_worker(conn: Connection, factory: EngineFactory) -> None:
         return
     sessions: dict[int, EngineSession] = {}
     send_lock = threading.Lock()
-    lanes = getattr(engine, "lanes", 1) if isinstance(engine, Decoder) else 1
-    pool = ThreadPoolExecutor(lanes, thread_name_prefix="decode-lane") if lanes > 1 else None
+    lanes = getattr(engine, "lanes", 1) if isinstance(engine, Decoder) else 0
+    pool = ThreadPoolExecutor(lanes, thread_name_prefix="decode-lane") if lanes else None
 
     def answer(call_id: int, op: str, session_id: int, arg: object) -> None:
         try:
@@ -98,7 +100,9 @@ def serve_worker(conn: Connection, factory: EngineFactory) -> None:
         with send_lock:
             conn.send((READY_ID, True, (os.getpid(), engine.info)))
         while (request := conn.recv()) is not None:
-            if pool is not None and request[1] == "decode":
+            if request[1] == CANCEL_OP and isinstance(engine, Decoder):
+                engine.cancel(request[3])
+            elif pool is not None and request[1] == "decode":
                 pool.submit(answer, *request)
             else:
                 answer(*request)

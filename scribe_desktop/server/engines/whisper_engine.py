@@ -12,9 +12,10 @@ audio of its uncommitted segment here, in the server process, and:
   the speech after that pause, prompted with them: a partial's cost stays that of a phrase,
   not of the whole segment (measured: partial updates p95 1.52 -> 1.10 s on the human speech
   corpus, finals unchanged);
-* `commit` takes the segment at once (a partial decode in flight is superseded: its result
-  is dropped) and decodes it once more with word timestamps: the committed text comes from
-  that final decode, never from partials.
+* `commit` takes the segment at once and decodes it once more with word timestamps: the
+  committed text comes from that final decode, never from partials. A partial decode in
+  flight is superseded: it is cancelled (the decoder stops it at its next step, so it stops
+  competing with the final for the CPU) and its result is dropped.
 
 Silence is never decoded (no "Thank you." from an empty commit): only speech spans go to the
 model (speech_spans.py). A segment whose speech outgrows SEAL_AT_S is sealed at a pause: that
@@ -28,9 +29,11 @@ The decoder runs in worker processes (process_host.ProcessEngine) or, with
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import threading
 import time
+import uuid
 
 import numpy as np
 import numpy.typing as npt
@@ -125,6 +128,9 @@ class WhisperSession:
         self._partial_from = 0  # stream sample where partial decodes start (>= _start)
         self._frozen: list[str] = []  # words of the window before _partial_from (partials')
         self._context = ""  # text said before this segment: the decoding prompt
+        self._name = uuid.uuid4().hex[:12]  # names this session's requests (tickets)
+        self._tickets = itertools.count(1)
+        self._partial_ticket: str | None = None  # the partial decode in flight, if any
         self._closed = False
 
     def feed(self, samples: npt.NDArray[np.int16]) -> None:
@@ -166,9 +172,19 @@ class WhisperSession:
             part_spans = self._spans(part, part_flags)
             if not part_spans.spans:
                 return None
-            decoded = self._decode(part_spans.gather(part), prompt, words=False, final=False)
             with self._lock:
                 if segment != self._segment:
+                    return None
+                ticket = self._partial_ticket = f"{self._name}-{next(self._tickets)}"
+            try:
+                decoded = self._decode(part_spans.gather(part), prompt, words=False,
+                                       final=False, ticket=ticket)
+            finally:
+                with self._lock:
+                    if self._partial_ticket == ticket:
+                        self._partial_ticket = None
+            with self._lock:
+                if segment != self._segment or decoded.cancelled:
                     return None  # committed meanwhile: this partial is stale
                 shown = self._agreement.update(cut_word_loops(split_words(decoded.text)))
                 if shown and self._freezes(part_spans, part_flags):
@@ -197,6 +213,9 @@ class WhisperSession:
                 self._segment += 1
                 self._agreement.reset()
                 self._decoded_upto = fed
+                superseded, self._partial_ticket = self._partial_ticket, None
+            if superseded is not None:
+                self._decoder.cancel(superseded)
             offset_s = (start - segment_start) / RATE
             spans = self._spans(audio, flags)
             while spans.samples > SEAL_AT_S * RATE:
@@ -319,16 +338,17 @@ class WhisperSession:
         return _Piece(join_words(words), words, decoded.language)
 
     def _decode(self, audio: npt.NDArray[np.int16], prompt: str | None, *, words: bool,
-                final: bool) -> Decoded:
-        """One decode: a partial (`final` False) or a final, with word timestamps or not."""
+                final: bool, ticket: str | None = None) -> Decoded:
+        """One decode: a partial (`final` False) or a final, with word timestamps or not;
+        `ticket` names it for `Decoder.cancel`."""
         request = DecodeRequest(
             audio.astype("<i2", copy=False).tobytes(), prompt=prompt,
             hotwords=", ".join(self._hints.keyterms) or None,
-            language=self._hints.language, word_timestamps=words, final=final)
+            language=self._hints.language, word_timestamps=words, final=final, ticket=ticket)
         result = self._decoder.decode(request)
         if not isinstance(result, Decoded):
             raise TypeError(f"the decoder returned {type(result).__name__}, not Decoded")
-        log.debug("%s decode of %.1f s (prompt %d chars): %.0f ms, %d loop(s)",
+        log.debug("%s decode of %.1f s (prompt %d chars): %.0f ms, %d loop(s)%s",
                   "final" if final else "partial", audio.size / RATE, len(prompt or ""),
-                  1000 * result.seconds, result.loops)
+                  1000 * result.seconds, result.loops, ", cancelled" if result.cancelled else "")
         return result
