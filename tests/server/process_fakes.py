@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
 from typing import Any
 
@@ -82,6 +83,40 @@ class PidDecoder:
     def event(self, ticket: str) -> threading.Event:
         with self.lock:
             return self.cancels.setdefault(ticket, threading.Event())
+
+    def close(self) -> None:
+        pass
+
+
+class HoldingDecoder:
+    """A stateless decoder whose request says what to do: "hold" sends the worker's pid on
+    the `started` pipe and waits until the `release` pipe has data; "die" SIGKILLs its own
+    worker (as a crash on that input would); "boom" raises. Every decode first adds one to
+    `count`; the answer is (pid, request). Pipes, not Events: a waiter killed inside
+    Event.wait leaves the Event's condition waiting for it forever."""
+
+    info = EngineInfo("hold", "hold", ("en",), redecodes=True)
+
+    def __init__(self, started: Any, release: Any, count: Any, lanes: int = 1) -> None:
+        self.started = started
+        self.release = release
+        self.count = count
+        self.lanes = lanes
+
+    def decode(self, request: object) -> object:
+        with self.count.get_lock():
+            self.count.value += 1
+        if request == "hold":
+            self.started.send(os.getpid())  # one small write: atomic, no lock to leave held
+            self.release.poll(60)  # poll does not consume: one write releases every holder
+        if request == "die":
+            os.kill(os.getpid(), signal.SIGKILL)
+        if request == "boom":
+            raise RuntimeError("decoder exploded")
+        return (os.getpid(), request)
+
+    def cancel(self, ticket: str) -> None:
+        pass  # its requests are not ticketed
 
     def close(self) -> None:
         pass

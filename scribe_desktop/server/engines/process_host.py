@@ -14,7 +14,11 @@ for new sessions.
 
 A worker can also host a stateless `Decoder` (Whisper): then `ProcessEngine.decode` sends each
 request to the worker with the fewest calls in flight, so a session's decodes use whichever
-worker is free.
+worker is free. A request carries everything (audio, prompt, options), so when its worker dies
+under it (e.g. the OOM killer) it is sent once more, to a live worker or the replacement: the
+session loses nothing. Only once: a request that kills two workers in a row is likely what
+kills them. A worker that hung and was killed by the watchdog is not retried either: that
+would double a CALL_TIMEOUT_S wait.
 """
 
 from __future__ import annotations
@@ -45,6 +49,11 @@ class WorkerDiedError(RuntimeError):
     """The worker process hosting a session exited; the session cannot continue."""
 
 
+class WorkerHungError(WorkerDiedError):
+    """The worker did not answer within CALL_TIMEOUT_S and was killed (its calls are not
+    retried: a retry could hang as long again)."""
+
+
 class RemoteEngineError(RuntimeError):
     """The hosted engine raised; the text is the worker-side exception's."""
 
@@ -57,6 +66,7 @@ class EngineWorker:
         self.index = index
         self.sessions = 0  # open sessions; guarded by the owning ProcessEngine's lock
         self.dead = False
+        self.hung = False  # killed by the CALL_TIMEOUT_S watchdog
         self.ready = False
         self.info: EngineInfo | None = None  # from the ready reply
         self._on_exit = on_exit
@@ -105,8 +115,11 @@ class EngineWorker:
             return future.result(CALL_TIMEOUT_S)  # the reader fails it if the worker dies
         except FutureTimeout:
             log.error("engine worker %d hung on %s; killing it", self.pid, op)
+            with self._lock:
+                self.hung = True  # before the kill: the reader then fails every call as hung
             self.process.kill()
-            raise WorkerDiedError(f"engine worker {self.pid} hung and was killed") from None
+            raise WorkerHungError(f"engine worker {self.pid} hung on {op} and was "
+                                  "killed") from None
 
     def notify(self, op: str, arg: object) -> None:
         """Send a request that gets no reply (a cancel); a dead worker is skipped."""
@@ -151,12 +164,15 @@ class EngineWorker:
                         future.set_exception(RemoteEngineError(value))
         except (EOFError, OSError):
             pass  # the worker exited (or was killed): its end of the pipe closed
+        # dead is set before any call fails, so a retry never chooses this worker again
         with self._lock:
             self.dead = True
             pending, self._pending = self._pending, {}
+            hung = self.hung
         self.process.join(STOP_TIMEOUT_S)  # reap it; the exit code goes into the message
-        error = WorkerDiedError(f"engine worker {self.pid} exited (code "
-                                f"{self.process.exitcode})")
+        error: WorkerDiedError = (
+            WorkerHungError(f"engine worker {self.pid} hung and was killed") if hung else
+            WorkerDiedError(f"engine worker {self.pid} exited (code {self.process.exitcode})"))
         for future in pending.values():
             future.set_exception(error)
         self._on_exit(self)
@@ -202,15 +218,39 @@ class ProcessEngine:
 
     def decode(self, request: object) -> object:
         """Run a stateless request on the worker with the fewest calls in flight (hosted
-        `Decoder`s only); thread-safe, blocks (GIL released) until the reply."""
+        `Decoder`s only); thread-safe, blocks (GIL released) until the reply. If that worker
+        dies first, the request goes once more to a live worker (see the module docstring)."""
+        worker = self._least_busy()
+        try:
+            return worker.call("decode", 0, request)
+        except WorkerHungError:
+            raise
+        except WorkerDiedError as exc:
+            first = exc
+        if self._closed:
+            raise first  # close() stopped the workers: there is none to retry on
+        log.warning("engine worker %d (pid %d) died during decode (%s); sending the request "
+                    "to another worker", worker.index, worker.pid, first)
+        retry = self._least_busy()
+        try:
+            return retry.call("decode", 0, request)
+        except WorkerHungError:
+            raise
+        except WorkerDiedError as exc:
+            raise WorkerDiedError(f"the decode failed twice: engine workers {worker.pid} and "
+                                  f"{retry.pid} exited while decoding it ({exc})") from exc
+
+    def _least_busy(self) -> EngineWorker:
+        """The live worker with the fewest calls in flight; dead ones are replaced first, so
+        concurrent decodes failing together share one replacement (a loading one counts its
+        pending ready reply, so a loaded worker goes first)."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("the engine is closed")
             for i, worker in enumerate(self._workers):
                 if worker.dead:
                     self._replace(i)
-            worker = min(self._workers, key=lambda w: w.in_flight)
-        return worker.call("decode", 0, request)
+            return min(self._workers, key=lambda w: w.in_flight)
 
     def cancel(self, ticket: str) -> None:
         """Cancel a request (`Decoder.cancel`) on every worker: only the one decoding it
@@ -265,8 +305,10 @@ class ProcessEngine:
         with self._lock:
             if self._closed or worker not in self._workers:
                 return
-            log.error("engine worker %d (pid %d) exited with code %s; %d session(s) lost",
-                      worker.index, worker.pid, worker.process.exitcode, worker.sessions)
+            # a stateless decoder's worker has no sessions: its decodes are sent again
+            lost = f"; {worker.sessions} session(s) lost" if worker.sessions else ""
+            log.error("engine worker %d (pid %d) exited with code %s%s", worker.index,
+                      worker.pid, worker.process.exitcode, lost)
             # one that died while loading its model is replaced by the next new_session
             # instead, so a model that cannot load does not respawn in a tight loop
             if worker.ready:
