@@ -125,6 +125,22 @@ def test_a_commit_supersedes_the_partial_decode_in_flight() -> None:
     assert decoder.cancelled == [held]  # nothing was in flight this time
 
 
+def test_closing_a_session_cancels_its_partial_decode_in_flight() -> None:
+    """A session closed (its client gone) during a partial decode cancels that decode."""
+    decoder = RecordingDecoder(hold=threading.Event())
+    session = WhisperEngine(decoder).new_session()
+    feed(session, speech())
+    partial: list[str | None] = []
+    worker = threading.Thread(target=lambda: partial.append(session.decode_partial()))
+    worker.start()
+    assert decoder.holding.wait(10)
+    session.close()
+    assert decoder.cancelled == [decoder.requests[0].ticket]
+    decoder.hold.set()  # type: ignore[union-attr]
+    worker.join(10)
+    assert not worker.is_alive() and len(partial) == 1
+
+
 def test_a_long_segment_is_decoded_in_windows_under_30_seconds() -> None:
     """A 50 s segment is sealed at pauses: no decode exceeds 30 s and no audio is lost."""
     decoder = RecordingDecoder()

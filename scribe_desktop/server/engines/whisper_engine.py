@@ -244,7 +244,13 @@ class WhisperSession:
             self._context = text.strip()[-PROMPT_TAIL_CHARS:]
 
     def close(self) -> None:
+        """The connection ended: a partial decode in flight is cancelled (nobody will read
+        it; it would only slow other sessions' decodes)."""
         self._closed = True
+        with self._lock:
+            abandoned, self._partial_ticket = self._partial_ticket, None
+        if abandoned is not None:
+            self._decoder.cancel(abandoned)
 
     # --- internals --------------------------------------------------------------------------
 
