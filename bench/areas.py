@@ -102,8 +102,9 @@ timestamps, {engine_compare.REPEATS} times.
 * **WER**: word errors of the committed text over the reference words, after Whisper's
   English normaliser on both sides (as the Whisper paper and the Open ASR leaderboard report
   it: "Mr." = "mister", "ill-disposed" = "ill disposed", case, punctuation and fillers
-  ignored), per speaking style: read (LibriVox, CMU cards, LibriSpeech, Common Voice) and
-  spontaneous (MFA monologues and podcast); the LibriVox column is the five utterances of
+  ignored; and "5 5" = "55", as it already makes "five five"), per speaking style: read
+  (LibriVox, CMU cards, LibriSpeech, Common Voice) and spontaneous (MFA monologues and
+  podcast); the LibriVox column is the five utterances of
   earlier reports. **WER last partial**: of the last partial before each commit, what the
   user read while speaking. In the two-session rows: the worse of the two sessions.
 * **first partial after onset**: the first `partial_transcript` of an utterance received ->

@@ -98,8 +98,16 @@ def wer(reference: str, hypothesis: str) -> float:
 def normalise(text: str) -> str:
     """Whisper's English text normaliser (the Whisper paper's and the Open ASR leaderboard's):
     "Mr." -> "mister", hyphens -> spaces, spoken numbers -> digits, British -> American
-    spelling, fillers ("uh", "um") and bracketed markup dropped."""
-    return str(_english_normaliser()(text))
+    spelling, fillers ("uh", "um") and bracketed markup dropped. Then numbers written side by
+    side are joined as it joins spoken ones: it makes "five five" "55" but leaves "5 5" as
+    two words, which scored an exact transcription as two errors."""
+    out: list[str] = []
+    for word in str(_english_normaliser()(text)).split():
+        if out and word.isdigit() and out[-1].isdigit():
+            out[-1] += word
+        else:
+            out.append(word)
+    return " ".join(out)
 
 
 def wer_normalised(reference: str, hypothesis: str) -> float:

@@ -24,6 +24,15 @@ def test_normalised_wer_forgives_spelling_conventions() -> None:
     assert normalise("Mr. Smith, uh, paid $3.50") == "mister smith paid $3.50"
 
 
+def test_numbers_written_side_by_side_are_joined_as_spoken_ones_are() -> None:
+    """Digits written one by one normalise as the same digits spoken do; words between
+    numbers keep them apart."""
+    assert normalise("five five") == normalise("5, 5.") == "55"
+    assert wer_normalised("five five", "5 5.") == 0.0
+    assert wer_normalised("five five", "5 6") == 1.0
+    assert normalise("8 of spades. 4 of clubs") == "8 of spades 4 of clubs"
+
+
 def test_normalised_wer_still_counts_wrong_words() -> None:
     """A wrong, a missing and an extra word each cost one error after normalising."""
     reference = "he was not an ill disposed young man"
