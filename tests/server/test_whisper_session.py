@@ -10,7 +10,7 @@ import numpy as np
 
 from scribe_desktop.server.engines.base import EngineInfo, SessionHints
 from scribe_desktop.server.engines.whisper_decoder import Decoded, DecodeRequest
-from scribe_desktop.server.engines.whisper_engine import WhisperEngine
+from scribe_desktop.server.engines.whisper_engine import WhisperEngine, WhisperSession
 from scribe_desktop.server.engines.whisper_text import DecodedWord
 from tests.human_speech import librivox
 
@@ -99,16 +99,24 @@ def test_only_speech_is_decoded_and_times_are_of_the_segment() -> None:
                                   for i, w in enumerate(result.words))
 
 
-def test_a_commit_supersedes_the_partial_decode_in_flight() -> None:
-    """A commit during a partial decode cancels it and decodes at once; the stale partial is
-    dropped."""
-    decoder = RecordingDecoder(hold=threading.Event())
+def partial_held(decoder: RecordingDecoder
+                 ) -> tuple[WhisperSession, threading.Thread, list[str | None]]:
+    """A session fed speech whose partial decode is running, held in `decoder`, on a thread;
+    the list gets the partial's return value once the decode is released."""
     session = WhisperEngine(decoder).new_session()
     feed(session, speech())
     partial: list[str | None] = []
     worker = threading.Thread(target=lambda: partial.append(session.decode_partial()))
     worker.start()
     assert decoder.holding.wait(10)
+    return session, worker, partial
+
+
+def test_a_commit_supersedes_the_partial_decode_in_flight() -> None:
+    """A commit during a partial decode cancels it and decodes at once; the stale partial is
+    dropped."""
+    decoder = RecordingDecoder(hold=threading.Event())
+    session, worker, partial = partial_held(decoder)
     result = session.commit()  # returns while the partial decode is still held
     assert result.text and [r.word_timestamps for r in decoder.requests] == [False, True]
     assert decoder.most_at_once == 2
@@ -128,12 +136,7 @@ def test_a_commit_supersedes_the_partial_decode_in_flight() -> None:
 def test_closing_a_session_cancels_its_partial_decode_in_flight() -> None:
     """A session closed (its client gone) during a partial decode cancels that decode."""
     decoder = RecordingDecoder(hold=threading.Event())
-    session = WhisperEngine(decoder).new_session()
-    feed(session, speech())
-    partial: list[str | None] = []
-    worker = threading.Thread(target=lambda: partial.append(session.decode_partial()))
-    worker.start()
-    assert decoder.holding.wait(10)
+    session, worker, partial = partial_held(decoder)
     session.close()
     assert decoder.cancelled == [decoder.requests[0].ticket]
     decoder.hold.set()  # type: ignore[union-attr]
