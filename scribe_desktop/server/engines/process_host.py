@@ -93,6 +93,12 @@ class EngineWorker:
                                   f"{timeout_s:g} s") from None
 
     @property
+    def lost(self) -> bool:
+        """Exited, or killed as hung (set before the kill, so no new call is sent to it
+        while its reader has not yet seen it exit)."""
+        return self.dead or self.hung
+
+    @property
     def in_flight(self) -> int:
         """Calls sent and not yet answered (a load measure for stateless requests)."""
         with self._lock:
@@ -102,7 +108,7 @@ class EngineWorker:
         """Send one request and block (GIL released) until its reply."""
         future: Future[Any] = Future()
         with self._lock:
-            if self.dead:
+            if self.lost:  # hung: killed, its reader may not have seen the exit yet
                 raise WorkerDiedError(f"engine worker {self.pid} exited")
             call_id = next(self._ids)
             self._pending[call_id] = future
@@ -248,7 +254,7 @@ class ProcessEngine:
             if self._closed:
                 raise RuntimeError("the engine is closed")
             for i, worker in enumerate(self._workers):
-                if worker.dead:
+                if worker.lost:
                     self._replace(i)
             return min(self._workers, key=lambda w: w.in_flight)
 
@@ -270,7 +276,7 @@ class ProcessEngine:
             if self._closed:
                 raise RuntimeError("the engine is closed")
             for i, worker in enumerate(self._workers):
-                if worker.dead:  # its replacement was not started yet (it died loading)
+                if worker.lost:  # its replacement was not started yet (it died loading)
                     self._replace(i)
             worker = min(self._workers, key=lambda w: w.sessions)  # least loaded, stable
             worker.sessions += 1
