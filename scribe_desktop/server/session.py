@@ -158,7 +158,9 @@ class RealtimeSession:
         detect = bool(self._options.include_language_detection)
         hints = SessionHints(language=language, keyterms=tuple(self._options.keyterms),
                              detect_language=detect,
-                             word_timestamps=bool(self._options.include_timestamps) or detect)
+                             word_timestamps=bool(self._options.include_timestamps) or detect,
+                             commits_on_silence=self._options.effective_commit_strategy
+                             is not CommitStrategy.MANUAL)
         engine_session = self._engine.new_session(self._format.sample_rate_hz, hints)
         return AudioPipeline(self._options, engine_session,
                              auto_commit_s=self._config.auto_commit_s,

@@ -56,11 +56,13 @@ class FakeEngine:
         self.block = block
         self.blocked = threading.Event()
         self.sessions: list[FakeSession] = []
+        self.hints: list[SessionHints | None] = []
 
     def new_session(self, source_rate_hz: int = 16000,
                     hints: SessionHints | None = None) -> FakeSession:
         session = FakeSession(self)
         self.sessions.append(session)
+        self.hints.append(hints)
         return session
 
     def close(self) -> None:
@@ -146,6 +148,19 @@ async def test_second_segment_words_are_stream_global():
         stamped = await conn.until("committed_transcript_with_timestamps")
     assert stamped["words"][0]["start"] == pytest.approx(1.0)
     assert stamped["words"][-1]["end"] == pytest.approx(1.5)
+
+
+@pytest.mark.parametrize(("strategy", "on_silence"), [("vad", True), ("manual", False)])
+async def test_the_engine_knows_whether_the_server_commits_on_silence(strategy: str,
+                                                                     on_silence: bool):
+    """A VAD session tells its engine that a pause ends the segment (the Whisper engine then
+    decodes the final early in the pause); a manual session does not."""
+    engine = FakeEngine()
+    async with run_app(engine) as server, \
+            connect(server, query(commit_strategy=strategy)) as conn:
+        await conn.until("session_started")
+    (hints,) = engine.hints
+    assert hints is not None and hints.commits_on_silence is on_silence
 
 
 def test_clean_word_strips_markers_and_fillers():

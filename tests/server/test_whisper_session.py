@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 
 import numpy as np
+import pytest
 
 from scribe_desktop.server.engines.base import EngineInfo, SessionHints
 from scribe_desktop.server.engines.whisper_decoder import Decoded, DecodeRequest
@@ -27,6 +28,7 @@ class RecordingDecoder:
     requests: list[DecodeRequest] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)  # tickets, in order
     hold: threading.Event | None = None
+    hold_finals: bool = False  # hold finals too (else `hold` holds partials only)
     holding: threading.Event = field(default_factory=threading.Event)
     running: int = 0
     most_at_once: int = 0
@@ -40,7 +42,7 @@ class RecordingDecoder:
             self.requests.append(request)
             n = len(self.requests)
         try:
-            if self.hold is not None and not request.word_timestamps:
+            if self.hold is not None and (self.hold_finals or not request.final):
                 self.holding.set()
                 assert self.hold.wait(10)
             seconds = len(request.audio) / 2 / RATE
@@ -209,6 +211,116 @@ def test_no_partial_decode_once_speech_has_ended() -> None:
     feed(session, speech())  # speech again: decoded again
     assert session.decode_partial() is not None
     assert len(decoder.requests) == 2
+
+
+VAD = SessionHints(commits_on_silence=True)  # the server commits after a pause
+
+
+def settle(session: WhisperSession) -> None:
+    """Speech and its partial decode, then silence: the partials have heard the pause."""
+    feed(session, speech(seconds_of_silence_after=1.0))
+    session.decode_partial()
+    feed(session, np.zeros(RATE, dtype=np.int16))
+    session.decode_partial()
+
+
+@pytest.mark.parametrize("hints", [VAD, SessionHints()], ids=["vad", "manual"])
+def test_a_vad_commit_takes_the_final_decoded_early_in_the_pause(hints: SessionHints) -> None:
+    """When the server commits on silence, the idle partial slot decodes the commit's final
+    once the partials have heard the pause; the VAD commit (1.5 s into the silence) returns
+    its result without decoding again: the same words and times a decode at the commit
+    gives. With manual commits nothing is decoded before the commit."""
+    decoder = RecordingDecoder()
+    session = WhisperEngine(decoder).new_session(16000, hints)
+    session.set_previous_text("Before.")
+    lead = np.zeros(2 * RATE, dtype=np.int16)
+    feed(session, lead)
+    settle(session)
+    for _ in range(2):  # more silence: nothing more to decode
+        feed(session, np.zeros(RATE // 2, dtype=np.int16))
+        assert session.decode_partial() is None
+    before = list(decoder.requests)
+    result = session.commit()
+    if hints.commits_on_silence:
+        partial, early = before
+        assert not partial.final and early.final and early.prompt == "Before."
+        assert decoder.requests == before  # no decode at the commit
+    else:
+        assert len(before) == 1 and not before[0].final
+        assert decoder.requests[-1].final
+    expected = WhisperEngine(RecordingDecoder(requests=[before[0]])).new_session()
+    expected.set_previous_text("Before.")
+    feed(expected, np.concatenate([lead, speech(seconds_of_silence_after=3.0)]))
+    assert expected.commit() == result  # what the commit decodes by itself
+    assert result.words[0].start_s > 1.5  # in the segment's time: the lead counts
+
+
+def test_an_early_final_is_dropped_when_the_commit_would_decode_other_audio() -> None:
+    """Speech after the early final (or a new prompt) makes it stale: the commit decodes the
+    whole segment itself."""
+    decoder = RecordingDecoder()
+    session = WhisperEngine(decoder).new_session(16000, VAD)
+    settle(session)
+    early = decoder.requests[-1]
+    assert early.final
+    feed(session, speech())
+    session.commit()
+    final = decoder.requests[-1]
+    assert final.final and len(final.audio) > len(early.audio)
+    settle(session)
+    assert decoder.requests[-1].final
+    session.set_previous_text("Something else.")
+    n = len(decoder.requests)
+    session.commit()
+    assert len(decoder.requests) == n + 1 and decoder.requests[-1].prompt == "Something else."
+
+
+def early_final_held(decoder: RecordingDecoder, session: WhisperSession) -> threading.Thread:
+    """Speech, its partial, silence, then the early final decoding on a thread, held."""
+    feed(session, speech(seconds_of_silence_after=1.0))
+    session.decode_partial()
+    feed(session, np.zeros(RATE, dtype=np.int16))
+    decoder.hold, decoder.hold_finals = threading.Event(), True
+    decoder.holding.clear()
+    worker = threading.Thread(target=session.decode_partial)
+    worker.start()
+    assert decoder.holding.wait(10)
+    assert decoder.requests[-1].final
+    return worker
+
+
+def test_a_commit_waits_for_its_early_final_in_flight() -> None:
+    """A commit that arrives while its early final is decoding waits for that decode instead
+    of starting the same one again."""
+    decoder = RecordingDecoder()
+    session = WhisperEngine(decoder).new_session(16000, VAD)
+    worker = early_final_held(decoder, session)
+    results = []
+    committer = threading.Thread(target=lambda: results.append(session.commit()))
+    committer.start()
+    committer.join(0.5)  # a window in which a commit decoding by itself would ask again
+    assert committer.is_alive() and len(decoder.requests) == 2
+    decoder.hold.set()  # type: ignore[union-attr]
+    committer.join(10)
+    worker.join(10)
+    assert results and results[0].text.startswith("w2.0 ")
+    assert len(decoder.requests) == 2 and decoder.cancelled == []
+
+
+def test_speech_cancels_an_early_final_in_flight() -> None:
+    """The speaker goes on while the early final decodes: it is cancelled, and the commit
+    decodes the whole segment."""
+    decoder = RecordingDecoder()
+    session = WhisperEngine(decoder).new_session(16000, VAD)
+    worker = early_final_held(decoder, session)
+    early = decoder.requests[-1]
+    feed(session, speech()[:RATE])
+    assert decoder.cancelled == [early.ticket]
+    decoder.hold.set()  # type: ignore[union-attr]
+    worker.join(10)
+    decoder.hold = None
+    session.commit()
+    assert decoder.requests[-1].final and len(decoder.requests[-1].audio) > len(early.audio)
 
 
 def test_words_are_timed_only_when_the_client_gets_them() -> None:

@@ -59,6 +59,9 @@ class SessionHints:
     keyterms: tuple[str, ...] = ()
     detect_language: bool = False
     word_timestamps: bool = True  # the client gets words (engines may skip timing them)
+    # the server commits by itself after a pause (VAD strategy), so a pause usually ends the
+    # segment; with manual commits the client decides (an engine may prepare differently)
+    commits_on_silence: bool = False
 
 
 @dataclass(frozen=True, slots=True)

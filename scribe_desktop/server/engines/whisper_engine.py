@@ -16,6 +16,16 @@ audio of its uncommitted segment here, in the server process, and:
   committed text comes from that final decode, never from partials. A partial decode in
   flight is superseded: it is cancelled (the decoder stops it at its next step, so it stops
   competing with the final for the CPU) and its result is dropped.
+* An early final, when the server commits on silence (VAD): once the partials have heard
+  the speech end and more silence cannot change what a commit would decode (the last
+  span's padding is all in; speech_spans.py), the idle partial slot runs the commit's
+  final decode ahead of time. A commit whose final request is the very same (same audio,
+  prompt and options: the result is the one it would get) takes that result, or waits for
+  it if it is still running, instead of decoding again: the VAD commit, which comes after
+  vad_silence_threshold_secs (1.5 s by default) of silence, then costs no decode. New
+  speech makes it stale (cancelled); a commit that would decode anything else ignores it.
+  Output never changes, only when it arrives. With manual commits the client decides when
+  a segment ends, and a pause in a long dictation rarely ends it: no early final there.
 
 Silence is never decoded (no "Thank you." from an empty commit): only speech spans go to the
 model (speech_spans.py). A segment whose speech outgrows SEAL_AT_S is sealed at a pause: that
@@ -64,6 +74,26 @@ FREEZE_PAUSE_S = 0.3  # silence a partial decode's audio must end in for its wor
 MIN_NEW_AUDIO_S = 0.2  # a partial decode needs at least this much audio since the last one
 HEARD_S = 0.5  # silence after speech that a partial decode must have seen to be complete
 PROMPT_TAIL_CHARS = 200
+
+
+class _EarlyFinal:
+    """A commit's final decode run ahead of time (module docstring): its request (without the
+    ticket) and, once done, its result (None if it failed or was cancelled)."""
+
+    def __init__(self, request: DecodeRequest) -> None:
+        self.request = request
+        self.ticket = request.ticket
+        self.result: Decoded | None = None
+        self.done = threading.Event()
+
+    def serves(self, request: DecodeRequest) -> bool:
+        """Whether this decode is the one `request` asks for (tickets aside)."""
+        return dataclasses.replace(self.request, ticket=None) == \
+            dataclasses.replace(request, ticket=None)
+
+    def finish(self, result: Decoded | None) -> None:
+        self.result = None if result is None or result.cancelled else result
+        self.done.set()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -131,6 +161,7 @@ class WhisperSession:
         self._name = uuid.uuid4().hex[:12]  # names this session's requests (tickets)
         self._tickets = itertools.count(1)
         self._partial_ticket: str | None = None  # the partial decode in flight, if any
+        self._early: _EarlyFinal | None = None  # the segment's early final, if any
         self._closed = False
 
     def feed(self, samples: npt.NDArray[np.int16]) -> None:
@@ -139,10 +170,15 @@ class WhisperSession:
         whole = data.size - data.size % self._frame
         flags = self._vad.speech(data[:whole], SPEECH_GATE) if whole else ()
         self._unclassified = data[whole:].copy()
+        stale = None
         with self._lock:
             self._audio.append(samples.astype(np.int16, copy=True))
             self._fed += int(samples.size)
             self._flags.extend(bool(f) for f in flags)
+            if self._early is not None and any(flags):  # speech again: a commit will differ
+                stale, self._early = self._early, None
+        if stale is not None and not stale.done.is_set() and stale.ticket is not None:
+            self._decoder.cancel(stale.ticket)
 
     def decode_partial(self) -> str | None:
         self._check_open()
@@ -156,9 +192,12 @@ class WhisperSession:
                 # and the decoder stays free for the commit that usually follows.
                 since = max(0, self._decoded_upto - round(HEARD_S * RATE) - self._start)
                 self._decoded_upto = fed
-                if not flags[since // self._frame:].any():
-                    return None
                 segment = self._segment
+                heard = not flags[since // self._frame:].any()
+            if heard:
+                if self._hints.commits_on_silence:
+                    self._final_early(segment)
+                return None
             spans = self._spans(audio, flags)
             if spans.samples > SEAL_AT_S * RATE:
                 if not self._seal_live(segment):
@@ -214,8 +253,9 @@ class WhisperSession:
                 self._agreement.reset()
                 self._decoded_upto = fed
                 superseded, self._partial_ticket = self._partial_ticket, None
-            if superseded is not None:
-                self._decoder.cancel(superseded)
+                early, self._early = self._early, None
+            if superseded is not None and (early is None or superseded != early.ticket):
+                self._decoder.cancel(superseded)  # an early final is kept until _final
             offset_s = (start - segment_start) / RATE
             spans = self._spans(audio, flags)
             while spans.samples > SEAL_AT_S * RATE:
@@ -225,7 +265,8 @@ class WhisperSession:
                 audio, flags = audio[cut:], flags[cut // self._frame:]
                 offset_s += cut / RATE
                 spans = self._spans(audio, flags)
-            final = self._final(audio, spans, offset_s, self._prompt(pieces, prompt_before))
+            final = self._final(audio, spans, offset_s, self._prompt(pieces, prompt_before),
+                                early=early)
             pieces = [*pieces, final]
         text = " ".join(p.text for p in pieces if p.text)
         words = [w for p in pieces for w in p.words]
@@ -249,6 +290,7 @@ class WhisperSession:
         self._closed = True
         with self._lock:
             abandoned, self._partial_ticket = self._partial_ticket, None
+            self._early = None
         if abandoned is not None:
             self._decoder.cancel(abandoned)
 
@@ -325,15 +367,60 @@ class WhisperSession:
         head, head_flags = audio[:cut], flags[:cut // self._frame]
         return self._final(head, self._spans(head, head_flags), offset_s, prompt), cut
 
+    def _final_early(self, segment: int) -> None:
+        """From the idle partial slot: run the commit's final decode now if the window's
+        speech has settled and it has not run yet (module docstring)."""
+        with self._lock:
+            if segment != self._segment:
+                return
+            _fed, audio, flags = self._window()
+            prompt = self._prompt(self._sealed)
+        spans = self._spans(audio, flags)
+        if not spans.spans or spans.samples > SEAL_AT_S * RATE or \
+                spans != speech_spans(flags, self._frame, audio.size + RATE, rate_hz=RATE):
+            return  # nothing to decode, a seal first, or more silence would change the spans
+        request = self._request(spans.gather(audio), prompt, words=self._hints.word_timestamps,
+                                final=True)
+        with self._lock:
+            if segment != self._segment or \
+                    (self._early is not None and self._early.serves(request)):
+                return  # committed meanwhile, or decoded already
+            ticket = self._partial_ticket = f"{self._name}-{next(self._tickets)}"
+            request = dataclasses.replace(request, ticket=ticket)
+            early = self._early = _EarlyFinal(request)
+        result = None
+        try:
+            result = self._run(request)
+        finally:
+            early.finish(result)
+            with self._lock:
+                if self._partial_ticket == ticket:
+                    self._partial_ticket = None
+                if self._early is early and early.result is None:
+                    self._early = None
+        log.debug("early final of %.1f s %s", len(request.audio) / 2 / RATE,
+                  "ready" if early.result is not None else "dropped")
+
     def _final(self, audio: npt.NDArray[np.int16], spans: SpeechSpans, offset_s: float,
-               prompt: str | None) -> _Piece:
+               prompt: str | None, early: _EarlyFinal | None = None) -> _Piece:
         """The final decode of the window `audio` (starting `offset_s` into the segment): its
         text, and its words in segment seconds when the client gets words (timing them costs
-        an alignment pass)."""
-        if not spans.spans:
-            return _Piece("", [], None)
+        an alignment pass). `early`: the segment's early final, used if it is this decode."""
         timed = self._hints.word_timestamps
-        decoded = self._decode(spans.gather(audio), prompt, words=timed, final=True)
+        request = self._request(spans.gather(audio), prompt, words=timed, final=True) \
+            if spans.spans else None
+        decoded = None
+        if early is not None:
+            if request is not None and early.serves(request):
+                early.done.wait()  # running on the partial slot: sooner than a new decode
+                decoded = early.result
+                log.debug("commit: early final %s", "taken" if decoded else "failed")
+            elif not early.done.is_set() and early.ticket is not None:
+                self._decoder.cancel(early.ticket)
+        if request is None:
+            return _Piece("", [], None)
+        if decoded is None:
+            decoded = self._run(request)
         if not timed:
             return _Piece(" ".join(cut_word_loops(split_words(decoded.text))), [],
                           decoded.language)
@@ -347,14 +434,21 @@ class WhisperSession:
                 final: bool, ticket: str | None = None) -> Decoded:
         """One decode: a partial (`final` False) or a final, with word timestamps or not;
         `ticket` names it for `Decoder.cancel`."""
-        request = DecodeRequest(
+        return self._run(self._request(audio, prompt, words=words, final=final, ticket=ticket))
+
+    def _request(self, audio: npt.NDArray[np.int16], prompt: str | None, *, words: bool,
+                 final: bool, ticket: str | None = None) -> DecodeRequest:
+        return DecodeRequest(
             audio.astype("<i2", copy=False).tobytes(), prompt=prompt,
             hotwords=", ".join(self._hints.keyterms) or None,
             language=self._hints.language, word_timestamps=words, final=final, ticket=ticket)
+
+    def _run(self, request: DecodeRequest) -> Decoded:
         result = self._decoder.decode(request)
         if not isinstance(result, Decoded):
             raise TypeError(f"the decoder returned {type(result).__name__}, not Decoded")
         log.debug("%s decode of %.1f s (prompt %d chars): %.0f ms, %d loop(s)%s",
-                  "final" if final else "partial", audio.size / RATE, len(prompt or ""),
-                  1000 * result.seconds, result.loops, ", cancelled" if result.cancelled else "")
+                  "final" if request.final else "partial", len(request.audio) / 2 / RATE,
+                  len(request.prompt or ""), 1000 * result.seconds, result.loops,
+                  ", cancelled" if result.cancelled else "")
         return result
