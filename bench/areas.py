@@ -113,7 +113,8 @@ timestamps, {engine_compare.REPEATS} times.
 * **partial interval**: time between consecutive partial updates of a segment.
 * **VAD final lag**: an utterance's last `committed_transcript` received - end of the
   utterance - the 1.5 s of silence the VAD waits for (negative: the clip's own trailing
-  silence counted).
+  silence counted). Whisper VAD sessions decode the final during the pause, before the
+  commit (docs/architecture.md, "Early finals").
 * **CPU**: CPU seconds of the server and its worker processes / seconds of audio: the cores
   the sessions used together.
 * **real time?**: yes when every utterance was committed, the worst final lag stayed under
