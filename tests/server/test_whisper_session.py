@@ -216,11 +216,16 @@ def test_no_partial_decode_once_speech_has_ended() -> None:
 VAD = SessionHints(commits_on_silence=True)  # the server commits after a pause
 
 
-def settle(session: WhisperSession) -> None:
-    """Speech and its partial decode, then silence: the partials have heard the pause."""
+def pause_after_speech(session: WhisperSession) -> None:
+    """Speech and its partial decode, then a second of silence (not decoded yet)."""
     feed(session, speech(seconds_of_silence_after=1.0))
     session.decode_partial()
     feed(session, np.zeros(RATE, dtype=np.int16))
+
+
+def settle(session: WhisperSession) -> None:
+    """Speech and its partial decode, then silence: the partials have heard the pause."""
+    pause_after_speech(session)
     session.decode_partial()
 
 
@@ -277,9 +282,7 @@ def test_an_early_final_is_dropped_when_the_commit_would_decode_other_audio() ->
 
 def early_final_held(decoder: RecordingDecoder, session: WhisperSession) -> threading.Thread:
     """Speech, its partial, silence, then the early final decoding on a thread, held."""
-    feed(session, speech(seconds_of_silence_after=1.0))
-    session.decode_partial()
-    feed(session, np.zeros(RATE, dtype=np.int16))
+    pause_after_speech(session)
     decoder.hold, decoder.hold_finals = threading.Event(), True
     decoder.holding.clear()
     worker = threading.Thread(target=session.decode_partial)

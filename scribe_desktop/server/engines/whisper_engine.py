@@ -77,12 +77,12 @@ PROMPT_TAIL_CHARS = 200
 
 
 class _EarlyFinal:
-    """A commit's final decode run ahead of time (module docstring): its request (without the
-    ticket) and, once done, its result (None if it failed or was cancelled)."""
+    """A commit's final decode run ahead of time (module docstring): its request, named by
+    `ticket`, and once done its result (None if it failed or was cancelled)."""
 
-    def __init__(self, request: DecodeRequest) -> None:
-        self.request = request
-        self.ticket = request.ticket
+    def __init__(self, request: DecodeRequest, ticket: str) -> None:
+        self.request = dataclasses.replace(request, ticket=ticket)
+        self.ticket = ticket
         self.result: Decoded | None = None
         self.done = threading.Event()
 
@@ -177,8 +177,7 @@ class WhisperSession:
             self._flags.extend(bool(f) for f in flags)
             if self._early is not None and any(flags):  # speech again: a commit will differ
                 stale, self._early = self._early, None
-        if stale is not None and not stale.done.is_set() and stale.ticket is not None:
-            self._decoder.cancel(stale.ticket)
+        self._cancel_early(stale)
 
     def decode_partial(self) -> str | None:
         self._check_open()
@@ -283,6 +282,8 @@ class WhisperSession:
     def set_previous_text(self, text: str) -> None:
         with self._lock:
             self._context = text.strip()[-PROMPT_TAIL_CHARS:]
+            stale, self._early = self._early, None  # decoded with the old prompt
+        self._cancel_early(stale)
 
     def close(self) -> None:
         """The connection ended: a partial decode in flight is cancelled (nobody will read
@@ -367,12 +368,19 @@ class WhisperSession:
         head, head_flags = audio[:cut], flags[:cut // self._frame]
         return self._final(head, self._spans(head, head_flags), offset_s, prompt), cut
 
+    def _cancel_early(self, early: _EarlyFinal | None) -> None:
+        """Stop an early final that is no longer wanted, if it is still decoding."""
+        if early is not None and not early.done.is_set():
+            self._decoder.cancel(early.ticket)
+
     def _final_early(self, segment: int) -> None:
         """From the idle partial slot: run the commit's final decode now if the window's
-        speech has settled and it has not run yet (module docstring)."""
+        speech has settled and it has not run yet (module docstring). The early final stays
+        the commit's until speech or a new prompt drops it (feed, set_previous_text): more
+        silence does not change its request."""
         with self._lock:
-            if segment != self._segment:
-                return
+            if segment != self._segment or self._early is not None:
+                return  # committed meanwhile, or decoded already
             _fed, audio, flags = self._window()
             prompt = self._prompt(self._sealed)
         spans = self._spans(audio, flags)
@@ -382,15 +390,13 @@ class WhisperSession:
         request = self._request(spans.gather(audio), prompt, words=self._hints.word_timestamps,
                                 final=True)
         with self._lock:
-            if segment != self._segment or \
-                    (self._early is not None and self._early.serves(request)):
-                return  # committed meanwhile, or decoded already
+            if segment != self._segment:
+                return  # committed meanwhile
             ticket = self._partial_ticket = f"{self._name}-{next(self._tickets)}"
-            request = dataclasses.replace(request, ticket=ticket)
-            early = self._early = _EarlyFinal(request)
+            early = self._early = _EarlyFinal(request, ticket)
         result = None
         try:
-            result = self._run(request)
+            result = self._run(early.request)
         finally:
             early.finish(result)
             with self._lock:
@@ -398,7 +404,7 @@ class WhisperSession:
                     self._partial_ticket = None
                 if self._early is early and early.result is None:
                     self._early = None
-        log.debug("early final of %.1f s %s", len(request.audio) / 2 / RATE,
+        log.debug("early final of %.1f s %s", len(early.request.audio) / 2 / RATE,
                   "ready" if early.result is not None else "dropped")
 
     def _final(self, audio: npt.NDArray[np.int16], spans: SpeechSpans, offset_s: float,
@@ -415,8 +421,8 @@ class WhisperSession:
                 early.done.wait()  # running on the partial slot: sooner than a new decode
                 decoded = early.result
                 log.debug("commit: early final %s", "taken" if decoded else "failed")
-            elif not early.done.is_set() and early.ticket is not None:
-                self._decoder.cancel(early.ticket)
+            else:
+                self._cancel_early(early)
         if request is None:
             return _Piece("", [], None)
         if decoded is None:
