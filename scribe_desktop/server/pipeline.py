@@ -104,10 +104,7 @@ class AudioPipeline:
         self._uncommitted_s += self._format.duration_s(len(wire))
         out: list[ServerMessage] = []
         samples = self._resampler.process(decode_wire_audio(wire, self._format))
-        self._process(samples, out)
-        if self._auto_commit.feed(self._uncommitted_s, samples):
-            # §10.2: the service commits on its own (documented every 90 s); rule C5
-            out.extend(self.commit())
+        self._process(samples, out, auto_commit=True)
         return out
 
     def commit(self, pad_to_s: float = 0.0) -> list[ServerMessage]:
@@ -131,15 +128,29 @@ class AudioPipeline:
     def close(self) -> None:
         self._engine.close()
 
-    def _process(self, samples: npt.NDArray[np.int16], out: list[ServerMessage]) -> None:
-        """16 kHz audio -> the engine, ending segments where the VAD (if any) says so."""
+    def _process(self, samples: npt.NDArray[np.int16], out: list[ServerMessage], *,
+                 auto_commit: bool = False) -> None:
+        """16 kHz audio -> the engine, ending segments where the VAD (if any) says so, then,
+        with `auto_commit`, where the server commits on its own (§10.2, documented every
+        90 s; rule C5): at the pause it waited for, the rest opening the next segment."""
         start = 0
         for end in self._vad.feed(samples) if self._vad is not None else ():
-            self._feed_engine(samples[start:end], out)
-            out.extend(self._finish_segment(self._final()))
-            self._uncommitted_s = (samples.size - end) / ENGINE_SAMPLE_RATE_HZ
+            self._end_segment(samples, start, end, out)
             start = end
+        if auto_commit:
+            cut = self._auto_commit.feed(self._uncommitted_s, samples[start:])
+            if cut is not None:
+                self._end_segment(samples, start, start + cut, out)
+                start += cut
         self._feed_engine(samples[start:], out)
+
+    def _end_segment(self, samples: npt.NDArray[np.int16], start: int, end: int,
+                     out: list[ServerMessage]) -> None:
+        """Feed `samples[start:end]` and commit the segment there; the rest of `samples` is
+        the next segment's uncommitted audio."""
+        self._feed_engine(samples[start:end], out)
+        out.extend(self._finish_segment(self._final()))
+        self._uncommitted_s = (samples.size - end) / ENGINE_SAMPLE_RATE_HZ
 
     def _final(self) -> SegmentResult:
         """The engine's commit: a final decode, which the gate never holds back."""

@@ -49,9 +49,11 @@ def wav(script: Script, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def uplink_total(script: Script, wav: Path) -> int:
     """The bytes a fault-free `transcribe` sends (faults are placed by bytes for a file),
-    after checking that without faults every word comes out once."""
+    after checking that without faults every word comes out once, with no reconnect (the
+    server's own commits never throttle the client's padded ones)."""
     outcome, total = transcribe_baseline(script, wav)
     check(script, BASELINE, outcome)
+    assert "reconnecting" not in outcome.detail, outcome.detail[-2000:]
     return total
 
 

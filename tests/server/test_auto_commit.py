@@ -15,12 +15,20 @@ def speech(text: str) -> np.ndarray:
     return np.frombuffer(pcm16(synth(text)), dtype=np.int16)
 
 
-def first_commit(auto: AutoCommit, audio: np.ndarray) -> float | None:
-    """Seconds into `audio` (fed in 100 ms chunks) where `auto` first says commit."""
-    for start in range(0, audio.size, CHUNK):
-        chunk = audio[start:start + CHUNK]
-        if auto.feed((start + chunk.size) / RATE, chunk):
-            return (start + chunk.size) / RATE
+def voice_ends_s(audio: np.ndarray) -> float:
+    """Where the voice in `audio` ends (espeak-ng leaves silence after it)."""
+    return float(np.nonzero(np.abs(audio) > 300)[0][-1] + 1) / RATE
+
+
+def first_commit(auto: AutoCommit, audio: np.ndarray, chunk_samples: int = CHUNK,
+                 ) -> float | None:
+    """Seconds into `audio` (fed in chunks, 100 ms by default) where `auto` first commits."""
+    for start in range(0, audio.size, chunk_samples):
+        chunk = audio[start:start + chunk_samples]
+        cut = auto.feed((start + chunk.size) / RATE, chunk)
+        if cut is not None:
+            assert 0 <= cut <= chunk.size
+            return (start + cut) / RATE
     return None
 
 
@@ -31,8 +39,21 @@ def test_it_commits_at_the_first_pause_after_the_window_opens() -> None:
     audio = np.concatenate([first, pause, second])
     auto = AutoCommit(after_s=1.0, force_s=60.0)
     at = first_commit(auto, audio)
-    end_of_first = first.size / RATE
-    assert at is not None and end_of_first < at <= end_of_first + 0.5
+    assert at is not None and voice_ends_s(first) < at < (first.size + pause.size) / RATE
+
+
+def test_the_commit_falls_at_the_pause_not_at_the_end_of_the_chunk() -> None:
+    """A long chunk that holds the pause and the next sentence's start is committed where the
+    pause reached 0.3 s: the next sentence's first word is not cut in two, and the silence
+    after the cut (a client's commit padding) stays uncommitted."""
+    first, second = speech(SENTENCES[0]), speech(SENTENCES[1])
+    pause = np.zeros(RATE, dtype=np.int16)
+    audio = np.concatenate([first, pause, second])
+    auto = AutoCommit(after_s=1.0, force_s=60.0)
+    at = first_commit(auto, audio, chunk_samples=RATE * 2)  # 2 s chunks
+    voice_ends = voice_ends_s(first)
+    assert at is not None and voice_ends + 0.3 <= at <= voice_ends + 0.6
+    assert at < 4.0  # the chunk that holds the pause ends at 4 s
 
 
 def test_it_commits_anyway_when_no_pause_comes() -> None:
@@ -55,8 +76,8 @@ def test_reset_starts_over() -> None:
     """After a commit the pause has to come again."""
     auto = AutoCommit(after_s=0.5, pause_s=0.3)
     frames = np.zeros(480 * 5, dtype=np.int16)  # five 30 ms frames
-    assert not auto.feed(0.6, frames[:480 * 9 // 10 * 1])  # less than a frame: nothing yet
-    assert not auto.feed(0.6, frames)  # 150 ms of pause
+    assert auto.feed(0.6, frames[:480 * 9 // 10 * 1]) is None  # less than a frame: nothing
+    assert auto.feed(0.6, frames) is None  # 150 ms of pause
     auto.reset()
-    assert not auto.feed(0.7, frames)  # 150 ms again, counted from the reset
-    assert auto.feed(0.8, frames)  # 300 ms: commit
+    assert auto.feed(0.7, frames) is None  # 150 ms again, counted from the reset
+    assert auto.feed(0.8, frames) == frames.size  # 300 ms at the last frame: commit there

@@ -79,3 +79,25 @@ async def test_every_segment_of_a_session_is_transcribed_well(local_server: Runn
     texts = await stream_segments(local_server, fmt)
     wers = [wer(ref, hyp) for ref, hyp in zip(TEXTS, texts, strict=True)]
     assert max(wers) <= MAX_WER, list(zip(wers, texts, strict=True))
+
+
+def test_the_servers_own_commit_leaves_a_padded_commit_its_audio():
+    """The server's own commit (manual mode, past --auto-commit-seconds) falls where the pause
+    reached 0.3 s, not at the end of the chunk that held it: a client's commit padded with
+    1.8 s of silence in one chunk (rule C6) still has its audio, so it is not throttled."""
+    said = np.frombuffer(pcm16(synth(SENTENCES[0])), dtype=np.int16)
+    voice = said[:np.nonzero(np.abs(said) > 300)[0][-1] + 1]
+    counter = SampleCounter()
+    options = SessionOptions(commit_strategy=CommitStrategy.MANUAL)
+    # the window opens with the last word, so the padding holds the first pause after it
+    pipeline = AudioPipeline(options, counter, auto_commit_s=voice.size / 16000 - 0.05,
+                             language="en")
+    step = 1600
+    for start in range(0, voice.size, step):
+        assert pipeline.feed(voice[start:start + step].tobytes()) == []  # no pause yet
+    messages = pipeline.feed(bytes(round(1.8 * 16000) * 2))  # the padding, one chunk
+    assert [type(m) for m in messages] == [CommittedTranscript]
+    (segment,) = counter.segments
+    assert voice.size + 0.3 * 16000 <= segment <= voice.size + 0.6 * 16000
+    assert pipeline.uncommitted_s >= 1.2
+    assert counter.current == voice.size + round(1.8 * 16000) - segment
