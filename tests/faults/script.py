@@ -1,6 +1,7 @@
 """What the fault scenarios say: sentences of distinct words from a closed vocabulary (most
-of the NATO alphabet, planets, colours, months...: long words that pocketsphinx never confuses
-on espeak-ng's voice), so that every word spoken is recognised exactly by an engine held to
+of the NATO alphabet, planets, colours, months...: long words that pocketsphinx does not
+confuse on espeak-ng's voice; "elephant" is out: it took "alpha" or "delta" in 3 of 60
+fault-free runs), so that every word spoken is recognised exactly by an engine held to
 that vocabulary and each one can be counted as lost or duplicated; and the audio of them,
 spoken by espeak-ng with pauses between sentences long enough for a VAD commit."""
 
@@ -20,7 +21,7 @@ VOCABULARY = (
     "mike", "november", "oscar", "papa", "romeo", "tango", "uniform", "victor", "whiskey",
     "yankee", "zulu", "mercury", "venus", "jupiter", "saturn", "neptune", "purple", "orange",
     "yellow", "silver", "violet", "lavender", "october", "september", "december", "banana",
-    "tomato", "potato", "elephant", "kangaroo")
+    "tomato", "potato", "kangaroo")
 
 GRAMMAR = ("#JSGF V1.0;\ngrammar words;\npublic <utterance> = <word>*;\n<word> = "
            + " | ".join(VOCABULARY) + ";\n")
