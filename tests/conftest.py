@@ -29,7 +29,7 @@ import secrets
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -171,3 +171,18 @@ def isolated_user_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
     patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
     yield
     patch.undo()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None],
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failing test that used a local server gets the server's log in its report: the
+    shared server's side of a failure is otherwise lost with its process."""
+    report = yield
+    if report.failed:
+        for name in ("local_server",):
+            server = getattr(item, "funcargs", {}).get(name)
+            if isinstance(server, RunningServer):
+                report.sections.append((f"{name} log (last lines)",
+                                        "".join(list(server.stderr_tail)[-60:])))
+    return report
