@@ -179,10 +179,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None],
     """A failing test that used a local server gets the server's log in its report: the
     shared server's side of a failure is otherwise lost with its process."""
     report = yield
-    if report.failed:
-        for name in ("local_server",):
-            server = getattr(item, "funcargs", {}).get(name)
-            if isinstance(server, RunningServer):
-                report.sections.append((f"{name} log (last lines)",
-                                        "".join(list(server.stderr_tail)[-60:])))
+    server = getattr(item, "funcargs", {}).get("local_server")
+    if report.failed and isinstance(server, RunningServer):
+        report.sections.append(("local_server log (last lines)",
+                                "".join(list(server.stderr_tail)[-60:])))
     return report

@@ -86,6 +86,15 @@ def pcm16(path: Path) -> bytes:
     return bytes(data.tobytes())
 
 
+def voiced(text: str) -> Any:
+    """`synth(text)` as 16 kHz int16 samples, cut where the voice ends (espeak-ng leaves
+    ~0.4 s of silence after it): for tests that need to know where the speech stops."""
+    import numpy as np
+
+    said = np.frombuffer(pcm16(synth(text)), dtype=np.int16)
+    return said[:np.nonzero(np.abs(said) > 300)[0][-1] + 1]
+
+
 def words(text: str) -> list[str]:
     return accuracy.words(text)
 

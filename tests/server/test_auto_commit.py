@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from scribe_desktop.server.auto_commit import AutoCommit
-from tests.speech import SENTENCES, pcm16, synth
+from tests.speech import SENTENCES, pcm16, synth, voiced
 
 RATE = 16000
 CHUNK = 1600  # 100 ms
@@ -13,11 +13,6 @@ CHUNK = 1600  # 100 ms
 
 def speech(text: str) -> np.ndarray:
     return np.frombuffer(pcm16(synth(text)), dtype=np.int16)
-
-
-def voice_ends_s(audio: np.ndarray) -> float:
-    """Where the voice in `audio` ends (espeak-ng leaves silence after it)."""
-    return float(np.nonzero(np.abs(audio) > 300)[0][-1] + 1) / RATE
 
 
 def first_commit(auto: AutoCommit, audio: np.ndarray, chunk_samples: int = CHUNK,
@@ -39,7 +34,8 @@ def test_it_commits_at_the_first_pause_after_the_window_opens() -> None:
     audio = np.concatenate([first, pause, second])
     auto = AutoCommit(after_s=1.0, force_s=60.0)
     at = first_commit(auto, audio)
-    assert at is not None and voice_ends_s(first) < at < (first.size + pause.size) / RATE
+    voice_ends = voiced(SENTENCES[0]).size / RATE
+    assert at is not None and voice_ends < at < (first.size + pause.size) / RATE
 
 
 def test_the_commit_falls_at_the_pause_not_at_the_end_of_the_chunk() -> None:
@@ -51,7 +47,7 @@ def test_the_commit_falls_at_the_pause_not_at_the_end_of_the_chunk() -> None:
     audio = np.concatenate([first, pause, second])
     auto = AutoCommit(after_s=1.0, force_s=60.0)
     at = first_commit(auto, audio, chunk_samples=RATE * 2)  # 2 s chunks
-    voice_ends = voice_ends_s(first)
+    voice_ends = voiced(SENTENCES[0]).size / RATE
     assert at is not None and voice_ends + 0.3 <= at <= voice_ends + 0.6
     assert at < 4.0  # the chunk that holds the pause ends at 4 s
 

@@ -12,7 +12,7 @@ from scribe_desktop.server.engines.base import SegmentResult
 from scribe_desktop.server.pipeline import AudioPipeline
 from tests.conftest import RunningServer
 from tests.server.wire import connect, query
-from tests.speech import SENTENCES, pcm16, synth, wer
+from tests.speech import SENTENCES, pcm16, synth, voiced, wer
 
 # three sentences pocketsphinx gets right alone (the fox sentence is hard for it anywhere)
 TEXTS = (SENTENCES[0], SENTENCES[2], SENTENCES[3])
@@ -85,8 +85,7 @@ def test_the_servers_own_commit_leaves_a_padded_commit_its_audio():
     """The server's own commit (manual mode, past --auto-commit-seconds) falls where the pause
     reached 0.3 s, not at the end of the chunk that held it: a client's commit padded with
     1.8 s of silence in one chunk (rule C6) still has its audio, so it is not throttled."""
-    said = np.frombuffer(pcm16(synth(SENTENCES[0])), dtype=np.int16)
-    voice = said[:np.nonzero(np.abs(said) > 300)[0][-1] + 1]
+    voice = voiced(SENTENCES[0])
     counter = SampleCounter()
     options = SessionOptions(commit_strategy=CommitStrategy.MANUAL)
     # the window opens with the last word, so the padding holds the first pause after it
